@@ -1,0 +1,10 @@
+//! Peer names, key pairs and profiles, IDC/GRC/GMC certificates with the Microsoft
+//! peer-to-peer extensions, chain validation, PKCS#12 (PFX) and PKCS#7 certs-only
+//! bundles, as specified by [MS-PNRP] and [MS-PPSEC].
+
+pub mod error;
+pub use error::{Error, Result};
+
+// ---- peer names, keys, profiles, certificates, chains ----
+
+// ---- PKCS#12, PKCS#7, PKCS#8 ----

@@ -1,0 +1,1 @@
+//! Windows Peer-to-Peer XML wire formats (PEERIDENTITYEXPORT, PEERGROUPCONFIG, PEERINVITATION, ...): strict reader, deterministic writer

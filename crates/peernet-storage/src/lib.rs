@@ -1,0 +1,1 @@
+//! SQLite store for peernet identities, sealed keys, groups, clouds and records

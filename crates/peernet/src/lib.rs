@@ -1,0 +1,1 @@
+//! The Windows Peer Identity Manager and Peer Grouping API in Rust, with HRESULT errors

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install or check what the test suite needs beyond Rust: the OpenSSL command line,
+# Python 3 with the `cryptography` package, and a C compiler. Idempotent; safe to rerun.
+# Used by .ci/run and by anyone running the tests on a fresh machine.
+set -euo pipefail
+
+need_apt=()
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+command -v cc >/dev/null 2>&1 || need_apt+=(gcc libc6-dev)
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
+
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test-deps: installing ${need_apt[*]}" >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "test-deps: missing ${need_apt[*]}; install them and rerun" >&2
+    exit 1
+  fi
+fi
+
+if ! python3 -c 'import cryptography' >/dev/null 2>&1; then
+  echo "test-deps: installing python package cryptography" >&2
+  python3 -m pip install --quiet --disable-pip-version-check 'cryptography>=42' \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages 'cryptography>=42'
+fi
+
+echo "test-deps: $(openssl version | head -1); python cryptography $(python3 -c 'import cryptography; print(cryptography.__version__)'); $(cc --version | head -1)" >&2
