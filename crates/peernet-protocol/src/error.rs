@@ -349,7 +349,10 @@ pub enum Error {
         position: usize,
     },
     /// Non-white-space text where only elements may appear (or outside the root element).
-    #[error("{document}: text not allowed in <{element}> at byte {position}")]
+    #[error(
+        "{document}: text not allowed {} at byte {position}",
+        place(element, "in", "outside the root element")
+    )]
     TextNotAllowed {
         /// Document being read.
         document: DocumentType,
@@ -395,7 +398,10 @@ pub enum Error {
         position: usize,
     },
     /// An element that does not belong where it appears (including a wrong root element).
-    #[error("{document}: unknown element <{element}> in <{parent}> at byte {position}")]
+    #[error(
+        "{document}: unknown element <{element}> {} at byte {position}",
+        place(parent, "in", "as the root element")
+    )]
     UnknownElement {
         /// Document being read.
         document: DocumentType,
@@ -416,6 +422,15 @@ pub enum Error {
         /// Byte offset of the root element.
         position: usize,
     },
+}
+
+/// `in <name>`, or `otherwise` when `name` is empty (the document level).
+fn place(name: &str, preposition: &str, otherwise: &str) -> String {
+    if name.is_empty() {
+        otherwise.to_owned()
+    } else {
+        format!("{preposition} <{name}>")
+    }
 }
 
 impl Error {
