@@ -558,3 +558,75 @@ impl Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_follow_the_document() {
+        let syntax = |document| Error::Syntax {
+            document,
+            message: "x".into(),
+            position: 3,
+        };
+        assert_eq!(
+            syntax(DocumentType::SearchQuery).kind(),
+            ErrorKind::InvalidSearch
+        );
+        assert_eq!(
+            syntax(DocumentType::RecordAttributes).kind(),
+            ErrorKind::InvalidAttributes
+        );
+        for d in [
+            DocumentType::GroupConfig,
+            DocumentType::IdentityExport,
+            DocumentType::IdentityInfo,
+            DocumentType::Invitation,
+        ] {
+            assert_eq!(syntax(d).kind(), ErrorKind::Malformed);
+            let v = Error::UnsupportedVersion {
+                document: d,
+                version: "9".into(),
+                position: 0,
+            };
+            assert_eq!(v.kind(), ErrorKind::UnsupportedVersion);
+        }
+        let esc = Error::InvalidEscape {
+            document: DocumentType::SearchQuery,
+            sequence: "\\n".into(),
+            position: 1,
+        };
+        assert_eq!(esc.kind(), ErrorKind::InvalidArg);
+        let w = Error::InvalidValue {
+            document: DocumentType::GroupConfig,
+            element: "CLOUDNAME".into(),
+            reason: "r".into(),
+        };
+        assert_eq!(w.kind(), ErrorKind::InvalidArg);
+        assert_eq!(w.position(), None);
+        assert_eq!(syntax(DocumentType::Invitation).position(), Some(3));
+    }
+
+    #[test]
+    fn display_names_document_element_and_position() {
+        let e = Error::DuplicateElement {
+            document: DocumentType::GroupConfig,
+            element: "GMC".into(),
+            position: 42,
+        };
+        assert_eq!(e.to_string(), "PEERGROUPCONFIG: duplicate <GMC> at byte 42");
+        let e = Error::UnknownElement {
+            document: DocumentType::Invitation,
+            element: "X".into(),
+            parent: String::new(),
+            position: 0,
+        };
+        assert_eq!(
+            e.to_string(),
+            "PEERINVITATION: unknown element <X> as the root element at byte 0"
+        );
+        assert_eq!(e.variant_name(), "UnknownElement");
+        assert_eq!(DocumentType::SearchQuery.root_element(), "peersearch");
+    }
+}

@@ -742,6 +742,19 @@ mod tests {
     }
 
     #[test]
+    fn comment_with_double_hyphen_refused() {
+        let e = parse_tree(D, b"<a><!-- a -- b --></a>").unwrap_err();
+        assert_eq!(e.variant_name(), "Syntax");
+    }
+
+    #[test]
+    fn quoting_cdata_and_empty_default_namespace() {
+        let el = parse_tree(D, b"<a b='x\"y' xmlns=''><![CDATA[<&>]]></a>").unwrap();
+        assert_eq!(el.attrs[0].value, "x\"y");
+        assert_eq!(el.text, "<&>");
+    }
+
+    #[test]
     fn doctype_refused() {
         let e = parse_tree(D, b"<!DOCTYPE a><a/>").unwrap_err();
         assert_eq!(
