@@ -1,0 +1,6 @@
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use peernet_protocol::SearchQuery;
+
+fuzz_target!(|data: &[u8]| peernet_fuzz::check::<SearchQuery>(data));

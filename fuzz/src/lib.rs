@@ -1,0 +1,33 @@
+//! The property every fuzz target checks: any input may be refused, but nothing panics,
+//! and whatever is accepted writes, reads back to the same value, and writes the same
+//! bytes again: `parse(write(parse(x))) == parse(x)`.
+
+use peernet_protocol::{IdentityExport, XmlDocument};
+
+/// Check one input against document type `T`. `normalize` maps a parsed value to what the
+/// writer preserves (identity exports: the element-name variant is not written back).
+pub fn check_with<T, F>(data: &[u8], normalize: F)
+where
+    T: XmlDocument + PartialEq + std::fmt::Debug,
+    F: Fn(T) -> T,
+{
+    let Ok(doc) = T::parse(data) else { return };
+    let doc = normalize(doc);
+    let xml = doc.to_xml().expect("an accepted document can be written");
+    let again = T::parse(&xml).expect("written document parses");
+    assert_eq!(again, doc, "parse(write(parse(x))) != parse(x)");
+    assert_eq!(again.to_xml().expect("writes again"), xml, "writing is not stable");
+}
+
+/// [`check_with`] without normalisation.
+pub fn check<T: XmlDocument + PartialEq + std::fmt::Debug>(data: &[u8]) {
+    check_with::<T, _>(data, |d| d);
+}
+
+/// The identity-export check (element-name variant normalised).
+pub fn check_identity_export(data: &[u8]) {
+    check_with::<IdentityExport, _>(data, |mut d| {
+        d.element_names = Default::default();
+        d
+    });
+}
