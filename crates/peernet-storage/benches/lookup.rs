@@ -1,0 +1,3 @@
+//! Lookup benchmarks (placeholder, filled in below).
+
+fn main() {}
