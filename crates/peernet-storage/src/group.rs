@@ -242,6 +242,11 @@ impl Store {
         group: &NewGroup,
         secrets: GroupSecrets<'_>,
     ) -> Result<SealedSecrets> {
+        if group.group_peer_name.is_empty() {
+            return Err(Error::InvalidInput {
+                reason: "a group's peer name cannot be empty".into(),
+            });
+        }
         let seal = |purpose, bytes: Option<&[u8]>| {
             bytes
                 .map(|b| self.seal(purpose, &group.identity, Some(&group.group_peer_name), b))
@@ -256,8 +261,9 @@ impl Store {
     /// Stores a new group for an identity, with its chain and secrets, in one transaction.
     ///
     /// # Errors
-    /// [`Error::NotFound`] when the identity does not exist; [`Error::AlreadyExists`] when
-    /// the identity already has this group.
+    /// [`Error::InvalidInput`] for an empty group peer name; [`Error::NotFound`] when the
+    /// identity does not exist; [`Error::AlreadyExists`] when the identity already has
+    /// this group.
     pub fn insert_group(&self, group: &NewGroup, secrets: GroupSecrets<'_>) -> Result<()> {
         let sealed = self.seal_group_secrets(group, secrets)?;
         self.write(|tx| {
@@ -284,7 +290,8 @@ impl Store {
     /// configuration import with overwrite.
     ///
     /// # Errors
-    /// [`Error::NotFound`] when the identity does not exist.
+    /// [`Error::InvalidInput`] for an empty group peer name; [`Error::NotFound`] when the
+    /// identity does not exist.
     pub fn upsert_group(
         &self,
         group: &NewGroup,

@@ -76,8 +76,14 @@ impl Store {
     /// Stores a new identity with its PKCS#8 private key, sealed under the store key.
     ///
     /// # Errors
-    /// [`Error::AlreadyExists`] when an identity with this peer name exists.
+    /// [`Error::InvalidInput`] for an empty peer name; [`Error::AlreadyExists`] when an
+    /// identity with this peer name exists.
     pub fn insert_identity(&self, identity: &NewIdentity, private_key_pkcs8: &[u8]) -> Result<()> {
+        if identity.peer_name.is_empty() {
+            return Err(Error::InvalidInput {
+                reason: "an identity's peer name cannot be empty".into(),
+            });
+        }
         let sealed = self.seal(
             Purpose::IdentityKey,
             &identity.peer_name,

@@ -240,6 +240,18 @@ impl Store {
 
     fn migrate(&self, target: usize) -> Result<()> {
         let supported = MIGRATIONS.len();
+        // Fast path without the write lock: an up-to-date peernet store.
+        let (current, app_id): (i64, i32) = self.read(|tx| {
+            Ok((
+                tx.query_row("PRAGMA user_version", [], |r| r.get(0))?,
+                tx.query_row("PRAGMA application_id", [], |r| r.get(0))?,
+            ))
+        })?;
+        if app_id == APPLICATION_ID
+            && usize::try_from(current).is_ok_and(|c| c >= target && c <= supported)
+        {
+            return Ok(());
+        }
         let path = self.db_path.clone();
         self.write(|tx| {
             let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -404,6 +416,7 @@ fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result
 
 fn init_connection(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.set_prepared_statement_cache_capacity(64);
     retry_busy(|| conn.pragma_update(None, "foreign_keys", "ON"))?;
     let mode: String =
         retry_busy(|| conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)))?;

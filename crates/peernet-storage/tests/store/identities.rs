@@ -178,3 +178,24 @@ fn private_key_round_trip() {
         &key[..]
     );
 }
+
+#[test]
+fn empty_peer_name_is_invalid() {
+    let dir = tempdir();
+    let store = open(dir.path());
+    assert!(matches!(
+        store.insert_identity(&identity(""), b"k"),
+        Err(Error::InvalidInput { .. })
+    ));
+    store
+        .insert_identity(&identity("a.x"), &pkcs8("a.x"))
+        .expect("insert");
+    assert!(matches!(
+        store.insert_group(&group("a.x", "", 1), GroupSecrets::default()),
+        Err(Error::InvalidInput { .. })
+    ));
+    assert!(matches!(
+        store.upsert_group(&group("a.x", "", 1), GroupSecrets::default()),
+        Err(Error::InvalidInput { .. })
+    ));
+}
