@@ -1,1 +1,61 @@
-//! SQLite store for peernet identities, sealed keys, groups, clouds and records
+//! SQLite store for peernet identities, sealed private keys, groups, clouds and (room for)
+//! group records.
+//!
+//! The store keeps the bytes it is handed (DER certificates, PKCS#8 keys) without parsing
+//! them. A store is a directory holding `store.db` (SQLite, WAL) and `store.key` (32 random
+//! bytes). Every private key and password verifier is sealed with AES-256-GCM under the
+//! store key, bound by associated data to the row it belongs to; nothing secret is ever
+//! written to `store.db` in clear. See `docs/STORAGE.md` for the schema, locking and
+//! crash-safety rules.
+//!
+//! ```no_run
+//! use peernet_storage::{NewIdentity, Store};
+//!
+//! # fn main() -> Result<(), peernet_storage::Error> {
+//! let store = Store::open("/tmp/peernet-example")?;
+//! store.insert_identity(
+//!     &NewIdentity {
+//!         peer_name: "0123abcd.Alice".into(),
+//!         friendly_name: "Alice".into(),
+//!         profile: "modern".into(),
+//!         idc: vec![0x30, 0x00],
+//!     },
+//!     b"PKCS#8 bytes",
+//! )?;
+//! let key = store.identity_private_key("0123abcd.Alice")?; // Zeroizing<Vec<u8>>
+//! # drop(key);
+//! # Ok(())
+//! # }
+//! ```
+
+#![forbid(unsafe_code)]
+
+mod cloud;
+mod error;
+mod group;
+mod identity;
+mod schema;
+mod seal;
+mod store;
+
+pub use cloud::{Cloud, CloudScope, GLOBAL_CLOUD};
+pub use error::{Error, Result};
+pub use group::{
+    Group, GroupCloud, GroupProperties, GroupSecrets, NewGroup, SecretUpdate, UpsertOutcome,
+};
+pub use identity::{Identity, NewIdentity};
+pub use store::{DB_FILE, HOME_ENV, KEY_FILE, Store};
+pub use zeroize::Zeroizing;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn store_is_send_and_sync() {
+        assert_send_sync::<Store>();
+        assert_send_sync::<Error>();
+    }
+}

@@ -1,0 +1,226 @@
+//! PNRP clouds known to this machine, and the cloud resolution rule of [MS-PPSEC] 3.1.4.2.
+
+use rusqlite::{OptionalExtension, Row, params};
+
+use crate::error::{Error, Result};
+use crate::store::Store;
+
+/// Name of the global cloud, which always exists.
+pub const GLOBAL_CLOUD: &str = "Global_";
+
+/// A PNRP scope (`PNRP_SCOPE`; `PNRP_SCOPE_ANY` is not a cloud's scope).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum CloudScope {
+    /// `PNRP_GLOBAL_SCOPE` (1).
+    Global,
+    /// `PNRP_SITE_LOCAL_SCOPE` (2).
+    SiteLocal,
+    /// `PNRP_LINK_LOCAL_SCOPE` (3).
+    LinkLocal,
+}
+
+impl CloudScope {
+    /// The `PNRP_SCOPE` value.
+    pub fn to_u32(self) -> u32 {
+        match self {
+            CloudScope::Global => 1,
+            CloudScope::SiteLocal => 2,
+            CloudScope::LinkLocal => 3,
+        }
+    }
+
+    /// The scope for a `PNRP_SCOPE` value, `None` for 0 (any) and unknown values.
+    pub fn from_u32(value: u32) -> Option<CloudScope> {
+        match value {
+            1 => Some(CloudScope::Global),
+            2 => Some(CloudScope::SiteLocal),
+            3 => Some(CloudScope::LinkLocal),
+            _ => None,
+        }
+    }
+}
+
+impl rusqlite::types::ToSql for CloudScope {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(i64::from(self.to_u32()).into())
+    }
+}
+
+impl rusqlite::types::FromSql for CloudScope {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let raw = value.as_i64()?;
+        u32::try_from(raw)
+            .ok()
+            .and_then(CloudScope::from_u32)
+            .ok_or(rusqlite::types::FromSqlError::OutOfRange(raw))
+    }
+}
+
+/// A cloud known to this machine.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Cloud {
+    /// Cloud name (unique, case-sensitive), e.g. `Global_` or `LinkLocal_{…}`.
+    pub name: String,
+    /// Scope.
+    pub scope: CloudScope,
+    /// Scope id (interface or site index; 0 for global).
+    pub scope_id: u32,
+    /// Whether the name is private, i.e. only meaningful on this machine
+    /// (`PNRP_CLOUD_NAME_LOCAL`).
+    pub private: bool,
+}
+
+impl Cloud {
+    /// The global cloud `Global_` (global scope, id 0, public).
+    pub fn global() -> Cloud {
+        Cloud {
+            name: GLOBAL_CLOUD.to_owned(),
+            scope: CloudScope::Global,
+            scope_id: 0,
+            private: false,
+        }
+    }
+}
+
+fn cloud_from_row(row: &Row<'_>) -> rusqlite::Result<Cloud> {
+    Ok(Cloud {
+        name: row.get(0)?,
+        scope: row.get(1)?,
+        scope_id: row.get(2)?,
+        private: row.get(3)?,
+    })
+}
+
+fn cloud_what(name: &str) -> String {
+    format!("cloud '{name}'")
+}
+
+impl Store {
+    /// Adds a cloud.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an empty name; [`Error::AlreadyExists`] when a cloud of
+    /// that name exists (`Global_` always does).
+    pub fn add_cloud(&self, cloud: &Cloud) -> Result<()> {
+        if cloud.name.is_empty() {
+            return Err(Error::InvalidInput {
+                reason: "a cloud name cannot be empty".into(),
+            });
+        }
+        self.write(|tx| {
+            let inserted = tx
+                .prepare_cached(
+                    "INSERT INTO clouds (name, scope, scope_id, private) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (name) DO NOTHING",
+                )?
+                .execute(params![
+                    cloud.name,
+                    cloud.scope,
+                    cloud.scope_id,
+                    cloud.private
+                ])?;
+            if inserted == 0 {
+                return Err(Error::AlreadyExists {
+                    what: cloud_what(&cloud.name),
+                }
+                .into());
+            }
+            Ok(())
+        })
+    }
+
+    /// All clouds, sorted by name; always includes `Global_`.
+    ///
+    /// # Errors
+    /// [`Error::Sqlite`] / [`Error::Corrupted`] on a database failure.
+    pub fn clouds(&self) -> Result<Vec<Cloud>> {
+        self.read(|tx| {
+            let mut stmt = tx.prepare_cached(
+                "SELECT name, scope, scope_id, private FROM clouds ORDER BY name",
+            )?;
+            let rows = stmt.query_map([], cloud_from_row)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    /// Removes a cloud. Groups keep the cloud name they recorded; opening them resolves
+    /// the name again (and may fail with [`Error::NoCloud`]), as on Windows when a
+    /// network's cloud disappears.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for `Global_`; [`Error::NotFound`] when there is no such cloud.
+    pub fn remove_cloud(&self, name: &str) -> Result<()> {
+        if name == GLOBAL_CLOUD {
+            return Err(Error::InvalidInput {
+                reason: format!("the global cloud '{GLOBAL_CLOUD}' cannot be removed"),
+            });
+        }
+        self.write(|tx| {
+            let removed = tx
+                .prepare_cached("DELETE FROM clouds WHERE name = ?1")?
+                .execute([name])?;
+            if removed == 0 {
+                return Err(Error::NotFound {
+                    what: cloud_what(name),
+                }
+                .into());
+            }
+            Ok(())
+        })
+    }
+
+    /// Finds the local cloud to use for a cloud name ([MS-PPSEC] 3.1.4.2):
+    ///
+    /// 1. no name (`None` or empty) → `Global_`;
+    /// 2. a cloud with exactly this name exists → it;
+    /// 3. the name is private (`name_is_private`, i.e. `PNRP_CLOUD_NAME_LOCAL` was set
+    ///    where the name came from) and exactly one local private cloud of `scope`
+    ///    exists → that one (private names differ between machines);
+    /// 4. more than one such cloud → [`Error::CloudNameAmbiguous`]; otherwise
+    ///    [`Error::NoCloud`].
+    ///
+    /// # Errors
+    /// [`Error::CloudNameAmbiguous`], [`Error::NoCloud`], or a database failure.
+    pub fn resolve_cloud(
+        &self,
+        name: Option<&str>,
+        scope: CloudScope,
+        name_is_private: bool,
+    ) -> Result<Cloud> {
+        let name = match name {
+            None | Some("") => GLOBAL_CLOUD,
+            Some(n) => n,
+        };
+        self.read(|tx| {
+            let exact = tx
+                .prepare_cached(
+                    "SELECT name, scope, scope_id, private FROM clouds WHERE name = ?1",
+                )?
+                .query_row([name], cloud_from_row)
+                .optional()?;
+            if let Some(cloud) = exact {
+                return Ok(cloud);
+            }
+            if !name_is_private {
+                return Err(Error::NoCloud { name: name.into() }.into());
+            }
+            let mut stmt = tx.prepare_cached(
+                "SELECT name, scope, scope_id, private FROM clouds
+                 WHERE private = 1 AND scope = ?1 ORDER BY name",
+            )?;
+            let mut candidates = stmt
+                .query_map([scope], cloud_from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            match candidates.len() {
+                0 => Err(Error::NoCloud { name: name.into() }.into()),
+                1 => Ok(candidates.remove(0)),
+                _ => Err(Error::CloudNameAmbiguous {
+                    name: name.into(),
+                    candidates: candidates.into_iter().map(|c| c.name).collect(),
+                }
+                .into()),
+            }
+        })
+    }
+}

@@ -1,0 +1,113 @@
+//! The one error type of this crate.
+
+use std::path::PathBuf;
+
+/// Convenience alias for results of store operations.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the store.
+///
+/// Each variant corresponds to one Windows HRESULT the facade reports (noted per
+/// variant). Messages name the file or the peer name concerned.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The object to insert already exists (→ `PEER_E_ALREADY_EXISTS`).
+    #[error("{what} already exists")]
+    AlreadyExists {
+        /// What exists, e.g. `identity 'abc….Alice'`.
+        what: String,
+    },
+
+    /// A private cloud name matched more than one local private cloud of the same scope
+    /// (→ `PEER_E_CLOUD_NAME_AMBIGUOUS`).
+    #[error(
+        "cloud name '{name}' is ambiguous: it could be any of {candidates:?}; name the cloud explicitly"
+    )]
+    CloudNameAmbiguous {
+        /// The name asked for.
+        name: String,
+        /// The local clouds it could mean, sorted.
+        candidates: Vec<String>,
+    },
+
+    /// A store file is not a peernet database, is damaged, or a sealed secret cannot be
+    /// opened with this store's key (→ `PEER_E_CERT_STORE_CORRUPTED`).
+    #[error("store file '{path}' is corrupted: {reason}")]
+    Corrupted {
+        /// The damaged file.
+        path: PathBuf,
+        /// What was found wrong.
+        reason: String,
+    },
+
+    /// The database was written by a newer schema than this build knows, or could not be
+    /// initialised (→ `PEER_E_DBINITIALIZATION_FAILED`).
+    #[error("store database '{path}' cannot be initialised: {reason}")]
+    DbInitialization {
+        /// The database file.
+        path: PathBuf,
+        /// Why, e.g. the schema versions found and supported.
+        reason: String,
+    },
+
+    /// An identity still has groups and so cannot be deleted (→ `PEER_E_GROUPS_EXIST`).
+    #[error("identity '{identity}' still has {count} group(s); delete them first")]
+    GroupsExist {
+        /// The identity's peer name.
+        identity: String,
+        /// How many groups it has.
+        count: u64,
+    },
+
+    /// The caller passed a value the store refuses (→ `E_INVALIDARG`).
+    #[error("invalid argument: {reason}")]
+    InvalidInput {
+        /// What was wrong.
+        reason: String,
+    },
+
+    /// Any other I/O failure on a store file.
+    #[error("I/O error on '{path}': {source}")]
+    Io {
+        /// The file or directory concerned.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// No local cloud matches the name (→ `PEER_E_NO_CLOUD`).
+    #[error("no cloud named '{name}' exists on this machine")]
+    NoCloud {
+        /// The name asked for.
+        name: String,
+    },
+
+    /// The key file or the store cannot be read or written by this user, or the key file is
+    /// not a 32-byte key (→ `PEER_E_NO_KEY_ACCESS`).
+    #[error("no access to '{path}': {reason}")]
+    NoKeyAccess {
+        /// The file or directory that cannot be used.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+
+    /// The object does not exist (→ `PEER_E_NOT_FOUND`).
+    #[error("{what} not found")]
+    NotFound {
+        /// What is missing, e.g. `identity 'abc….Alice'`.
+        what: String,
+    },
+
+    /// Any other SQLite failure (→ `E_FAIL`).
+    #[error("SQLite error on '{path}': {source}")]
+    Sqlite {
+        /// The database file.
+        path: PathBuf,
+        /// The underlying SQLite error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
+}

@@ -1,0 +1,606 @@
+//! Groups per identity: configuration, properties, the member's GMC chain, the sealed
+//! group key (owner only) and the sealed password verifier.
+
+use std::fmt;
+use std::time::SystemTime;
+
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+use zeroize::Zeroizing;
+
+use crate::cloud::CloudScope;
+use crate::error::{Error, Result};
+use crate::identity::require_identity;
+use crate::seal::Purpose;
+use crate::store::{Store, TxResult, now_secs, system_time};
+
+/// The cloud a group records (`CLOUDNAME`, `SCOPE`, `CLOUDFLAGS` of its configuration).
+///
+/// The name may be a private name from another machine; [`Store::resolve_cloud`] finds
+/// the local cloud to use.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct GroupCloud {
+    /// Cloud name as recorded.
+    pub name: String,
+    /// Scope.
+    pub scope: CloudScope,
+    /// Scope id.
+    pub scope_id: u32,
+    /// `PNRP_CLOUD_FLAGS` (bit 1 = `PNRP_CLOUD_NAME_LOCAL`, the name is private).
+    pub flags: u32,
+}
+
+/// The mutable `PEER_GROUP_PROPERTIES` fields ([`spec/api.md`] §4.1) kept per group.
+///
+/// The password itself is never stored; a verifier derived from it is passed separately
+/// and sealed.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct GroupProperties {
+    /// `pwzFriendlyName`.
+    pub friendly_name: String,
+    /// `dwFlags` (`PEER_GROUP_PROPERTY_FLAGS`).
+    pub flags: u32,
+    /// `pwzCreatorPeerName`.
+    pub creator_peer_name: String,
+    /// `pwzComment`.
+    pub comment: String,
+    /// `ulMemberDataLifetime`, seconds.
+    pub member_data_lifetime: u32,
+    /// `ulPresenceLifetime`, seconds.
+    pub presence_lifetime: u32,
+    /// `dwAuthenticationSchemes` (`PEER_GROUP_AUTHENTICATION_SCHEME`).
+    pub authentication_schemes: u32,
+    /// `groupPasswordRole`: the role GUID in its 16-byte (Windows `GUID` memory) form.
+    pub password_role: Option<[u8; 16]>,
+}
+
+/// A group to store for an identity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewGroup {
+    /// The member identity's peer name (must exist).
+    pub identity: String,
+    /// The group's peer name.
+    pub group_peer_name: String,
+    /// The group peer name's classifier.
+    pub classifier: String,
+    /// The group's cloud.
+    pub cloud: GroupCloud,
+    /// Certificate profile of the group, `"windows"` or `"modern"`.
+    pub profile: String,
+    /// The member's GMC chain, DER certificates in order (GRC first).
+    pub gmc_chain: Vec<Vec<u8>>,
+    /// Group properties.
+    pub properties: GroupProperties,
+    /// `PEER_GROUP_STATUS` flags last recorded.
+    pub status: u32,
+}
+
+/// Secrets stored (sealed) with a group. `Debug` shows only which are present.
+#[derive(Clone, Copy, Default)]
+pub struct GroupSecrets<'a> {
+    /// The group's PKCS#8 private key, when this identity owns the group.
+    pub group_key: Option<&'a [u8]>,
+    /// The password verifier, when the group uses password authentication.
+    pub password_verifier: Option<&'a [u8]>,
+}
+
+impl fmt::Debug for GroupSecrets<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GroupSecrets")
+            .field("group_key", &self.group_key.map(|_| "<redacted>"))
+            .field(
+                "password_verifier",
+                &self.password_verifier.map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
+
+/// How to change a sealed secret.
+#[derive(Clone, Copy, Default)]
+pub enum SecretUpdate<'a> {
+    /// Leave it as it is.
+    #[default]
+    Keep,
+    /// Remove it.
+    Remove,
+    /// Replace it with these bytes.
+    Set(&'a [u8]),
+}
+
+impl fmt::Debug for SecretUpdate<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SecretUpdate::Keep => "Keep",
+            SecretUpdate::Remove => "Remove",
+            SecretUpdate::Set(_) => "Set(<redacted>)",
+        })
+    }
+}
+
+/// What [`Store::upsert_group`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UpsertOutcome {
+    /// There was no such group; it was inserted.
+    Inserted,
+    /// The group existed; its configuration was replaced (records stay).
+    Replaced,
+}
+
+/// A stored group (without its secrets).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Group {
+    /// The member identity's peer name.
+    pub identity: String,
+    /// The group's peer name.
+    pub group_peer_name: String,
+    /// The group peer name's classifier.
+    pub classifier: String,
+    /// The group's recorded cloud.
+    pub cloud: GroupCloud,
+    /// Certificate profile.
+    pub profile: String,
+    /// The member's GMC chain, in order.
+    pub gmc_chain: Vec<Vec<u8>>,
+    /// Group properties.
+    pub properties: GroupProperties,
+    /// `PEER_GROUP_STATUS` flags last recorded.
+    pub status: u32,
+    /// When the group was first stored (second precision).
+    pub created: SystemTime,
+    /// Whether the group's private key is stored (this identity owns the group).
+    pub has_group_key: bool,
+    /// Whether a password verifier is stored.
+    pub has_password_verifier: bool,
+}
+
+const GROUP_COLUMNS: &str = "identity, group_peer_name, classifier, cloud_name, cloud_scope,
+    cloud_scope_id, cloud_flags, profile, friendly_name, flags, creator_peer_name, comment,
+    member_data_lifetime, presence_lifetime, authentication_schemes, password_role, status,
+    created, sealed_group_key IS NOT NULL, sealed_password_verifier IS NOT NULL";
+
+fn group_from_row(row: &Row<'_>) -> rusqlite::Result<Group> {
+    Ok(Group {
+        identity: row.get(0)?,
+        group_peer_name: row.get(1)?,
+        classifier: row.get(2)?,
+        cloud: GroupCloud {
+            name: row.get(3)?,
+            scope: row.get(4)?,
+            scope_id: row.get(5)?,
+            flags: row.get(6)?,
+        },
+        profile: row.get(7)?,
+        gmc_chain: Vec::new(),
+        properties: GroupProperties {
+            friendly_name: row.get(8)?,
+            flags: row.get(9)?,
+            creator_peer_name: row.get(10)?,
+            comment: row.get(11)?,
+            member_data_lifetime: row.get(12)?,
+            presence_lifetime: row.get(13)?,
+            authentication_schemes: row.get(14)?,
+            password_role: row.get(15)?,
+        },
+        status: row.get(16)?,
+        created: system_time(row.get(17)?),
+        has_group_key: row.get(18)?,
+        has_password_verifier: row.get(19)?,
+    })
+}
+
+fn group_what(identity: &str, group: &str) -> String {
+    format!("group '{group}' of identity '{identity}'")
+}
+
+fn not_found(identity: &str, group: &str) -> Error {
+    Error::NotFound {
+        what: group_what(identity, group),
+    }
+}
+
+fn load_chain(tx: &Transaction<'_>, identity: &str, group: &str) -> TxResult<Vec<Vec<u8>>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT cert FROM group_chain WHERE identity = ?1 AND group_peer_name = ?2 ORDER BY position",
+    )?;
+    let rows = stmt.query_map([identity, group], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+fn replace_chain(
+    tx: &Transaction<'_>,
+    identity: &str,
+    group: &str,
+    chain: &[Vec<u8>],
+) -> TxResult<()> {
+    tx.prepare_cached("DELETE FROM group_chain WHERE identity = ?1 AND group_peer_name = ?2")?
+        .execute([identity, group])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO group_chain (identity, group_peer_name, position, cert) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (position, cert) in chain.iter().enumerate() {
+        let position = i64::try_from(position).unwrap_or(i64::MAX);
+        insert.execute(params![identity, group, position, cert])?;
+    }
+    Ok(())
+}
+
+fn group_exists(tx: &Transaction<'_>, identity: &str, group: &str) -> TxResult<bool> {
+    Ok(tx
+        .prepare_cached("SELECT 1 FROM groups WHERE identity = ?1 AND group_peer_name = ?2")?
+        .exists([identity, group])?)
+}
+
+/// Sealed forms of a group's secrets.
+struct SealedSecrets {
+    group_key: Option<Vec<u8>>,
+    password_verifier: Option<Vec<u8>>,
+}
+
+impl Store {
+    fn seal_group_secrets(
+        &self,
+        group: &NewGroup,
+        secrets: GroupSecrets<'_>,
+    ) -> Result<SealedSecrets> {
+        if group.group_peer_name.is_empty() {
+            return Err(Error::InvalidInput {
+                reason: "a group's peer name cannot be empty".into(),
+            });
+        }
+        let seal = |purpose, bytes: Option<&[u8]>| {
+            bytes
+                .map(|b| self.seal(purpose, &group.identity, Some(&group.group_peer_name), b))
+                .transpose()
+        };
+        Ok(SealedSecrets {
+            group_key: seal(Purpose::GroupKey, secrets.group_key)?,
+            password_verifier: seal(Purpose::PasswordVerifier, secrets.password_verifier)?,
+        })
+    }
+
+    /// Stores a new group for an identity, with its chain and secrets, in one transaction.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an empty group peer name; [`Error::NotFound`] when the
+    /// identity does not exist; [`Error::AlreadyExists`] when the identity already has
+    /// this group.
+    pub fn insert_group(&self, group: &NewGroup, secrets: GroupSecrets<'_>) -> Result<()> {
+        let sealed = self.seal_group_secrets(group, secrets)?;
+        self.write(|tx| {
+            require_identity(tx, &group.identity)?;
+            if group_exists(tx, &group.identity, &group.group_peer_name)? {
+                return Err(Error::AlreadyExists {
+                    what: group_what(&group.identity, &group.group_peer_name),
+                }
+                .into());
+            }
+            insert_row(tx, group, &sealed)?;
+            replace_chain(
+                tx,
+                &group.identity,
+                &group.group_peer_name,
+                &group.gmc_chain,
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Inserts the group, or replaces an existing one's configuration, chain and secrets
+    /// (all in one transaction; `created` and the group's records are kept). This is
+    /// configuration import with overwrite.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an empty group peer name; [`Error::NotFound`] when the
+    /// identity does not exist.
+    pub fn upsert_group(
+        &self,
+        group: &NewGroup,
+        secrets: GroupSecrets<'_>,
+    ) -> Result<UpsertOutcome> {
+        let sealed = self.seal_group_secrets(group, secrets)?;
+        self.write(|tx| {
+            require_identity(tx, &group.identity)?;
+            let outcome = if group_exists(tx, &group.identity, &group.group_peer_name)? {
+                let p = &group.properties;
+                tx.prepare_cached(
+                    "UPDATE groups SET classifier = ?3, cloud_name = ?4, cloud_scope = ?5,
+                        cloud_scope_id = ?6, cloud_flags = ?7, profile = ?8, friendly_name = ?9,
+                        flags = ?10, creator_peer_name = ?11, comment = ?12,
+                        member_data_lifetime = ?13, presence_lifetime = ?14,
+                        authentication_schemes = ?15, password_role = ?16, status = ?17,
+                        sealed_group_key = ?18, sealed_password_verifier = ?19
+                     WHERE identity = ?1 AND group_peer_name = ?2",
+                )?
+                .execute(params![
+                    group.identity,
+                    group.group_peer_name,
+                    group.classifier,
+                    group.cloud.name,
+                    group.cloud.scope,
+                    group.cloud.scope_id,
+                    group.cloud.flags,
+                    group.profile,
+                    p.friendly_name,
+                    p.flags,
+                    p.creator_peer_name,
+                    p.comment,
+                    p.member_data_lifetime,
+                    p.presence_lifetime,
+                    p.authentication_schemes,
+                    p.password_role,
+                    group.status,
+                    sealed.group_key,
+                    sealed.password_verifier,
+                ])?;
+                UpsertOutcome::Replaced
+            } else {
+                insert_row(tx, group, &sealed)?;
+                UpsertOutcome::Inserted
+            };
+            replace_chain(
+                tx,
+                &group.identity,
+                &group.group_peer_name,
+                &group.gmc_chain,
+            )?;
+            Ok(outcome)
+        })
+    }
+
+    /// The group `group_peer_name` of `identity`, with its chain.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when the identity has no such group.
+    pub fn group(&self, identity: &str, group_peer_name: &str) -> Result<Group> {
+        self.read(|tx| {
+            let mut group = tx
+                .prepare_cached(&format!(
+                    "SELECT {GROUP_COLUMNS} FROM groups WHERE identity = ?1 AND group_peer_name = ?2"
+                ))?
+                .query_row([identity, group_peer_name], group_from_row)
+                .optional()?
+                .ok_or_else(|| not_found(identity, group_peer_name))?;
+            group.gmc_chain = load_chain(tx, identity, group_peer_name)?;
+            Ok(group)
+        })
+    }
+
+    /// The groups of one identity, sorted by group peer name.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when the identity does not exist.
+    pub fn groups(&self, identity: &str) -> Result<Vec<Group>> {
+        self.read(|tx| {
+            require_identity(tx, identity)?;
+            let mut groups = tx
+                .prepare_cached(&format!(
+                    "SELECT {GROUP_COLUMNS} FROM groups WHERE identity = ?1 ORDER BY group_peer_name"
+                ))?
+                .query_map([identity], group_from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            for g in &mut groups {
+                g.gmc_chain = load_chain(tx, &g.identity, &g.group_peer_name)?;
+            }
+            Ok(groups)
+        })
+    }
+
+    /// All groups of all identities, sorted by (identity, group peer name).
+    ///
+    /// # Errors
+    /// [`Error::Sqlite`] / [`Error::Corrupted`] on a database failure.
+    pub fn all_groups(&self) -> Result<Vec<Group>> {
+        self.read(|tx| {
+            let mut groups = tx
+                .prepare_cached(&format!(
+                    "SELECT {GROUP_COLUMNS} FROM groups ORDER BY identity, group_peer_name"
+                ))?
+                .query_map([], group_from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            for g in &mut groups {
+                g.gmc_chain = load_chain(tx, &g.identity, &g.group_peer_name)?;
+            }
+            Ok(groups)
+        })
+    }
+
+    /// Deletes a group with its chain, secrets and records.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when the identity has no such group.
+    pub fn delete_group(&self, identity: &str, group_peer_name: &str) -> Result<()> {
+        self.write(|tx| {
+            let removed = tx
+                .prepare_cached("DELETE FROM groups WHERE identity = ?1 AND group_peer_name = ?2")?
+                .execute([identity, group_peer_name])?;
+            if removed == 0 {
+                return Err(not_found(identity, group_peer_name).into());
+            }
+            Ok(())
+        })
+    }
+
+    /// Replaces a group's properties and, as asked, its password verifier.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when the identity has no such group.
+    pub fn update_group_properties(
+        &self,
+        identity: &str,
+        group_peer_name: &str,
+        properties: &GroupProperties,
+        password_verifier: SecretUpdate<'_>,
+    ) -> Result<()> {
+        let sealed = match password_verifier {
+            SecretUpdate::Set(bytes) => Some(self.seal(
+                Purpose::PasswordVerifier,
+                identity,
+                Some(group_peer_name),
+                bytes,
+            )?),
+            SecretUpdate::Keep | SecretUpdate::Remove => None,
+        };
+        let keep = matches!(password_verifier, SecretUpdate::Keep);
+        self.write(|tx| {
+            let p = properties;
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE groups SET friendly_name = ?3, flags = ?4, creator_peer_name = ?5,
+                        comment = ?6, member_data_lifetime = ?7, presence_lifetime = ?8,
+                        authentication_schemes = ?9, password_role = ?10,
+                        sealed_password_verifier = CASE WHEN ?11 THEN sealed_password_verifier ELSE ?12 END
+                     WHERE identity = ?1 AND group_peer_name = ?2",
+                )?
+                .execute(params![
+                    identity,
+                    group_peer_name,
+                    p.friendly_name,
+                    p.flags,
+                    p.creator_peer_name,
+                    p.comment,
+                    p.member_data_lifetime,
+                    p.presence_lifetime,
+                    p.authentication_schemes,
+                    p.password_role,
+                    keep,
+                    sealed,
+                ])?;
+            if changed == 0 {
+                return Err(not_found(identity, group_peer_name).into());
+            }
+            Ok(())
+        })
+    }
+
+    /// Replaces the member's GMC chain (e.g. after credentials were renewed).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when the identity has no such group.
+    pub fn set_group_chain(
+        &self,
+        identity: &str,
+        group_peer_name: &str,
+        gmc_chain: &[Vec<u8>],
+    ) -> Result<()> {
+        self.write(|tx| {
+            if !group_exists(tx, identity, group_peer_name)? {
+                return Err(not_found(identity, group_peer_name).into());
+            }
+            replace_chain(tx, identity, group_peer_name, gmc_chain)
+        })
+    }
+
+    /// Records a group's `PEER_GROUP_STATUS` flags.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when the identity has no such group.
+    pub fn set_group_status(
+        &self,
+        identity: &str,
+        group_peer_name: &str,
+        status: u32,
+    ) -> Result<()> {
+        self.write(|tx| {
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE groups SET status = ?3 WHERE identity = ?1 AND group_peer_name = ?2",
+                )?
+                .execute(params![identity, group_peer_name, status])?;
+            if changed == 0 {
+                return Err(not_found(identity, group_peer_name).into());
+            }
+            Ok(())
+        })
+    }
+
+    /// Unseals the group's PKCS#8 private key; `None` when this identity does not own it.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when the identity has no such group; [`Error::Corrupted`] when
+    /// the sealed key cannot be opened.
+    pub fn group_private_key(
+        &self,
+        identity: &str,
+        group_peer_name: &str,
+    ) -> Result<Option<Zeroizing<Vec<u8>>>> {
+        self.group_secret(identity, group_peer_name, Purpose::GroupKey)
+    }
+
+    /// Unseals the group's password verifier; `None` when none is stored.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when the identity has no such group; [`Error::Corrupted`] when
+    /// the sealed verifier cannot be opened.
+    pub fn group_password_verifier(
+        &self,
+        identity: &str,
+        group_peer_name: &str,
+    ) -> Result<Option<Zeroizing<Vec<u8>>>> {
+        self.group_secret(identity, group_peer_name, Purpose::PasswordVerifier)
+    }
+
+    fn group_secret(
+        &self,
+        identity: &str,
+        group_peer_name: &str,
+        purpose: Purpose,
+    ) -> Result<Option<Zeroizing<Vec<u8>>>> {
+        let (column, what) = match purpose {
+            Purpose::GroupKey => ("sealed_group_key", "the private key"),
+            _ => ("sealed_password_verifier", "the password verifier"),
+        };
+        let sealed: Option<Vec<u8>> = self.read(|tx| {
+            tx.prepare_cached(&format!(
+                "SELECT {column} FROM groups WHERE identity = ?1 AND group_peer_name = ?2"
+            ))?
+            .query_row([identity, group_peer_name], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| not_found(identity, group_peer_name).into())
+        })?;
+        sealed
+            .map(|blob| {
+                self.unseal(
+                    purpose,
+                    identity,
+                    Some(group_peer_name),
+                    &blob,
+                    &format!("{what} of {}", group_what(identity, group_peer_name)),
+                )
+            })
+            .transpose()
+    }
+}
+
+fn insert_row(tx: &Transaction<'_>, group: &NewGroup, sealed: &SealedSecrets) -> TxResult<()> {
+    let p = &group.properties;
+    tx.prepare_cached(
+        "INSERT INTO groups (identity, group_peer_name, classifier, cloud_name, cloud_scope,
+            cloud_scope_id, cloud_flags, profile, friendly_name, flags, creator_peer_name, comment,
+            member_data_lifetime, presence_lifetime, authentication_schemes, password_role, status,
+            sealed_group_key, sealed_password_verifier, created)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+    )?
+    .execute(params![
+        group.identity,
+        group.group_peer_name,
+        group.classifier,
+        group.cloud.name,
+        group.cloud.scope,
+        group.cloud.scope_id,
+        group.cloud.flags,
+        group.profile,
+        p.friendly_name,
+        p.flags,
+        p.creator_peer_name,
+        p.comment,
+        p.member_data_lifetime,
+        p.presence_lifetime,
+        p.authentication_schemes,
+        p.password_role,
+        group.status,
+        sealed.group_key,
+        sealed.password_verifier,
+        now_secs(),
+    ])?;
+    Ok(())
+}

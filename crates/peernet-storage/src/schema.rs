@@ -1,0 +1,100 @@
+//! Schema migrations, applied in order and recorded in `PRAGMA user_version`.
+//!
+//! A released migration is never edited: changes go into a new step appended to
+//! [`MIGRATIONS`]. Step `i` (0-based) moves the schema from version `i` to `i + 1`.
+
+/// The migration steps; `MIGRATIONS.len()` is the schema version this build writes.
+pub(crate) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2];
+
+/// Version 1: identities, clouds, groups and the members' GMC chains.
+pub(crate) const MIGRATION_1: &str = r#"
+CREATE TABLE identities (
+    peer_name      TEXT    NOT NULL PRIMARY KEY,
+    friendly_name  TEXT    NOT NULL,
+    profile        TEXT    NOT NULL,
+    idc            BLOB    NOT NULL,
+    sealed_key     BLOB    NOT NULL,
+    created        INTEGER NOT NULL,
+    is_default     INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1))
+);
+CREATE UNIQUE INDEX identities_single_default ON identities (is_default) WHERE is_default = 1;
+
+CREATE TABLE clouds (
+    name      TEXT    NOT NULL PRIMARY KEY,
+    scope     INTEGER NOT NULL CHECK (scope IN (1, 2, 3)),
+    scope_id  INTEGER NOT NULL,
+    private   INTEGER NOT NULL CHECK (private IN (0, 1))
+);
+INSERT INTO clouds (name, scope, scope_id, private) VALUES ('Global_', 1, 0, 0);
+
+CREATE TABLE groups (
+    identity                  TEXT    NOT NULL REFERENCES identities (peer_name) ON DELETE RESTRICT,
+    group_peer_name           TEXT    NOT NULL,
+    friendly_name             TEXT    NOT NULL,
+    classifier                TEXT    NOT NULL,
+    cloud_name                TEXT    NOT NULL,
+    cloud_scope               INTEGER NOT NULL,
+    cloud_scope_id            INTEGER NOT NULL,
+    cloud_flags               INTEGER NOT NULL,
+    profile                   TEXT    NOT NULL,
+    sealed_group_key          BLOB,
+    flags                     INTEGER NOT NULL,
+    creator_peer_name         TEXT    NOT NULL,
+    comment                   TEXT    NOT NULL,
+    member_data_lifetime      INTEGER NOT NULL,
+    presence_lifetime         INTEGER NOT NULL,
+    authentication_schemes    INTEGER NOT NULL,
+    password_role             BLOB    CHECK (password_role IS NULL OR length(password_role) = 16),
+    sealed_password_verifier  BLOB,
+    status                    INTEGER NOT NULL,
+    created                   INTEGER NOT NULL,
+    PRIMARY KEY (identity, group_peer_name)
+);
+
+CREATE TABLE group_chain (
+    identity         TEXT    NOT NULL,
+    group_peer_name  TEXT    NOT NULL,
+    position         INTEGER NOT NULL,
+    cert             BLOB    NOT NULL,
+    PRIMARY KEY (identity, group_peer_name, position),
+    FOREIGN KEY (identity, group_peer_name)
+        REFERENCES groups (identity, group_peer_name) ON DELETE CASCADE
+);
+"#;
+
+/// Version 2: room for group records and members (issue 8), keyed by group.
+pub(crate) const MIGRATION_2: &str = r#"
+CREATE TABLE group_records (
+    identity         TEXT    NOT NULL,
+    group_peer_name  TEXT    NOT NULL,
+    record_id        BLOB    NOT NULL CHECK (length(record_id) = 16),
+    record_type      BLOB    NOT NULL CHECK (length(record_type) = 16),
+    version          INTEGER NOT NULL,
+    flags            INTEGER NOT NULL,
+    creator_id       TEXT    NOT NULL,
+    modified_by_id   TEXT    NOT NULL,
+    attributes       TEXT,
+    created          INTEGER NOT NULL,
+    expiration       INTEGER NOT NULL,
+    last_modified    INTEGER NOT NULL,
+    data             BLOB    NOT NULL,
+    security_data    BLOB    NOT NULL,
+    PRIMARY KEY (identity, group_peer_name, record_id),
+    FOREIGN KEY (identity, group_peer_name)
+        REFERENCES groups (identity, group_peer_name) ON DELETE CASCADE
+);
+CREATE INDEX group_records_by_type ON group_records (identity, group_peer_name, record_type);
+
+CREATE TABLE group_members (
+    identity          TEXT    NOT NULL,
+    group_peer_name   TEXT    NOT NULL,
+    member_peer_name  TEXT    NOT NULL,
+    flags             INTEGER NOT NULL,
+    attributes        TEXT,
+    node_id           INTEGER,
+    gmc_chain         BLOB,
+    PRIMARY KEY (identity, group_peer_name, member_peer_name),
+    FOREIGN KEY (identity, group_peer_name)
+        REFERENCES groups (identity, group_peer_name) ON DELETE CASCADE
+);
+"#;

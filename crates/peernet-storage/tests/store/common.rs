@@ -1,0 +1,70 @@
+//! Helpers shared by the test modules.
+
+use std::path::Path;
+
+use peernet_storage::{CloudScope, GroupCloud, GroupProperties, NewGroup, NewIdentity, Store};
+
+/// A fresh temporary directory; the store lives in its `store` subdirectory.
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temporary directory")
+}
+
+/// Opens the store in `dir/store`.
+pub fn open(dir: &Path) -> Store {
+    Store::open(dir.join("store")).expect("open store")
+}
+
+/// A distinctive fake PKCS#8 key for `peer_name`.
+pub fn pkcs8(peer_name: &str) -> Vec<u8> {
+    let mut key = b"\x30\x81\x87PKCS8-PRIVATE-KEY-MATERIAL:".to_vec();
+    key.extend_from_slice(peer_name.as_bytes());
+    key
+}
+
+/// A new identity whose IDC is a distinctive fake certificate.
+pub fn identity(peer_name: &str) -> NewIdentity {
+    NewIdentity {
+        peer_name: peer_name.to_owned(),
+        friendly_name: format!("friendly {peer_name}"),
+        profile: "modern".to_owned(),
+        idc: format!("IDC-CERTIFICATE:{peer_name}").into_bytes(),
+    }
+}
+
+/// A chain of `len` fake certificates.
+pub fn chain(tag: &str, len: usize) -> Vec<Vec<u8>> {
+    (0..len)
+        .map(|i| format!("GMC {tag} #{i}").into_bytes())
+        .collect()
+}
+
+/// A new group of `identity` with a chain of `chain_len` certificates.
+pub fn group(identity: &str, group_peer_name: &str, chain_len: usize) -> NewGroup {
+    NewGroup {
+        identity: identity.to_owned(),
+        group_peer_name: group_peer_name.to_owned(),
+        classifier: "classifier".to_owned(),
+        cloud: GroupCloud {
+            name: "Global_".to_owned(),
+            scope: CloudScope::Global,
+            scope_id: 0,
+            flags: 0,
+        },
+        profile: "windows".to_owned(),
+        gmc_chain: chain(group_peer_name, chain_len),
+        properties: GroupProperties {
+            friendly_name: format!("group {group_peer_name}"),
+            flags: 0x1,
+            creator_peer_name: identity.to_owned(),
+            comment: "a comment".to_owned(),
+            member_data_lifetime: 2_419_200,
+            presence_lifetime: 300,
+            authentication_schemes: 0x3,
+            password_role: Some([
+                0xc7, 0xc4, 0x2d, 0xf1, 0x57, 0x08, 0xa0, 0x4c, 0x93, 0xfc, 0xb1, 0xbb, 0x19, 0xa3,
+                0xd8, 0xc2,
+            ]),
+        },
+        status: 0,
+    }
+}
