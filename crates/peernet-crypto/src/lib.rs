@@ -8,3 +8,8 @@ pub use error::{Error, Result};
 // ---- peer names, keys, profiles, certificates, chains ----
 
 // ---- PKCS#12, PKCS#7, PKCS#8 ----
+pub mod encrypted_key;
+pub mod pkcs12;
+pub mod pkcs7;
+mod pkcs_ber;
+mod pkcs_pbe;

@@ -1,0 +1,1017 @@
+//! PKCS#12 (PFX) export and import of one private key with its certificates
+//! (RFC 7292), in the two peernet profiles.
+//!
+//! | | [`Pkcs12Profile::Windows`] | [`Pkcs12Profile::Modern`] |
+//! |---|---|---|
+//! | key bag | pkcs8ShroudedKeyBag, pbeWithSHAAnd3-KeyTripleDES-CBC | pkcs8ShroudedKeyBag, PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) |
+//! | cert bags | encryptedData, pbeWithSHAAnd40BitRC2-CBC | encryptedData, PBES2 (same as the key) |
+//! | MAC | HMAC-SHA1 | HMAC-SHA256 |
+//! | iterations | 2000 | 600,000 (configurable) |
+//!
+//! The reader accepts both, OpenSSL 3's default and `-legacy` output, Python
+//! `cryptography`'s output, BER (indefinite lengths, constructed OCTET STRINGs), and
+//! refuses any iteration count above [`MAX_ITERATIONS`] before deriving any key.
+//!
+//! Passwords: the PKCS#12 KDF (MAC key, legacy PBE) takes the password as UTF-16BE
+//! followed by a 16-bit NUL (RFC 7292 B.1); PBES2/PBKDF2 takes the UTF-8 bytes, as
+//! OpenSSL 3 and Python `cryptography` do.
+//!
+//! Wrong password versus tampering: see [`read`].
+
+use std::fmt;
+
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::pkcs_ber::{self as ber, Tlv};
+use crate::pkcs_pbe::{self as pbe, Cipher, Hash, Password, Pbe, Random};
+
+/// Highest iteration count accepted in a MAC or any PBE (10,000,000).
+pub const MAX_ITERATIONS: u32 = pbe::MAX_ITERATIONS;
+/// Largest PFX accepted by [`read`] (1 MiB).
+pub const MAX_PFX_LEN: usize = 1 << 20;
+/// Most certificates a PFX may hold.
+pub const MAX_CERTIFICATES: usize = 64;
+/// Default iteration count of the windows profile (as Windows and `openssl -legacy`).
+pub const WINDOWS_ITERATIONS: u32 = 2000;
+/// Default iteration count of the modern profile.
+pub const MODERN_ITERATIONS: u32 = 600_000;
+
+const MAX_BAGS: usize = 256;
+
+const OID_DATA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x01];
+const OID_ENCRYPTED_DATA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x06];
+const OID_KEY_BAG: &[u8] = &[
+    0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x0C, 0x0A, 0x01, 0x01,
+];
+const OID_SHROUDED_KEY_BAG: &[u8] = &[
+    0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x0C, 0x0A, 0x01, 0x02,
+];
+const OID_CERT_BAG: &[u8] = &[
+    0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x0C, 0x0A, 0x01, 0x03,
+];
+const OID_X509_CERT: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x16, 0x01];
+const OID_FRIENDLY_NAME: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x14];
+const OID_LOCAL_KEY_ID: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x15];
+const OID_RSA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01];
+const OID_EC_PUBLIC_KEY: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01];
+const OID_P256: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07];
+
+/// Algorithm profile of a PFX written by [`write`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Pkcs12Profile {
+    /// PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) for key and certificates, HMAC-SHA256
+    /// MAC, 600,000 iterations by default.
+    #[default]
+    Modern,
+    /// pbeWithSHAAnd3-KeyTripleDES-CBC key bag, pbeWithSHAAnd40BitRC2-CBC certificate
+    /// bag, HMAC-SHA1 MAC, 2000 iterations: what Windows and `openssl pkcs12 -legacy` write.
+    Windows,
+}
+
+/// Options for [`write`].
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Pkcs12WriteOptions {
+    /// Algorithm profile.
+    pub profile: Pkcs12Profile,
+    /// Iteration count for the MAC and both encryptions; `None` = the profile's
+    /// default ([`WINDOWS_ITERATIONS`] or [`MODERN_ITERATIONS`]). At most [`MAX_ITERATIONS`].
+    pub iterations: Option<u32>,
+    /// `friendlyName` attribute put on the key bag and on the key's certificate bag.
+    pub friendly_name: Option<String>,
+}
+
+impl Pkcs12WriteOptions {
+    /// Options for `profile` with its default iteration count and no friendly name.
+    pub fn new(profile: Pkcs12Profile) -> Self {
+        Pkcs12WriteOptions {
+            profile,
+            iterations: None,
+            friendly_name: None,
+        }
+    }
+
+    /// Sets the iteration count.
+    #[must_use]
+    pub fn with_iterations(mut self, iterations: u32) -> Self {
+        self.iterations = Some(iterations);
+        self
+    }
+
+    /// Sets the friendly name.
+    #[must_use]
+    pub fn with_friendly_name(mut self, name: impl Into<String>) -> Self {
+        self.friendly_name = Some(name.into());
+        self
+    }
+
+    fn effective_iterations(&self) -> u32 {
+        self.iterations.unwrap_or(match self.profile {
+            Pkcs12Profile::Windows => WINDOWS_ITERATIONS,
+            Pkcs12Profile::Modern => MODERN_ITERATIONS,
+        })
+    }
+}
+
+/// What [`read`] returns: one private key and its certificates.
+pub struct Pkcs12Contents {
+    /// The private key, PKCS#8 PrivateKeyInfo DER.
+    pub private_key: Zeroizing<Vec<u8>>,
+    /// Certificates (DER). Index 0 is the certificate whose public key matches
+    /// [`Self::private_key`]; the others follow in file order.
+    pub certificates: Vec<Vec<u8>>,
+    /// The `friendlyName` of the key bag (else of the key's certificate bag), if any.
+    pub friendly_name: Option<String>,
+}
+
+impl fmt::Debug for Pkcs12Contents {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pkcs12Contents")
+            .field("private_key", &"[REDACTED]")
+            .field("certificates", &self.certificates.len())
+            .field("friendly_name", &self.friendly_name)
+            .finish()
+    }
+}
+
+/// Writes a PFX holding `private_key` (PKCS#8 DER) and `certificates` (DER; the first
+/// must be the key's certificate), salts and IVs from the operating system's RNG.
+///
+/// # Errors
+/// [`Error::InvalidPkcsArgument`] (no certificate, bad DER, zero iterations),
+/// [`Error::IterationCountTooHigh`], [`Error::KeyCertificateMismatch`],
+/// [`Error::UnsupportedPkcsAlgorithm`] (key neither RSA nor EC P-256),
+/// [`Error::DuplicateCertificate`], [`Error::RandomFailure`].
+pub fn write(
+    certificates: &[Vec<u8>],
+    private_key: &[u8],
+    password: &str,
+    options: &Pkcs12WriteOptions,
+) -> Result<Vec<u8>> {
+    write_inner(certificates, private_key, password, options, Random::os())
+}
+
+/// [`write`] with salts and IVs drawn from `rng` (seeded for reproducible fixtures).
+///
+/// # Errors
+/// As [`write`].
+pub fn write_with_rng<R: rand_core::CryptoRng + ?Sized>(
+    certificates: &[Vec<u8>],
+    private_key: &[u8],
+    password: &str,
+    options: &Pkcs12WriteOptions,
+    rng: &mut R,
+) -> Result<Vec<u8>> {
+    let mut fill = |buf: &mut [u8]| rng.fill_bytes(buf);
+    write_inner(
+        certificates,
+        private_key,
+        password,
+        options,
+        Random::caller(&mut fill),
+    )
+}
+
+fn write_inner(
+    certificates: &[Vec<u8>],
+    private_key: &[u8],
+    password: &str,
+    options: &Pkcs12WriteOptions,
+    mut rng: Random<'_>,
+) -> Result<Vec<u8>> {
+    let iterations = pbe::check_write_iterations(options.effective_iterations())?.get();
+    let first = certificates
+        .first()
+        .ok_or(Error::InvalidPkcsArgument("no certificate to export"))?;
+    if certificates.len() > MAX_CERTIFICATES {
+        return Err(Error::TooManyCertificates {
+            count: certificates.len(),
+            max: MAX_CERTIFICATES,
+        });
+    }
+    for (i, c) in certificates.iter().enumerate() {
+        if !ber::is_well_formed_sequence(c)
+            || ber::parse_single(c, "")
+                .map(|t| t.indefinite)
+                .unwrap_or(true)
+        {
+            return Err(Error::InvalidPkcsArgument(
+                "a certificate is not one DER SEQUENCE",
+            ));
+        }
+        if certificates[..i].contains(c) {
+            return Err(Error::DuplicateCertificate { index: i });
+        }
+    }
+    if !key_matches_certificate(private_key, first)? {
+        return Err(Error::KeyCertificateMismatch);
+    }
+    let password = Password::new(password);
+    let local_key_id = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, first)
+        .as_ref()
+        .to_vec();
+    let mut attrs = vec![ber::seq(&[
+        &ber::oid(OID_LOCAL_KEY_ID),
+        &ber::set_of(vec![ber::octets(&local_key_id)]),
+    ])];
+    if let Some(name) = &options.friendly_name {
+        let bmp: Vec<u8> = name.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        attrs.push(ber::seq(&[
+            &ber::oid(OID_FRIENDLY_NAME),
+            &ber::set_of(vec![ber::tlv(ber::TAG_BMP_STRING, &bmp)]),
+        ]));
+    }
+    let attrs = ber::set_of(attrs);
+
+    let (key_pbe, cert_pbe, mac_hash) = match options.profile {
+        Pkcs12Profile::Windows => (
+            Pbe::Pkcs12 {
+                cipher: Cipher::TripleDes3,
+                salt: rng.bytes(8)?,
+                iterations,
+            },
+            Pbe::Pkcs12 {
+                cipher: Cipher::Rc2 {
+                    effective_bits: 40,
+                    key_len: 5,
+                },
+                salt: rng.bytes(8)?,
+                iterations,
+            },
+            Hash::Sha1,
+        ),
+        Pkcs12Profile::Modern => (
+            Pbe::pbes2_aes256(rng.bytes(16)?, iterations, rng.bytes(16)?),
+            Pbe::pbes2_aes256(rng.bytes(16)?, iterations, rng.bytes(16)?),
+            Hash::Sha256,
+        ),
+    };
+    let mac_salt = rng.bytes(match mac_hash {
+        Hash::Sha1 => 8,
+        _ => 16,
+    })?;
+
+    // Certificates: one SafeContents, encrypted.
+    let mut cert_bags = Vec::new();
+    for (i, c) in certificates.iter().enumerate() {
+        let cert_bag = ber::seq(&[
+            &ber::oid(OID_X509_CERT),
+            &ber::tlv(ber::TAG_CTX0, &ber::octets(c)),
+        ]);
+        let mut parts: Vec<&[u8]> = Vec::new();
+        let oid = ber::oid(OID_CERT_BAG);
+        let value = ber::tlv(ber::TAG_CTX0, &cert_bag);
+        parts.push(&oid);
+        parts.push(&value);
+        if i == 0 {
+            parts.push(&attrs);
+        }
+        cert_bags.push(ber::seq(&parts));
+    }
+    let cert_contents = ber::seq(&cert_bags.iter().map(Vec::as_slice).collect::<Vec<_>>());
+    let cert_ct = cert_pbe.encrypt(&password, &cert_contents)?;
+    let encrypted_content_info = ber::seq(&[
+        &ber::oid(OID_DATA),
+        &cert_pbe.encode(),
+        &ber::tlv(ber::TAG_CTX0_PRIM, &cert_ct),
+    ]);
+    let encrypted_data = ber::seq(&[&ber::uint(0), &encrypted_content_info]);
+    let ci_certs = ber::seq(&[
+        &ber::oid(OID_ENCRYPTED_DATA),
+        &ber::tlv(ber::TAG_CTX0, &encrypted_data),
+    ]);
+
+    // Key: a shrouded key bag in a plain SafeContents.
+    let key_ct = key_pbe.encrypt(&password, private_key)?;
+    let epki = ber::seq(&[&key_pbe.encode(), &ber::octets(&key_ct)]);
+    let key_bag = ber::seq(&[
+        &ber::oid(OID_SHROUDED_KEY_BAG),
+        &ber::tlv(ber::TAG_CTX0, &epki),
+        &attrs,
+    ]);
+    let key_contents = ber::seq(&[&key_bag]);
+    let ci_key = ber::seq(&[
+        &ber::oid(OID_DATA),
+        &ber::tlv(ber::TAG_CTX0, &ber::octets(&key_contents)),
+    ]);
+
+    let auth_safe = ber::seq(&[&ci_certs, &ci_key]);
+    Ok(assemble(
+        &auth_safe, &password, mac_hash, &mac_salt, iterations,
+    ))
+}
+
+/// PFX { version 3, authSafe = data(auth_safe), macData } with the MAC computed.
+fn assemble(
+    auth_safe: &[u8],
+    password: &Password,
+    mac_hash: Hash,
+    mac_salt: &[u8],
+    iterations: u32,
+) -> Vec<u8> {
+    let mac = pbe::pkcs12_mac(mac_hash, password, mac_salt, iterations, auth_safe);
+    let null = [ber::TAG_NULL, 0];
+    let digest_info = ber::seq(&[
+        &ber::seq(&[&ber::oid(mac_hash.digest_oid()), &null]),
+        &ber::octets(&mac),
+    ]);
+    let mac_data = ber::seq(&[
+        &digest_info,
+        &ber::octets(mac_salt),
+        &ber::uint(u64::from(iterations)),
+    ]);
+    let outer = ber::seq(&[
+        &ber::oid(OID_DATA),
+        &ber::tlv(ber::TAG_CTX0, &ber::octets(auth_safe)),
+    ]);
+    ber::seq(&[&ber::uint(3), &outer, &mac_data])
+}
+
+/// A certificate as found: DER, localKeyId, friendlyName.
+type FoundCert = (Vec<u8>, Option<Vec<u8>>, Option<String>);
+
+/// One SafeBag as found.
+struct Bag {
+    kind: BagKind,
+    local_key_id: Option<Vec<u8>>,
+    friendly_name: Option<String>,
+}
+
+enum BagKind {
+    Key(Zeroizing<Vec<u8>>),
+    ShroudedKey { pbe: Pbe, ciphertext: Vec<u8> },
+    Cert(Vec<u8>),
+    Other,
+}
+
+/// One AuthenticatedSafe element as found.
+enum Safe {
+    Plain(Vec<Bag>),
+    Encrypted { pbe: Pbe, ciphertext: Vec<u8> },
+}
+
+/// Reads a PFX: returns its one private key and its certificates.
+///
+/// Order of work: size cap, full structural parse, every visible iteration count
+/// checked against [`MAX_ITERATIONS`] (MAC, encrypted-data bags, shrouded key bags in
+/// plain SafeContents); only then the MAC key is derived. Shrouded key bags nested
+/// inside an encrypted SafeContents are capped when they become visible, before their
+/// own derivation.
+///
+/// **Wrong password versus tampering.** The MAC fails in both cases. When it fails,
+/// each encrypted part (encrypted SafeContents, shrouded key bags) is decrypted with
+/// the same password: if any one of them has valid padding *and* is one well-formed
+/// DER SEQUENCE, the password is right with overwhelming probability, so the file was
+/// altered → [`Error::PfxIntegrityCheckFailed`]. Otherwise → [`Error::InvalidPassword`].
+/// Consequence: a file whose every encrypted part was damaged (or that has none) reads
+/// as a wrong password. When the MAC verifies but a part does not decrypt, the file
+/// uses a different privacy password → [`Error::InvalidPassword`].
+///
+/// # Errors
+/// [`Error::PkcsInputTooLarge`], [`Error::MalformedPkcs`],
+/// [`Error::UnsupportedPkcsAlgorithm`], [`Error::IterationCountTooHigh`],
+/// [`Error::PfxNoMac`], [`Error::InvalidPassword`], [`Error::PfxIntegrityCheckFailed`],
+/// [`Error::PfxNoPrivateKey`], [`Error::PfxMultipleKeys`], [`Error::PfxNoCertificate`],
+/// [`Error::TooManyCertificates`], [`Error::KeyCertificateMismatch`].
+pub fn read(pfx: &[u8], password: &str) -> Result<Pkcs12Contents> {
+    if pfx.len() > MAX_PFX_LEN {
+        return Err(Error::PkcsInputTooLarge {
+            len: pfx.len(),
+            max: MAX_PFX_LEN,
+        });
+    }
+    let top = ber::parse_single(pfx, "PFX")?;
+    if top.tag != ber::TAG_SEQUENCE {
+        return Err(Error::MalformedPkcs("PFX is not a SEQUENCE"));
+    }
+    let mut r = top.children()?;
+    if r.expect(ber::TAG_INTEGER, "PFX version")?.uint()? != Some(3) {
+        return Err(Error::MalformedPkcs("PFX version is not 3"));
+    }
+    let auth_ci = r.expect(ber::TAG_SEQUENCE, "PFX authSafe")?;
+    let mac_data = r.optional(ber::TAG_SEQUENCE)?;
+    r.finish("PFX trailing data")?;
+
+    let mut a = auth_ci.children()?;
+    let ct = a.expect(ber::TAG_OID, "authSafe content type")?;
+    if ct.body != OID_DATA {
+        return Err(pbe::unsupported(
+            "authSafe content type (public-key integrity mode)",
+            ct.body,
+        ));
+    }
+    let auth_safe = a
+        .expect(ber::TAG_CTX0, "authSafe content")?
+        .children()?
+        .read("authSafe octets")?;
+    if auth_safe.tag & !0x20 != ber::TAG_OCTET_STRING {
+        return Err(Error::MalformedPkcs(
+            "authSafe content is not an OCTET STRING",
+        ));
+    }
+    let auth_safe = auth_safe.octets()?;
+
+    // MacData ::= SEQUENCE { mac DigestInfo, macSalt OCTET STRING, iterations INTEGER DEFAULT 1 }
+    let mac_data = mac_data.ok_or(Error::PfxNoMac)?;
+    let mut m = mac_data.children()?;
+    let digest_info = m.expect(ber::TAG_SEQUENCE, "MAC DigestInfo")?;
+    let mac_salt = m
+        .expect(ber::TAG_OCTET_STRING, "MAC salt")?
+        .octets()?
+        .into_owned();
+    let mac_iterations = match m.optional(ber::TAG_INTEGER)? {
+        Some(t) => pbe::check_iterations(&t)?,
+        None => 1,
+    };
+    m.finish("MacData")?;
+    let mut d = digest_info.children()?;
+    let mac_alg = d.expect(ber::TAG_SEQUENCE, "MAC algorithm")?;
+    let mac_oid = mac_alg
+        .children()?
+        .expect(ber::TAG_OID, "MAC algorithm OID")?;
+    let mac_hash = Hash::from_digest_oid(mac_oid.body)?;
+    let mac_value = d
+        .expect(ber::TAG_OCTET_STRING, "MAC value")?
+        .octets()?
+        .into_owned();
+    d.finish("DigestInfo")?;
+
+    // Structural parse of everything visible, iteration caps included: no KDF yet.
+    let safes = parse_auth_safe(&auth_safe)?;
+
+    let password = Password::new(password);
+    let mac_ok = pbe::pkcs12_mac_verify(
+        mac_hash,
+        &password,
+        &mac_salt,
+        mac_iterations,
+        &auth_safe,
+        &mac_value,
+    );
+    if !mac_ok {
+        return Err(if password_opens_something(&safes, &password) {
+            Error::PfxIntegrityCheckFailed
+        } else {
+            Error::InvalidPassword
+        });
+    }
+
+    let mut bags = Vec::new();
+    for safe in safes {
+        match safe {
+            Safe::Plain(b) => bags.extend(b),
+            Safe::Encrypted { pbe, ciphertext } => {
+                let plain = pbe
+                    .decrypt(&password, &ciphertext)?
+                    .ok_or(Error::InvalidPassword)?;
+                bags.extend(parse_safe_contents(&plain)?);
+            }
+        }
+        if bags.len() > MAX_BAGS {
+            return Err(Error::MalformedPkcs("too many bags"));
+        }
+    }
+
+    let mut keys = Vec::new();
+    let mut certs: Vec<FoundCert> = Vec::new();
+    for bag in bags {
+        match bag.kind {
+            BagKind::Key(k) => keys.push((k, bag.local_key_id, bag.friendly_name)),
+            BagKind::ShroudedKey { pbe, ciphertext } => {
+                let k = pbe
+                    .decrypt(&password, &ciphertext)?
+                    .ok_or(Error::InvalidPassword)?;
+                if !ber::is_well_formed_sequence(&k) {
+                    return Err(Error::InvalidPassword);
+                }
+                keys.push((k, bag.local_key_id, bag.friendly_name));
+            }
+            BagKind::Cert(c) => certs.push((c, bag.local_key_id, bag.friendly_name)),
+            BagKind::Other => {}
+        }
+    }
+    if keys.len() > 1 {
+        return Err(Error::PfxMultipleKeys);
+    }
+    let (private_key, key_id, key_name) = keys.pop().ok_or(Error::PfxNoPrivateKey)?;
+    if certs.is_empty() {
+        return Err(Error::PfxNoCertificate);
+    }
+    if certs.len() > MAX_CERTIFICATES {
+        return Err(Error::TooManyCertificates {
+            count: certs.len(),
+            max: MAX_CERTIFICATES,
+        });
+    }
+    // Prefer the certificate with the key's localKeyId, but always check the public key.
+    let mut order: Vec<usize> = (0..certs.len()).collect();
+    order.sort_by_key(|&i| key_id.is_none() || certs[i].1 != key_id);
+    let mut matching = None;
+    for i in order {
+        if key_matches_certificate(&private_key, &certs[i].0)? {
+            matching = Some(i);
+            break;
+        }
+    }
+    let idx = matching.ok_or(Error::KeyCertificateMismatch)?;
+    let (leaf, _, cert_name) = certs.remove(idx);
+    let mut certificates = vec![leaf];
+    certificates.extend(certs.into_iter().map(|c| c.0));
+    Ok(Pkcs12Contents {
+        private_key,
+        certificates,
+        friendly_name: key_name.or(cert_name),
+    })
+}
+
+/// After a MAC failure: does the password decrypt any encrypted part to well-formed DER?
+fn password_opens_something(safes: &[Safe], password: &Password) -> bool {
+    let opens = |pbe: &Pbe, ct: &[u8]| matches!(pbe.decrypt(password, ct), Ok(Some(p)) if ber::is_well_formed_sequence(&p));
+    for safe in safes {
+        match safe {
+            Safe::Encrypted { pbe, ciphertext } => {
+                if opens(pbe, ciphertext) {
+                    return true;
+                }
+            }
+            Safe::Plain(bags) => {
+                for bag in bags {
+                    if let BagKind::ShroudedKey { pbe, ciphertext } = &bag.kind
+                        && opens(pbe, ciphertext)
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+    false
+}
+
+fn parse_auth_safe(data: &[u8]) -> Result<Vec<Safe>> {
+    let top = ber::parse_single(data, "AuthenticatedSafe")?;
+    if top.tag != ber::TAG_SEQUENCE {
+        return Err(Error::MalformedPkcs("AuthenticatedSafe is not a SEQUENCE"));
+    }
+    let mut r = top.children()?;
+    let mut out = Vec::new();
+    while let Some(ci) = r.next_tlv()? {
+        if out.len() >= MAX_BAGS {
+            return Err(Error::MalformedPkcs("too many ContentInfos"));
+        }
+        let mut c = ci.children()?;
+        let ct = c.expect(ber::TAG_OID, "ContentInfo type")?;
+        let content = c.expect(ber::TAG_CTX0, "ContentInfo content")?;
+        match ct.body {
+            OID_DATA => {
+                let os = content.children()?.read("data content")?;
+                if os.tag & !0x20 != ber::TAG_OCTET_STRING {
+                    return Err(Error::MalformedPkcs("data content is not an OCTET STRING"));
+                }
+                out.push(Safe::Plain(parse_safe_contents(&os.octets()?)?));
+            }
+            OID_ENCRYPTED_DATA => {
+                // EncryptedData ::= SEQUENCE { version, EncryptedContentInfo }
+                let ed = content
+                    .children()?
+                    .expect(ber::TAG_SEQUENCE, "EncryptedData")?;
+                let mut e = ed.children()?;
+                e.expect(ber::TAG_INTEGER, "EncryptedData version")?;
+                let eci = e.expect(ber::TAG_SEQUENCE, "EncryptedContentInfo")?;
+                let mut i = eci.children()?;
+                i.expect(ber::TAG_OID, "encrypted content type")?;
+                let pbe = Pbe::parse(&i.read("content encryption algorithm")?)?;
+                let body = i.read("encrypted content")?;
+                if body.tag != ber::TAG_CTX0_PRIM && body.tag != ber::TAG_CTX0 {
+                    return Err(Error::MalformedPkcs("encrypted content"));
+                }
+                out.push(Safe::Encrypted {
+                    pbe,
+                    ciphertext: body.octets()?.into_owned(),
+                });
+            }
+            other => return Err(pbe::unsupported("PKCS#12 content type", other)),
+        }
+    }
+    Ok(out)
+}
+
+fn parse_safe_contents(data: &[u8]) -> Result<Vec<Bag>> {
+    let top = ber::parse_single(data, "SafeContents")?;
+    if top.tag != ber::TAG_SEQUENCE {
+        return Err(Error::MalformedPkcs("SafeContents is not a SEQUENCE"));
+    }
+    let mut r = top.children()?;
+    let mut bags = Vec::new();
+    while let Some(bag) = r.next_tlv()? {
+        if bags.len() >= MAX_BAGS {
+            return Err(Error::MalformedPkcs("too many bags"));
+        }
+        bags.push(parse_bag(&bag)?);
+    }
+    Ok(bags)
+}
+
+fn parse_bag(bag: &Tlv<'_>) -> Result<Bag> {
+    if bag.tag != ber::TAG_SEQUENCE {
+        return Err(Error::MalformedPkcs("SafeBag is not a SEQUENCE"));
+    }
+    let mut b = bag.children()?;
+    let id = b.expect(ber::TAG_OID, "SafeBag type")?;
+    let value = b.expect(ber::TAG_CTX0, "SafeBag value")?;
+    let attrs = b.optional(ber::TAG_SET)?;
+    b.finish("SafeBag")?;
+    let mut inner = value.children()?;
+    let kind = match id.body {
+        OID_KEY_BAG => {
+            let k = inner.expect(ber::TAG_SEQUENCE, "KeyBag")?;
+            BagKind::Key(Zeroizing::new(k.raw.to_vec()))
+        }
+        OID_SHROUDED_KEY_BAG => {
+            let epki = inner.expect(ber::TAG_SEQUENCE, "EncryptedPrivateKeyInfo")?;
+            let mut e = epki.children()?;
+            let pbe = Pbe::parse(&e.read("key encryption algorithm")?)?;
+            let ct = e.read("encrypted key")?;
+            if ct.tag & !0x20 != ber::TAG_OCTET_STRING {
+                return Err(Error::MalformedPkcs("encrypted key is not an OCTET STRING"));
+            }
+            BagKind::ShroudedKey {
+                pbe,
+                ciphertext: ct.octets()?.into_owned(),
+            }
+        }
+        OID_CERT_BAG => {
+            let cb = inner.expect(ber::TAG_SEQUENCE, "CertBag")?;
+            let mut c = cb.children()?;
+            let cert_type = c.expect(ber::TAG_OID, "CertBag type")?;
+            if cert_type.body != OID_X509_CERT {
+                BagKind::Other
+            } else {
+                let os = c
+                    .expect(ber::TAG_CTX0, "CertBag value")?
+                    .children()?
+                    .read("certificate")?;
+                if os.tag & !0x20 != ber::TAG_OCTET_STRING {
+                    return Err(Error::MalformedPkcs(
+                        "certificate is not in an OCTET STRING",
+                    ));
+                }
+                let der = os.octets()?.into_owned();
+                if !ber::is_well_formed_sequence(&der) {
+                    return Err(Error::MalformedPkcs("certificate is not a SEQUENCE"));
+                }
+                BagKind::Cert(der)
+            }
+        }
+        _ => BagKind::Other,
+    };
+    let mut local_key_id = None;
+    let mut friendly_name = None;
+    if let Some(attrs) = attrs {
+        let mut a = attrs.children()?;
+        while let Some(attr) = a.next_tlv()? {
+            let mut at = attr.children()?;
+            let oid = at.expect(ber::TAG_OID, "attribute type")?;
+            let values = at.expect(ber::TAG_SET, "attribute values")?;
+            let first = values.children()?.next_tlv()?;
+            match (oid.body, first) {
+                (OID_LOCAL_KEY_ID, Some(v)) if v.tag & !0x20 == ber::TAG_OCTET_STRING => {
+                    local_key_id = Some(v.octets()?.into_owned());
+                }
+                (OID_FRIENDLY_NAME, Some(v))
+                    if v.tag == ber::TAG_BMP_STRING && v.body.len() % 2 == 0 =>
+                {
+                    let units: Vec<u16> = v
+                        .body
+                        .chunks_exact(2)
+                        .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                        .collect();
+                    friendly_name = Some(String::from_utf16_lossy(&units));
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(Bag {
+        kind,
+        local_key_id,
+        friendly_name,
+    })
+}
+
+/// The SubjectPublicKeyInfo TLV of a certificate.
+fn certificate_spki(cert: &[u8]) -> Result<Tlv<'_>> {
+    let c = ber::parse_single(cert, "certificate")?;
+    let tbs = c.children()?.expect(ber::TAG_SEQUENCE, "TBSCertificate")?;
+    let mut t = tbs.children()?;
+    t.optional(ber::TAG_CTX0)?; // version
+    t.expect(ber::TAG_INTEGER, "serial")?;
+    t.expect(ber::TAG_SEQUENCE, "signature algorithm")?;
+    t.expect(ber::TAG_SEQUENCE, "issuer")?;
+    t.expect(ber::TAG_SEQUENCE, "validity")?;
+    t.expect(ber::TAG_SEQUENCE, "subject")?;
+    t.expect(ber::TAG_SEQUENCE, "subjectPublicKeyInfo")
+}
+
+/// Whether a PKCS#8 PrivateKeyInfo (RSA or EC P-256) belongs to `cert`.
+///
+/// RSA: the modulus and exponent of the private key, as an RSAPublicKey, equal the
+/// certificate's key. EC P-256: ring rebuilds the key pair from the private scalar and
+/// the certificate's point, which fails unless the point is scalar × G.
+pub(crate) fn key_matches_certificate(private_key: &[u8], cert: &[u8]) -> Result<bool> {
+    let spki = certificate_spki(cert)?;
+    let mut s = spki.children()?;
+    let spki_alg = s.expect(ber::TAG_SEQUENCE, "SPKI algorithm")?;
+    let spki_key = s.expect(ber::TAG_BIT_STRING, "SPKI key")?;
+    let mut sa = spki_alg.children()?;
+    let spki_oid = sa.expect(ber::TAG_OID, "SPKI algorithm OID")?.body;
+    let spki_param = sa.next_tlv()?;
+    let cert_key = spki_key
+        .body
+        .split_first()
+        .filter(|(unused, _)| **unused == 0)
+        .map(|(_, k)| k)
+        .ok_or(Error::MalformedPkcs("SPKI BIT STRING"))?;
+
+    let pk = ber::parse_single(private_key, "PrivateKeyInfo")?;
+    let mut p = pk.children()?;
+    p.expect(ber::TAG_INTEGER, "PrivateKeyInfo version")?;
+    let alg = p.expect(ber::TAG_SEQUENCE, "PrivateKeyInfo algorithm")?;
+    let key = p.expect(ber::TAG_OCTET_STRING, "PrivateKeyInfo key")?;
+    let mut a = alg.children()?;
+    let oid = a.expect(ber::TAG_OID, "private key algorithm")?.body;
+    let param = a.next_tlv()?;
+    if oid != spki_oid {
+        return Ok(false);
+    }
+    match oid {
+        OID_RSA => {
+            let rk = ber::parse_single(key.body, "RSAPrivateKey")?;
+            let mut r = rk.children()?;
+            r.expect(ber::TAG_INTEGER, "RSA version")?;
+            let n = r.expect(ber::TAG_INTEGER, "RSA modulus")?;
+            let e = r.expect(ber::TAG_INTEGER, "RSA exponent")?;
+            Ok(ber::seq(&[n.raw, e.raw]) == cert_key)
+        }
+        OID_EC_PUBLIC_KEY => {
+            let curve = param.map(|t| t.body);
+            if curve != Some(OID_P256) {
+                return Err(pbe::unsupported("EC curve", curve.unwrap_or_default()));
+            }
+            if spki_param.map(|t| t.body) != Some(OID_P256) {
+                return Ok(false);
+            }
+            let ek = ber::parse_single(key.body, "ECPrivateKey")?;
+            let mut e = ek.children()?;
+            e.expect(ber::TAG_INTEGER, "ECPrivateKey version")?;
+            let scalar = e.expect(ber::TAG_OCTET_STRING, "EC private scalar")?;
+            let rng = ring::rand::SystemRandom::new();
+            Ok(
+                ring::signature::EcdsaKeyPair::from_private_key_and_public_key(
+                    &ring::signature::ECDSA_P256_SHA256_ASN1_SIGNING,
+                    scalar.body,
+                    cert_key,
+                    &rng,
+                )
+                .is_ok(),
+            )
+        }
+        other => Err(pbe::unsupported("private key algorithm", other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_debug_and_defaults() {
+        let o = Pkcs12WriteOptions::new(Pkcs12Profile::Windows).with_friendly_name("x");
+        assert_eq!(o.effective_iterations(), 2000);
+        assert_eq!(
+            Pkcs12WriteOptions::default().effective_iterations(),
+            600_000
+        );
+        let c = Pkcs12Contents {
+            private_key: Zeroizing::new(vec![1, 2, 3]),
+            certificates: vec![],
+            friendly_name: None,
+        };
+        assert!(format!("{c:?}").contains("REDACTED"));
+        assert!(!format!("{c:?}").contains("[1, 2, 3]"));
+    }
+
+    fn key(name: &str) -> Vec<u8> {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/keys")
+            .join(name);
+        std::fs::read(p).unwrap()
+    }
+
+    fn key_bag(k: &[u8]) -> Vec<u8> {
+        ber::seq(&[&ber::oid(OID_KEY_BAG), &ber::tlv(ber::TAG_CTX0, k)])
+    }
+
+    fn cert_bag(c: &[u8]) -> Vec<u8> {
+        let cb = ber::seq(&[
+            &ber::oid(OID_X509_CERT),
+            &ber::tlv(ber::TAG_CTX0, &ber::octets(c)),
+        ]);
+        ber::seq(&[&ber::oid(OID_CERT_BAG), &ber::tlv(ber::TAG_CTX0, &cb)])
+    }
+
+    /// A PFX with one plain SafeContents holding `bags`, MAC under "pw".
+    fn plain_pfx(bags: &[Vec<u8>]) -> Vec<u8> {
+        let refs: Vec<&[u8]> = bags.iter().map(Vec::as_slice).collect();
+        let contents = ber::seq(&refs);
+        let ci = ber::seq(&[
+            &ber::oid(OID_DATA),
+            &ber::tlv(ber::TAG_CTX0, &ber::octets(&contents)),
+        ]);
+        assemble(
+            &ber::seq(&[&ci]),
+            &Password::new("pw"),
+            Hash::Sha256,
+            &[1; 8],
+            5,
+        )
+    }
+
+    #[test]
+    fn key_and_certificate_counts() {
+        let (k, c, ca) = (
+            key("pkcs-leaf-p256.key.der"),
+            key("pkcs-leaf-p256.cert.der"),
+            key("pkcs-ca-p256.cert.der"),
+        );
+        let k2 = key("pkcs-ca-p256.key.der");
+        let ok = read(
+            &plain_pfx(&[key_bag(&k), cert_bag(&ca), cert_bag(&c)]),
+            "pw",
+        )
+        .unwrap();
+        assert_eq!(&ok.private_key[..], &k[..]);
+        assert_eq!(ok.certificates, vec![c.clone(), ca.clone()]);
+        assert!(matches!(
+            read(&plain_pfx(&[cert_bag(&c)]), "pw"),
+            Err(Error::PfxNoPrivateKey)
+        ));
+        assert!(matches!(
+            read(&plain_pfx(&[key_bag(&k), key_bag(&k2), cert_bag(&c)]), "pw"),
+            Err(Error::PfxMultipleKeys)
+        ));
+        assert!(matches!(
+            read(&plain_pfx(&[key_bag(&k)]), "pw"),
+            Err(Error::PfxNoCertificate)
+        ));
+        assert!(matches!(
+            read(&plain_pfx(&[key_bag(&k), cert_bag(&ca)]), "pw"),
+            Err(Error::KeyCertificateMismatch)
+        ));
+        // No encrypted part at all: a MAC failure can only be called a wrong password.
+        assert!(matches!(
+            read(&plain_pfx(&[key_bag(&k), cert_bag(&c)]), "nope"),
+            Err(Error::InvalidPassword)
+        ));
+        let rsa = key("pkcs-rsa1024.key.der");
+        assert!(matches!(
+            read(&plain_pfx(&[key_bag(&rsa), cert_bag(&c)]), "pw"),
+            Err(Error::KeyCertificateMismatch)
+        ));
+        let rsa_c = key("pkcs-rsa1024.cert.der");
+        assert_eq!(
+            read(
+                &plain_pfx(&[cert_bag(&c), cert_bag(&rsa_c), key_bag(&rsa)]),
+                "pw"
+            )
+            .unwrap()
+            .certificates[0],
+            rsa_c
+        );
+    }
+
+    #[test]
+    fn missing_mac_and_unsupported_content() {
+        let pfx = plain_pfx(&[
+            key_bag(&key("pkcs-leaf-p256.key.der")),
+            cert_bag(&key("pkcs-leaf-p256.cert.der")),
+        ]);
+        let top = ber::parse_single(&pfx, "").unwrap();
+        let mut r = top.children().unwrap();
+        let v = r.read("").unwrap();
+        let a = r.read("").unwrap();
+        assert!(matches!(
+            read(&ber::seq(&[v.raw, a.raw]), "pw"),
+            Err(Error::PfxNoMac)
+        ));
+        let signed = ber::seq(&[
+            &ber::oid(&[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02]),
+            &ber::tlv(ber::TAG_CTX0, &ber::seq(&[])),
+        ]);
+        let mac = r.read("").unwrap();
+        assert!(matches!(
+            read(&ber::seq(&[v.raw, &signed, mac.raw]), "pw"),
+            Err(Error::UnsupportedPkcsAlgorithm { .. })
+        ));
+    }
+
+    /// Re-encodes `t`, replacing the INTEGERs equal to `from` (counted in document
+    /// order, including inside OCTET STRINGs that hold DER) whose index is in `which`.
+    fn rewrite(t: &Tlv<'_>, from: &[u8], to: &[u8], which: &[usize], n: &mut usize) -> Vec<u8> {
+        if t.tag == ber::TAG_INTEGER && t.body == from {
+            *n += 1;
+            return if which.contains(&(*n - 1)) {
+                ber::tlv(ber::TAG_INTEGER, to)
+            } else {
+                t.raw.to_vec()
+            };
+        }
+        if t.tag & 0x20 != 0 {
+            let mut r = t.children().unwrap();
+            let mut parts = Vec::new();
+            while let Some(c) = r.next_tlv().unwrap() {
+                parts.push(rewrite(&c, from, to, which, n));
+            }
+            return ber::tlv(t.tag, &parts.concat());
+        }
+        if t.tag == ber::TAG_OCTET_STRING && ber::is_well_formed_sequence(t.body) {
+            let inner = ber::parse_single(t.body, "").unwrap();
+            return ber::tlv(t.tag, &rewrite(&inner, from, to, which, n));
+        }
+        t.raw.to_vec()
+    }
+
+    #[test]
+    fn iteration_cap_is_enforced_before_any_derivation() {
+        let certs = vec![key("pkcs-leaf-p256.cert.der")];
+        let k = key("pkcs-leaf-p256.key.der");
+        for profile in [Pkcs12Profile::Windows, Pkcs12Profile::Modern] {
+            let pfx = write(
+                &certs,
+                &k,
+                "pw",
+                &Pkcs12WriteOptions::new(profile).with_iterations(1000),
+            )
+            .unwrap();
+            let top = ber::parse_single(&pfx, "").unwrap();
+            // 2^40 and 10,000,001 iterations: if any KDF ran, this test would not finish.
+            for huge in [&[0x01, 0, 0, 0, 0, 0][..], &[0x00, 0x98, 0x96, 0x81][..]] {
+                // Occurrences of 1000 in order: key PBE (in plain data, after the encrypted
+                // certs' PBE), i.e. indexes 0 = cert PBE, 1 = key PBE, 2 = MAC.
+                for which in [0usize, 1, 2] {
+                    let mut n = 0;
+                    let patched = rewrite(&top, &[0x03, 0xE8], huge, &[which], &mut n);
+                    assert_eq!(n, 3, "{profile:?}");
+                    let started = std::time::Instant::now();
+                    let e = read(&patched, "pw").unwrap_err();
+                    assert!(
+                        matches!(e, Error::IterationCountTooHigh { .. }),
+                        "{profile:?} {which}: {e:?}"
+                    );
+                    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+                }
+            }
+            // The rewriter is faithful: replacing 1000 by 1000 leaves a valid file.
+            let mut n = 0;
+            let ok = rewrite(&top, &[0x03, 0xE8], &[0x03, 0xE8], &[0, 1, 2], &mut n);
+            assert_eq!(read(&ok, "pw").unwrap().certificates, certs);
+        }
+    }
+
+    #[test]
+    fn ber_indefinite_lengths_and_segmented_octets_are_read() {
+        let (k, c) = (
+            key("pkcs-leaf-p256.key.der"),
+            key("pkcs-leaf-p256.cert.der"),
+        );
+        let der = plain_pfx(&[key_bag(&k), cert_bag(&c)]);
+        let top = ber::parse_single(&der, "").unwrap();
+        let mut r = top.children().unwrap();
+        let v = r.read("").unwrap();
+        let auth = r.read("").unwrap();
+        let mac = r.read("").unwrap();
+        let mut a = auth.children().unwrap();
+        let oid = a.read("").unwrap();
+        let content = a.read("").unwrap().children().unwrap().read("").unwrap();
+        let body = content.body;
+        // authSafe as an indefinite-length constructed OCTET STRING of two segments.
+        let mut seg = vec![0x24, 0x80];
+        seg.extend(ber::octets(&body[..10]));
+        seg.extend(ber::octets(&body[10..]));
+        seg.extend([0, 0]);
+        let mut ci = vec![0x30, 0x80];
+        ci.extend_from_slice(oid.raw);
+        ci.extend([0xA0, 0x80]);
+        ci.extend(seg);
+        ci.extend([0, 0, 0, 0]);
+        let mut pfx = vec![0x30, 0x80];
+        pfx.extend_from_slice(v.raw);
+        pfx.extend(ci);
+        pfx.extend_from_slice(mac.raw);
+        pfx.extend([0, 0]);
+        let got = read(&pfx, "pw").unwrap();
+        assert_eq!(got.certificates, vec![c]);
+    }
+}

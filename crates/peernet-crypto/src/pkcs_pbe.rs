@@ -1,0 +1,685 @@
+//! Password-based encryption and MACs shared by PKCS#12 and PKCS#8:
+//! the PKCS#12 KDF (RFC 7292 appendix B.2) with its PBES1-style ciphers and HMAC,
+//! and PBES2 (RFC 8018) with PBKDF2.
+//!
+//! Algorithm parameters are parsed (and the iteration cap enforced) in [`Pbe::parse`],
+//! long before any key derivation runs in [`Pbe::decrypt`].
+
+use std::num::NonZeroU32;
+
+use cbc::cipher::{
+    BlockCipherDecrypt, BlockCipherEncrypt, BlockModeDecrypt, BlockModeEncrypt, InnerIvInit,
+    KeyInit, block_padding::Pkcs7,
+};
+use ring::{digest, hmac, pbkdf2};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::pkcs_ber::{self as ber, Tlv};
+
+/// Highest iteration count accepted anywhere (MAC, PBES1, PBKDF2).
+pub(crate) const MAX_ITERATIONS: u32 = 10_000_000;
+
+// OID content octets.
+pub(crate) const OID_PBE_SHA1_3DES: &[u8] =
+    &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x0C, 0x01, 0x03];
+const OID_PBE_SHA1_2DES: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x0C, 0x01, 0x04];
+const OID_PBE_SHA1_RC2_128: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x0C, 0x01, 0x05];
+pub(crate) const OID_PBE_SHA1_RC2_40: &[u8] =
+    &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x0C, 0x01, 0x06];
+const OID_PBES2: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x05, 0x0D];
+const OID_PBKDF2: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x05, 0x0C];
+const OID_HMAC_SHA1: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x02, 0x07];
+const OID_HMAC_SHA256: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x02, 0x09];
+const OID_HMAC_SHA384: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x02, 0x0A];
+const OID_HMAC_SHA512: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x02, 0x0B];
+const OID_AES128_CBC: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x02];
+const OID_AES192_CBC: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x16];
+const OID_AES256_CBC: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2A];
+const OID_DES_EDE3_CBC: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x03, 0x07];
+pub(crate) const OID_SHA1: &[u8] = &[0x2B, 0x0E, 0x03, 0x02, 0x1A];
+pub(crate) const OID_SHA256: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
+const OID_SHA384: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02];
+const OID_SHA512: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03];
+
+/// A hash usable by the PKCS#12 KDF and HMAC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Hash {
+    Sha1,
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl Hash {
+    pub(crate) fn from_digest_oid(oid: &[u8]) -> Result<Self> {
+        Ok(match oid {
+            OID_SHA1 => Hash::Sha1,
+            OID_SHA256 => Hash::Sha256,
+            OID_SHA384 => Hash::Sha384,
+            OID_SHA512 => Hash::Sha512,
+            _ => return Err(unsupported("MAC digest", oid)),
+        })
+    }
+
+    pub(crate) fn digest_oid(self) -> &'static [u8] {
+        match self {
+            Hash::Sha1 => OID_SHA1,
+            Hash::Sha256 => OID_SHA256,
+            Hash::Sha384 => OID_SHA384,
+            Hash::Sha512 => OID_SHA512,
+        }
+    }
+
+    fn digest(self) -> &'static digest::Algorithm {
+        match self {
+            Hash::Sha1 => &digest::SHA1_FOR_LEGACY_USE_ONLY,
+            Hash::Sha256 => &digest::SHA256,
+            Hash::Sha384 => &digest::SHA384,
+            Hash::Sha512 => &digest::SHA512,
+        }
+    }
+
+    fn hmac(self) -> hmac::Algorithm {
+        match self {
+            Hash::Sha1 => hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY,
+            Hash::Sha256 => hmac::HMAC_SHA256,
+            Hash::Sha384 => hmac::HMAC_SHA384,
+            Hash::Sha512 => hmac::HMAC_SHA512,
+        }
+    }
+
+    fn pbkdf2(self) -> pbkdf2::Algorithm {
+        match self {
+            Hash::Sha1 => pbkdf2::PBKDF2_HMAC_SHA1,
+            Hash::Sha256 => pbkdf2::PBKDF2_HMAC_SHA256,
+            Hash::Sha384 => pbkdf2::PBKDF2_HMAC_SHA384,
+            Hash::Sha512 => pbkdf2::PBKDF2_HMAC_SHA512,
+        }
+    }
+
+    pub(crate) fn output_len(self) -> usize {
+        self.digest().output_len()
+    }
+}
+
+pub(crate) fn unsupported(what: &'static str, oid: &[u8]) -> Error {
+    Error::UnsupportedPkcsAlgorithm {
+        what,
+        oid: ber::oid_string(oid),
+    }
+}
+
+/// Checks an iteration count read from input against the cap.
+pub(crate) fn check_iterations(t: &Tlv<'_>) -> Result<u32> {
+    match t.uint()? {
+        Some(0) => Err(Error::MalformedPkcs("iteration count is zero")),
+        Some(n) if n <= u64::from(MAX_ITERATIONS) => Ok(n as u32),
+        Some(n) => Err(Error::IterationCountTooHigh {
+            iterations: n,
+            max: MAX_ITERATIONS,
+        }),
+        None => Err(Error::IterationCountTooHigh {
+            iterations: u64::MAX,
+            max: MAX_ITERATIONS,
+        }),
+    }
+}
+
+/// Checks an iteration count the caller asked the writer to use.
+pub(crate) fn check_write_iterations(n: u32) -> Result<NonZeroU32> {
+    if n > MAX_ITERATIONS {
+        return Err(Error::IterationCountTooHigh {
+            iterations: u64::from(n),
+            max: MAX_ITERATIONS,
+        });
+    }
+    NonZeroU32::new(n).ok_or(Error::InvalidPkcsArgument(
+        "iteration count must be at least 1",
+    ))
+}
+
+/// A password in the two encodings the formats use.
+pub(crate) struct Password {
+    /// UTF-16BE code units followed by a 16-bit NUL (PKCS#12 KDF, RFC 7292 B.1).
+    bmp: Zeroizing<Vec<u8>>,
+    /// UTF-8 bytes as given (PBES2/PBKDF2, as OpenSSL 3 does).
+    utf8: Zeroizing<Vec<u8>>,
+}
+
+impl Password {
+    pub(crate) fn new(password: &str) -> Self {
+        let mut bmp = Zeroizing::new(Vec::with_capacity(password.len() * 2 + 2));
+        for unit in password.encode_utf16() {
+            bmp.extend_from_slice(&unit.to_be_bytes());
+        }
+        bmp.extend_from_slice(&[0, 0]);
+        Password {
+            bmp,
+            utf8: Zeroizing::new(password.as_bytes().to_vec()),
+        }
+    }
+}
+
+/// RFC 7292 appendix B.2 key derivation. `id` 1 = key, 2 = IV, 3 = MAC key.
+pub(crate) fn pkcs12_kdf(
+    hash: Hash,
+    password: &Password,
+    salt: &[u8],
+    id: u8,
+    iterations: u32,
+    out_len: usize,
+) -> Zeroizing<Vec<u8>> {
+    let alg = hash.digest();
+    let u = alg.output_len();
+    let v = alg.block_len();
+    let fill = |src: &[u8]| -> Vec<u8> {
+        if src.is_empty() {
+            return Vec::new();
+        }
+        let len = v * src.len().div_ceil(v);
+        src.iter().copied().cycle().take(len).collect()
+    };
+    let mut i_buf = Zeroizing::new(fill(salt));
+    i_buf.extend_from_slice(&fill(&password.bmp));
+    let d = vec![id; v];
+    let mut out = Zeroizing::new(Vec::with_capacity(out_len + u));
+    let mut a = Zeroizing::new(vec![0u8; u]);
+    let mut b = Zeroizing::new(vec![0u8; v]);
+    while out.len() < out_len {
+        let mut ctx = digest::Context::new(alg);
+        ctx.update(&d);
+        ctx.update(&i_buf);
+        a.copy_from_slice(ctx.finish().as_ref());
+        for _ in 1..iterations {
+            let h = digest::digest(alg, &a);
+            a.copy_from_slice(h.as_ref());
+        }
+        out.extend_from_slice(&a);
+        if out.len() >= out_len {
+            break;
+        }
+        for (k, byte) in b.iter_mut().enumerate() {
+            *byte = a[k % u];
+        }
+        for chunk in i_buf.chunks_mut(v) {
+            // chunk = (chunk + B + 1) mod 2^(8v)
+            let mut carry: u16 = 1;
+            for k in (0..v).rev() {
+                let sum = u16::from(chunk[k]) + u16::from(b[k]) + carry;
+                chunk[k] = sum as u8;
+                carry = sum >> 8;
+            }
+        }
+    }
+    out.truncate(out_len);
+    out
+}
+
+/// The PKCS#12 MAC (HMAC with a PKCS#12-KDF key) over `data`.
+pub(crate) fn pkcs12_mac(
+    hash: Hash,
+    password: &Password,
+    salt: &[u8],
+    iterations: u32,
+    data: &[u8],
+) -> Vec<u8> {
+    let key = pkcs12_kdf(hash, password, salt, 3, iterations, hash.output_len());
+    let k = hmac::Key::new(hash.hmac(), &key);
+    hmac::sign(&k, data).as_ref().to_vec()
+}
+
+/// Verifies a PKCS#12 MAC in constant time.
+pub(crate) fn pkcs12_mac_verify(
+    hash: Hash,
+    password: &Password,
+    salt: &[u8],
+    iterations: u32,
+    data: &[u8],
+    tag: &[u8],
+) -> bool {
+    let key = pkcs12_kdf(hash, password, salt, 3, iterations, hash.output_len());
+    let k = hmac::Key::new(hash.hmac(), &key);
+    hmac::verify(&k, data, tag).is_ok()
+}
+
+/// A symmetric cipher in CBC mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Cipher {
+    Aes128,
+    Aes192,
+    Aes256,
+    TripleDes3,
+    TripleDes2,
+    Rc2 {
+        effective_bits: usize,
+        key_len: usize,
+    },
+}
+
+impl Cipher {
+    fn key_len(self) -> usize {
+        match self {
+            Cipher::Aes128 | Cipher::TripleDes2 => 16,
+            Cipher::Aes192 | Cipher::TripleDes3 => 24,
+            Cipher::Aes256 => 32,
+            Cipher::Rc2 { key_len, .. } => key_len,
+        }
+    }
+
+    fn block_len(self) -> usize {
+        match self {
+            Cipher::Aes128 | Cipher::Aes192 | Cipher::Aes256 => 16,
+            _ => 8,
+        }
+    }
+
+    fn encrypt(self, key: &[u8], iv: &[u8], data: &[u8]) -> Result<Vec<u8>> {
+        fn go<C: BlockCipherEncrypt>(c: C, iv: &[u8], data: &[u8]) -> Result<Vec<u8>> {
+            let enc = cbc::Encryptor::<C>::inner_iv_slice_init(c, iv)
+                .map_err(|_| Error::MalformedPkcs("bad IV length"))?;
+            Ok(enc.encrypt_padded_vec::<Pkcs7>(data))
+        }
+        let bad_key = |_| Error::MalformedPkcs("bad key length");
+        match self {
+            Cipher::Aes128 => go(aes::Aes128::new_from_slice(key).map_err(bad_key)?, iv, data),
+            Cipher::Aes192 => go(aes::Aes192::new_from_slice(key).map_err(bad_key)?, iv, data),
+            Cipher::Aes256 => go(aes::Aes256::new_from_slice(key).map_err(bad_key)?, iv, data),
+            Cipher::TripleDes3 => go(
+                des::TdesEde3::new_from_slice(key).map_err(bad_key)?,
+                iv,
+                data,
+            ),
+            Cipher::TripleDes2 => go(
+                des::TdesEde2::new_from_slice(key).map_err(bad_key)?,
+                iv,
+                data,
+            ),
+            Cipher::Rc2 { effective_bits, .. } => go(
+                rc2::Rc2::new_with_eff_key_len(key, effective_bits),
+                iv,
+                data,
+            ),
+        }
+    }
+
+    /// `None` when the padding is wrong (wrong key or damaged data).
+    fn decrypt(self, key: &[u8], iv: &[u8], data: &[u8]) -> Result<Option<Zeroizing<Vec<u8>>>> {
+        fn go<C: BlockCipherDecrypt>(
+            c: C,
+            iv: &[u8],
+            data: &[u8],
+        ) -> Result<Option<Zeroizing<Vec<u8>>>> {
+            let dec = cbc::Decryptor::<C>::inner_iv_slice_init(c, iv)
+                .map_err(|_| Error::MalformedPkcs("bad IV length"))?;
+            Ok(dec
+                .decrypt_padded_vec::<Pkcs7>(data)
+                .ok()
+                .map(Zeroizing::new))
+        }
+        if data.is_empty() || !data.len().is_multiple_of(self.block_len()) {
+            return Err(Error::MalformedPkcs(
+                "ciphertext is not a whole number of blocks",
+            ));
+        }
+        let bad_key = |_| Error::MalformedPkcs("bad key length");
+        match self {
+            Cipher::Aes128 => go(aes::Aes128::new_from_slice(key).map_err(bad_key)?, iv, data),
+            Cipher::Aes192 => go(aes::Aes192::new_from_slice(key).map_err(bad_key)?, iv, data),
+            Cipher::Aes256 => go(aes::Aes256::new_from_slice(key).map_err(bad_key)?, iv, data),
+            Cipher::TripleDes3 => go(
+                des::TdesEde3::new_from_slice(key).map_err(bad_key)?,
+                iv,
+                data,
+            ),
+            Cipher::TripleDes2 => go(
+                des::TdesEde2::new_from_slice(key).map_err(bad_key)?,
+                iv,
+                data,
+            ),
+            Cipher::Rc2 { effective_bits, .. } => go(
+                rc2::Rc2::new_with_eff_key_len(key, effective_bits),
+                iv,
+                data,
+            ),
+        }
+    }
+}
+
+/// A parsed password-based encryption AlgorithmIdentifier.
+#[derive(Clone, Debug)]
+pub(crate) enum Pbe {
+    /// PKCS#12 PBE (pbeWithSHAAnd…): PKCS#12 KDF with SHA-1, BMPString password.
+    Pkcs12 {
+        cipher: Cipher,
+        salt: Vec<u8>,
+        iterations: u32,
+    },
+    /// PBES2 with PBKDF2, UTF-8 password.
+    Pbes2 {
+        prf: Hash,
+        salt: Vec<u8>,
+        iterations: u32,
+        cipher: Cipher,
+        iv: Vec<u8>,
+    },
+}
+
+impl Pbe {
+    /// Parses an AlgorithmIdentifier; enforces the iteration cap. No KDF work.
+    pub(crate) fn parse(alg: &Tlv<'_>) -> Result<Self> {
+        if alg.tag != ber::TAG_SEQUENCE {
+            return Err(Error::MalformedPkcs("bad encryption AlgorithmIdentifier"));
+        }
+        let mut r = alg.children()?;
+        let oid = r.expect(ber::TAG_OID, "encryption algorithm OID")?;
+        let params = r.read("encryption algorithm parameters")?;
+        let legacy = match oid.body {
+            OID_PBE_SHA1_3DES => Some(Cipher::TripleDes3),
+            OID_PBE_SHA1_2DES => Some(Cipher::TripleDes2),
+            OID_PBE_SHA1_RC2_128 => Some(Cipher::Rc2 {
+                effective_bits: 128,
+                key_len: 16,
+            }),
+            OID_PBE_SHA1_RC2_40 => Some(Cipher::Rc2 {
+                effective_bits: 40,
+                key_len: 5,
+            }),
+            OID_PBES2 => None,
+            other => return Err(unsupported("encryption algorithm", other)),
+        };
+        if params.tag != ber::TAG_SEQUENCE {
+            return Err(Error::MalformedPkcs("bad encryption parameters"));
+        }
+        let mut p = params.children()?;
+        if let Some(cipher) = legacy {
+            let salt = p
+                .expect(ber::TAG_OCTET_STRING, "PBE salt")?
+                .octets()?
+                .into_owned();
+            let iterations = check_iterations(&p.expect(ber::TAG_INTEGER, "PBE iterations")?)?;
+            p.finish("PBE parameters")?;
+            return Ok(Pbe::Pkcs12 {
+                cipher,
+                salt,
+                iterations,
+            });
+        }
+        // PBES2-params ::= SEQUENCE { keyDerivationFunc, encryptionScheme }
+        let kdf = p.expect(ber::TAG_SEQUENCE, "PBES2 key derivation function")?;
+        let enc = p.expect(ber::TAG_SEQUENCE, "PBES2 encryption scheme")?;
+        p.finish("PBES2 parameters")?;
+        let mut k = kdf.children()?;
+        let kdf_oid = k.expect(ber::TAG_OID, "KDF OID")?;
+        if kdf_oid.body != OID_PBKDF2 {
+            return Err(unsupported("PBES2 key derivation function", kdf_oid.body));
+        }
+        let kp = k.expect(ber::TAG_SEQUENCE, "PBKDF2 parameters")?;
+        let mut kp = kp.children()?;
+        let salt = kp
+            .expect(ber::TAG_OCTET_STRING, "PBKDF2 salt")?
+            .octets()?
+            .into_owned();
+        let iterations = check_iterations(&kp.expect(ber::TAG_INTEGER, "PBKDF2 iterations")?)?;
+        let key_length = match kp.optional(ber::TAG_INTEGER)? {
+            Some(t) => Some(t.uint()?.ok_or(Error::MalformedPkcs("PBKDF2 key length"))?),
+            None => None,
+        };
+        let prf = match kp.optional(ber::TAG_SEQUENCE)? {
+            None => Hash::Sha1,
+            Some(prf) => {
+                let mut pr = prf.children()?;
+                let prf_oid = pr.expect(ber::TAG_OID, "PRF OID")?;
+                match prf_oid.body {
+                    OID_HMAC_SHA1 => Hash::Sha1,
+                    OID_HMAC_SHA256 => Hash::Sha256,
+                    OID_HMAC_SHA384 => Hash::Sha384,
+                    OID_HMAC_SHA512 => Hash::Sha512,
+                    other => return Err(unsupported("PBKDF2 PRF", other)),
+                }
+            }
+        };
+        kp.finish("PBKDF2 parameters")?;
+        let mut e = enc.children()?;
+        let enc_oid = e.expect(ber::TAG_OID, "cipher OID")?;
+        let cipher = match enc_oid.body {
+            OID_AES128_CBC => Cipher::Aes128,
+            OID_AES192_CBC => Cipher::Aes192,
+            OID_AES256_CBC => Cipher::Aes256,
+            OID_DES_EDE3_CBC => Cipher::TripleDes3,
+            other => return Err(unsupported("PBES2 cipher", other)),
+        };
+        let iv = e
+            .expect(ber::TAG_OCTET_STRING, "cipher IV")?
+            .octets()?
+            .into_owned();
+        e.finish("cipher parameters")?;
+        if iv.len() != cipher.block_len() {
+            return Err(Error::MalformedPkcs("IV length does not match the cipher"));
+        }
+        if let Some(kl) = key_length
+            && kl != cipher.key_len() as u64
+        {
+            return Err(Error::MalformedPkcs(
+                "PBKDF2 key length does not match the cipher",
+            ));
+        }
+        Ok(Pbe::Pbes2 {
+            prf,
+            salt,
+            iterations,
+            cipher,
+            iv,
+        })
+    }
+
+    /// The AlgorithmIdentifier DER for this scheme (writer side).
+    pub(crate) fn encode(&self) -> Vec<u8> {
+        match self {
+            Pbe::Pkcs12 {
+                cipher,
+                salt,
+                iterations,
+            } => {
+                let oid = match cipher {
+                    Cipher::TripleDes3 => OID_PBE_SHA1_3DES,
+                    Cipher::TripleDes2 => OID_PBE_SHA1_2DES,
+                    Cipher::Rc2 {
+                        effective_bits: 40, ..
+                    } => OID_PBE_SHA1_RC2_40,
+                    _ => OID_PBE_SHA1_RC2_128,
+                };
+                ber::seq(&[
+                    &ber::oid(oid),
+                    &ber::seq(&[&ber::octets(salt), &ber::uint(u64::from(*iterations))]),
+                ])
+            }
+            Pbe::Pbes2 {
+                prf,
+                salt,
+                iterations,
+                cipher,
+                iv,
+            } => {
+                let prf_oid = match prf {
+                    Hash::Sha1 => OID_HMAC_SHA1,
+                    Hash::Sha256 => OID_HMAC_SHA256,
+                    Hash::Sha384 => OID_HMAC_SHA384,
+                    Hash::Sha512 => OID_HMAC_SHA512,
+                };
+                let cipher_oid = match cipher {
+                    Cipher::Aes128 => OID_AES128_CBC,
+                    Cipher::Aes192 => OID_AES192_CBC,
+                    Cipher::TripleDes3 => OID_DES_EDE3_CBC,
+                    _ => OID_AES256_CBC,
+                };
+                let null = [ber::TAG_NULL, 0];
+                let pbkdf2_params = ber::seq(&[
+                    &ber::octets(salt),
+                    &ber::uint(u64::from(*iterations)),
+                    &ber::seq(&[&ber::oid(prf_oid), &null]),
+                ]);
+                let kdf = ber::seq(&[&ber::oid(OID_PBKDF2), &pbkdf2_params]);
+                let enc = ber::seq(&[&ber::oid(cipher_oid), &ber::octets(iv)]);
+                ber::seq(&[&ber::oid(OID_PBES2), &ber::seq(&[&kdf, &enc])])
+            }
+        }
+    }
+
+    fn key_iv(&self, password: &Password) -> (Zeroizing<Vec<u8>>, Vec<u8>) {
+        match self {
+            Pbe::Pkcs12 {
+                cipher,
+                salt,
+                iterations,
+            } => {
+                let key = pkcs12_kdf(Hash::Sha1, password, salt, 1, *iterations, cipher.key_len());
+                let iv = pkcs12_kdf(
+                    Hash::Sha1,
+                    password,
+                    salt,
+                    2,
+                    *iterations,
+                    cipher.block_len(),
+                );
+                (key, iv.to_vec())
+            }
+            Pbe::Pbes2 {
+                prf,
+                salt,
+                iterations,
+                cipher,
+                iv,
+            } => {
+                let mut key = Zeroizing::new(vec![0u8; cipher.key_len()]);
+                // The iteration count was checked non-zero when parsed or built.
+                let n = NonZeroU32::new(*iterations).unwrap_or(NonZeroU32::MIN);
+                pbkdf2::derive(prf.pbkdf2(), n, salt, &password.utf8, &mut key);
+                (key, iv.clone())
+            }
+        }
+    }
+
+    fn cipher(&self) -> Cipher {
+        match self {
+            Pbe::Pkcs12 { cipher, .. } | Pbe::Pbes2 { cipher, .. } => *cipher,
+        }
+    }
+
+    /// Encrypts `data` (runs the KDF).
+    pub(crate) fn encrypt(&self, password: &Password, data: &[u8]) -> Result<Vec<u8>> {
+        let (key, iv) = self.key_iv(password);
+        self.cipher().encrypt(&key, &iv, data)
+    }
+
+    /// Decrypts `data` (runs the KDF). `Ok(None)` = bad padding: wrong password or damage.
+    pub(crate) fn decrypt(
+        &self,
+        password: &Password,
+        data: &[u8],
+    ) -> Result<Option<Zeroizing<Vec<u8>>>> {
+        let (key, iv) = self.key_iv(password);
+        self.cipher().decrypt(&key, &iv, data)
+    }
+
+    /// The writer's PBES2 scheme: PBKDF2-HMAC-SHA256 + AES-256-CBC.
+    pub(crate) fn pbes2_aes256(salt: Vec<u8>, iterations: u32, iv: Vec<u8>) -> Self {
+        Pbe::Pbes2 {
+            prf: Hash::Sha256,
+            salt,
+            iterations,
+            cipher: Cipher::Aes256,
+            iv,
+        }
+    }
+}
+
+/// Source of salts and IVs: the OS, or a caller's RNG (deterministic fixtures).
+/// A caller's byte source.
+type Fill<'a> = &'a mut dyn FnMut(&mut [u8]);
+
+pub(crate) struct Random<'a>(Option<Fill<'a>>);
+
+impl<'a> Random<'a> {
+    pub(crate) fn os() -> Self {
+        Random(None)
+    }
+
+    pub(crate) fn caller(f: &'a mut dyn FnMut(&mut [u8])) -> Self {
+        Random(Some(f))
+    }
+
+    pub(crate) fn bytes(&mut self, n: usize) -> Result<Vec<u8>> {
+        let mut out = vec![0u8; n];
+        match &mut self.0 {
+            Some(f) => f(&mut out),
+            None => {
+                use ring::rand::SecureRandom;
+                ring::rand::SystemRandom::new()
+                    .fill(&mut out)
+                    .map_err(|_| Error::RandomFailure)?;
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pkcs12_kdf_matches_openssl_vector() {
+        // Vector from OpenSSL test/recipes pkcs12 KDF tests (RFC 7292 style):
+        // password "smeg", salt 0A58CF64530D823F, id 1, 1 iteration, 24 bytes.
+        let pw = Password::new("smeg");
+        let salt = [0x0A, 0x58, 0xCF, 0x64, 0x53, 0x0D, 0x82, 0x3F];
+        let k = pkcs12_kdf(Hash::Sha1, &pw, &salt, 1, 1, 24);
+        assert_eq!(
+            hex::encode(&*k),
+            "8aaae6297b6cb04642ab5b077851284eb7128f1a2a7fbca3"
+        );
+        let iv = pkcs12_kdf(Hash::Sha1, &pw, &salt, 2, 1, 8);
+        assert_eq!(hex::encode(&*iv), "79993dfe048d3b76");
+    }
+
+    #[test]
+    fn round_trip_all_ciphers() {
+        let pw = Password::new("pässword");
+        for pbe in [
+            Pbe::Pkcs12 {
+                cipher: Cipher::TripleDes3,
+                salt: vec![1; 8],
+                iterations: 3,
+            },
+            Pbe::Pkcs12 {
+                cipher: Cipher::Rc2 {
+                    effective_bits: 40,
+                    key_len: 5,
+                },
+                salt: vec![2; 8],
+                iterations: 3,
+            },
+            Pbe::pbes2_aes256(vec![3; 16], 3, vec![4; 16]),
+        ] {
+            let ct = pbe.encrypt(&pw, b"hello world, this is a test").unwrap();
+            let reparsed = Pbe::parse(&ber::parse_single(&pbe.encode(), "x").unwrap()).unwrap();
+            let pt = reparsed.decrypt(&pw, &ct).unwrap().unwrap();
+            assert_eq!(&pt[..], b"hello world, this is a test");
+        }
+    }
+
+    #[test]
+    fn iteration_cap_is_checked_when_parsing() {
+        let pbe = Pbe::pbes2_aes256(vec![3; 16], MAX_ITERATIONS + 1, vec![4; 16]);
+        let der = pbe.encode();
+        let err = Pbe::parse(&ber::parse_single(&der, "x").unwrap()).unwrap_err();
+        assert!(matches!(
+            err,
+            Error::IterationCountTooHigh {
+                iterations: 10_000_001,
+                ..
+            }
+        ));
+    }
+}
