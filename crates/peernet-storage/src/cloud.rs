@@ -41,20 +41,16 @@ impl CloudScope {
     }
 }
 
-impl rusqlite::types::ToSql for CloudScope {
-    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-        Ok(i64::from(self.to_u32()).into())
-    }
-}
-
-impl rusqlite::types::FromSql for CloudScope {
-    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
-        let raw = value.as_i64()?;
-        u32::try_from(raw)
-            .ok()
-            .and_then(CloudScope::from_u32)
-            .ok_or(rusqlite::types::FromSqlError::OutOfRange(raw))
-    }
+/// Reads a scope column; an unknown value is a conversion failure (→ `Corrupted`).
+pub(crate) fn scope_column(row: &Row<'_>, index: usize) -> rusqlite::Result<CloudScope> {
+    let raw: u32 = row.get(index)?;
+    CloudScope::from_u32(raw).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            index,
+            rusqlite::types::Type::Integer,
+            format!("unknown PNRP scope {raw}").into(),
+        )
+    })
 }
 
 /// A cloud known to this machine.
@@ -86,7 +82,7 @@ impl Cloud {
 fn cloud_from_row(row: &Row<'_>) -> rusqlite::Result<Cloud> {
     Ok(Cloud {
         name: row.get(0)?,
-        scope: row.get(1)?,
+        scope: scope_column(row, 1)?,
         scope_id: row.get(2)?,
         private: row.get(3)?,
     })
@@ -116,7 +112,7 @@ impl Store {
                 )?
                 .execute(params![
                     cloud.name,
-                    cloud.scope,
+                    cloud.scope.to_u32(),
                     cloud.scope_id,
                     cloud.private
                 ])?;
@@ -210,7 +206,7 @@ impl Store {
                  WHERE private = 1 AND scope = ?1 ORDER BY name",
             )?;
             let mut candidates = stmt
-                .query_map([scope], cloud_from_row)?
+                .query_map([scope.to_u32()], cloud_from_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             match candidates.len() {
                 0 => Err(Error::NoCloud { name: name.into() }.into()),

@@ -111,3 +111,96 @@ pub enum Error {
         source: Box<dyn std::error::Error + Send + Sync + 'static>,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_variant_formats_with_its_subject() {
+        let path = || PathBuf::from("/home/u/.local/share/peernet/store.db");
+        let cases: Vec<(Error, &str)> = vec![
+            (
+                Error::AlreadyExists {
+                    what: "identity 'ab.c'".into(),
+                },
+                "identity 'ab.c' already exists",
+            ),
+            (
+                Error::CloudNameAmbiguous {
+                    name: "LinkLocal_{X}".into(),
+                    candidates: vec!["LinkLocal_{A}".into(), "LinkLocal_{B}".into()],
+                },
+                "cloud name 'LinkLocal_{X}' is ambiguous: it could be any of [\"LinkLocal_{A}\", \"LinkLocal_{B}\"]; name the cloud explicitly",
+            ),
+            (
+                Error::Corrupted {
+                    path: path(),
+                    reason: "file is not a database".into(),
+                },
+                "store file '/home/u/.local/share/peernet/store.db' is corrupted: file is not a database",
+            ),
+            (
+                Error::DbInitialization {
+                    path: path(),
+                    reason: "schema version 9".into(),
+                },
+                "store database '/home/u/.local/share/peernet/store.db' cannot be initialised: schema version 9",
+            ),
+            (
+                Error::GroupsExist {
+                    identity: "ab.c".into(),
+                    count: 1,
+                },
+                "identity 'ab.c' still has 1 group(s); delete them first",
+            ),
+            (
+                Error::InvalidInput {
+                    reason: "empty name".into(),
+                },
+                "invalid argument: empty name",
+            ),
+            (
+                Error::Io {
+                    path: path(),
+                    source: std::io::Error::other("disk on fire"),
+                },
+                "I/O error on '/home/u/.local/share/peernet/store.db': disk on fire",
+            ),
+            (
+                Error::NoCloud {
+                    name: "SiteLocal_%3".into(),
+                },
+                "no cloud named 'SiteLocal_%3' exists on this machine",
+            ),
+            (
+                Error::NoKeyAccess {
+                    path: PathBuf::from("/s/store.key"),
+                    reason: "Permission denied (os error 13)".into(),
+                },
+                "no access to '/s/store.key': Permission denied (os error 13)",
+            ),
+            (
+                Error::NotFound {
+                    what: "group 'g' of identity 'i'".into(),
+                },
+                "group 'g' of identity 'i' not found",
+            ),
+            (
+                Error::Sqlite {
+                    path: path(),
+                    source: Box::new(std::io::Error::other("disk I/O error")),
+                },
+                "SQLite error on '/home/u/.local/share/peernet/store.db': disk I/O error",
+            ),
+        ];
+        for (error, text) in cases {
+            assert_eq!(error.to_string(), text);
+        }
+        let io = Error::Io {
+            path: path(),
+            source: std::io::Error::other("x"),
+        };
+        assert!(std::error::Error::source(&io).is_some());
+    }
+}

@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 use zeroize::Zeroizing;
 
-use crate::cloud::CloudScope;
+use crate::cloud::{CloudScope, scope_column};
 use crate::error::{Error, Result};
 use crate::identity::require_identity;
 use crate::seal::Purpose;
@@ -29,7 +29,7 @@ pub struct GroupCloud {
     pub flags: u32,
 }
 
-/// The mutable `PEER_GROUP_PROPERTIES` fields ([`spec/api.md`] §4.1) kept per group.
+/// The mutable `PEER_GROUP_PROPERTIES` fields (`spec/api.md` §4.1) kept per group.
 ///
 /// The password itself is never stored; a verifier derived from it is passed separately
 /// and sealed.
@@ -165,7 +165,7 @@ fn group_from_row(row: &Row<'_>) -> rusqlite::Result<Group> {
         classifier: row.get(2)?,
         cloud: GroupCloud {
             name: row.get(3)?,
-            scope: row.get(4)?,
+            scope: scope_column(row, 4)?,
             scope_id: row.get(5)?,
             flags: row.get(6)?,
         },
@@ -316,7 +316,7 @@ impl Store {
                     group.group_peer_name,
                     group.classifier,
                     group.cloud.name,
-                    group.cloud.scope,
+                    group.cloud.scope.to_u32(),
                     group.cloud.scope_id,
                     group.cloud.flags,
                     group.profile,
@@ -585,7 +585,7 @@ fn insert_row(tx: &Transaction<'_>, group: &NewGroup, sealed: &SealedSecrets) ->
         group.group_peer_name,
         group.classifier,
         group.cloud.name,
-        group.cloud.scope,
+        group.cloud.scope.to_u32(),
         group.cloud.scope_id,
         group.cloud.flags,
         group.profile,

@@ -530,10 +530,46 @@ fn load_or_create_key(dir: &Path, rng: &SystemRandom) -> Result<StoreKey> {
     let path = dir.join(KEY_FILE);
     match fs::symlink_metadata(&path) {
         Ok(_) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => create_key_file(dir, &path, rng)?,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            // A database with content but no key: its secrets would be unreadable under a
+            // new key, so refuse instead of silently replacing the key. (A concurrent
+            // first open creates the key before the database, so re-check the key.)
+            let db_has_data = db_holds_sealed_data(&dir.join(DB_FILE));
+            if !db_has_data {
+                create_key_file(dir, &path, rng)?;
+            } else if fs::symlink_metadata(&path).is_err() {
+                return Err(Error::NoKeyAccess {
+                    path,
+                    reason: format!(
+                        "is missing while {DB_FILE} holds data sealed under it; restore the key file, or move {DB_FILE} away to start a new store"
+                    ),
+                });
+            }
+        }
         Err(e) => return Err(map_io(&path, e)),
     }
     read_key_file(&path)
+}
+
+/// Whether `db` is a peernet store holding identities (hence sealed keys). Anything
+/// that cannot be read as one counts as "no": opening it proper reports why.
+fn db_holds_sealed_data(db: &Path) -> bool {
+    if !fs::metadata(db).is_ok_and(|m| m.is_file() && m.len() > 0) {
+        return false;
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let Ok(conn) = Connection::open_with_flags(db, flags) else {
+        return false;
+    };
+    if conn.busy_timeout(BUSY_TIMEOUT).is_err() {
+        return false;
+    }
+    retry_busy(|| {
+        conn.query_row("SELECT EXISTS (SELECT 1 FROM identities)", [], |r| {
+            r.get::<_, bool>(0)
+        })
+    })
+    .unwrap_or(false)
 }
 
 fn read_key_file(path: &Path) -> Result<StoreKey> {

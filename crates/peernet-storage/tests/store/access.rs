@@ -133,3 +133,18 @@ fn unreadable_store_is_no_key_access() {
         expect_no_key_access(Store::open(&shared), "store.db");
     }
 }
+
+#[test]
+fn missing_key_with_existing_database_is_refused() {
+    let dir = tempdir();
+    let path = dir.path().join("s");
+    {
+        let store = Store::open(&path).expect("open");
+        store
+            .insert_identity(&crate::common::identity("a.x"), b"key")
+            .expect("identity");
+    }
+    fs::remove_file(path.join("store.key")).expect("remove key");
+    expect_no_key_access(Store::open(&path), "store.key");
+    assert!(!path.join("store.key").exists(), "no new key was made");
+}

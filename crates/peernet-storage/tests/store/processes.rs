@@ -360,11 +360,18 @@ fn sigkill_loses_no_acknowledged_write() {
             );
         }
         // Whatever else is there (the write in flight) is whole as well.
+        let mut unacknowledged = 0;
         for g in store.all_groups().expect("all") {
             if let Some(rest) = g.identity.strip_prefix(&format!("r{round}-")) {
                 let i: usize = rest.trim_end_matches(".crash").parse().expect("index");
-                assert_group_whole(&store, round, i);
+                let generation = assert_group_whole(&store, round, i);
+                if acked_groups.get(&i) != Some(&generation) {
+                    unacknowledged += 1;
+                }
             }
         }
+        eprintln!(
+            "round {round}: killed after {acks} acks; {unacknowledged} committed but unacknowledged group write(s)"
+        );
     }
 }

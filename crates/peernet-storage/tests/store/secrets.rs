@@ -225,3 +225,28 @@ fn file_modes_are_private() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn impossible_value_in_database_is_corrupted() {
+    let dir = tempdir();
+    let store = open(dir.path());
+    store
+        .insert_identity(&identity("a.x"), &pkcs8("a.x"))
+        .expect("identity");
+    store
+        .insert_group(&group("a.x", "g.1", 1), GroupSecrets::default())
+        .expect("group");
+    let conn = raw_conn(&store);
+    conn.execute("UPDATE groups SET cloud_scope = 7", [])
+        .expect("tamper");
+    match store.group("a.x", "g.1") {
+        Err(e @ Error::Corrupted { .. }) => assert!(e.to_string().contains("scope 7"), "{e}"),
+        other => panic!("expected Corrupted, got {other:?}"),
+    }
+    conn.execute("UPDATE groups SET cloud_scope = 1, status = -5", [])
+        .expect("tamper");
+    assert!(matches!(
+        store.group("a.x", "g.1"),
+        Err(Error::Corrupted { .. })
+    ));
+}
