@@ -116,6 +116,7 @@ impl Pkcs12WriteOptions {
 }
 
 /// What [`read`] returns: one private key and its certificates.
+#[non_exhaustive]
 pub struct Pkcs12Contents {
     /// The private key, PKCS#8 PrivateKeyInfo DER.
     pub private_key: Zeroizing<Vec<u8>>,
@@ -141,9 +142,9 @@ impl fmt::Debug for Pkcs12Contents {
 ///
 /// # Errors
 /// [`Error::InvalidPkcsArgument`] (no certificate, bad DER, zero iterations),
-/// [`Error::IterationCountTooHigh`], [`Error::KeyCertificateMismatch`],
+/// [`Error::IterationCountTooHigh`], [`Error::PfxKeyCertificateMismatch`],
 /// [`Error::UnsupportedPkcsAlgorithm`] (key neither RSA nor EC P-256),
-/// [`Error::DuplicateCertificate`], [`Error::RandomFailure`].
+/// [`Error::PkcsDuplicateCertificate`], [`Error::PkcsRandomFailure`].
 pub fn write(
     certificates: &[Vec<u8>],
     private_key: &[u8],
@@ -186,7 +187,7 @@ fn write_inner(
         .first()
         .ok_or(Error::InvalidPkcsArgument("no certificate to export"))?;
     if certificates.len() > MAX_CERTIFICATES {
-        return Err(Error::TooManyCertificates {
+        return Err(Error::PkcsTooManyCertificates {
             count: certificates.len(),
             max: MAX_CERTIFICATES,
         });
@@ -202,11 +203,11 @@ fn write_inner(
             ));
         }
         if certificates[..i].contains(c) {
-            return Err(Error::DuplicateCertificate { index: i });
+            return Err(Error::PkcsDuplicateCertificate { index: i });
         }
     }
     if !key_matches_certificate(private_key, first)? {
-        return Err(Error::KeyCertificateMismatch);
+        return Err(Error::PfxKeyCertificateMismatch);
     }
     let password = Password::new(password);
     let local_key_id = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, first)
@@ -374,7 +375,7 @@ enum Safe {
 /// [`Error::UnsupportedPkcsAlgorithm`], [`Error::IterationCountTooHigh`],
 /// [`Error::PfxNoMac`], [`Error::InvalidPassword`], [`Error::PfxIntegrityCheckFailed`],
 /// [`Error::PfxNoPrivateKey`], [`Error::PfxMultipleKeys`], [`Error::PfxNoCertificate`],
-/// [`Error::TooManyCertificates`], [`Error::KeyCertificateMismatch`].
+/// [`Error::PkcsTooManyCertificates`], [`Error::PfxKeyCertificateMismatch`].
 pub fn read(pfx: &[u8], password: &str) -> Result<Pkcs12Contents> {
     if pfx.len() > MAX_PFX_LEN {
         return Err(Error::PkcsInputTooLarge {
@@ -500,7 +501,7 @@ pub fn read(pfx: &[u8], password: &str) -> Result<Pkcs12Contents> {
         return Err(Error::PfxNoCertificate);
     }
     if certs.len() > MAX_CERTIFICATES {
-        return Err(Error::TooManyCertificates {
+        return Err(Error::PkcsTooManyCertificates {
             count: certs.len(),
             max: MAX_CERTIFICATES,
         });
@@ -515,7 +516,7 @@ pub fn read(pfx: &[u8], password: &str) -> Result<Pkcs12Contents> {
             break;
         }
     }
-    let idx = matching.ok_or(Error::KeyCertificateMismatch)?;
+    let idx = matching.ok_or(Error::PfxKeyCertificateMismatch)?;
     let (leaf, _, cert_name) = certs.remove(idx);
     let mut certificates = vec![leaf];
     certificates.extend(certs.into_iter().map(|c| c.0));
@@ -868,7 +869,7 @@ mod tests {
         ));
         assert!(matches!(
             read(&plain_pfx(&[key_bag(&k), cert_bag(&ca)]), "pw"),
-            Err(Error::KeyCertificateMismatch)
+            Err(Error::PfxKeyCertificateMismatch)
         ));
         // No encrypted part at all: a MAC failure can only be called a wrong password.
         assert!(matches!(
@@ -878,7 +879,7 @@ mod tests {
         let rsa = key("pkcs-rsa1024.key.der");
         assert!(matches!(
             read(&plain_pfx(&[key_bag(&rsa), cert_bag(&c)]), "pw"),
-            Err(Error::KeyCertificateMismatch)
+            Err(Error::PfxKeyCertificateMismatch)
         ));
         let rsa_c = key("pkcs-rsa1024.cert.der");
         assert_eq!(

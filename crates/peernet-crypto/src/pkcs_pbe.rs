@@ -617,7 +617,7 @@ impl<'a> Random<'a> {
                 use ring::rand::SecureRandom;
                 ring::rand::SystemRandom::new()
                     .fill(&mut out)
-                    .map_err(|_| Error::RandomFailure)?;
+                    .map_err(|_| Error::PkcsRandomFailure)?;
             }
         }
         Ok(out)
