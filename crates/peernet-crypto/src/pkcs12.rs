@@ -38,6 +38,9 @@ pub const WINDOWS_ITERATIONS: u32 = 2000;
 pub const MODERN_ITERATIONS: u32 = 600_000;
 
 const MAX_BAGS: usize = 256;
+/// Most encrypted parts (encrypted SafeContents + shrouded key bags in plain
+/// SafeContents) a PFX may have; each costs one key derivation.
+const MAX_ENCRYPTED_PARTS: usize = 8;
 
 const OID_DATA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x01];
 const OID_ENCRYPTED_DATA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x06];
@@ -57,7 +60,7 @@ const OID_RSA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01];
 const OID_EC_PUBLIC_KEY: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01];
 const OID_P256: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07];
 
-/// Algorithm profile of a PFX written by [`write`].
+/// Algorithm profile of a PFX written by [`write()`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum Pkcs12Profile {
@@ -70,7 +73,7 @@ pub enum Pkcs12Profile {
     Windows,
 }
 
-/// Options for [`write`].
+/// Options for [`write()`].
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct Pkcs12WriteOptions {
@@ -154,10 +157,10 @@ pub fn write(
     write_inner(certificates, private_key, password, options, Random::os())
 }
 
-/// [`write`] with salts and IVs drawn from `rng` (seeded for reproducible fixtures).
+/// [`write()`] with salts and IVs drawn from `rng` (seeded for reproducible fixtures).
 ///
 /// # Errors
-/// As [`write`].
+/// As [`write()`].
 pub fn write_with_rng<R: rand_core::CryptoRng + ?Sized>(
     certificates: &[Vec<u8>],
     private_key: &[u8],
@@ -441,6 +444,20 @@ pub fn read(pfx: &[u8], password: &str) -> Result<Pkcs12Contents> {
 
     // Structural parse of everything visible, iteration caps included: no KDF yet.
     let safes = parse_auth_safe(&auth_safe)?;
+    // Each encrypted part costs one key derivation of up to MAX_ITERATIONS: bound them.
+    let encrypted_parts: usize = safes
+        .iter()
+        .map(|s| match s {
+            Safe::Encrypted { .. } => 1,
+            Safe::Plain(bags) => bags
+                .iter()
+                .filter(|b| matches!(b.kind, BagKind::ShroudedKey { .. }))
+                .count(),
+        })
+        .sum();
+    if encrypted_parts > MAX_ENCRYPTED_PARTS {
+        return Err(Error::MalformedPkcs("too many encrypted parts"));
+    }
 
     let password = Password::new(password);
     let mac_ok = pbe::pkcs12_mac_verify(
@@ -475,6 +492,14 @@ pub fn read(pfx: &[u8], password: &str) -> Result<Pkcs12Contents> {
         }
     }
 
+    // Count keys before decrypting any shrouded one.
+    let key_count = bags
+        .iter()
+        .filter(|b| matches!(b.kind, BagKind::Key(_) | BagKind::ShroudedKey { .. }))
+        .count();
+    if key_count > 1 {
+        return Err(Error::PfxMultipleKeys);
+    }
     let mut keys = Vec::new();
     let mut certs: Vec<FoundCert> = Vec::new();
     for bag in bags {
@@ -492,9 +517,6 @@ pub fn read(pfx: &[u8], password: &str) -> Result<Pkcs12Contents> {
             BagKind::Cert(c) => certs.push((c, bag.local_key_id, bag.friendly_name)),
             BagKind::Other => {}
         }
-    }
-    if keys.len() > 1 {
-        return Err(Error::PfxMultipleKeys);
     }
     let (private_key, key_id, key_name) = keys.pop().ok_or(Error::PfxNoPrivateKey)?;
     if certs.is_empty() {
@@ -891,6 +913,51 @@ mod tests {
             .certificates[0],
             rsa_c
         );
+    }
+
+    fn shrouded_bag(k: &[u8], iterations: u32) -> Vec<u8> {
+        let scheme = Pbe::pbes2_aes256(vec![1; 16], iterations, vec![2; 16]);
+        let ct = scheme.encrypt(&Password::new("pw"), k).unwrap();
+        let epki = ber::seq(&[&scheme.encode(), &ber::octets(&ct)]);
+        ber::seq(&[
+            &ber::oid(OID_SHROUDED_KEY_BAG),
+            &ber::tlv(ber::TAG_CTX0, &epki),
+        ])
+    }
+
+    #[test]
+    fn encrypted_parts_and_keys_are_counted_before_decryption() {
+        let (k, c) = (
+            key("pkcs-leaf-p256.key.der"),
+            key("pkcs-leaf-p256.cert.der"),
+        );
+        let ok = read(&plain_pfx(&[shrouded_bag(&k, 1), cert_bag(&c)]), "pw").unwrap();
+        assert_eq!(&ok.private_key[..], &k[..]);
+        // Nine shrouded bags at the maximum count: refused at once, no derivation run.
+        let many: Vec<Vec<u8>> = (0..9).map(|_| shrouded_bag(&k, 1)).collect();
+        let mut huge = many.clone();
+        let mut n = 0;
+        for b in &mut huge {
+            let t = ber::parse_single(b, "").unwrap();
+            *b = rewrite(&t, &[0x01], &[0x00, 0x98, 0x96, 0x80], &[0], &mut n);
+            n = 0;
+        }
+        let started = std::time::Instant::now();
+        assert!(matches!(
+            read(&plain_pfx(&huge), "pw"),
+            Err(Error::MalformedPkcs(_))
+        ));
+        assert!(matches!(
+            read(&plain_pfx(&huge), "wrong"),
+            Err(Error::MalformedPkcs(_))
+        ));
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        // Two keys: refused before either is decrypted.
+        let two = [shrouded_bag(&k, 1), shrouded_bag(&k, 1), cert_bag(&c)];
+        assert!(matches!(
+            read(&plain_pfx(&two), "pw"),
+            Err(Error::PfxMultipleKeys)
+        ));
     }
 
     #[test]
