@@ -459,15 +459,28 @@ pub fn read(pfx: &[u8], password: &str) -> Result<Pkcs12Contents> {
         return Err(Error::MalformedPkcs("too many encrypted parts"));
     }
 
-    let password = Password::new(password);
-    let mac_ok = pbe::pkcs12_mac_verify(
-        mac_hash,
-        &password,
-        &mac_salt,
-        mac_iterations,
-        &auth_safe,
-        &mac_value,
-    );
+    let empty = password.is_empty();
+    let mut password = Password::new(password);
+    let verify = |pw: &Password| {
+        pbe::pkcs12_mac_verify(
+            mac_hash,
+            pw,
+            &mac_salt,
+            mac_iterations,
+            &auth_safe,
+            &mac_value,
+        )
+    };
+    let mut mac_ok = verify(&password);
+    if !mac_ok && empty {
+        // An empty password may have been encoded as no bytes at all (a NULL password)
+        // rather than as the 2-byte terminator; OpenSSL and Windows try both.
+        let null = Password::null();
+        if verify(&null) {
+            password = null;
+            mac_ok = true;
+        }
+    }
     if !mac_ok {
         return Err(if password_opens_something(&safes, &password) {
             Error::PfxIntegrityCheckFailed
@@ -958,6 +971,25 @@ mod tests {
             read(&plain_pfx(&two), "pw"),
             Err(Error::PfxMultipleKeys)
         ));
+    }
+
+    #[test]
+    fn empty_password_in_both_encodings() {
+        let (k, c) = (
+            key("pkcs-leaf-p256.key.der"),
+            key("pkcs-leaf-p256.cert.der"),
+        );
+        let contents = ber::seq(&[&key_bag(&k), &cert_bag(&c)]);
+        let ci = ber::seq(&[
+            &ber::oid(OID_DATA),
+            &ber::tlv(ber::TAG_CTX0, &ber::octets(&contents)),
+        ]);
+        let auth = ber::seq(&[&ci]);
+        for pw in [Password::new(""), Password::null()] {
+            let pfx = assemble(&auth, &pw, Hash::Sha1, &[3; 8], 7);
+            assert_eq!(read(&pfx, "").unwrap().certificates, vec![c.clone()]);
+            assert!(matches!(read(&pfx, "x"), Err(Error::InvalidPassword)));
+        }
     }
 
     #[test]
