@@ -482,3 +482,78 @@ fn groupkey_interop_with_python() {
         python(&["read-p8", p(&blob), PASSWORD, p(&key_path(name))]);
     }
 }
+
+#[test]
+fn empty_password_interop_with_openssl() {
+    if !openssl_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let case = &CASES[1];
+    let certs: Vec<Vec<u8>> = case.certs.iter().map(|c| input(c)).collect();
+    for profile in [Pkcs12Profile::Windows, Pkcs12Profile::Modern] {
+        let file = dir.path().join("empty.pfx");
+        let opts = Pkcs12WriteOptions::new(profile).with_iterations(2048);
+        std::fs::write(
+            &file,
+            pkcs12::write(&certs, &input(case.key), "", &opts).unwrap(),
+        )
+        .unwrap();
+        let legacy: &[&str] = if profile == Pkcs12Profile::Windows {
+            &["-legacy"]
+        } else {
+            &[]
+        };
+        let mut args = vec![
+            "pkcs12",
+            "-info",
+            "-noout",
+            "-in",
+            p(&file),
+            "-passin",
+            "pass:",
+        ];
+        args.extend(legacy);
+        openssl(&args);
+    }
+    let key_pem = dir.path().join("k.pem");
+    openssl(&[
+        "pkey",
+        "-inform",
+        "DER",
+        "-in",
+        p(&key_path(case.key)),
+        "-out",
+        p(&key_pem),
+    ]);
+    let cert_pem = dir.path().join("c.pem");
+    openssl(&[
+        "x509",
+        "-inform",
+        "DER",
+        "-in",
+        p(&key_path(case.certs[0])),
+        "-out",
+        p(&cert_pem),
+    ]);
+    for v in [&[][..], &["-legacy"][..]] {
+        let out = dir.path().join("openssl-empty.pfx");
+        let mut args = vec![
+            "pkcs12",
+            "-export",
+            "-inkey",
+            p(&key_pem),
+            "-in",
+            p(&cert_pem),
+            "-passout",
+            "pass:",
+            "-out",
+            p(&out),
+        ];
+        args.extend(v);
+        openssl(&args);
+        let got = pkcs12::read(&std::fs::read(&out).unwrap(), "")
+            .unwrap_or_else(|e| panic!("{v:?}: {e}"));
+        assert_eq!(got.certificates, vec![certs[0].clone()]);
+    }
+}

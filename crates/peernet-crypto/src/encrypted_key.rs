@@ -25,7 +25,7 @@ pub const MAX_ENCRYPTED_KEY_LEN: usize = 64 * 1024;
 ///
 /// # Errors
 /// [`Error::InvalidPkcsArgument`] (not a DER SEQUENCE, zero iterations),
-/// [`Error::IterationCountTooHigh`], [`Error::RandomFailure`].
+/// [`Error::IterationCountTooHigh`], [`Error::PkcsRandomFailure`].
 pub fn seal(private_key: &[u8], password: &str, iterations: u32) -> Result<Vec<u8>> {
     seal_inner(private_key, password, iterations, Random::os())
 }

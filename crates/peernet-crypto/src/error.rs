@@ -7,12 +7,6 @@ pub enum Error {
     // ---- peer names, keys, profiles, certificates, chains ----
 
     // ---- PKCS#12, PKCS#7, PKCS#8 ----
-    /// A PKCS#7 bundle (or a list handed to the encoder) holds the same certificate twice.
-    #[error("PKCS#7: certificate {index} is a duplicate of an earlier one")]
-    DuplicateCertificate {
-        /// Zero-based position of the second copy.
-        index: usize,
-    },
     /// The password does not open this PFX / EncryptedPrivateKeyInfo.
     ///
     /// The facade maps this to `HRESULT_FROM_WIN32(ERROR_INVALID_PASSWORD)` (0x80070056).
@@ -33,10 +27,6 @@ pub enum Error {
         /// The limit.
         max: u32,
     },
-    /// The PFX's key does not belong to any of its certificates (SubjectPublicKeyInfo
-    /// comparison), or the key handed to the writer does not match the first certificate.
-    #[error("PKCS#12: the private key does not match the certificate")]
-    KeyCertificateMismatch,
     /// Malformed DER/BER in a PFX, PKCS#7 bundle or EncryptedPrivateKeyInfo.
     #[error("malformed PKCS#12/PKCS#7/PKCS#8 data: {0}")]
     MalformedPkcs(&'static str),
@@ -44,6 +34,10 @@ pub enum Error {
     /// encrypted part decrypted to well-formed data): the file was altered.
     #[error("PKCS#12: integrity check failed (the file was modified or damaged)")]
     PfxIntegrityCheckFailed,
+    /// The PFX's key does not belong to any of its certificates (SubjectPublicKeyInfo
+    /// comparison), or the key handed to the writer does not match the first certificate.
+    #[error("PKCS#12: the private key does not match the certificate")]
+    PfxKeyCertificateMismatch,
     /// The PFX holds more than one private key.
     #[error("PKCS#12: more than one private key")]
     PfxMultipleKeys,
@@ -56,6 +50,12 @@ pub enum Error {
     /// The PFX holds no private key.
     #[error("PKCS#12: no private key")]
     PfxNoPrivateKey,
+    /// A PKCS#7 bundle (or a list handed to the encoder) holds the same certificate twice.
+    #[error("PKCS#7: certificate {index} is a duplicate of an earlier one")]
+    PkcsDuplicateCertificate {
+        /// Zero-based position of the second copy.
+        index: usize,
+    },
     /// Input above the size cap.
     #[error("input of {len} bytes is above the {max}-byte limit")]
     PkcsInputTooLarge {
@@ -66,10 +66,10 @@ pub enum Error {
     },
     /// The operating system's random number generator failed.
     #[error("the system random number generator failed")]
-    RandomFailure,
+    PkcsRandomFailure,
     /// More certificates than the cap allows.
     #[error("{count} certificates is above the limit of {max}")]
-    TooManyCertificates {
+    PkcsTooManyCertificates {
         /// Certificates found.
         count: usize,
         /// The cap.

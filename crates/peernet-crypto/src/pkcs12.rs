@@ -38,6 +38,9 @@ pub const WINDOWS_ITERATIONS: u32 = 2000;
 pub const MODERN_ITERATIONS: u32 = 600_000;
 
 const MAX_BAGS: usize = 256;
+/// Most encrypted parts (encrypted SafeContents + shrouded key bags in plain
+/// SafeContents) a PFX may have; each costs one key derivation.
+const MAX_ENCRYPTED_PARTS: usize = 8;
 
 const OID_DATA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x01];
 const OID_ENCRYPTED_DATA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x06];
@@ -57,7 +60,7 @@ const OID_RSA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01];
 const OID_EC_PUBLIC_KEY: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01];
 const OID_P256: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07];
 
-/// Algorithm profile of a PFX written by [`write`].
+/// Algorithm profile of a PFX written by [`write()`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum Pkcs12Profile {
@@ -70,7 +73,7 @@ pub enum Pkcs12Profile {
     Windows,
 }
 
-/// Options for [`write`].
+/// Options for [`write()`].
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct Pkcs12WriteOptions {
@@ -116,6 +119,7 @@ impl Pkcs12WriteOptions {
 }
 
 /// What [`read`] returns: one private key and its certificates.
+#[non_exhaustive]
 pub struct Pkcs12Contents {
     /// The private key, PKCS#8 PrivateKeyInfo DER.
     pub private_key: Zeroizing<Vec<u8>>,
@@ -141,9 +145,9 @@ impl fmt::Debug for Pkcs12Contents {
 ///
 /// # Errors
 /// [`Error::InvalidPkcsArgument`] (no certificate, bad DER, zero iterations),
-/// [`Error::IterationCountTooHigh`], [`Error::KeyCertificateMismatch`],
+/// [`Error::IterationCountTooHigh`], [`Error::PfxKeyCertificateMismatch`],
 /// [`Error::UnsupportedPkcsAlgorithm`] (key neither RSA nor EC P-256),
-/// [`Error::DuplicateCertificate`], [`Error::RandomFailure`].
+/// [`Error::PkcsDuplicateCertificate`], [`Error::PkcsRandomFailure`].
 pub fn write(
     certificates: &[Vec<u8>],
     private_key: &[u8],
@@ -153,10 +157,10 @@ pub fn write(
     write_inner(certificates, private_key, password, options, Random::os())
 }
 
-/// [`write`] with salts and IVs drawn from `rng` (seeded for reproducible fixtures).
+/// [`write()`] with salts and IVs drawn from `rng` (seeded for reproducible fixtures).
 ///
 /// # Errors
-/// As [`write`].
+/// As [`write()`].
 pub fn write_with_rng<R: rand_core::CryptoRng + ?Sized>(
     certificates: &[Vec<u8>],
     private_key: &[u8],
@@ -186,7 +190,7 @@ fn write_inner(
         .first()
         .ok_or(Error::InvalidPkcsArgument("no certificate to export"))?;
     if certificates.len() > MAX_CERTIFICATES {
-        return Err(Error::TooManyCertificates {
+        return Err(Error::PkcsTooManyCertificates {
             count: certificates.len(),
             max: MAX_CERTIFICATES,
         });
@@ -202,11 +206,11 @@ fn write_inner(
             ));
         }
         if certificates[..i].contains(c) {
-            return Err(Error::DuplicateCertificate { index: i });
+            return Err(Error::PkcsDuplicateCertificate { index: i });
         }
     }
     if !key_matches_certificate(private_key, first)? {
-        return Err(Error::KeyCertificateMismatch);
+        return Err(Error::PfxKeyCertificateMismatch);
     }
     let password = Password::new(password);
     let local_key_id = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, first)
@@ -374,7 +378,7 @@ enum Safe {
 /// [`Error::UnsupportedPkcsAlgorithm`], [`Error::IterationCountTooHigh`],
 /// [`Error::PfxNoMac`], [`Error::InvalidPassword`], [`Error::PfxIntegrityCheckFailed`],
 /// [`Error::PfxNoPrivateKey`], [`Error::PfxMultipleKeys`], [`Error::PfxNoCertificate`],
-/// [`Error::TooManyCertificates`], [`Error::KeyCertificateMismatch`].
+/// [`Error::PkcsTooManyCertificates`], [`Error::PfxKeyCertificateMismatch`].
 pub fn read(pfx: &[u8], password: &str) -> Result<Pkcs12Contents> {
     if pfx.len() > MAX_PFX_LEN {
         return Err(Error::PkcsInputTooLarge {
@@ -440,16 +444,43 @@ pub fn read(pfx: &[u8], password: &str) -> Result<Pkcs12Contents> {
 
     // Structural parse of everything visible, iteration caps included: no KDF yet.
     let safes = parse_auth_safe(&auth_safe)?;
+    // Each encrypted part costs one key derivation of up to MAX_ITERATIONS: bound them.
+    let encrypted_parts: usize = safes
+        .iter()
+        .map(|s| match s {
+            Safe::Encrypted { .. } => 1,
+            Safe::Plain(bags) => bags
+                .iter()
+                .filter(|b| matches!(b.kind, BagKind::ShroudedKey { .. }))
+                .count(),
+        })
+        .sum();
+    if encrypted_parts > MAX_ENCRYPTED_PARTS {
+        return Err(Error::MalformedPkcs("too many encrypted parts"));
+    }
 
-    let password = Password::new(password);
-    let mac_ok = pbe::pkcs12_mac_verify(
-        mac_hash,
-        &password,
-        &mac_salt,
-        mac_iterations,
-        &auth_safe,
-        &mac_value,
-    );
+    let empty = password.is_empty();
+    let mut password = Password::new(password);
+    let verify = |pw: &Password| {
+        pbe::pkcs12_mac_verify(
+            mac_hash,
+            pw,
+            &mac_salt,
+            mac_iterations,
+            &auth_safe,
+            &mac_value,
+        )
+    };
+    let mut mac_ok = verify(&password);
+    if !mac_ok && empty {
+        // An empty password may have been encoded as no bytes at all (a NULL password)
+        // rather than as the 2-byte terminator; OpenSSL and Windows try both.
+        let null = Password::null();
+        if verify(&null) {
+            password = null;
+            mac_ok = true;
+        }
+    }
     if !mac_ok {
         return Err(if password_opens_something(&safes, &password) {
             Error::PfxIntegrityCheckFailed
@@ -474,6 +505,14 @@ pub fn read(pfx: &[u8], password: &str) -> Result<Pkcs12Contents> {
         }
     }
 
+    // Count keys before decrypting any shrouded one.
+    let key_count = bags
+        .iter()
+        .filter(|b| matches!(b.kind, BagKind::Key(_) | BagKind::ShroudedKey { .. }))
+        .count();
+    if key_count > 1 {
+        return Err(Error::PfxMultipleKeys);
+    }
     let mut keys = Vec::new();
     let mut certs: Vec<FoundCert> = Vec::new();
     for bag in bags {
@@ -492,15 +531,12 @@ pub fn read(pfx: &[u8], password: &str) -> Result<Pkcs12Contents> {
             BagKind::Other => {}
         }
     }
-    if keys.len() > 1 {
-        return Err(Error::PfxMultipleKeys);
-    }
     let (private_key, key_id, key_name) = keys.pop().ok_or(Error::PfxNoPrivateKey)?;
     if certs.is_empty() {
         return Err(Error::PfxNoCertificate);
     }
     if certs.len() > MAX_CERTIFICATES {
-        return Err(Error::TooManyCertificates {
+        return Err(Error::PkcsTooManyCertificates {
             count: certs.len(),
             max: MAX_CERTIFICATES,
         });
@@ -515,7 +551,7 @@ pub fn read(pfx: &[u8], password: &str) -> Result<Pkcs12Contents> {
             break;
         }
     }
-    let idx = matching.ok_or(Error::KeyCertificateMismatch)?;
+    let idx = matching.ok_or(Error::PfxKeyCertificateMismatch)?;
     let (leaf, _, cert_name) = certs.remove(idx);
     let mut certificates = vec![leaf];
     certificates.extend(certs.into_iter().map(|c| c.0));
@@ -783,235 +819,4 @@ pub(crate) fn key_matches_certificate(private_key: &[u8], cert: &[u8]) -> Result
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn options_debug_and_defaults() {
-        let o = Pkcs12WriteOptions::new(Pkcs12Profile::Windows).with_friendly_name("x");
-        assert_eq!(o.effective_iterations(), 2000);
-        assert_eq!(
-            Pkcs12WriteOptions::default().effective_iterations(),
-            600_000
-        );
-        let c = Pkcs12Contents {
-            private_key: Zeroizing::new(vec![1, 2, 3]),
-            certificates: vec![],
-            friendly_name: None,
-        };
-        assert!(format!("{c:?}").contains("REDACTED"));
-        assert!(!format!("{c:?}").contains("[1, 2, 3]"));
-    }
-
-    fn key(name: &str) -> Vec<u8> {
-        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../fixtures/keys")
-            .join(name);
-        std::fs::read(p).unwrap()
-    }
-
-    fn key_bag(k: &[u8]) -> Vec<u8> {
-        ber::seq(&[&ber::oid(OID_KEY_BAG), &ber::tlv(ber::TAG_CTX0, k)])
-    }
-
-    fn cert_bag(c: &[u8]) -> Vec<u8> {
-        let cb = ber::seq(&[
-            &ber::oid(OID_X509_CERT),
-            &ber::tlv(ber::TAG_CTX0, &ber::octets(c)),
-        ]);
-        ber::seq(&[&ber::oid(OID_CERT_BAG), &ber::tlv(ber::TAG_CTX0, &cb)])
-    }
-
-    /// A PFX with one plain SafeContents holding `bags`, MAC under "pw".
-    fn plain_pfx(bags: &[Vec<u8>]) -> Vec<u8> {
-        let refs: Vec<&[u8]> = bags.iter().map(Vec::as_slice).collect();
-        let contents = ber::seq(&refs);
-        let ci = ber::seq(&[
-            &ber::oid(OID_DATA),
-            &ber::tlv(ber::TAG_CTX0, &ber::octets(&contents)),
-        ]);
-        assemble(
-            &ber::seq(&[&ci]),
-            &Password::new("pw"),
-            Hash::Sha256,
-            &[1; 8],
-            5,
-        )
-    }
-
-    #[test]
-    fn key_and_certificate_counts() {
-        let (k, c, ca) = (
-            key("pkcs-leaf-p256.key.der"),
-            key("pkcs-leaf-p256.cert.der"),
-            key("pkcs-ca-p256.cert.der"),
-        );
-        let k2 = key("pkcs-ca-p256.key.der");
-        let ok = read(
-            &plain_pfx(&[key_bag(&k), cert_bag(&ca), cert_bag(&c)]),
-            "pw",
-        )
-        .unwrap();
-        assert_eq!(&ok.private_key[..], &k[..]);
-        assert_eq!(ok.certificates, vec![c.clone(), ca.clone()]);
-        assert!(matches!(
-            read(&plain_pfx(&[cert_bag(&c)]), "pw"),
-            Err(Error::PfxNoPrivateKey)
-        ));
-        assert!(matches!(
-            read(&plain_pfx(&[key_bag(&k), key_bag(&k2), cert_bag(&c)]), "pw"),
-            Err(Error::PfxMultipleKeys)
-        ));
-        assert!(matches!(
-            read(&plain_pfx(&[key_bag(&k)]), "pw"),
-            Err(Error::PfxNoCertificate)
-        ));
-        assert!(matches!(
-            read(&plain_pfx(&[key_bag(&k), cert_bag(&ca)]), "pw"),
-            Err(Error::KeyCertificateMismatch)
-        ));
-        // No encrypted part at all: a MAC failure can only be called a wrong password.
-        assert!(matches!(
-            read(&plain_pfx(&[key_bag(&k), cert_bag(&c)]), "nope"),
-            Err(Error::InvalidPassword)
-        ));
-        let rsa = key("pkcs-rsa1024.key.der");
-        assert!(matches!(
-            read(&plain_pfx(&[key_bag(&rsa), cert_bag(&c)]), "pw"),
-            Err(Error::KeyCertificateMismatch)
-        ));
-        let rsa_c = key("pkcs-rsa1024.cert.der");
-        assert_eq!(
-            read(
-                &plain_pfx(&[cert_bag(&c), cert_bag(&rsa_c), key_bag(&rsa)]),
-                "pw"
-            )
-            .unwrap()
-            .certificates[0],
-            rsa_c
-        );
-    }
-
-    #[test]
-    fn missing_mac_and_unsupported_content() {
-        let pfx = plain_pfx(&[
-            key_bag(&key("pkcs-leaf-p256.key.der")),
-            cert_bag(&key("pkcs-leaf-p256.cert.der")),
-        ]);
-        let top = ber::parse_single(&pfx, "").unwrap();
-        let mut r = top.children().unwrap();
-        let v = r.read("").unwrap();
-        let a = r.read("").unwrap();
-        assert!(matches!(
-            read(&ber::seq(&[v.raw, a.raw]), "pw"),
-            Err(Error::PfxNoMac)
-        ));
-        let signed = ber::seq(&[
-            &ber::oid(&[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02]),
-            &ber::tlv(ber::TAG_CTX0, &ber::seq(&[])),
-        ]);
-        let mac = r.read("").unwrap();
-        assert!(matches!(
-            read(&ber::seq(&[v.raw, &signed, mac.raw]), "pw"),
-            Err(Error::UnsupportedPkcsAlgorithm { .. })
-        ));
-    }
-
-    /// Re-encodes `t`, replacing the INTEGERs equal to `from` (counted in document
-    /// order, including inside OCTET STRINGs that hold DER) whose index is in `which`.
-    fn rewrite(t: &Tlv<'_>, from: &[u8], to: &[u8], which: &[usize], n: &mut usize) -> Vec<u8> {
-        if t.tag == ber::TAG_INTEGER && t.body == from {
-            *n += 1;
-            return if which.contains(&(*n - 1)) {
-                ber::tlv(ber::TAG_INTEGER, to)
-            } else {
-                t.raw.to_vec()
-            };
-        }
-        if t.tag & 0x20 != 0 {
-            let mut r = t.children().unwrap();
-            let mut parts = Vec::new();
-            while let Some(c) = r.next_tlv().unwrap() {
-                parts.push(rewrite(&c, from, to, which, n));
-            }
-            return ber::tlv(t.tag, &parts.concat());
-        }
-        if t.tag == ber::TAG_OCTET_STRING && ber::is_well_formed_sequence(t.body) {
-            let inner = ber::parse_single(t.body, "").unwrap();
-            return ber::tlv(t.tag, &rewrite(&inner, from, to, which, n));
-        }
-        t.raw.to_vec()
-    }
-
-    #[test]
-    fn iteration_cap_is_enforced_before_any_derivation() {
-        let certs = vec![key("pkcs-leaf-p256.cert.der")];
-        let k = key("pkcs-leaf-p256.key.der");
-        for profile in [Pkcs12Profile::Windows, Pkcs12Profile::Modern] {
-            let pfx = write(
-                &certs,
-                &k,
-                "pw",
-                &Pkcs12WriteOptions::new(profile).with_iterations(1000),
-            )
-            .unwrap();
-            let top = ber::parse_single(&pfx, "").unwrap();
-            // 2^40 and 10,000,001 iterations: if any KDF ran, this test would not finish.
-            for huge in [&[0x01, 0, 0, 0, 0, 0][..], &[0x00, 0x98, 0x96, 0x81][..]] {
-                // Occurrences of 1000 in order: key PBE (in plain data, after the encrypted
-                // certs' PBE), i.e. indexes 0 = cert PBE, 1 = key PBE, 2 = MAC.
-                for which in [0usize, 1, 2] {
-                    let mut n = 0;
-                    let patched = rewrite(&top, &[0x03, 0xE8], huge, &[which], &mut n);
-                    assert_eq!(n, 3, "{profile:?}");
-                    let started = std::time::Instant::now();
-                    let e = read(&patched, "pw").unwrap_err();
-                    assert!(
-                        matches!(e, Error::IterationCountTooHigh { .. }),
-                        "{profile:?} {which}: {e:?}"
-                    );
-                    assert!(started.elapsed() < std::time::Duration::from_secs(2));
-                }
-            }
-            // The rewriter is faithful: replacing 1000 by 1000 leaves a valid file.
-            let mut n = 0;
-            let ok = rewrite(&top, &[0x03, 0xE8], &[0x03, 0xE8], &[0, 1, 2], &mut n);
-            assert_eq!(read(&ok, "pw").unwrap().certificates, certs);
-        }
-    }
-
-    #[test]
-    fn ber_indefinite_lengths_and_segmented_octets_are_read() {
-        let (k, c) = (
-            key("pkcs-leaf-p256.key.der"),
-            key("pkcs-leaf-p256.cert.der"),
-        );
-        let der = plain_pfx(&[key_bag(&k), cert_bag(&c)]);
-        let top = ber::parse_single(&der, "").unwrap();
-        let mut r = top.children().unwrap();
-        let v = r.read("").unwrap();
-        let auth = r.read("").unwrap();
-        let mac = r.read("").unwrap();
-        let mut a = auth.children().unwrap();
-        let oid = a.read("").unwrap();
-        let content = a.read("").unwrap().children().unwrap().read("").unwrap();
-        let body = content.body;
-        // authSafe as an indefinite-length constructed OCTET STRING of two segments.
-        let mut seg = vec![0x24, 0x80];
-        seg.extend(ber::octets(&body[..10]));
-        seg.extend(ber::octets(&body[10..]));
-        seg.extend([0, 0]);
-        let mut ci = vec![0x30, 0x80];
-        ci.extend_from_slice(oid.raw);
-        ci.extend([0xA0, 0x80]);
-        ci.extend(seg);
-        ci.extend([0, 0, 0, 0]);
-        let mut pfx = vec![0x30, 0x80];
-        pfx.extend_from_slice(v.raw);
-        pfx.extend(ci);
-        pfx.extend_from_slice(mac.raw);
-        pfx.extend([0, 0]);
-        let got = read(&pfx, "pw").unwrap();
-        assert_eq!(got.certificates, vec![c]);
-    }
-}
+mod tests;

@@ -22,14 +22,14 @@ const OID_DATA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x01];
 
 fn check_certificates(certificates: &[Vec<u8>]) -> Result<()> {
     if certificates.len() > MAX_CERTIFICATES {
-        return Err(Error::TooManyCertificates {
+        return Err(Error::PkcsTooManyCertificates {
             count: certificates.len(),
             max: MAX_CERTIFICATES,
         });
     }
     for (i, c) in certificates.iter().enumerate() {
         if certificates[..i].contains(c) {
-            return Err(Error::DuplicateCertificate { index: i });
+            return Err(Error::PkcsDuplicateCertificate { index: i });
         }
     }
     Ok(())
@@ -39,7 +39,7 @@ fn check_certificates(certificates: &[Vec<u8>]) -> Result<()> {
 ///
 /// # Errors
 /// [`Error::InvalidPkcsArgument`] when a certificate is not one definite-length
-/// SEQUENCE, [`Error::DuplicateCertificate`], [`Error::TooManyCertificates`].
+/// SEQUENCE, [`Error::PkcsDuplicateCertificate`], [`Error::PkcsTooManyCertificates`].
 pub fn encode(certificates: &[Vec<u8>]) -> Result<Vec<u8>> {
     check_certificates(certificates)?;
     for c in certificates {
@@ -72,7 +72,7 @@ pub fn encode(certificates: &[Vec<u8>]) -> Result<Vec<u8>> {
 /// # Errors
 /// [`Error::PkcsInputTooLarge`], [`Error::MalformedPkcs`],
 /// [`Error::UnsupportedPkcsAlgorithm`] (another content type),
-/// [`Error::DuplicateCertificate`], [`Error::TooManyCertificates`].
+/// [`Error::PkcsDuplicateCertificate`], [`Error::PkcsTooManyCertificates`].
 pub fn decode(bundle: &[u8]) -> Result<Vec<Vec<u8>>> {
     if bundle.len() > MAX_PKCS7_LEN {
         return Err(Error::PkcsInputTooLarge {
@@ -109,13 +109,13 @@ pub fn decode(bundle: &[u8]) -> Result<Vec<Vec<u8>>> {
                 return Err(Error::MalformedPkcs("certificate is not a DER SEQUENCE"));
             }
             if out.len() >= MAX_CERTIFICATES {
-                return Err(Error::TooManyCertificates {
+                return Err(Error::PkcsTooManyCertificates {
                     count: out.len() + 1,
                     max: MAX_CERTIFICATES,
                 });
             }
             if out.iter().any(|o| o == cert.raw) {
-                return Err(Error::DuplicateCertificate { index: out.len() });
+                return Err(Error::PkcsDuplicateCertificate { index: out.len() });
             }
             out.push(cert.raw.to_vec());
         }

@@ -159,6 +159,15 @@ impl Password {
             utf8: Zeroizing::new(password.as_bytes().to_vec()),
         }
     }
+
+    /// The "NULL" password: no bytes at all in either encoding (RFC 7292 B.2 with an
+    /// empty P), which some writers use for an empty password.
+    pub(crate) fn null() -> Self {
+        Password {
+            bmp: Zeroizing::new(Vec::new()),
+            utf8: Zeroizing::new(Vec::new()),
+        }
+    }
 }
 
 /// RFC 7292 appendix B.2 key derivation. `id` 1 = key, 2 = IV, 3 = MAC key.
@@ -617,7 +626,7 @@ impl<'a> Random<'a> {
                 use ring::rand::SecureRandom;
                 ring::rand::SystemRandom::new()
                     .fill(&mut out)
-                    .map_err(|_| Error::RandomFailure)?;
+                    .map_err(|_| Error::PkcsRandomFailure)?;
             }
         }
         Ok(out)

@@ -97,22 +97,22 @@ fn pkcs7_rejects_duplicates_too_many_and_garbage() {
     let dup = vec![c[0].clone(), c[1].clone(), c[0].clone()];
     assert!(matches!(
         pkcs7::encode(&dup),
-        Err(Error::DuplicateCertificate { index: 2 })
+        Err(Error::PkcsDuplicateCertificate { index: 2 })
     ));
     assert!(matches!(
         pkcs7::decode(&ber_bundle(&dup)),
-        Err(Error::DuplicateCertificate { index: 2 })
+        Err(Error::PkcsDuplicateCertificate { index: 2 })
     ));
     let many: Vec<Vec<u8>> = (0..=pkcs7::MAX_CERTIFICATES)
         .map(|i| tlv(0x30, &tlv(0x30, &[0x02, 0x02, 0x01, i as u8])))
         .collect();
     assert!(matches!(
         pkcs7::encode(&many),
-        Err(Error::TooManyCertificates { .. })
+        Err(Error::PkcsTooManyCertificates { .. })
     ));
     assert!(matches!(
         pkcs7::decode(&ber_bundle(&many)),
-        Err(Error::TooManyCertificates { .. })
+        Err(Error::PkcsTooManyCertificates { .. })
     ));
     assert!(matches!(
         pkcs7::encode(&[vec![0x04, 0x00]]),

@@ -209,17 +209,17 @@ fn writer_checks_arguments() {
     ));
     assert!(matches!(
         pkcs12::write(&[certs[1].clone()], &key, "p", &o),
-        Err(Error::KeyCertificateMismatch)
+        Err(Error::PfxKeyCertificateMismatch)
     ));
     let rsa_key = input("pkcs-rsa1024.key.der");
     assert!(matches!(
         pkcs12::write(&certs, &rsa_key, "p", &o),
-        Err(Error::KeyCertificateMismatch)
+        Err(Error::PfxKeyCertificateMismatch)
     ));
     let dup = vec![certs[0].clone(), certs[0].clone()];
     assert!(matches!(
         pkcs12::write(&dup, &key, "p", &o),
-        Err(Error::DuplicateCertificate { index: 1 })
+        Err(Error::PkcsDuplicateCertificate { index: 1 })
     ));
     let o0 = Pkcs12WriteOptions::new(Pkcs12Profile::Modern).with_iterations(0);
     assert!(matches!(
@@ -278,12 +278,12 @@ fn errors_display_something_useful() {
         Error::PfxMultipleKeys,
         Error::PfxNoCertificate,
         Error::PfxNoMac,
-        Error::KeyCertificateMismatch,
-        Error::DuplicateCertificate { index: 2 },
-        Error::TooManyCertificates { count: 65, max: 64 },
+        Error::PfxKeyCertificateMismatch,
+        Error::PkcsDuplicateCertificate { index: 2 },
+        Error::PkcsTooManyCertificates { count: 65, max: 64 },
         Error::PkcsInputTooLarge { len: 2, max: 1 },
         Error::InvalidPkcsArgument("y"),
-        Error::RandomFailure,
+        Error::PkcsRandomFailure,
     ];
     for e in samples {
         assert!(!e.to_string().is_empty());
