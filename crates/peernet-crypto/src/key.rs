@@ -251,6 +251,17 @@ impl PrivateKey {
         Self::from_inner(inner)
     }
 
+    /// Generate a key deterministically from a 32-byte seed (ChaCha20 RNG). For fixtures
+    /// and tests only: anyone who knows the seed knows the key.
+    ///
+    /// # Errors
+    /// [`Error::Key`] if key generation fails.
+    pub fn generate_from_seed(profile: Profile, seed: [u8; 32]) -> Result<Self> {
+        let seed = Zeroizing::new(seed);
+        let mut rng = rand_chacha::ChaCha20Rng::from_seed(*seed);
+        Self::generate_with_rng(profile, &mut rng)
+    }
+
     fn from_inner(inner: KeyInner) -> Result<Self> {
         let spki = match &inner {
             KeyInner::Rsa(k) => {
