@@ -403,5 +403,38 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The Windows error name the facade is expected to report for this error (a hint;
+    /// the facade owns the mapping, `spec/api.md` §6): peer-name syntax →
+    /// `PEER_E_INVALID_PEER_NAME` / `PEER_E_INVALID_CLASSIFIER` / `PEER_E_CLASSIFIER_TOO_LONG`;
+    /// S1/I5 → `PEER_E_CHAIN_TOO_LONG`; cycles → `PEER_E_CIRCULAR_CHAIN_DETECTED`; I3/I8 →
+    /// `PEER_E_INVALID_ROLE_PROPERTY`; I1/I2/I4 → `PEER_E_INVALID_CREDENTIAL_INFO`; I6 →
+    /// `PEER_E_NOT_AUTHORIZED`; every other chain rule → `PEER_E_INVALID_CREDENTIAL`.
+    pub fn peer_error_hint(&self) -> Option<&'static str> {
+        Some(match self {
+            Error::InvalidPeerName { .. } => "PEER_E_INVALID_PEER_NAME",
+            Error::InvalidClassifier { .. } => "PEER_E_INVALID_CLASSIFIER",
+            Error::ClassifierTooLong { .. } => "PEER_E_CLASSIFIER_TOO_LONG",
+            Error::ChainTooLong { .. } => "PEER_E_CHAIN_TOO_LONG",
+            Error::CircularChain { .. } => "PEER_E_CIRCULAR_CHAIN_DETECTED",
+            Error::IssuanceRole { .. } | Error::PasswordRole { .. } => {
+                "PEER_E_INVALID_ROLE_PROPERTY"
+            }
+            Error::IssuanceSubject { .. }
+            | Error::FriendlyNameTooLong { .. }
+            | Error::IssuanceKey { .. }
+            | Error::IssuanceValidity => "PEER_E_INVALID_CREDENTIAL_INFO",
+            Error::PasswordIssuer { .. } => "PEER_E_NOT_AUTHORIZED",
+            Error::DuplicateCertificate { .. }
+            | Error::ForeignCertificate { .. }
+            | Error::MalformedInChain { .. }
+            | Error::MalformedCertificate { .. }
+            | Error::BadSignature => "PEER_E_INVALID_CREDENTIAL",
+            e if e.rule().is_some() => "PEER_E_INVALID_CREDENTIAL",
+            _ => return None,
+        })
+    }
+}
+
 /// Result alias for this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -65,3 +65,36 @@ proptest! {
         let _ = PeerName::parse(&s);
     }
 }
+
+#[test]
+fn facade_hints() {
+    assert_eq!(
+        PeerName::parse("x").unwrap_err().peer_error_hint(),
+        Some("PEER_E_INVALID_PEER_NAME")
+    );
+    assert_eq!(
+        PeerName::parse("0.\0").unwrap_err().peer_error_hint(),
+        Some("PEER_E_INVALID_CLASSIFIER")
+    );
+    assert_eq!(
+        validate_classifier(&"x".repeat(150))
+            .unwrap_err()
+            .peer_error_hint(),
+        Some("PEER_E_CLASSIFIER_TOO_LONG")
+    );
+    assert_eq!(
+        Error::ChainTooLong { len: 26 }.peer_error_hint(),
+        Some("PEER_E_CHAIN_TOO_LONG")
+    );
+    assert_eq!(
+        Error::CircularChain { index: 0 }.peer_error_hint(),
+        Some("PEER_E_CIRCULAR_CHAIN_DETECTED")
+    );
+    assert_eq!(
+        Error::ChainLink { index: 1 }.peer_error_hint(),
+        Some("PEER_E_INVALID_CREDENTIAL")
+    );
+    assert_eq!(Error::ChainLink { index: 1 }.rule(), Some("P3"));
+    assert!(Error::ChainLink { index: 1 }.to_string().starts_with("P3:"));
+    assert_eq!(Error::Key { reason: "x".into() }.rule(), None);
+}
