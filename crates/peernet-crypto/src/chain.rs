@@ -4,6 +4,36 @@
 //! Every signature in a chain is verified (G3), not only the root's (§7 Q23). The group's
 //! profile fixes the acceptable algorithms: a windows group accepts only RSA-1024 +
 //! sha1WithRSAEncryption, a modern group only P-256 + ecdsa-with-SHA256.
+//!
+//! ```
+//! use std::time::SystemTime;
+//! use peernet_crypto::cert::{GmcParams, GrcParams, IdcParams};
+//! use peernet_crypto::chain::{ChainPolicy, IssuanceContext, check_issuance, order_chain, validate_chain};
+//! use peernet_crypto::{PrivateKey, Profile, Role};
+//!
+//! # fn main() -> peernet_crypto::Result<()> {
+//! let now = SystemTime::now();
+//! // Identity and group (PeerIdentityCreate, PeerGroupCreate).
+//! let me = PrivateKey::generate(Profile::Modern)?;
+//! let idc = IdcParams::new(me.peer_name("alice")?, "Alice", now)?.issue(&me)?;
+//! let group_key = PrivateKey::generate(Profile::Modern)?;
+//! let group = group_key.peer_name("chat")?;
+//! let grc = GrcParams::new(group.clone(), "Chat", now)?.issue(&group_key)?;
+//! // The creator's GMC, signed with the GRC key.
+//! let params = GmcParams::for_identity(&idc, &[Role::ADMIN], &grc)?;
+//! let ctx = IssuanceContext { profile: Profile::Modern, group: &group, cached_public_key: None };
+//! check_issuance(std::slice::from_ref(&grc), &params, &ctx)?;
+//! let gmc = params.issue(&grc, &group_key)?;
+//! // Received as an unordered PKCS#7 set: rebuild the order, then validate.
+//! let chain = order_chain(&[gmc.der(), grc.der()])?;
+//! let policy = ChainPolicy::new(Profile::Modern, now)
+//!     .group(&group)
+//!     .leaf_public_key(idc.public_key_der())
+//!     .classifier("participant");
+//! validate_chain(&chain, &policy)?;
+//! # Ok(())
+//! # }
+//! ```
 
 use std::time::SystemTime;
 

@@ -355,7 +355,7 @@ pub enum Error {
 }
 
 impl Error {
-    /// The rule id of [`spec/certificates.md`] §5 (S1–S15, P1–P12, G1–G12, I1–I8) that this
+    /// The rule id of `spec/certificates.md` §5 (S1–S15, P1–P12, G1–G12, I1–I8) that this
     /// error reports, if it reports one. Used by tests and `docs/CONFORMANCE.md`.
     pub fn rule(&self) -> Option<&'static str> {
         Some(match self {

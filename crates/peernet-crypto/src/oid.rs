@@ -1,7 +1,7 @@
 //! Object identifiers used by peer-to-peer certificates (`spec/certificates.md` §2).
 //!
 //! Each constant is the DER *content* of the OBJECT IDENTIFIER (no tag, no length), which is
-//! what [`crate::cert::Extension::oid`] holds. [`dotted`] turns one into text.
+//! what [`crate::ext::Extension::oid`] holds. [`dotted`] turns one into text.
 
 /// `1.3.6.1.4.1.311.44.0.1` szOID_PEERNET_CERT_TYPE — certificate type extension (PNRP 2.2.3.5.1.1).
 pub const CERT_TYPE: &[u8] = &[0x2b, 6, 1, 4, 1, 0x82, 0x37, 0x2c, 0, 1];
