@@ -263,3 +263,56 @@ pub(crate) fn whole_seconds(t: SystemTime) -> SystemTime {
         Err(_) => t,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(secs: u64) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
+    }
+
+    #[test]
+    fn utc_time_until_2049_then_generalized() {
+        // 2049-12-31T23:59:59Z and 2050-01-01T00:00:00Z.
+        let last_utc = encode_time(at(2_524_607_999)).unwrap();
+        assert_eq!(last_utc, tlv(UTC_TIME, b"491231235959Z"));
+        let first_gen = encode_time(at(2_524_608_000)).unwrap();
+        assert_eq!(first_gen, tlv(GENERALIZED_TIME, b"20500101000000Z"));
+        for t in [
+            at(0),
+            at(2_524_607_999),
+            at(2_524_608_000),
+            at(32_503_680_000),
+        ] {
+            let enc = encode_time(t).unwrap();
+            let tlv = Reader::new(&enc).any().unwrap();
+            assert_eq!(decode_time(&tlv).unwrap(), t);
+        }
+    }
+
+    #[test]
+    fn leap_day_plus_1000_years() {
+        // 2028-02-29 → 3028-02-28 (3028 is a leap year, but we follow "same month, clamp").
+        let t = at(1_835_395_200); // 2028-02-29T00:00:00Z
+        let end = add_years(t, 1000).unwrap();
+        assert_eq!(
+            encode_time(end).unwrap(),
+            tlv(GENERALIZED_TIME, b"30280228000000Z")
+        );
+    }
+
+    #[test]
+    fn reader_rejects_non_der_lengths() {
+        assert!(
+            Reader::new(&[0x04, 0x81, 0x05, 1, 2, 3, 4, 5])
+                .any()
+                .is_err()
+        );
+        assert!(Reader::new(&[0x04, 0x80]).any().is_err());
+        assert!(Reader::new(&[0x04, 0x05, 1]).any().is_err());
+        assert!(Reader::new(&[0x1f, 0x01, 0x00]).any().is_err());
+        let big = tlv(OCTET_STRING, &[7; 300]);
+        assert_eq!(Reader::new(&big).any().unwrap().content.len(), 300);
+    }
+}
