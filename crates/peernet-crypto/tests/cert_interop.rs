@@ -96,6 +96,18 @@ fn openssl_reads_every_certificate() {
             "ecdsa-with-SHA256"
         };
         assert!(text.contains(expected_alg), "{what}: {text}");
+        let bits = if what.starts_with("windows") {
+            "(1024 bit)"
+        } else {
+            "(256 bit)"
+        };
+        assert!(text.contains(bits), "{what}: {text}");
+        if what.ends_with("idc") {
+            assert!(
+                text.contains(&format!("DNS:{}", c.dns_name().unwrap())),
+                "{what}: {text}"
+            );
+        }
         if what.ends_with("gmc") {
             assert!(
                 text.contains("1.3.6.1.4.1.311.44.3.3: critical"),
