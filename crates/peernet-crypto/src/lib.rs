@@ -6,6 +6,23 @@ pub mod error;
 pub use error::{Error, Result};
 
 // ---- peer names, keys, profiles, certificates, chains ----
+mod asn1;
+pub mod cert;
+pub mod chain;
+pub mod ext;
+pub mod key;
+pub mod name;
+pub mod oid;
+pub mod role;
+pub use cert::{Certificate, CertificateBuilder, GmcParams, GrcParams, IdcParams, Validity};
+pub use chain::{
+    ChainPolicy, IssuanceContext, check_issuance, order_chain, validate_chain, validate_idc,
+};
+pub use ext::{CertType, Extension};
+pub use key::{PrivateKey, Profile, SignatureAlgorithm};
+pub use name::PeerName;
+pub use rand_core;
+pub use role::Role;
 
 // ---- PKCS#12, PKCS#7, PKCS#8 ----
 pub mod encrypted_key;
