@@ -603,6 +603,15 @@ impl Schema {
         for a in &el.attrs {
             match a.namespace.as_deref() {
                 Some(DT_NAMESPACE) if a.local == "dt" => {
+                    if found {
+                        // The same expanded name twice (two prefixes bound to the URI).
+                        return Err(Error::UnexpectedAttribute {
+                            document: self.doc,
+                            element: el.name.clone(),
+                            attribute: a.qname.clone(),
+                            position: el.pos,
+                        });
+                    }
                     if a.value != "bin.base64" {
                         return Err(Error::AttributeValue {
                             document: self.doc,
@@ -828,5 +837,14 @@ mod tests {
         let b = &el.children[0];
         assert_eq!(b.attrs[0].namespace.as_deref(), Some(DT_NAMESPACE));
         assert_eq!(Schema { doc: D }.binary(b).unwrap(), b"A");
+        let two = parse_tree(
+            D,
+            b"<b xmlns:x='urn:schemas-microsoft-com:datatypes' xmlns:y='urn:schemas-microsoft-com:datatypes' x:dt='bin.base64' y:dt='bin.base64'>QQ==</b>",
+        )
+        .unwrap();
+        assert_eq!(
+            Schema { doc: D }.binary(&two).unwrap_err().variant_name(),
+            "UnexpectedAttribute"
+        );
     }
 }
