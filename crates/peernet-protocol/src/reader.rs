@@ -388,6 +388,13 @@ pub(crate) fn parse_tree(doc: DocumentType, input: &[u8]) -> Result<Element, Err
             }
             Event::Text(t) => {
                 let raw = bytes_str(doc, &t, pos)?;
+                if raw.contains("]]>") {
+                    return Err(Error::Syntax {
+                        document: doc,
+                        message: "']]>' in character data".to_owned(),
+                        position: pos,
+                    });
+                }
                 add_text(doc, &mut stack, &normalize_eol(raw), pos)?;
             }
             Event::CData(t) => {
@@ -821,6 +828,7 @@ mod tests {
             (b"<a p:b='1'/>", "UnboundPrefix"),
             (b"<a xmlns='urn:x'/>", "UnexpectedAttribute"),
             (b"<a b='<'/>", "Syntax"),
+            (b"<a>x]]>y</a>", "Syntax"),
         ] {
             let e = parse_tree(D, doc).unwrap_err();
             assert_eq!(e.variant_name(), want, "{}", String::from_utf8_lossy(doc));
