@@ -433,6 +433,15 @@ pub(crate) fn parse_tree(doc: DocumentType, input: &[u8]) -> Result<Element, Err
 }
 
 fn add_text(doc: DocumentType, stack: &mut [Element], s: &str, pos: usize) -> Result<(), Error> {
+    if let Some(c) = forbidden_in(s) {
+        let element = stack.last().map(|e| e.name.clone()).unwrap_or_default();
+        return Err(Error::ForbiddenCharacter {
+            document: doc,
+            element,
+            code: c as u32,
+            position: pos,
+        });
+    }
     let Some(top) = stack.last_mut() else {
         if s.chars().all(is_xml_space) {
             return Ok(());
@@ -443,14 +452,6 @@ fn add_text(doc: DocumentType, stack: &mut [Element], s: &str, pos: usize) -> Re
             position: pos,
         });
     };
-    if let Some(c) = forbidden_in(s) {
-        return Err(Error::ForbiddenCharacter {
-            document: doc,
-            element: top.name.clone(),
-            code: c as u32,
-            position: pos,
-        });
-    }
     if top.text_pos.is_none() && !s.chars().all(is_xml_space) {
         top.text_pos = Some(pos);
     }
@@ -710,6 +711,8 @@ mod tests {
     #[test]
     fn literal_control_char_refused() {
         let e = parse_tree(D, b"<a>x\x01</a>").unwrap_err();
+        assert_eq!(e.variant_name(), "ForbiddenCharacter");
+        let e = parse_tree(D, b"<a>x</a>\x00").unwrap_err();
         assert_eq!(e.variant_name(), "ForbiddenCharacter");
     }
 
