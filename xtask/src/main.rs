@@ -4,6 +4,10 @@
 //!   deterministically (fixed clocks, seeds, serials and committed input keys).
 //! * `cargo xtask fixtures --check` regenerates in memory and fails when a committed
 //!   file differs from what the code produces now (or is missing, or is stale).
+//! * `cargo xtask fuzz-smoke [SECONDS]` runs every cargo-fuzz target in `fuzz/` for
+//!   SECONDS (default 10) each, seeded from `fuzz/corpus/<target>/`; new inputs go to
+//!   `target/fuzz-smoke/`, so the committed corpus is not touched. Needs `cargo-fuzz`
+//!   (`cargo install cargo-fuzz`); runs it with `RUSTC_BOOTSTRAP=1` on stable.
 
 mod fixtures;
 
@@ -11,7 +15,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn usage() -> ExitCode {
-    eprintln!("usage: cargo xtask fixtures [--check]");
+    eprintln!("usage: cargo xtask fixtures [--check] | fuzz-smoke [SECONDS]");
     ExitCode::from(2)
 }
 
@@ -44,8 +48,60 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        ["fuzz-smoke"] => fuzz_smoke(&root, 10),
+        ["fuzz-smoke", secs] => secs
+            .parse()
+            .map_or_else(|_| usage(), |s| fuzz_smoke(&root, s)),
         _ => usage(),
     }
+}
+
+/// Run each fuzz target briefly; fails on the first target that finds a crash.
+fn fuzz_smoke(root: &std::path::Path, seconds: u32) -> ExitCode {
+    let Ok(entries) = std::fs::read_dir(root.join("fuzz/fuzz_targets")) else {
+        eprintln!("error: no fuzz/fuzz_targets directory");
+        return ExitCode::FAILURE;
+    };
+    let mut targets: Vec<String> = entries
+        .flatten()
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()?
+                .strip_suffix(".rs")
+                .map(str::to_owned)
+        })
+        .collect();
+    targets.sort();
+    for t in &targets {
+        let scratch = root.join("target/fuzz-smoke").join(t);
+        if let Err(e) = std::fs::create_dir_all(&scratch) {
+            eprintln!("error: {}: {e}", scratch.display());
+            return ExitCode::FAILURE;
+        }
+        println!("fuzz-smoke: {t} for {seconds}s");
+        let status =
+            std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+                .current_dir(root)
+                .env("RUSTC_BOOTSTRAP", "1")
+                .args(["fuzz", "run", t])
+                .arg(&scratch)
+                .arg(root.join("fuzz/corpus").join(t))
+                .args(["--", &format!("-max_total_time={seconds}"), "-max_len=8192"])
+                .status();
+        match status {
+            Ok(s) if s.success() => {}
+            Ok(s) => {
+                eprintln!("error: fuzz target {t} failed ({s}); is cargo-fuzz installed?");
+                return ExitCode::FAILURE;
+            }
+            Err(e) => {
+                eprintln!("error: cannot run cargo fuzz: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    println!("fuzz-smoke: {} targets ran clean", targets.len());
+    ExitCode::SUCCESS
 }
 
 /// The workspace root (the parent of `xtask/`).

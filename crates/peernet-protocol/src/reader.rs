@@ -388,6 +388,13 @@ pub(crate) fn parse_tree(doc: DocumentType, input: &[u8]) -> Result<Element, Err
             }
             Event::Text(t) => {
                 let raw = bytes_str(doc, &t, pos)?;
+                if raw.contains("]]>") {
+                    return Err(Error::Syntax {
+                        document: doc,
+                        message: "']]>' in character data".to_owned(),
+                        position: pos,
+                    });
+                }
                 add_text(doc, &mut stack, &normalize_eol(raw), pos)?;
             }
             Event::CData(t) => {
@@ -426,6 +433,15 @@ pub(crate) fn parse_tree(doc: DocumentType, input: &[u8]) -> Result<Element, Err
 }
 
 fn add_text(doc: DocumentType, stack: &mut [Element], s: &str, pos: usize) -> Result<(), Error> {
+    if let Some(c) = forbidden_in(s) {
+        let element = stack.last().map(|e| e.name.clone()).unwrap_or_default();
+        return Err(Error::ForbiddenCharacter {
+            document: doc,
+            element,
+            code: c as u32,
+            position: pos,
+        });
+    }
     let Some(top) = stack.last_mut() else {
         if s.chars().all(is_xml_space) {
             return Ok(());
@@ -436,14 +452,6 @@ fn add_text(doc: DocumentType, stack: &mut [Element], s: &str, pos: usize) -> Re
             position: pos,
         });
     };
-    if let Some(c) = forbidden_in(s) {
-        return Err(Error::ForbiddenCharacter {
-            document: doc,
-            element: top.name.clone(),
-            code: c as u32,
-            position: pos,
-        });
-    }
     if top.text_pos.is_none() && !s.chars().all(is_xml_space) {
         top.text_pos = Some(pos);
     }
@@ -603,6 +611,15 @@ impl Schema {
         for a in &el.attrs {
             match a.namespace.as_deref() {
                 Some(DT_NAMESPACE) if a.local == "dt" => {
+                    if found {
+                        // The same expanded name twice (two prefixes bound to the URI).
+                        return Err(Error::UnexpectedAttribute {
+                            document: self.doc,
+                            element: el.name.clone(),
+                            attribute: a.qname.clone(),
+                            position: el.pos,
+                        });
+                    }
                     if a.value != "bin.base64" {
                         return Err(Error::AttributeValue {
                             document: self.doc,
@@ -694,6 +711,8 @@ mod tests {
     #[test]
     fn literal_control_char_refused() {
         let e = parse_tree(D, b"<a>x\x01</a>").unwrap_err();
+        assert_eq!(e.variant_name(), "ForbiddenCharacter");
+        let e = parse_tree(D, b"<a>x</a>\x00").unwrap_err();
         assert_eq!(e.variant_name(), "ForbiddenCharacter");
     }
 
@@ -812,6 +831,7 @@ mod tests {
             (b"<a p:b='1'/>", "UnboundPrefix"),
             (b"<a xmlns='urn:x'/>", "UnexpectedAttribute"),
             (b"<a b='<'/>", "Syntax"),
+            (b"<a>x]]>y</a>", "Syntax"),
         ] {
             let e = parse_tree(D, doc).unwrap_err();
             assert_eq!(e.variant_name(), want, "{}", String::from_utf8_lossy(doc));
@@ -828,5 +848,14 @@ mod tests {
         let b = &el.children[0];
         assert_eq!(b.attrs[0].namespace.as_deref(), Some(DT_NAMESPACE));
         assert_eq!(Schema { doc: D }.binary(b).unwrap(), b"A");
+        let two = parse_tree(
+            D,
+            b"<b xmlns:x='urn:schemas-microsoft-com:datatypes' xmlns:y='urn:schemas-microsoft-com:datatypes' x:dt='bin.base64' y:dt='bin.base64'>QQ==</b>",
+        )
+        .unwrap();
+        assert_eq!(
+            Schema { doc: D }.binary(&two).unwrap_err().variant_name(),
+            "UnexpectedAttribute"
+        );
     }
 }

@@ -210,6 +210,9 @@ impl Pattern {
     }
 
     /// Whether `text` matches the whole pattern (case-sensitive, character by character).
+    ///
+    /// Iterative matching with one backtrack point: linear for patterns with at most one
+    /// `*`, O(len(text) × len(pattern)) in the worst case, never recursive.
     #[must_use]
     pub fn matches(&self, text: &str) -> bool {
         #[derive(PartialEq)]
