@@ -2,6 +2,7 @@
 
 #![allow(dead_code)] // wiring in progress (issue 6)
 
+mod cli;
 mod output;
 mod passin;
 

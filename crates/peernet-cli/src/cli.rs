@@ -1,0 +1,449 @@
+//! The command-line grammar: exactly the contract in ARCHITECTURE.md ("Command line
+//! contract"). Other tools and scripts are written against these names and flags.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// peernet: Windows Peer-to-Peer identities and group credentials on any OS.
+#[derive(Debug, Parser)]
+#[command(name = "peernet", version, about, long_about = None, propagate_version = true)]
+#[command(
+    after_help = "Example:\n  peernet identity create --classifier Alice\n  peernet --json identity list"
+)]
+pub struct Cli {
+    /// Store directory (default: $PEERNET_HOME, else the platform data directory).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+    /// Print one JSON object per result (stable field names, see docs/CLI.md).
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Quiet: no progress bars and no informational lines.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Identities: create, list, export, import, … (PeerIdentity*).
+    #[command(subcommand)]
+    Identity(IdentityCommand),
+    /// Make a peer name from an identity and a classifier (PeerCreatePeerName).
+    #[command(
+        after_help = "Example:\n  peernet peername 6520c005f63fc1864b7d8f3cabebd4916ae7f33d.Alice Chat"
+    )]
+    Peername {
+        /// The identity whose authority is used; `0` for an unsecured name.
+        identity: String,
+        /// The classifier of the new name.
+        classifier: String,
+    },
+    /// Groups: create, open, invite, join, export and import configurations (PeerGroup*).
+    #[command(subcommand)]
+    Group(GroupCommand),
+    /// PNRP clouds known to this store.
+    #[command(subcommand)]
+    Cloud(CloudCommand),
+    /// Group records (PEER_RECORD).
+    #[command(subcommand)]
+    Record(RecordCommand),
+    /// The whole story in a temporary pair of stores standing for two computers.
+    Demo {
+        /// Keep the two stores and the exchanged files in DIR instead of deleting them.
+        #[arg(long, value_name = "DIR")]
+        keep: Option<PathBuf>,
+    },
+}
+
+/// Key and certificate profile of a new identity or group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProfileArg {
+    /// ECDSA P-256 with SHA-256, PBES2/AES-256 exports (default).
+    Modern,
+    /// RSA-1024 with SHA-1, exactly as Windows and MS-PNRP make them.
+    Windows,
+}
+
+/// A group role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    /// PEER_GROUP_ROLE_MEMBER.
+    Member,
+    /// PEER_GROUP_ROLE_ADMIN.
+    Admin,
+    /// PEER_GROUP_ROLE_INVITING_MEMBER.
+    Inviting,
+}
+
+/// The role given to password joiners.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PasswordRoleArg {
+    /// PEER_GROUP_ROLE_MEMBER.
+    Member,
+    /// PEER_GROUP_ROLE_ADMIN.
+    Admin,
+}
+
+/// PNRP scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScopeArg {
+    /// PNRP_GLOBAL_SCOPE.
+    Global,
+    /// PNRP_SITE_LOCAL_SCOPE.
+    Sitelocal,
+    /// PNRP_LINK_LOCAL_SCOPE.
+    Linklocal,
+}
+
+/// `--passin` and the output file options shared by several commands.
+#[derive(Debug, Args, Clone, Default)]
+pub struct PassIn {
+    /// Password source: pass:TEXT, env:VAR, file:PATH, fd:N or stdin (else a prompt on a terminal).
+    #[arg(long, value_name = "SPEC")]
+    pub passin: Option<String>,
+}
+
+/// Output file options.
+#[derive(Debug, Args, Clone, Default)]
+pub struct Output {
+    /// Write to FILE instead of standard output.
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Replace FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `peernet identity …`
+#[derive(Debug, Subcommand)]
+pub enum IdentityCommand {
+    /// Create an identity; prints its peer name (PeerIdentityCreate).
+    #[command(
+        after_help = "Example:\n  peernet identity create --classifier Alice --friendly-name \"Alice's laptop\""
+    )]
+    Create {
+        /// Classifier of the identity's peer name (at most 149 characters).
+        #[arg(long)]
+        classifier: String,
+        /// Friendly name (default: the peer name).
+        #[arg(long)]
+        friendly_name: Option<String>,
+        /// Key and certificate profile.
+        #[arg(long, value_enum, default_value_t = ProfileArg::Modern)]
+        profile: ProfileArg,
+    },
+    /// List identities (PeerEnumIdentities).
+    List,
+    /// Show one identity.
+    Show {
+        /// Identity peer name.
+        name: String,
+    },
+    /// Delete an identity; its groups must be deleted first (PeerIdentityDelete).
+    Delete {
+        /// Identity peer name.
+        name: String,
+    },
+    /// Set the friendly name; an empty string resets it (PeerIdentitySetFriendlyName).
+    Rename {
+        /// Identity peer name.
+        name: String,
+        /// New friendly name.
+        friendly: String,
+    },
+    /// Show the default identity, creating it on first use, or set it (PeerIdentityGetDefault).
+    Default {
+        /// Make this identity the default.
+        name: Option<String>,
+    },
+    /// Export an identity with its private key as PEERIDENTITYEXPORT XML (PeerIdentityExport).
+    #[command(
+        after_help = "Example:\n  peernet identity export \"$ID\" --passin env:EXPORT_PW -o alice.xml"
+    )]
+    Export {
+        /// Identity peer name.
+        name: String,
+        /// Password source.
+        #[command(flatten)]
+        passin: PassIn,
+        /// Output file.
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Import a PEERIDENTITYEXPORT document; prints the peer name (PeerIdentityImport).
+    #[command(
+        after_help = "Example:\n  peernet --store ./b identity import alice.xml --passin env:EXPORT_PW"
+    )]
+    Import {
+        /// The file, or - for standard input.
+        file: PathBuf,
+        /// Password source.
+        #[command(flatten)]
+        passin: PassIn,
+    },
+    /// Print the public PEERIDENTITYINFO document an inviter needs (PeerIdentityGetXML).
+    Info {
+        /// Identity peer name.
+        name: String,
+        /// Output file.
+        #[command(flatten)]
+        output: Output,
+    },
+}
+
+/// `peernet group …`
+#[derive(Debug, Subcommand)]
+pub enum GroupCommand {
+    /// Create a group owned by an identity; prints the group peer name (PeerGroupCreate).
+    #[command(
+        after_help = "Example:\n  peernet group create --identity \"$ID\" --classifier Chat --friendly-name \"Team chat\""
+    )]
+    Create {
+        /// Creator identity.
+        #[arg(long)]
+        identity: String,
+        /// Classifier of the group peer name.
+        #[arg(long)]
+        classifier: String,
+        /// Friendly name.
+        #[arg(long)]
+        friendly_name: Option<String>,
+        /// Cloud (default Global_).
+        #[arg(long)]
+        cloud: Option<String>,
+        /// Key and certificate profile (default: the identity's).
+        #[arg(long, value_enum)]
+        profile: Option<ProfileArg>,
+        /// Enable password joins with this role; the password comes from --passin.
+        #[arg(long, value_enum)]
+        password_role: Option<PasswordRoleArg>,
+        /// Group password source (with --password-role).
+        #[command(flatten)]
+        passin: PassIn,
+    },
+    /// List groups, of one identity or of all (PeerEnumGroups).
+    List {
+        /// Only this identity's groups.
+        #[arg(long)]
+        identity: Option<String>,
+    },
+    /// Show a group's properties and membership.
+    Show {
+        /// Member identity.
+        #[arg(long)]
+        identity: String,
+        /// Group peer name.
+        group: String,
+    },
+    /// Delete this identity's local data for a group (PeerGroupDelete).
+    Delete {
+        /// Member identity.
+        #[arg(long)]
+        identity: String,
+        /// Group peer name.
+        group: String,
+    },
+    /// Open a group, resolving its cloud; prints its properties (PeerGroupOpen).
+    Open {
+        /// Member identity.
+        #[arg(long)]
+        identity: String,
+        /// Group peer name.
+        group: String,
+        /// Cloud to use instead of the recorded one.
+        #[arg(long)]
+        cloud: Option<String>,
+    },
+    /// Invite an identity (its PEERIDENTITYINFO) into the group (PeerGroupCreateInvitation).
+    #[command(
+        after_help = "Example:\n  peernet group invite --identity \"$ID\" \"$GROUP\" --invitee bob-info.xml --role member --expires 15d -o bob-invite.xml"
+    )]
+    Invite {
+        /// Issuing identity.
+        #[arg(long)]
+        identity: String,
+        /// Group peer name.
+        group: String,
+        /// The invitee's PEERIDENTITYINFO file.
+        #[arg(long, value_name = "INFO.xml")]
+        invitee: PathBuf,
+        /// Role(s) to grant (default member).
+        #[arg(long = "role", value_enum)]
+        roles: Vec<RoleArg>,
+        /// Lifetime such as 30m, 12h, 15d, 1y (default: the issuer's remaining lifetime).
+        #[arg(long, value_name = "DURATION")]
+        expires: Option<String>,
+        /// Output file.
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Create a password invitation (PeerGroupCreatePasswordInvitation).
+    PasswordInvite {
+        /// Issuing identity.
+        #[arg(long)]
+        identity: String,
+        /// Group peer name.
+        group: String,
+        /// Output file.
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Decode an invitation (PeerGroupParseInvitation).
+    ParseInvitation {
+        /// The invitation file, or - for standard input.
+        file: PathBuf,
+    },
+    /// Join a group with an invitation (PeerGroupJoin / PeerGroupPasswordJoin).
+    Join {
+        /// Joining identity.
+        #[arg(long)]
+        identity: String,
+        /// The invitation file, or - for standard input.
+        invitation: PathBuf,
+        /// Cloud to use instead of the invitation's.
+        #[arg(long)]
+        cloud: Option<String>,
+        /// Group password source, for a password invitation.
+        #[command(flatten)]
+        passin: PassIn,
+    },
+    /// Issue credentials (a GMC) to an identity (PeerGroupIssueCredentials).
+    Issue {
+        /// Issuing identity.
+        #[arg(long)]
+        identity: String,
+        /// Group peer name.
+        group: String,
+        /// The subject's PEERIDENTITYINFO file.
+        #[arg(long, value_name = "INFO.xml")]
+        subject: PathBuf,
+        /// Role(s) to grant (default member).
+        #[arg(long = "role", value_enum)]
+        roles: Vec<RoleArg>,
+        /// Lifetime such as 30m, 12h, 15d, 1y.
+        #[arg(long, value_name = "DURATION")]
+        expires: Option<String>,
+        /// Publish the credentials in the group database (PEER_GROUP_STORE_CREDENTIALS).
+        #[arg(long)]
+        store_credentials: bool,
+        /// Output file for the invitation.
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Export this identity's configuration of a group as PEERGROUPCONFIG (PeerGroupExportConfig).
+    ExportConfig {
+        /// Member identity.
+        #[arg(long)]
+        identity: String,
+        /// Group peer name.
+        group: String,
+        /// Password source.
+        #[command(flatten)]
+        passin: PassIn,
+        /// Output file.
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Import a PEERGROUPCONFIG; the identity must exist first (PeerGroupImportConfig).
+    ImportConfig {
+        /// The file, or - for standard input.
+        file: PathBuf,
+        /// Password source.
+        #[command(flatten)]
+        passin: PassIn,
+        /// Replace an existing configuration.
+        #[arg(long)]
+        overwrite: bool,
+    },
+}
+
+/// `peernet cloud …`
+#[derive(Debug, Subcommand)]
+pub enum CloudCommand {
+    /// List clouds.
+    List,
+    /// Add a cloud.
+    #[command(
+        after_help = "Example:\n  peernet cloud add LinkLocal_{78563412-BC9A-F0DE-0FED-CBA987654321} --scope linklocal --scope-id 8 --private"
+    )]
+    Add {
+        /// Cloud name.
+        name: String,
+        /// Scope.
+        #[arg(long, value_enum)]
+        scope: ScopeArg,
+        /// Scope id (interface or site index).
+        #[arg(long, default_value_t = 0)]
+        scope_id: u32,
+        /// The name is meaningful only on this machine (PNRP_CLOUD_NAME_LOCAL).
+        #[arg(long)]
+        private: bool,
+    },
+    /// Remove a cloud (Global_ cannot be removed).
+    Remove {
+        /// Cloud name.
+        name: String,
+    },
+}
+
+/// `peernet record …` (group records; PeerGroupAddRecord and friends).
+#[derive(Debug, Subcommand)]
+pub enum RecordCommand {
+    /// Add a record.
+    Add(RecordTarget),
+    /// List records.
+    List(RecordTarget),
+    /// Get a record.
+    Get(RecordTarget),
+    /// Delete a record.
+    Delete(RecordTarget),
+    /// Search records with a <peersearch> query.
+    Search(RecordTarget),
+}
+
+/// The group a record command acts on.
+#[derive(Debug, Args)]
+pub struct RecordTarget {
+    /// Member identity.
+    #[arg(long)]
+    pub identity: String,
+    /// Group peer name.
+    pub group: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn grammar_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn contract_examples_parse() {
+        let ok = [
+            "peernet identity create --classifier C --friendly-name F --profile windows",
+            "peernet --store /tmp/s --json identity list",
+            "peernet identity export N --passin pass:x -o f.xml --force",
+            "peernet identity import - --passin stdin",
+            "peernet peername ID CL",
+            "peernet group create --identity I --classifier C --cloud Global_ --profile modern --password-role member --passin env:P",
+            "peernet group invite --identity I G --invitee i.xml --role member --role admin --expires 15d -o x",
+            "peernet group join --identity I inv.xml --cloud X --passin fd:3",
+            "peernet group issue --identity I G --subject s.xml --role inviting --store-credentials",
+            "peernet group import-config f.xml --passin file:p --overwrite",
+            "peernet cloud add N --scope linklocal --scope-id 3 --private",
+            "peernet -q demo --keep d",
+        ];
+        for line in ok {
+            Cli::try_parse_from(line.split(' ')).unwrap_or_else(|e| panic!("{line}: {e}"));
+        }
+        assert!(Cli::try_parse_from(["peernet", "identity", "create"]).is_err());
+        assert!(Cli::try_parse_from(["peernet", "cloud", "add", "N", "--scope", "moon"]).is_err());
+    }
+}
