@@ -82,6 +82,18 @@ pub struct CredentialInfo {
 }
 
 impl CredentialInfo {
+    /// Credential data for a subject key (DER SubjectPublicKeyInfo) with `roles`; validity
+    /// defaults (now until the issuer's end).
+    pub fn new(friendly_name: impl Into<String>, public_key: Vec<u8>, roles: &[Role]) -> Self {
+        CredentialInfo {
+            friendly_name: friendly_name.into(),
+            public_key,
+            validity_start: None,
+            validity_end: None,
+            roles: roles.to_vec(),
+        }
+    }
+
     /// Credential data taken from a `PEERIDENTITYINFO` document, with `roles`.
     ///
     /// # Errors
@@ -397,12 +409,7 @@ impl Peernet {
             identity: identity.clone(),
             group_peer_name: gpn.clone(),
             classifier: parsed.group.classifier().to_owned(),
-            cloud: GroupCloud {
-                name: g.cloud_name.clone(),
-                scope: scope_to_storage(g.scope),
-                scope_id: resolved.scope_id,
-                flags: u32::from(g.cloud_flags),
-            },
+            cloud: local_cloud(&resolved),
             profile: profile_name(parsed.profile).to_owned(),
             gmc_chain: ders,
             properties: joined_properties(parsed.certs[0].subject_friendly_name(), password),
@@ -412,7 +419,7 @@ impl Peernet {
             .insert_group(&new, GroupSecrets::default())
             .map_err(Error::storage)?;
         self.forget_chain(&identity, &gpn);
-        self.group_open(&identity, &gpn, cloud)
+        self.group_open(&identity, &gpn, None)
     }
 
     /// `PeerGroupPasswordJoin`: records the intent to join a password group (no GMC yet:
@@ -486,12 +493,7 @@ impl Peernet {
             identity: identity.clone(),
             group_peer_name: gpn.as_str().to_owned(),
             classifier: gpn.classifier().to_owned(),
-            cloud: GroupCloud {
-                name: p.cloud_name.clone(),
-                scope: scope_to_storage(p.scope),
-                scope_id: resolved.scope_id,
-                flags: u32::from(p.cloud_flags),
-            },
+            cloud: local_cloud(&resolved),
             // The group's profile is learnt at connect; the joiner's key decides what it
             // can be (a GMC is issued for this key).
             profile: profile_name(
@@ -520,8 +522,19 @@ impl Peernet {
             }
             Err(e) => return Err(Error::storage(e)),
         }
-        let g = self.group_open(&identity, gpn.as_str(), cloud)?;
+        let g = self.group_open(&identity, gpn.as_str(), None)?;
         Ok((g, JoinOutcome::Joined))
+    }
+}
+
+/// The local cloud a join resolved to (PPSEC 3.1.4.2: a private name is replaced by the
+/// local one), recorded so that later opens need no override.
+fn local_cloud(c: &peernet_storage::Cloud) -> GroupCloud {
+    GroupCloud {
+        name: c.name.clone(),
+        scope: c.scope,
+        scope_id: c.scope_id,
+        flags: if c.private { PNRP_CLOUD_NAME_LOCAL } else { 0 },
     }
 }
 

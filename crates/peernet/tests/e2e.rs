@@ -313,3 +313,57 @@ fn expired_membership_opens_with_status() {
     );
     assert!(!b.pn.group_parse_invitation(&inv).unwrap().time_valid);
 }
+
+#[test]
+fn join_with_private_cloud_override_records_the_local_cloud() {
+    use peernet::{Cloud, CloudScope};
+    let a = Machine::new();
+    let b = Machine::new();
+    let alice = a.identity("alice");
+    let bob = b.identity("bob");
+    for (i, name) in ["LinkLocal_{1}", "LinkLocal_{2}"].iter().enumerate() {
+        b.pn.add_cloud(&Cloud {
+            name: (*name).into(),
+            scope: CloudScope::LinkLocal,
+            scope_id: i as u32 + 1,
+            private: true,
+        })
+        .unwrap();
+    }
+    a.pn.add_cloud(&Cloud {
+        name: "LinkLocal_{a}".into(),
+        scope: CloudScope::LinkLocal,
+        scope_id: 9,
+        private: true,
+    })
+    .unwrap();
+    let g =
+        a.pn.group_create(
+            &GroupProperties::new("l", "L")
+                .with_creator(&alice)
+                .with_cloud("LinkLocal_{a}"),
+        )
+        .unwrap();
+    let inv = g
+        .create_invitation(&b.pn.identity_get_xml(Some(&bob)).unwrap(), None, &[])
+        .unwrap();
+    let info = b.pn.group_parse_invitation(&inv).unwrap();
+    assert_eq!((info.scope, info.cloud_flags), (Scope::LinkLocal, 1));
+    assert_eq!(
+        b.pn.group_join(Some(&bob), &inv, None)
+            .unwrap_err()
+            .hresult(),
+        peernet::hresult::PEER_E_CLOUD_NAME_AMBIGUOUS
+    );
+    let joined =
+        b.pn.group_join(Some(&bob), &inv, Some("LinkLocal_{2}"))
+            .unwrap();
+    assert_eq!(joined.cloud().name, "LinkLocal_{2}");
+    assert_eq!(
+        b.pn.group_open(&bob, g.peer_name(), None)
+            .unwrap()
+            .cloud()
+            .name,
+        "LinkLocal_{2}"
+    );
+}
