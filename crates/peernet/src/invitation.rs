@@ -348,8 +348,13 @@ impl Peernet {
     /// `PEER_E_UNSUPPORTED_VERSION`, `PEER_E_INVALID_TIME_PERIOD` (expired or not yet
     /// valid), `PEER_E_INVALID_CREDENTIAL` (issued to another identity),
     /// `E_INVALIDARG` (a password invitation), `PEER_E_INVALID_PEER_NAME`,
-    /// `PEER_E_NOT_FOUND` (identity), `PEER_E_ALREADY_EXISTS` (already a member; use
-    /// open), `PEER_E_NO_CLOUD`, `PEER_E_CLOUD_NAME_AMBIGUOUS`, `PEER_E_NO_KEY_ACCESS`.
+    /// `PEER_E_NOT_FOUND` (identity), `PEER_E_ALREADY_EXISTS` (already a member with these or
+    /// newer credentials; use open), `PEER_E_NO_CLOUD`, `PEER_E_CLOUD_NAME_AMBIGUOUS`,
+    /// `PEER_E_NO_KEY_ACCESS`.
+    ///
+    /// Joining a group the identity already has with *newer* credentials (a renewal or a
+    /// role change from [`Group::issue_credentials`], or the GMC of a pending password join)
+    /// replaces the stored chain.
     pub fn group_join(
         &self,
         identity: Option<&str>,
@@ -394,17 +399,12 @@ impl Peernet {
             }
         })?;
         let gpn = parsed.group.as_str().to_owned();
-        if self.ensure_not_member(&identity, &gpn)?.is_some() {
-            return Err(Error::api(
-                hr::PEER_E_ALREADY_EXISTS,
-                format!(
-                    "identity '{identity}' is already a member of group '{gpn}'; open it instead"
-                ),
-            ));
+        let ders: Vec<Vec<u8>> = parsed.certs.iter().map(|c| c.der().to_vec()).collect();
+        if let Some(existing) = self.ensure_not_member(&identity, &gpn)? {
+            return self.replace_credentials(existing, ders, leaf, cloud);
         }
         let resolved = self.join_cloud(cloud, &g.cloud_name, g.scope, g.cloud_flags)?;
         let password = g.version == InvitationVersion::V1_1;
-        let ders: Vec<Vec<u8>> = parsed.certs.iter().map(|c| c.der().to_vec()).collect();
         let new = NewGroup {
             identity: identity.clone(),
             group_peer_name: gpn.clone(),
@@ -420,6 +420,39 @@ impl Peernet {
             .map_err(Error::storage)?;
         self.forget_chain(&identity, &gpn);
         self.group_open(&identity, &gpn, None)
+    }
+
+    /// Join of a group the identity already has: new credentials (renewal, role change, or
+    /// the GMC of a pending password join) replace the stored chain when they start no
+    /// earlier than the current ones; the same or older credentials → `PEER_E_ALREADY_EXISTS`.
+    fn replace_credentials(
+        &self,
+        existing: peernet_storage::Group,
+        ders: Vec<Vec<u8>>,
+        leaf: &Certificate,
+        cloud: Option<&str>,
+    ) -> Result<Group> {
+        let (identity, gpn) = (existing.identity.clone(), existing.group_peer_name.clone());
+        let current_start = existing
+            .gmc_chain
+            .last()
+            .and_then(|d| Certificate::from_der(d).ok())
+            .map(|c| c.validity().not_before);
+        if existing.gmc_chain == ders
+            || current_start.is_some_and(|s| leaf.validity().not_before < s)
+        {
+            return Err(Error::api(
+                hr::PEER_E_ALREADY_EXISTS,
+                format!(
+                    "identity '{identity}' is already a member of group '{gpn}' with these or newer credentials; open it instead"
+                ),
+            ));
+        }
+        self.store
+            .set_group_chain(&identity, &gpn, &ders)
+            .map_err(Error::storage)?;
+        self.forget_chain(&identity, &gpn);
+        self.group_open(&identity, &gpn, cloud)
     }
 
     /// `PeerGroupPasswordJoin`: records the intent to join a password group (no GMC yet:

@@ -367,3 +367,93 @@ fn join_with_private_cloud_override_records_the_local_cloud() {
         "LinkLocal_{2}"
     );
 }
+
+#[test]
+fn renewal_and_role_change_by_issue_credentials() {
+    let a = Machine::new();
+    let b = Machine::new();
+    let alice = a.identity("alice");
+    let bob = b.identity("bob");
+    let g =
+        a.pn.group_create(
+            &GroupProperties::new("r", "R")
+                .with_creator(&alice)
+                .with_password("pw", Role::MEMBER),
+        )
+        .unwrap();
+    // bob password-joins (pending), then receives his GMC out of band.
+    let (pending, _) =
+        b.pn.group_password_join(
+            Some(&bob),
+            &g.create_password_invitation().unwrap(),
+            "pw",
+            None,
+        )
+        .unwrap();
+    assert_eq!(pending.membership(), MembershipStatus::CredentialsPending);
+    let (subject, mut ci) = peernet::CredentialInfo::from_identity_info(
+        &b.pn.identity_get_xml(Some(&bob)).unwrap(),
+        &[Role::MEMBER],
+    )
+    .unwrap();
+    assert_eq!(subject, bob);
+    let inv = g
+        .issue_credentials(&subject, Some(&ci), peernet::IssueFlags::default())
+        .unwrap();
+    let bg = b.pn.group_join(Some(&bob), &inv, None).unwrap();
+    assert_eq!(bg.membership(), MembershipStatus::Valid);
+    assert_eq!(bg.roles(), vec![Role::MEMBER]);
+    assert_eq!(
+        b.pn.group_join(Some(&bob), &inv, None)
+            .unwrap_err()
+            .hresult(),
+        peernet::hresult::PEER_E_ALREADY_EXISTS
+    );
+    // Promotion to Inviting Member, a second later.
+    a.clock.advance(2);
+    b.clock.advance(2);
+    ci.roles = vec![Role::INVITING_MEMBER];
+    let inv2 = g
+        .issue_credentials(&subject, Some(&ci), peernet::IssueFlags::default())
+        .unwrap();
+    let promoted = b.pn.group_join(Some(&bob), &inv2, None).unwrap();
+    assert_eq!(promoted.roles(), vec![Role::INVITING_MEMBER]);
+    // The older invitation no longer replaces the newer credentials.
+    assert_eq!(
+        b.pn.group_join(Some(&bob), &inv, None)
+            .unwrap_err()
+            .hresult(),
+        peernet::hresult::PEER_E_ALREADY_EXISTS
+    );
+    // Now bob may hand out password invitations.
+    promoted.create_password_invitation().unwrap();
+}
+
+#[test]
+fn modern_group_config_at_real_iterations() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let pa = peernet::Peernet::open(a.path()).unwrap();
+    let pb = peernet::Peernet::open(b.path()).unwrap();
+    let me = pa.identity_create(Some("m"), None, None).unwrap();
+    let g = pa
+        .group_create(&GroupProperties::new("modern", "Modern").with_creator(&me))
+        .unwrap();
+    assert_eq!(g.profile(), Profile::Modern);
+    let cfg = g.export_config("pw").unwrap();
+    pb.identity_import(&pa.identity_export(&me, "pw").unwrap(), "pw")
+        .unwrap();
+    assert_eq!(
+        pb.group_import_config(&cfg, "bad", false)
+            .unwrap_err()
+            .hresult(),
+        peernet::hresult::ERROR_INVALID_PASSWORD
+    );
+    let imp = pb.group_import_config(&cfg, "pw", false).unwrap();
+    assert_eq!(
+        pb.group_open(&imp.identity, &imp.group_peer_name, None)
+            .unwrap()
+            .profile(),
+        Profile::Modern
+    );
+}
