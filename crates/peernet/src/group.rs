@@ -391,6 +391,11 @@ impl Peernet {
                 Error::crypto("invalid password role", e, hr::PEER_E_INVALID_ROLE_PROPERTY)
             })?;
         }
+        let cloud = self
+            .store
+            .resolve_cloud(props.cloud.as_deref(), CloudScope::Global, false)
+            .map_err(Error::storage)?;
+        // The default identity is made (if needed) only once the arguments are sound.
         let creator = self.identity_or_default(props.creator_peer_name.as_deref())?;
         let row = self.load_identity(&creator)?;
         let idc = self.identity_cert(&row)?;
@@ -404,10 +409,6 @@ impl Peernet {
                 profile_name(id_key.profile())
             )));
         }
-        let cloud = self
-            .store
-            .resolve_cloud(props.cloud.as_deref(), CloudScope::Global, false)
-            .map_err(Error::storage)?;
         let now = self.now_secs();
         let group_key = PrivateKey::generate(profile)
             .map_err(|e| Error::crypto_as(hr::E_FAIL, "group key generation failed", e))?;
@@ -642,7 +643,20 @@ impl Peernet {
     /// # Errors
     /// `PEER_E_NOT_FOUND`, `PEER_E_NO_KEY_ACCESS`.
     pub fn group_delete(&self, identity: Option<&str>, group: &str) -> Result<()> {
-        let identity = self.identity_or_default(identity)?;
+        // No default identity yet: nothing can be deleted, and none is made for it.
+        let identity = match identity {
+            Some(i) if !i.is_empty() => i.to_owned(),
+            _ => self
+                .store
+                .default_identity()
+                .map_err(Error::storage)?
+                .ok_or_else(|| {
+                    Error::api(
+                        hr::PEER_E_NOT_FOUND,
+                        format!("there is no default identity, so no group '{group}' to delete"),
+                    )
+                })?,
+        };
         self.load_group(&identity, group)?;
         self.store
             .delete_group(&identity, group)

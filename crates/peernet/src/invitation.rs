@@ -361,7 +361,6 @@ impl Peernet {
         invitation: &str,
         cloud: Option<&str>,
     ) -> Result<Group> {
-        let (identity, idc) = self.joiner(identity)?;
         let g = match parse_invitation_doc(invitation)? {
             Invitation::Gmc(g) => g,
             Invitation::Password(_) => {
@@ -372,6 +371,8 @@ impl Peernet {
         };
         let now = self.now();
         let parsed = parse_invitation_chain(&g.gmc, now)?;
+        // The identity is resolved (and a default one made) only for a sound invitation.
+        let (identity, idc) = self.joiner(identity)?;
         let leaf = parsed.certs.last().unwrap_or(&parsed.certs[0]);
         if leaf.public_key_der() != idc.public_key_der() {
             return Err(Error::api(
@@ -472,7 +473,6 @@ impl Peernet {
         password: &str,
         cloud: Option<&str>,
     ) -> Result<(Group, JoinOutcome)> {
-        let (identity, _) = self.joiner(identity)?;
         let p: PasswordInvitation = match parse_invitation_doc(invitation)? {
             Invitation::Password(p) => p,
             Invitation::Gmc(_) => {
@@ -496,6 +496,7 @@ impl Peernet {
         if password.is_empty() {
             return Err(Error::invalid_arg("the group password is required"));
         }
+        let (identity, _) = self.joiner(identity)?;
         if self.ensure_not_member(&identity, gpn.as_str())?.is_some() {
             let g = self.group_open(&identity, gpn.as_str(), cloud)?;
             return Ok((g, JoinOutcome::AlreadyMember));

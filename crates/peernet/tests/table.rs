@@ -807,3 +807,28 @@ fn chain_too_long() {
     }
     assert_eq!(issuer.chain_der().len(), 25);
 }
+
+#[test]
+fn failures_with_no_identity_do_not_make_a_default_identity() {
+    let m = Machine::new();
+    let before = m.snapshot();
+    assert_eq!(
+        code(m.pn.group_join(None, "<PEERINVITATION/>", None)),
+        hr::PEER_E_INVITATION_NOT_TRUSTED
+    );
+    assert_eq!(
+        code(m.pn.group_password_join(None, "junk", "pw", None)),
+        hr::PEER_E_INVITATION_NOT_TRUSTED
+    );
+    assert_eq!(code(m.pn.group_delete(None, "0.x")), hr::PEER_E_NOT_FOUND);
+    assert_eq!(
+        code(m.pn.group_create(&GroupProperties::new("x", "X").with_cloud("Nowhere_"))),
+        hr::PEER_E_NO_CLOUD
+    );
+    assert_eq!(
+        code(m.pn.group_create(&GroupProperties::new("a\0", "X"))),
+        hr::PEER_E_INVALID_CLASSIFIER
+    );
+    assert_eq!(before, m.snapshot());
+    assert!(m.pn.enum_identities().unwrap().is_empty());
+}
