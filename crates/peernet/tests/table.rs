@@ -832,3 +832,37 @@ fn failures_with_no_identity_do_not_make_a_default_identity() {
     assert_eq!(before, m.snapshot());
     assert!(m.pn.enum_identities().unwrap().is_empty());
 }
+
+#[test]
+fn messages_are_actionable() {
+    let m = Machine::new();
+    let alice = m.identity("alice");
+    let unknown = "0123456789abcdef0123456789abcdef01234567.nobody";
+    let e = m.pn.group_open(unknown, "0.g", None).unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.starts_with("PEER_E_NOT_FOUND (0x80070490): no identity named '0123"),
+        "{text}"
+    );
+    assert!(text.contains(&m.dir.path().display().to_string()), "{text}");
+    let e = m.pn.group_open(&alice, "0.g", None).unwrap_err();
+    assert!(e.to_string().contains("has no group '0.g'"), "{e}");
+    let xml = m.pn.identity_export(&alice, "right").unwrap();
+    let e = m.pn.identity_import(&xml, "wrong").unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("ERROR_INVALID_PASSWORD (0x80070056): wrong password"),
+        "{e}"
+    );
+    assert!(!e.to_string().contains("wrong\""));
+    assert!(std::error::Error::source(&e).is_some());
+    let dbg = format!("{e:?}");
+    assert!(
+        !dbg.contains("right") && !dbg.contains("\"wrong\""),
+        "{dbg}"
+    );
+    let props = GroupProperties::new("x", "X")
+        .with_creator(&alice)
+        .with_password("hunter2", Role::MEMBER);
+    assert!(!format!("{props:?}").contains("hunter2"));
+}
