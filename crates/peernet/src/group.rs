@@ -515,6 +515,8 @@ impl Peernet {
 
     /// Loads a group row: `PEER_E_NOT_FOUND` naming the identity or the group.
     pub(crate) fn load_group(&self, identity: &str, group: &str) -> Result<peernet_storage::Group> {
+        crate::identity::require(identity, "an identity peer name")?;
+        crate::identity::require(group, "a group peer name")?;
         self.store.group(identity, group).map_err(|e| match e {
             peernet_storage::Error::NotFound { .. } => match self.store.identity(identity) {
                 Err(peernet_storage::Error::NotFound { .. }) => Error::storage_as(

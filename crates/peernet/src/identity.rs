@@ -90,6 +90,15 @@ pub(crate) fn profile_from_name(s: &str) -> Result<Profile> {
     }
 }
 
+/// `E_INVALIDARG` for an empty required name (a NULL or empty string on Windows).
+pub(crate) fn require(value: &str, what: &str) -> Result<()> {
+    if value.is_empty() {
+        Err(Error::invalid_arg(format!("{what} is required")))
+    } else {
+        Ok(())
+    }
+}
+
 fn utf16_len(s: &str) -> usize {
     s.encode_utf16().count()
 }
@@ -107,6 +116,7 @@ fn check_friendly_name(name: &str) -> Result<()> {
 impl Peernet {
     /// Loads an identity row, `PEER_E_NOT_FOUND` naming it and the store when missing.
     pub(crate) fn load_identity(&self, peer_name: &str) -> Result<peernet_storage::Identity> {
+        require(peer_name, "an identity peer name")?;
         self.store.identity(peer_name).map_err(|e| match e {
             peernet_storage::Error::NotFound { .. } => Error::storage_as(
                 hr::PEER_E_NOT_FOUND,
@@ -224,6 +234,7 @@ impl Peernet {
     /// `PEER_E_GROUPS_EXIST` while the identity has groups (delete them first),
     /// `PEER_E_NOT_FOUND`.
     pub fn identity_delete(&self, identity: &str) -> Result<()> {
+        require(identity, "an identity peer name")?;
         self.store.delete_identity(identity).map_err(|e| match e {
             peernet_storage::Error::NotFound { .. } => Error::storage_as(
                 hr::PEER_E_NOT_FOUND,
@@ -357,6 +368,7 @@ impl Peernet {
     /// # Errors
     /// `PEER_E_NOT_FOUND`, `PEER_E_NO_KEY_ACCESS`, `PEER_E_CERT_STORE_CORRUPTED`.
     pub fn identity_get_crypt_key(&self, identity: &str) -> Result<IdentityKey> {
+        require(identity, "an identity peer name")?;
         let key = self.identity_private_key(identity)?;
         Ok(IdentityKey {
             peer_name: identity.to_owned(),
