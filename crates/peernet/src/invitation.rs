@@ -458,8 +458,8 @@ impl Peernet {
 
     /// `PeerGroupPasswordJoin`: records the intent to join a password group (no GMC yet:
     /// it is obtained at connect). The password is checked now only when this store knows
-    /// the group's verifier (another local identity is a member with it); otherwise at
-    /// connect. Joining again is a success: [`JoinOutcome::AlreadyMember`].
+    /// the group's verifier (a local identity owns the group); otherwise at connect.
+    /// Joining again is a success: [`JoinOutcome::AlreadyMember`].
     ///
     /// # Errors
     /// `PEER_E_INVITATION_NOT_TRUSTED`, `PEER_E_UNSUPPORTED_VERSION`, `E_INVALIDARG` (a GMC
@@ -506,7 +506,9 @@ impl Peernet {
             let Ok(row) = self.store.group(&other.peer_name, gpn.as_str()) else {
                 continue;
             };
-            if !row.has_password_verifier {
+            // Only the owner's verifier is authoritative; another joiner's is just the
+            // password it typed.
+            if !row.has_password_verifier || !row.has_group_key {
                 continue;
             }
             let known = self

@@ -457,3 +457,26 @@ fn modern_group_config_at_real_iterations() {
         Profile::Modern
     );
 }
+
+#[test]
+fn a_joiners_wrong_password_does_not_poison_later_joins() {
+    let a = Machine::new();
+    let b = Machine::new();
+    let alice = a.identity("alice");
+    let g =
+        a.pn.group_create(
+            &GroupProperties::new("pp", "PP")
+                .with_creator(&alice)
+                .with_password("right", Role::MEMBER),
+        )
+        .unwrap();
+    let inv = g.create_password_invitation().unwrap();
+    let (x, y) = (b.identity("x"), b.identity("y"));
+    // No owner on B: nothing to check against, both are recorded for connect.
+    b.pn.group_password_join(Some(&x), &inv, "typo", None)
+        .unwrap();
+    let (_, outcome) =
+        b.pn.group_password_join(Some(&y), &inv, "right", None)
+            .unwrap();
+    assert_eq!(outcome, JoinOutcome::Joined);
+}
