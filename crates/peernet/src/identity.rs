@@ -413,6 +413,20 @@ impl Peernet {
     /// the key and classifier give, then stores the identity. Returns its peer name.
     /// Nothing changes in the store on failure.
     ///
+    /// ```
+    /// # fn main() -> Result<(), peernet::Error> {
+    /// use peernet::{Peernet, Profile, hresult};
+    /// let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    /// let (a, b) = (Peernet::open(a.path())?, Peernet::open(b.path())?);
+    /// let me = a.identity_create(Some("me"), Some("Me"), Some(Profile::Windows))?;
+    /// let xml = a.identity_export(&me, "a strong password")?;
+    /// let err = b.identity_import(&xml, "wrong").unwrap_err();
+    /// assert_eq!(err.hresult(), hresult::ERROR_INVALID_PASSWORD);
+    /// assert_eq!(b.identity_import(&xml, "a strong password")?, me);
+    /// assert_eq!(b.identity_get_friendly_name(&me)?, "Me");
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// `ERROR_INVALID_PASSWORD` (0x80070056) for a wrong password; `E_INVALIDARG` for a
     /// malformed or altered document, PFX or certificate, or a `PEERNAME` that does not
