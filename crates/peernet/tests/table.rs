@@ -728,6 +728,11 @@ fn function_by_hresult_table() {
         assert_eq!(sb, b.snapshot(), "case {i}: {function} changed store B");
         pairs.insert((*function, expected.0));
     }
+    eprintln!(
+        "{} cases, {} distinct (function, HRESULT) pairs",
+        cases.len(),
+        pairs.len()
+    );
     assert!(
         pairs.len() >= 70,
         "{} distinct (function, code) pairs",
