@@ -116,12 +116,33 @@ impl CredentialInfo {
     }
 }
 
+/// `PEER_GROUP_STORE_CREDENTIALS`.
+pub const PEER_GROUP_STORE_CREDENTIALS: u32 = 0x1;
+
 /// `PeerGroupIssueCredentials` flags.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct IssueFlags {
-    /// `PEER_GROUP_STORE_CREDENTIALS`: publish the GMC in the group database. Accepted and
-    /// reported back; publication belongs to group records (no effect yet).
+    /// `PEER_GROUP_STORE_CREDENTIALS`: publish the GMC in the group database. Accepted;
+    /// publication belongs to group records (no effect yet).
     pub store_credentials: bool,
+}
+
+impl IssueFlags {
+    /// From the `dwFlags` DWORD; `None` when unknown bits are set (`E_INVALIDARG` in C).
+    pub fn from_bits(bits: u32) -> Option<IssueFlags> {
+        (bits & !PEER_GROUP_STORE_CREDENTIALS == 0).then_some(IssueFlags {
+            store_credentials: bits & PEER_GROUP_STORE_CREDENTIALS != 0,
+        })
+    }
+
+    /// The `dwFlags` DWORD.
+    pub fn bits(self) -> u32 {
+        if self.store_credentials {
+            PEER_GROUP_STORE_CREDENTIALS
+        } else {
+            0
+        }
+    }
 }
 
 /// What [`Peernet::group_password_join`] did.
