@@ -667,6 +667,29 @@ impl Peernet {
         Ok(())
     }
 
+    /// Every group of every identity as (identity, (group peer name, friendly name)),
+    /// sorted (peernet extension, for `group list`).
+    ///
+    /// # Errors
+    /// Store failures.
+    pub fn enum_all_groups(&self) -> Result<Vec<(String, NamePair)>> {
+        Ok(self
+            .store
+            .all_groups()
+            .map_err(Error::storage)?
+            .into_iter()
+            .map(|g| {
+                (
+                    g.identity,
+                    NamePair {
+                        peer_name: g.group_peer_name,
+                        friendly_name: g.properties.friendly_name,
+                    },
+                )
+            })
+            .collect())
+    }
+
     /// `PeerEnumGroups`: the groups of `identity` as (group peer name, friendly name).
     ///
     /// # Errors
@@ -687,6 +710,19 @@ impl Peernet {
 }
 
 impl Group {
+    /// The context this handle was opened in.
+    pub fn peernet(&self) -> &Peernet {
+        &self.inner.ctx
+    }
+
+    /// Checks that the group still exists (another handle or process may have deleted it).
+    ///
+    /// # Errors
+    /// `PEER_E_INVALID_GROUP`.
+    pub fn check(&self) -> Result<()> {
+        self.row().map(|_| ())
+    }
+
     /// The group's peer name.
     pub fn peer_name(&self) -> &str {
         self.inner.group_peer_name.as_str()

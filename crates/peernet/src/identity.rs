@@ -24,6 +24,24 @@ pub struct NamePair {
     pub friendly_name: String,
 }
 
+/// What the store records about an identity (peernet extension, for `identity show`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct IdentityDetails {
+    /// The peer name.
+    pub peer_name: String,
+    /// The local friendly name.
+    pub friendly_name: String,
+    /// The key's profile.
+    pub profile: Profile,
+    /// When the identity was stored.
+    pub created: std::time::SystemTime,
+    /// Whether it is the default identity.
+    pub is_default: bool,
+    /// The identity certificate (DER).
+    pub idc: Vec<u8>,
+}
+
 /// The private key of an identity (what `PeerIdentityGetCryptKey` hands out as a CSP
 /// handle on Windows). Zeroized on drop; `Debug` shows only the peer name and profile.
 pub struct IdentityKey {
@@ -321,6 +339,33 @@ impl Peernet {
             .set_default_identity(&name)
             .map_err(Error::storage)?;
         Ok(name)
+    }
+
+    /// Details of one identity (peernet extension).
+    ///
+    /// # Errors
+    /// `E_INVALIDARG` (empty name), `PEER_E_NOT_FOUND`.
+    pub fn identity_details(&self, identity: &str) -> Result<IdentityDetails> {
+        let row = self.load_identity(identity)?;
+        Ok(IdentityDetails {
+            profile: profile_from_name(&row.profile)?,
+            peer_name: row.peer_name,
+            friendly_name: row.friendly_name,
+            created: row.created,
+            is_default: row.is_default,
+            idc: row.idc,
+        })
+    }
+
+    /// Makes `identity` the default identity (peernet extension; Windows has no setter).
+    ///
+    /// # Errors
+    /// `E_INVALIDARG` (empty name), `PEER_E_NOT_FOUND`.
+    pub fn identity_set_default(&self, identity: &str) -> Result<()> {
+        self.load_identity(identity)?;
+        self.store
+            .set_default_identity(identity)
+            .map_err(Error::storage)
     }
 
     /// Resolves an optional identity argument (None → the default identity).

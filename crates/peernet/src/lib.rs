@@ -48,7 +48,9 @@ pub use group::{
     PNRP_CLOUD_NAME_LOCAL,
 };
 pub use hresult::HResult;
-pub use identity::{IdentityKey, MAX_FRIENDLY_NAME_LEN, NamePair, create_peer_name};
+pub use identity::{
+    IdentityDetails, IdentityKey, MAX_FRIENDLY_NAME_LEN, NamePair, create_peer_name,
+};
 pub use invitation::{CredentialInfo, InvitationInfo, IssueFlags, JoinOutcome, parse_invitation};
 
 // Types of the lower crates that appear in this API.

@@ -480,3 +480,28 @@ fn a_joiners_wrong_password_does_not_poison_later_joins() {
             .unwrap();
     assert_eq!(outcome, JoinOutcome::Joined);
 }
+
+#[test]
+fn extensions_for_the_command_line() {
+    let a = Machine::new();
+    let x = a.identity("x");
+    let y = a.identity("y");
+    a.pn.identity_set_default(&y).unwrap();
+    assert_eq!(a.pn.identity_get_default().unwrap(), y);
+    let d = a.pn.identity_details(&y).unwrap();
+    assert!(d.is_default);
+    assert_eq!(d.profile, Profile::Windows);
+    assert!(!a.pn.identity_details(&x).unwrap().is_default);
+    let g = a.pn.group_create(&GroupProperties::new("g", "G")).unwrap();
+    assert_eq!(g.identity(), y);
+    g.check().unwrap();
+    assert_eq!(g.peernet().store().dir(), a.dir.path());
+    let all = a.pn.enum_all_groups().unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].0, y);
+    assert_eq!(all[0].1.friendly_name, "G");
+    assert_eq!(
+        a.pn.identity_set_default("0.none").unwrap_err().hresult(),
+        peernet::hresult::PEER_E_NOT_FOUND
+    );
+}
