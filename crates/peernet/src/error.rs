@@ -1,0 +1,256 @@
+//! The facade's one error type: every failure carries the Windows HRESULT p2p.dll documents
+//! for that case, a sentence a person can act on, and the lower crate's error as `source()`.
+
+use std::fmt;
+
+use crate::hresult::{self as hr, HResult};
+
+/// Result alias of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Every way a facade call can fail.
+///
+/// [`Error::hresult`] gives the Windows code (`spec/api.md` §6); `Display` prints
+/// `NAME (0xXXXXXXXX): <what happened and what to do>`; [`std::error::Error::source`]
+/// gives the lower crate's error when there is one. Messages never contain passwords or
+/// key material.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// A failure detected by the facade itself (argument checks, authorization, state).
+    Api {
+        /// The HRESULT.
+        code: HResult,
+        /// What happened and what to do.
+        message: String,
+    },
+    /// A failure of the store (`peernet-storage`).
+    Storage {
+        /// The HRESULT chosen for this call.
+        code: HResult,
+        /// What happened and what to do.
+        message: String,
+        /// The store's error.
+        source: Box<peernet_storage::Error>,
+    },
+    /// A failure of certificates, keys, chains, PKCS#12/#7/#8 (`peernet-crypto`).
+    Crypto {
+        /// The HRESULT chosen for this call.
+        code: HResult,
+        /// What happened and what to do.
+        message: String,
+        /// The crypto error.
+        source: Box<peernet_crypto::Error>,
+    },
+    /// A failure reading or writing an XML document (`peernet-protocol`).
+    Xml {
+        /// The HRESULT chosen for this call.
+        code: HResult,
+        /// What happened and what to do.
+        message: String,
+        /// The XML error.
+        source: Box<peernet_protocol::Error>,
+    },
+}
+
+impl Error {
+    /// The Windows HRESULT of this failure.
+    pub fn hresult(&self) -> HResult {
+        match self {
+            Error::Api { code, .. }
+            | Error::Storage { code, .. }
+            | Error::Crypto { code, .. }
+            | Error::Xml { code, .. } => *code,
+        }
+    }
+
+    /// The message without the HRESULT prefix.
+    pub fn message(&self) -> &str {
+        match self {
+            Error::Api { message, .. }
+            | Error::Storage { message, .. }
+            | Error::Crypto { message, .. }
+            | Error::Xml { message, .. } => message,
+        }
+    }
+
+    pub(crate) fn api(code: HResult, message: impl fmt::Display) -> Error {
+        Error::Api {
+            code,
+            message: message.to_string(),
+        }
+    }
+
+    pub(crate) fn invalid_arg(message: impl fmt::Display) -> Error {
+        Error::api(hr::E_INVALIDARG, message)
+    }
+
+    /// A store error with its documented HRESULT (docs/STORAGE.md "Error mapping").
+    pub(crate) fn storage(source: peernet_storage::Error) -> Error {
+        let code = storage_code(&source);
+        let message = match &source {
+            peernet_storage::Error::NotFound { what } => format!("no {what} in this store"),
+            peernet_storage::Error::AlreadyExists { what } => {
+                format!("{what} already exists in this store")
+            }
+            peernet_storage::Error::NoKeyAccess { .. } => {
+                format!("{source}; check the store directory's owner and permissions")
+            }
+            peernet_storage::Error::Corrupted { .. } => {
+                format!("{source}; restore the store from a backup")
+            }
+            _ => source.to_string(),
+        };
+        Error::Storage {
+            code,
+            message,
+            source: Box::new(source),
+        }
+    }
+
+    /// A store error with a chosen code and message.
+    pub(crate) fn storage_as(
+        code: HResult,
+        message: impl fmt::Display,
+        source: peernet_storage::Error,
+    ) -> Error {
+        Error::Storage {
+            code,
+            message: message.to_string(),
+            source: Box::new(source),
+        }
+    }
+
+    /// A crypto error with the code `peer_error_hint()` suggests (else `fallback`).
+    pub(crate) fn crypto(
+        context: impl fmt::Display,
+        source: peernet_crypto::Error,
+        fallback: HResult,
+    ) -> Error {
+        let code = crypto_hint(&source).unwrap_or(fallback);
+        Error::crypto_as(code, context, source)
+    }
+
+    /// A crypto error with a chosen code; the message is `context: <crypto error>`.
+    pub(crate) fn crypto_as(
+        code: HResult,
+        context: impl fmt::Display,
+        source: peernet_crypto::Error,
+    ) -> Error {
+        let rule = source
+            .rule()
+            .map(|r| format!(" (rule {r})"))
+            .unwrap_or_default();
+        Error::Crypto {
+            code,
+            message: format!("{context}: {source}{rule}"),
+            source: Box::new(source),
+        }
+    }
+
+    /// An XML error; `malformed` is the code this call uses for a malformed document.
+    pub(crate) fn xml(
+        context: impl fmt::Display,
+        source: peernet_protocol::Error,
+        malformed: HResult,
+    ) -> Error {
+        use peernet_protocol::ErrorKind;
+        let code = match source.kind() {
+            ErrorKind::UnsupportedVersion => hr::PEER_E_UNSUPPORTED_VERSION,
+            ErrorKind::InvalidSearch => hr::PEER_E_INVALID_SEARCH,
+            ErrorKind::InvalidAttributes => hr::PEER_E_INVALID_ATTRIBUTES,
+            ErrorKind::InvalidArg => hr::E_INVALIDARG,
+            _ => malformed,
+        };
+        Error::Xml {
+            code,
+            message: format!("{context}: {source}"),
+            source: Box::new(source),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.hresult(), self.message())
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Api { .. } => None,
+            Error::Storage { source, .. } => Some(&**source),
+            Error::Crypto { source, .. } => Some(&**source),
+            Error::Xml { source, .. } => Some(&**source),
+        }
+    }
+}
+
+/// The HRESULT of a store error (docs/STORAGE.md).
+pub(crate) fn storage_code(e: &peernet_storage::Error) -> HResult {
+    use peernet_storage::Error as S;
+    match e {
+        S::AlreadyExists { .. } => hr::PEER_E_ALREADY_EXISTS,
+        S::CloudNameAmbiguous { .. } => hr::PEER_E_CLOUD_NAME_AMBIGUOUS,
+        S::Corrupted { .. } => hr::PEER_E_CERT_STORE_CORRUPTED,
+        S::DbInitialization { .. } => hr::PEER_E_DBINITIALIZATION_FAILED,
+        S::GroupsExist { .. } => hr::PEER_E_GROUPS_EXIST,
+        S::InvalidInput { .. } => hr::E_INVALIDARG,
+        S::NoCloud { .. } => hr::PEER_E_NO_CLOUD,
+        S::NoKeyAccess { .. } => hr::PEER_E_NO_KEY_ACCESS,
+        S::NotFound { .. } => hr::PEER_E_NOT_FOUND,
+        _ => hr::E_FAIL,
+    }
+}
+
+/// The HRESULT named by `peer_error_hint()`, wrong passwords as 0x80070056.
+pub(crate) fn crypto_hint(e: &peernet_crypto::Error) -> Option<HResult> {
+    if matches!(e, peernet_crypto::Error::InvalidPassword) {
+        return Some(hr::ERROR_INVALID_PASSWORD);
+    }
+    let name = e.peer_error_hint()?;
+    HResult::all()
+        .iter()
+        .find(|(_, n)| *n == name)
+        .map(|(v, _)| *v)
+}
+
+/// Whether a crypto error is only about time (P4).
+pub(crate) fn is_time_error(e: &peernet_crypto::Error) -> bool {
+    matches!(
+        e,
+        peernet_crypto::Error::Expired { .. } | peernet_crypto::Error::NotYetValid { .. }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_has_name_value_and_sentence() {
+        let e = Error::api(hr::PEER_E_NOT_FOUND, "no identity named 'x' in store '/s'");
+        assert_eq!(
+            e.to_string(),
+            "PEER_E_NOT_FOUND (0x80070490): no identity named 'x' in store '/s'"
+        );
+        assert_eq!(e.hresult(), hr::PEER_E_NOT_FOUND);
+    }
+
+    #[test]
+    fn hints_resolve_to_codes() {
+        let e = peernet_crypto::Error::ChainTooLong { len: 26 };
+        assert_eq!(crypto_hint(&e), Some(hr::PEER_E_CHAIN_TOO_LONG));
+        assert_eq!(
+            crypto_hint(&peernet_crypto::Error::InvalidPassword),
+            Some(hr::ERROR_INVALID_PASSWORD)
+        );
+    }
+
+    #[test]
+    fn error_is_send_sync() {
+        fn f<T: Send + Sync + 'static>() {}
+        f::<Error>();
+    }
+}

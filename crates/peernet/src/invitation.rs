@@ -1,0 +1,869 @@
+//! Invitations, joins and credentials (`spec/api.md` §3.4, 3.5, 3.8–3.11).
+
+use std::time::SystemTime;
+
+use peernet_crypto::cert::{GmcParams, Validity, random_serial};
+use peernet_crypto::chain::{self, ChainPolicy, IssuanceContext};
+use peernet_crypto::{Certificate, PeerName, Profile, Role, pkcs7};
+use peernet_protocol::{
+    GmcInvitation, IdentityInfo, Invitation, InvitationVersion, PasswordInvitation, Scope,
+};
+use peernet_storage::{GroupCloud, GroupSecrets, NewGroup};
+
+use crate::context::{Peernet, ct_eq, password_hash_string};
+use crate::error::{Error, Result, is_time_error};
+use crate::group::{
+    DEFAULT_MEMBER_DATA_LIFETIME, Group, MIN_PRESENCE_LIFETIME, MembershipStatus,
+    PEER_GROUP_GMC_AUTHENTICATION, PEER_GROUP_PASSWORD_AUTHENTICATION, PNRP_CLOUD_NAME_LOCAL,
+    scope_to_storage, validate_with_time_status,
+};
+use crate::hresult::{self as hr, HResult};
+use crate::identity::profile_name;
+
+/// `PEER_INVITATION_INFO` (`spec/api.md` §4.4).
+///
+/// For a GMC invitation every field comes from the invitee's chain; for a password
+/// invitation only the cloud, the group's names and `auth_scheme` are known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct InvitationInfo {
+    /// `dwFlags` (always 0).
+    pub flags: u32,
+    /// The invitation document's version (1.0, or 1.1 for password-enabled groups).
+    pub version: InvitationVersion,
+    /// `pwzCloudName`.
+    pub cloud_name: String,
+    /// `dwScope`.
+    pub scope: Scope,
+    /// `dwCloudFlags` (`PNRP_CLOUD_NAME_LOCAL` = private name).
+    pub cloud_flags: u32,
+    /// `pwzGroupPeerName`.
+    pub group_peer_name: String,
+    /// `pwzIssuerPeerName` (GMC invitations).
+    pub issuer_peer_name: Option<String>,
+    /// `pwzSubjectPeerName` (GMC invitations).
+    pub subject_peer_name: Option<String>,
+    /// `pwzGroupFriendlyName`.
+    pub group_friendly_name: String,
+    /// `pwzIssuerFriendlyName` (GMC invitations).
+    pub issuer_friendly_name: Option<String>,
+    /// `pwzSubjectFriendlyName` (GMC invitations).
+    pub subject_friendly_name: Option<String>,
+    /// `ftValidityStart` (GMC invitations).
+    pub validity_start: Option<SystemTime>,
+    /// `ftValidityEnd` (GMC invitations).
+    pub validity_end: Option<SystemTime>,
+    /// `pRoles` (GMC invitations).
+    pub roles: Vec<Role>,
+    /// `ppwzClassifiers` (reserved on Windows; the leaf GMC's classifier list here).
+    pub classifiers: Vec<String>,
+    /// `pSubjectPublicKey`, DER SubjectPublicKeyInfo (GMC invitations).
+    pub subject_public_key: Option<Vec<u8>>,
+    /// `authScheme`: `PEER_GROUP_GMC_AUTHENTICATION` or `PEER_GROUP_PASSWORD_AUTHENTICATION`.
+    pub auth_scheme: u32,
+    /// peernet extension: whether the chain is valid at the context's current time.
+    pub time_valid: bool,
+}
+
+/// `PEER_CREDENTIAL_INFO` for [`Group::issue_credentials`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CredentialInfo {
+    /// The subject's friendly name (written into the GMC), at most 255 units.
+    pub friendly_name: String,
+    /// `pPublicKey`: the subject's DER SubjectPublicKeyInfo.
+    pub public_key: Vec<u8>,
+    /// `ftValidityStart` (None → now).
+    pub validity_start: Option<SystemTime>,
+    /// `ftValidityEnd` (None → the issuer's end).
+    pub validity_end: Option<SystemTime>,
+    /// `pRoles`.
+    pub roles: Vec<Role>,
+}
+
+impl CredentialInfo {
+    /// Credential data for a subject key (DER SubjectPublicKeyInfo) with `roles`; validity
+    /// defaults (now until the issuer's end).
+    pub fn new(friendly_name: impl Into<String>, public_key: Vec<u8>, roles: &[Role]) -> Self {
+        CredentialInfo {
+            friendly_name: friendly_name.into(),
+            public_key,
+            validity_start: None,
+            validity_end: None,
+            roles: roles.to_vec(),
+        }
+    }
+
+    /// Credential data taken from a `PEERIDENTITYINFO` document, with `roles`.
+    ///
+    /// # Errors
+    /// `E_INVALIDARG` for a malformed document or certificate.
+    pub fn from_identity_info(xml: &str, roles: &[Role]) -> Result<(String, CredentialInfo)> {
+        let idc = parse_identity_info(xml)?;
+        let subject = idc
+            .subject_peer_name()
+            .ok_or_else(|| Error::invalid_arg("the identity certificate names no peer"))?;
+        Ok((
+            subject.as_str().to_owned(),
+            CredentialInfo {
+                friendly_name: idc.subject_friendly_name().to_owned(),
+                public_key: idc.public_key_der().to_vec(),
+                validity_start: None,
+                validity_end: None,
+                roles: roles.to_vec(),
+            },
+        ))
+    }
+}
+
+/// `PEER_GROUP_STORE_CREDENTIALS`.
+pub const PEER_GROUP_STORE_CREDENTIALS: u32 = 0x1;
+
+/// `PeerGroupIssueCredentials` flags.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct IssueFlags {
+    /// `PEER_GROUP_STORE_CREDENTIALS`: publish the GMC in the group database. Accepted;
+    /// publication belongs to group records (no effect yet).
+    pub store_credentials: bool,
+}
+
+impl IssueFlags {
+    /// From the `dwFlags` DWORD; `None` when unknown bits are set (`E_INVALIDARG` in C).
+    pub fn from_bits(bits: u32) -> Option<IssueFlags> {
+        (bits & !PEER_GROUP_STORE_CREDENTIALS == 0).then_some(IssueFlags {
+            store_credentials: bits & PEER_GROUP_STORE_CREDENTIALS != 0,
+        })
+    }
+
+    /// The `dwFlags` DWORD.
+    pub fn bits(self) -> u32 {
+        if self.store_credentials {
+            PEER_GROUP_STORE_CREDENTIALS
+        } else {
+            0
+        }
+    }
+}
+
+/// What [`Peernet::group_password_join`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum JoinOutcome {
+    /// A new membership was recorded (`S_OK`).
+    Joined,
+    /// The identity was already a member (`PEER_S_ALREADY_A_MEMBER`, a success code).
+    AlreadyMember,
+}
+
+impl JoinOutcome {
+    /// The success HRESULT Windows returns for this outcome.
+    pub fn hresult(self) -> HResult {
+        match self {
+            JoinOutcome::Joined => hr::S_OK,
+            JoinOutcome::AlreadyMember => hr::PEER_S_ALREADY_A_MEMBER,
+        }
+    }
+}
+
+fn parse_identity_info(xml: &str) -> Result<Certificate> {
+    let info = IdentityInfo::parse_str(xml)
+        .map_err(|e| Error::xml("not a valid PEERIDENTITYINFO", e, hr::E_INVALIDARG))?;
+    let ders = pkcs7::decode_or_bare_certificate(&info.idc).map_err(|e| {
+        Error::crypto_as(hr::E_INVALIDARG, "the IDC element is not a certificate", e)
+    })?;
+    let first = ders
+        .first()
+        .ok_or_else(|| Error::invalid_arg("the IDC element holds no certificate"))?;
+    Certificate::from_der(first)
+        .map_err(|e| Error::crypto_as(hr::E_INVALIDARG, "the identity certificate is malformed", e))
+}
+
+fn not_trusted(context: &str, e: peernet_crypto::Error) -> Error {
+    Error::crypto_as(hr::PEER_E_INVITATION_NOT_TRUSTED, context, e)
+}
+
+/// A GMC invitation's chain, ordered and structurally validated.
+struct ParsedChain {
+    certs: Vec<Certificate>,
+    group: PeerName,
+    profile: Profile,
+    status: MembershipStatus,
+}
+
+fn parse_invitation_chain(gmc: &[u8], now: SystemTime) -> Result<ParsedChain> {
+    let ders =
+        pkcs7::decode(gmc).map_err(|e| not_trusted("the invitation's chain is damaged", e))?;
+    let certs = chain::order_chain(&ders)
+        .map_err(|e| not_trusted("the invitation's chain is invalid", e))?;
+    let root = &certs[0];
+    let group = root.group_peer_name().ok_or_else(|| {
+        Error::api(
+            hr::PEER_E_INVITATION_NOT_TRUSTED,
+            "the invitation's root certificate names no group",
+        )
+    })?;
+    let profile = Profile::of_public_key(root.public_key_der()).ok_or_else(|| {
+        Error::api(
+            hr::PEER_E_INVITATION_NOT_TRUSTED,
+            "the invitation's root key is of no supported profile",
+        )
+    })?;
+    if certs.len() < 2 {
+        return Err(Error::api(
+            hr::PEER_E_INVITATION_NOT_TRUSTED,
+            "the invitation's chain has no membership certificate",
+        ));
+    }
+    let policy = ChainPolicy::new(profile, now).group(&group);
+    let status = validate_with_time_status(&certs, policy)
+        .map_err(|e| not_trusted("the invitation was altered or is erroneous", e))?;
+    Ok(ParsedChain {
+        certs,
+        group,
+        profile,
+        status,
+    })
+}
+
+fn parse_invitation_doc(xml: &str) -> Result<Invitation> {
+    Invitation::parse_str(xml).map_err(|e| {
+        Error::xml(
+            "not a valid PEERINVITATION",
+            e,
+            hr::PEER_E_INVITATION_NOT_TRUSTED,
+        )
+    })
+}
+
+/// `PeerGroupParseInvitation` without a context; validity is judged at `now`.
+///
+/// # Errors
+/// `PEER_E_INVITATION_NOT_TRUSTED` (malformed, altered, bad chain or signature),
+/// `PEER_E_UNSUPPORTED_VERSION`.
+pub fn parse_invitation(xml: &str, now: SystemTime) -> Result<InvitationInfo> {
+    match parse_invitation_doc(xml)? {
+        Invitation::Password(p) => {
+            PeerName::parse(&p.group_peer_name)
+                .ok()
+                .filter(PeerName::is_secure)
+                .ok_or_else(|| {
+                    Error::api(
+                        hr::PEER_E_INVITATION_NOT_TRUSTED,
+                        format!(
+                            "GROUPPEERNAME '{}' is not a secure peer name",
+                            p.group_peer_name
+                        ),
+                    )
+                })?;
+            Ok(InvitationInfo {
+                flags: 0,
+                version: InvitationVersion::V1_1,
+                cloud_name: p.cloud_name,
+                scope: p.scope,
+                cloud_flags: u32::from(p.cloud_flags),
+                group_peer_name: p.group_peer_name,
+                issuer_peer_name: None,
+                subject_peer_name: None,
+                group_friendly_name: p.group_friendly_name,
+                issuer_friendly_name: None,
+                subject_friendly_name: None,
+                validity_start: None,
+                validity_end: None,
+                roles: Vec::new(),
+                classifiers: Vec::new(),
+                subject_public_key: None,
+                auth_scheme: PEER_GROUP_PASSWORD_AUTHENTICATION,
+                time_valid: true,
+            })
+        }
+        Invitation::Gmc(g) => {
+            let parsed = parse_invitation_chain(&g.gmc, now)?;
+            let leaf = parsed.certs.last().unwrap_or(&parsed.certs[0]);
+            let root = &parsed.certs[0];
+            Ok(InvitationInfo {
+                flags: 0,
+                version: g.version,
+                cloud_name: g.cloud_name,
+                scope: g.scope,
+                cloud_flags: u32::from(g.cloud_flags),
+                group_peer_name: parsed.group.as_str().to_owned(),
+                issuer_peer_name: leaf.issuer_peer_name().map(|n| n.as_str().to_owned()),
+                subject_peer_name: leaf.subject_peer_name().map(|n| n.as_str().to_owned()),
+                group_friendly_name: root.subject_friendly_name().to_owned(),
+                issuer_friendly_name: Some(leaf.issuer_friendly_name().to_owned()),
+                subject_friendly_name: Some(leaf.subject_friendly_name().to_owned()),
+                validity_start: Some(leaf.validity().not_before),
+                validity_end: Some(leaf.validity().not_after),
+                roles: leaf.roles().unwrap_or_default(),
+                classifiers: leaf.classifiers().unwrap_or_default(),
+                subject_public_key: Some(leaf.public_key_der().to_vec()),
+                auth_scheme: PEER_GROUP_GMC_AUTHENTICATION,
+                time_valid: parsed.status == MembershipStatus::Valid,
+            })
+        }
+    }
+}
+
+impl Peernet {
+    /// `PeerGroupParseInvitation`, judging validity by the context's clock.
+    ///
+    /// # Errors
+    /// As [`parse_invitation`].
+    pub fn group_parse_invitation(&self, xml: &str) -> Result<InvitationInfo> {
+        parse_invitation(xml, self.now())
+    }
+
+    fn joiner(&self, identity: Option<&str>) -> Result<(String, Certificate)> {
+        let identity = self.identity_or_default(identity)?;
+        if let Err(e) = PeerName::parse(&identity) {
+            return Err(Error::crypto_as(
+                hr::PEER_E_INVALID_PEER_NAME,
+                format!("'{identity}' is not a peer name"),
+                e,
+            ));
+        }
+        let row = self.load_identity(&identity)?;
+        let idc = self.identity_cert(&row)?;
+        Ok((identity, idc))
+    }
+
+    fn join_cloud(
+        &self,
+        cloud: Option<&str>,
+        name: &str,
+        scope: Scope,
+        flags: u8,
+    ) -> Result<peernet_storage::Cloud> {
+        match cloud {
+            Some(c) if !c.is_empty() => {
+                self.store
+                    .resolve_cloud(Some(c), scope_to_storage(scope), false)
+            }
+            _ => self.store.resolve_cloud(
+                Some(name),
+                scope_to_storage(scope),
+                u32::from(flags) & PNRP_CLOUD_NAME_LOCAL != 0,
+            ),
+        }
+        .map_err(Error::storage)
+    }
+
+    fn ensure_not_member(
+        &self,
+        identity: &str,
+        group: &str,
+    ) -> Result<Option<peernet_storage::Group>> {
+        match self.store.group(identity, group) {
+            Ok(g) => Ok(Some(g)),
+            Err(peernet_storage::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(Error::storage(e)),
+        }
+    }
+
+    /// `PeerGroupJoin`: stores the membership an invitation grants to `identity` (None →
+    /// the default identity) and returns the open group. The chain is validated with the
+    /// group's profile; its leaf key must be the identity's. `cloud` None → the
+    /// invitation's cloud.
+    ///
+    /// # Errors
+    /// `PEER_E_INVITATION_NOT_TRUSTED` (malformed, altered, foreign chain),
+    /// `PEER_E_UNSUPPORTED_VERSION`, `PEER_E_INVALID_TIME_PERIOD` (expired or not yet
+    /// valid), `PEER_E_INVALID_CREDENTIAL` (issued to another identity),
+    /// `E_INVALIDARG` (a password invitation), `PEER_E_INVALID_PEER_NAME`,
+    /// `PEER_E_NOT_FOUND` (identity), `PEER_E_ALREADY_EXISTS` (already a member with these or
+    /// newer credentials; use open), `PEER_E_NO_CLOUD`, `PEER_E_CLOUD_NAME_AMBIGUOUS`,
+    /// `PEER_E_NO_KEY_ACCESS`.
+    ///
+    /// Joining a group the identity already has with *newer* credentials (a renewal or a
+    /// role change from [`Group::issue_credentials`], or the GMC of a pending password join)
+    /// replaces the stored chain.
+    pub fn group_join(
+        &self,
+        identity: Option<&str>,
+        invitation: &str,
+        cloud: Option<&str>,
+    ) -> Result<Group> {
+        let g = match parse_invitation_doc(invitation)? {
+            Invitation::Gmc(g) => g,
+            Invitation::Password(_) => {
+                return Err(Error::invalid_arg(
+                    "this is a password invitation; join it with group_password_join",
+                ));
+            }
+        };
+        let now = self.now();
+        let parsed = parse_invitation_chain(&g.gmc, now)?;
+        // The identity is resolved (and a default one made) only for a sound invitation.
+        let (identity, idc) = self.joiner(identity)?;
+        let leaf = parsed.certs.last().unwrap_or(&parsed.certs[0]);
+        if leaf.public_key_der() != idc.public_key_der() {
+            return Err(Error::api(
+                hr::PEER_E_INVALID_CREDENTIAL,
+                format!(
+                    "this invitation was issued to '{}', not to identity '{identity}'; join with that identity or ask for a new invitation",
+                    leaf.subject_peer_name()
+                        .map(|n| n.as_str().to_owned())
+                        .unwrap_or_default()
+                ),
+            ));
+        }
+        let policy = ChainPolicy::new(parsed.profile, now)
+            .group(&parsed.group)
+            .leaf_public_key(idc.public_key_der());
+        chain::validate_chain(&parsed.certs, &policy).map_err(|e| {
+            if is_time_error(&e) {
+                Error::crypto_as(
+                    hr::PEER_E_INVALID_TIME_PERIOD,
+                    "the invitation is expired or not yet valid (check both clocks)",
+                    e,
+                )
+            } else {
+                not_trusted("the invitation was altered or is erroneous", e)
+            }
+        })?;
+        let gpn = parsed.group.as_str().to_owned();
+        let ders: Vec<Vec<u8>> = parsed.certs.iter().map(|c| c.der().to_vec()).collect();
+        if let Some(existing) = self.ensure_not_member(&identity, &gpn)? {
+            return self.replace_credentials(existing, ders, leaf, cloud);
+        }
+        let resolved = self.join_cloud(cloud, &g.cloud_name, g.scope, g.cloud_flags)?;
+        let password = g.version == InvitationVersion::V1_1;
+        let new = NewGroup {
+            identity: identity.clone(),
+            group_peer_name: gpn.clone(),
+            classifier: parsed.group.classifier().to_owned(),
+            cloud: local_cloud(&resolved),
+            profile: profile_name(parsed.profile).to_owned(),
+            gmc_chain: ders,
+            properties: joined_properties(parsed.certs[0].subject_friendly_name(), password),
+            status: 0,
+        };
+        self.store
+            .insert_group(&new, GroupSecrets::default())
+            .map_err(Error::storage)?;
+        self.forget_chain(&identity, &gpn);
+        self.group_open(&identity, &gpn, None)
+    }
+
+    /// Join of a group the identity already has: new credentials (renewal, role change, or
+    /// the GMC of a pending password join) replace the stored chain when they start no
+    /// earlier than the current ones; the same or older credentials → `PEER_E_ALREADY_EXISTS`.
+    fn replace_credentials(
+        &self,
+        existing: peernet_storage::Group,
+        ders: Vec<Vec<u8>>,
+        leaf: &Certificate,
+        cloud: Option<&str>,
+    ) -> Result<Group> {
+        let (identity, gpn) = (existing.identity.clone(), existing.group_peer_name.clone());
+        let current_start = existing
+            .gmc_chain
+            .last()
+            .and_then(|d| Certificate::from_der(d).ok())
+            .map(|c| c.validity().not_before);
+        if existing.gmc_chain == ders
+            || current_start.is_some_and(|s| leaf.validity().not_before < s)
+        {
+            return Err(Error::api(
+                hr::PEER_E_ALREADY_EXISTS,
+                format!(
+                    "identity '{identity}' is already a member of group '{gpn}' with these or newer credentials; open it instead"
+                ),
+            ));
+        }
+        self.store
+            .set_group_chain(&identity, &gpn, &ders)
+            .map_err(Error::storage)?;
+        self.forget_chain(&identity, &gpn);
+        self.group_open(&identity, &gpn, cloud)
+    }
+
+    /// `PeerGroupPasswordJoin`: records the intent to join a password group (no GMC yet:
+    /// it is obtained at connect). The password is checked now only when this store knows
+    /// the group's verifier (a local identity owns the group); otherwise at connect.
+    /// Joining again is a success: [`JoinOutcome::AlreadyMember`].
+    ///
+    /// # Errors
+    /// `PEER_E_INVITATION_NOT_TRUSTED`, `PEER_E_UNSUPPORTED_VERSION`, `E_INVALIDARG` (a GMC
+    /// invitation, empty password), `ERROR_INVALID_PASSWORD` (wrong password against a
+    /// local verifier), `PEER_E_NOT_FOUND`, `PEER_E_NO_CLOUD`,
+    /// `PEER_E_CLOUD_NAME_AMBIGUOUS`, `PEER_E_NO_KEY_ACCESS`.
+    pub fn group_password_join(
+        &self,
+        identity: Option<&str>,
+        invitation: &str,
+        password: &str,
+        cloud: Option<&str>,
+    ) -> Result<(Group, JoinOutcome)> {
+        let p: PasswordInvitation = match parse_invitation_doc(invitation)? {
+            Invitation::Password(p) => p,
+            Invitation::Gmc(_) => {
+                return Err(Error::invalid_arg(
+                    "this is a GMC invitation; join it with group_join",
+                ));
+            }
+        };
+        let gpn = PeerName::parse(&p.group_peer_name)
+            .ok()
+            .filter(PeerName::is_secure)
+            .ok_or_else(|| {
+                Error::api(
+                    hr::PEER_E_INVITATION_NOT_TRUSTED,
+                    format!(
+                        "GROUPPEERNAME '{}' is not a secure peer name",
+                        p.group_peer_name
+                    ),
+                )
+            })?;
+        if password.is_empty() {
+            return Err(Error::invalid_arg("the group password is required"));
+        }
+        let (identity, _) = self.joiner(identity)?;
+        if self.ensure_not_member(&identity, gpn.as_str())?.is_some() {
+            let g = self.group_open(&identity, gpn.as_str(), cloud)?;
+            return Ok((g, JoinOutcome::AlreadyMember));
+        }
+        let hash = password_hash_string(password);
+        for other in self.store.identities().map_err(Error::storage)? {
+            let Ok(row) = self.store.group(&other.peer_name, gpn.as_str()) else {
+                continue;
+            };
+            // Only the owner's verifier is authoritative; another joiner's is just the
+            // password it typed.
+            if !row.has_password_verifier || !row.has_group_key {
+                continue;
+            }
+            let known = self
+                .store
+                .group_password_verifier(&other.peer_name, gpn.as_str())
+                .map_err(Error::storage)?;
+            if let Some(v) = known
+                && !ct_eq(&v, hash.as_bytes())
+            {
+                return Err(Error::api(
+                    hr::ERROR_INVALID_PASSWORD,
+                    format!("wrong password for group '{}'", gpn.as_str()),
+                ));
+            }
+        }
+        let resolved = self.join_cloud(cloud, &p.cloud_name, p.scope, p.cloud_flags)?;
+        let new = NewGroup {
+            identity: identity.clone(),
+            group_peer_name: gpn.as_str().to_owned(),
+            classifier: gpn.classifier().to_owned(),
+            cloud: local_cloud(&resolved),
+            // The group's profile is learnt at connect; the joiner's key decides what it
+            // can be (a GMC is issued for this key).
+            profile: profile_name(
+                Profile::of_public_key(
+                    self.identity_cert(&self.load_identity(&identity)?)?
+                        .public_key_der(),
+                )
+                .unwrap_or_default(),
+            )
+            .to_owned(),
+            gmc_chain: Vec::new(),
+            properties: joined_properties(&p.group_friendly_name, true),
+            status: 0,
+        };
+        match self.store.insert_group(
+            &new,
+            GroupSecrets {
+                group_key: None,
+                password_verifier: Some(hash.as_bytes()),
+            },
+        ) {
+            Ok(()) => {}
+            Err(peernet_storage::Error::AlreadyExists { .. }) => {
+                let g = self.group_open(&identity, gpn.as_str(), cloud)?;
+                return Ok((g, JoinOutcome::AlreadyMember));
+            }
+            Err(e) => return Err(Error::storage(e)),
+        }
+        let g = self.group_open(&identity, gpn.as_str(), None)?;
+        Ok((g, JoinOutcome::Joined))
+    }
+}
+
+/// The local cloud a join resolved to (PPSEC 3.1.4.2: a private name is replaced by the
+/// local one), recorded so that later opens need no override.
+fn local_cloud(c: &peernet_storage::Cloud) -> GroupCloud {
+    GroupCloud {
+        name: c.name.clone(),
+        scope: c.scope,
+        scope_id: c.scope_id,
+        flags: if c.private { PNRP_CLOUD_NAME_LOCAL } else { 0 },
+    }
+}
+
+fn joined_properties(friendly: &str, password: bool) -> peernet_storage::GroupProperties {
+    peernet_storage::GroupProperties {
+        friendly_name: friendly.to_owned(),
+        flags: 0,
+        creator_peer_name: String::new(),
+        comment: String::new(),
+        member_data_lifetime: DEFAULT_MEMBER_DATA_LIFETIME,
+        presence_lifetime: MIN_PRESENCE_LIFETIME,
+        authentication_schemes: if password {
+            PEER_GROUP_GMC_AUTHENTICATION | PEER_GROUP_PASSWORD_AUTHENTICATION
+        } else {
+            PEER_GROUP_GMC_AUTHENTICATION
+        },
+        password_role: None,
+    }
+}
+
+impl Group {
+    /// Issues a GMC for `subject_key` and returns the subject's full chain (DER, root first).
+    fn issue(
+        &self,
+        subject_peer_name: PeerName,
+        friendly_name: &str,
+        subject_key: &[u8],
+        roles: &[Role],
+        start: Option<SystemTime>,
+        end: Option<SystemTime>,
+    ) -> Result<(Vec<Vec<u8>>, bool)> {
+        let ctx = self.ctx();
+        let (row, certs, status) = self.current()?;
+        match status {
+            MembershipStatus::CredentialsPending => {
+                return Err(Error::api(
+                    hr::PEER_E_GROUP_NOT_READY,
+                    "this membership has no credentials yet (password join pending connect)",
+                ));
+            }
+            MembershipStatus::Expired | MembershipStatus::NotYetValid => {
+                return Err(Error::api(
+                    hr::PEER_E_INVALID_TIME_PERIOD,
+                    "your membership credentials are not valid now; renew them first",
+                ));
+            }
+            MembershipStatus::Valid => {}
+        }
+        let roles: Vec<Role> = if roles.is_empty() {
+            vec![Role::MEMBER]
+        } else {
+            roles.to_vec()
+        };
+        if let Some(r) = roles.iter().find(|r| !r.is_defined()) {
+            return Err(Error::api(
+                hr::PEER_E_INVALID_ROLE_PROPERTY,
+                format!("role {r} is not a defined role"),
+            ));
+        }
+        // The owner issues with the group key (chain [GRC, GMC]); others with their GMC.
+        let group_key = ctx
+            .store
+            .group_private_key(&row.identity, &row.group_peer_name)
+            .map_err(Error::storage)?;
+        let (issuer_chain, issuer_key) = match group_key {
+            Some(der) => (
+                vec![certs[0].clone()],
+                peernet_crypto::PrivateKey::from_pkcs8_der(&der).map_err(|e| {
+                    Error::crypto_as(hr::PEER_E_CERT_STORE_CORRUPTED, "stored group key", e)
+                })?,
+            ),
+            None => (certs.to_vec(), ctx.identity_private_key(&row.identity)?),
+        };
+        let issuer = issuer_chain.last().unwrap_or(&certs[0]);
+        let issuer_validity = issuer.validity();
+        let now = ctx.now_secs();
+        let start = start.unwrap_or(now).max(issuer_validity.not_before);
+        let end = end.unwrap_or(issuer_validity.not_after);
+        if end > issuer_validity.not_after {
+            return Err(Error::invalid_arg(
+                "the expiration is later than the issuer's own credentials allow",
+            ));
+        }
+        if end <= start || end <= ctx.now() {
+            return Err(Error::invalid_arg(
+                "the expiration is in the past or before the start",
+            ));
+        }
+        let classifiers = if roles.contains(&Role::ADMIN) {
+            Vec::new()
+        } else {
+            vec![peernet_crypto::name::PARTICIPANT.to_owned()]
+        };
+        let params = GmcParams {
+            subject_public_key: subject_key.to_vec(),
+            subject_peer_name,
+            subject_friendly_name: friendly_name.to_owned(),
+            roles,
+            classifiers,
+            validity: Validity::new(start, end),
+            serial: random_serial()
+                .map_err(|e| Error::crypto_as(hr::E_FAIL, "no random serial", e))?,
+        };
+        chain::check_issuance(
+            &issuer_chain,
+            &params,
+            &IssuanceContext {
+                profile: self.inner.profile,
+                group: &self.inner.group_peer_name,
+                cached_public_key: None,
+            },
+        )
+        .map_err(|e| match e {
+            peernet_crypto::Error::IssuanceRole { .. } => Error::crypto_as(
+                hr::PEER_E_NOT_AUTHORIZED,
+                format!(
+                    "'{}' holds no role that may issue the requested roles",
+                    row.identity
+                ),
+                e,
+            ),
+            e => Error::crypto(
+                "the credentials cannot be issued",
+                e,
+                hr::PEER_E_INVALID_CREDENTIAL_INFO,
+            ),
+        })?;
+        let gmc = params
+            .issue(issuer, &issuer_key)
+            .map_err(|e| Error::crypto("cannot issue the GMC", e, hr::E_FAIL))?;
+        let mut ders: Vec<Vec<u8>> = issuer_chain.iter().map(|c| c.der().to_vec()).collect();
+        ders.push(gmc.der().to_vec());
+        Ok((
+            ders,
+            row.properties.authentication_schemes & PEER_GROUP_PASSWORD_AUTHENTICATION != 0,
+        ))
+    }
+
+    fn gmc_invitation(&self, ders: &[Vec<u8>], password_group: bool) -> Result<String> {
+        let cloud = self.cloud();
+        let gmc = pkcs7::encode(ders)
+            .map_err(|e| Error::crypto_as(hr::E_FAIL, "cannot encode the chain", e))?;
+        Invitation::Gmc(GmcInvitation {
+            version: if password_group {
+                InvitationVersion::V1_1
+            } else {
+                InvitationVersion::V1_0
+            },
+            cloud_name: cloud.name.clone(),
+            scope: cloud.scope,
+            cloud_flags: u8::from(cloud.flags & PNRP_CLOUD_NAME_LOCAL != 0),
+            gmc,
+        })
+        .to_xml_string()
+        .map_err(|e| Error::xml("cannot write PEERINVITATION", e, hr::E_FAIL))
+    }
+
+    /// `PeerGroupCreateInvitation`: a GMC invitation for the invitee described by
+    /// `identity_info` (`PEERIDENTITYINFO`). `expiration` None → the issuer's remaining
+    /// lifetime (infinite for the owner); `roles` empty → Member.
+    ///
+    /// # Errors
+    /// `PEER_E_INVALID_GROUP`, `E_INVALIDARG` (bad identity info, expiration in the past or
+    /// beyond the issuer's), `PEER_E_NOT_AUTHORIZED` (the caller's roles cannot issue these
+    /// roles, e.g. a Member), `PEER_E_INVALID_ROLE_PROPERTY`, `PEER_E_CHAIN_TOO_LONG`,
+    /// `PEER_E_INVALID_CREDENTIAL_INFO` (I1/I2/I4: e.g. a key of another profile),
+    /// `PEER_E_GROUP_NOT_READY` (no credentials yet), `PEER_E_INVALID_TIME_PERIOD`
+    /// (own credentials expired), `PEER_E_NO_KEY_ACCESS`.
+    pub fn create_invitation(
+        &self,
+        identity_info: &str,
+        expiration: Option<SystemTime>,
+        roles: &[Role],
+    ) -> Result<String> {
+        let idc = parse_identity_info(identity_info)?;
+        let key_profile = Profile::of_public_key(idc.public_key_der()).unwrap_or(self.profile());
+        chain::validate_idc(&idc, key_profile, self.ctx().now()).map_err(|e| {
+            Error::crypto_as(
+                hr::E_INVALIDARG,
+                "the invitee's identity certificate is not valid",
+                e,
+            )
+        })?;
+        let subject = idc
+            .subject_peer_name()
+            .ok_or_else(|| Error::invalid_arg("the identity certificate names no peer"))?;
+        let (ders, pw) = self.issue(
+            subject,
+            idc.subject_friendly_name(),
+            idc.public_key_der(),
+            roles,
+            None,
+            expiration,
+        )?;
+        self.gmc_invitation(&ders, pw)
+    }
+
+    /// `PeerGroupCreatePasswordInvitation`: a `VERSION="1.1"` password invitation.
+    ///
+    /// # Errors
+    /// `PEER_E_INVALID_GROUP`, `PEER_E_NOT_AUTHORIZED` (password authentication not enabled,
+    /// or the caller is neither Admin nor Inviting Member), `PEER_E_GROUP_NOT_READY`.
+    pub fn create_password_invitation(&self) -> Result<String> {
+        let (row, certs, status) = self.current()?;
+        if status == MembershipStatus::CredentialsPending {
+            return Err(Error::api(
+                hr::PEER_E_GROUP_NOT_READY,
+                "this membership has no credentials yet",
+            ));
+        }
+        let enabled =
+            row.properties.authentication_schemes & PEER_GROUP_PASSWORD_AUTHENTICATION != 0;
+        let leaf = certs.last().unwrap_or(&certs[0]);
+        chain::check_password_issuer(leaf, enabled).map_err(|e| {
+            Error::crypto_as(
+                hr::PEER_E_NOT_AUTHORIZED,
+                "cannot create a password invitation",
+                e,
+            )
+        })?;
+        let cloud = self.cloud();
+        Invitation::Password(PasswordInvitation {
+            cloud_name: cloud.name.clone(),
+            scope: cloud.scope,
+            cloud_flags: u8::from(cloud.flags & PNRP_CLOUD_NAME_LOCAL != 0),
+            group_peer_name: row.group_peer_name.clone(),
+            group_friendly_name: certs[0].subject_friendly_name().to_owned(),
+        })
+        .to_xml_string()
+        .map_err(|e| Error::xml("cannot write PEERINVITATION", e, hr::E_FAIL))
+    }
+
+    /// `PeerGroupIssueCredentials`: issues (or renews, or changes the roles of) a GMC for
+    /// `subject_identity` and returns it as a GMC invitation. `info` None (take the
+    /// subject's data from the group database) is not available without group records:
+    /// `PEER_E_IDENTITY_NOT_FOUND`.
+    ///
+    /// # Errors
+    /// As [`Group::create_invitation`], plus `PEER_E_INVALID_CREDENTIAL_INFO` when the key
+    /// does not give `subject_identity`, `PEER_E_IDENTITY_NOT_FOUND`.
+    pub fn issue_credentials(
+        &self,
+        subject_identity: &str,
+        info: Option<&CredentialInfo>,
+        flags: IssueFlags,
+    ) -> Result<String> {
+        let _ = flags;
+        let subject = PeerName::parse(subject_identity)
+            .map_err(|e| Error::crypto_as(hr::E_INVALIDARG, "invalid subject identity", e))?;
+        let Some(info) = info else {
+            self.row()?;
+            return Err(Error::api(
+                hr::PEER_E_IDENTITY_NOT_FOUND,
+                format!(
+                    "no credential data for '{subject_identity}' in the group database; pass its CredentialInfo"
+                ),
+            ));
+        };
+        if !subject.matches_key(&info.public_key) {
+            return Err(Error::api(
+                hr::PEER_E_INVALID_CREDENTIAL_INFO,
+                format!("the public key does not give the peer name '{subject_identity}'"),
+            ));
+        }
+        let (ders, pw) = self.issue(
+            subject,
+            &info.friendly_name,
+            &info.public_key,
+            &info.roles,
+            info.validity_start,
+            info.validity_end,
+        )?;
+        self.gmc_invitation(&ders, pw)
+    }
+}
