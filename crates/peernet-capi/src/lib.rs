@@ -17,12 +17,20 @@
 //! `unsafe` is allowed in this crate only; every block carries a `// SAFETY:` comment.
 #![allow(non_snake_case)]
 #![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 pub mod alloc;
+pub mod backend;
 pub mod enumeration;
 pub mod ffi;
+pub mod group_api;
 pub mod group_handles;
 pub mod handles;
+pub mod identity_api;
+pub mod model;
+pub mod out;
 pub mod startup;
+#[cfg(test)]
+mod test_backend;
 pub mod types;
 pub mod wide;

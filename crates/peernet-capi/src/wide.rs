@@ -100,6 +100,7 @@ mod tests {
         assert_eq!(unsafe { read_opt_nonempty(empty.as_ptr()) }.unwrap(), None);
         // SAFETY: NUL-terminated.
         assert_eq!(
+            // SAFETY: test arguments are valid NUL-terminated buffers, writable out-pointers or NULL.
             unsafe { read_opt(empty.as_ptr()) }.unwrap(),
             Some(String::new())
         );
@@ -114,6 +115,7 @@ mod tests {
         let lone_high_at_end = [0x0041u16, 0xD83E, 0];
         // SAFETY: NUL-terminated.
         assert_eq!(
+            // SAFETY: test arguments are valid NUL-terminated buffers, writable out-pointers or NULL.
             unsafe { read_opt(lone_high_at_end.as_ptr()) },
             Err(E_INVALIDARG)
         );
