@@ -12,7 +12,14 @@
 //! - [`alloc`]: the `PeerFreeData` allocator (one block per returned buffer);
 //! - [`handles`], [`enumeration`], [`group_handles`]: handle tables;
 //! - [`startup`]: `PeerGroupStartup` / `PeerGroupShutdown`;
-//! - [`store`]: where the store lives and the lazily opened process-wide context.
+//! - [`store`]: where the store lives and the lazily opened process-wide context;
+//! - [`model`], [`out`]: Rust values of the nested structures, out-pointer helpers;
+//! - [`backend`], [`identity_api`], [`group_api`]: the argument layer of the functions
+//!   that need the facade, written against the [`backend::Backend`] trait and not
+//!   exported until the facade is wired (docs/CAPI.md, "Wiring").
+//!
+//! Exported today: PeerFreeData, PeerGetItemCount, PeerGetNextItem, PeerEndEnumeration,
+//! PeerGroupStartup, PeerGroupShutdown and the three role GUIDs.
 //!
 //! `unsafe` is allowed in this crate only; every block carries a `// SAFETY:` comment.
 #![allow(non_snake_case)]
@@ -30,6 +37,7 @@ pub mod identity_api;
 pub mod model;
 pub mod out;
 pub mod startup;
+pub mod store;
 #[cfg(test)]
 mod test_backend;
 pub mod types;

@@ -3,8 +3,10 @@
 //! (also under valgrind).
 //!
 //! - `header`: strict compilation, `sizeof`/`offsetof`, HRESULT values;
-//! - `c_programs`: `tests/c/*.c` linked against the cdylib, run plain and under valgrind.
+//! - `c_programs`: `tests/c/*.c` linked against the cdylib, run plain and under valgrind;
+//! - `exports`: the exact list of exported `Peer*` symbols.
 
 mod c_programs;
+mod exports;
 mod header;
 mod tools;
