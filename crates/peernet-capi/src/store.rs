@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use peernet::HResult;
 use peernet::hresult::PEER_E_NO_KEY_ACCESS;
 
-/// The store directory (`PEERNET_E_NO_KEY_ACCESS` when no home directory exists and
+/// The store directory (`PEER_E_NO_KEY_ACCESS` when no home directory exists and
 /// `PEERNET_HOME` is unset).
 pub fn location() -> Result<PathBuf, HResult> {
     peernet_storage::Store::default_dir().map_err(|_| PEER_E_NO_KEY_ACCESS)
