@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Install or check what the test suite needs beyond Rust: the OpenSSL command line,
-# Python 3 with the `cryptography` package, and a C compiler. Idempotent; safe to rerun.
+# Python 3 with the `cryptography` package, C and C++ compilers, and valgrind. Idempotent; safe to rerun.
 # Used by .ci/run and by anyone running the tests on a fresh machine.
 set -euo pipefail
 
 need_apt=()
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 command -v cc >/dev/null 2>&1 || need_apt+=(gcc libc6-dev)
+command -v c++ >/dev/null 2>&1 || need_apt+=(g++)            # C ABI: header compiles as C++11
+command -v valgrind >/dev/null 2>&1 || need_apt+=(valgrind)  # C ABI: tests/c programs under valgrind
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -26,4 +28,4 @@ if ! python3 -c 'import cryptography' >/dev/null 2>&1; then
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages 'cryptography>=42'
 fi
 
-echo "test-deps: $(openssl version | head -1); python cryptography $(python3 -c 'import cryptography; print(cryptography.__version__)'); $(cc --version | head -1)" >&2
+echo "test-deps: $(openssl version | head -1); python cryptography $(python3 -c 'import cryptography; print(cryptography.__version__)'); $(cc --version | head -1); $(valgrind --version)" >&2

@@ -1,0 +1,74 @@
+//! Finding the C compilers, the header, the built library and a scratch directory.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// True when the environment demands that interop tests run rather than skip.
+pub fn required() -> bool {
+    std::env::var_os("PEERNET_REQUIRE_INTEROP").is_some_and(|v| !v.is_empty())
+}
+
+/// `Some(program)` when `program` runs; otherwise skip loudly, or panic when required.
+pub fn tool(program: &str, why: &str) -> Option<String> {
+    let ok = Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ok {
+        return Some(program.to_owned());
+    }
+    if required() {
+        panic!(
+            "{program} is required ({why}) and PEERNET_REQUIRE_INTEROP is set; run scripts/test-deps.sh"
+        );
+    }
+    eprintln!(
+        "SKIPPED: {program} not found ({why}); set PEERNET_REQUIRE_INTEROP=1 to make this fatal"
+    );
+    None
+}
+
+/// `crates/peernet-capi/include`.
+pub fn include_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("include")
+}
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The directory holding the library cargo built with this test (`target/<profile>`).
+pub fn library_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/<profile>/deps/c_abi-<hash>
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>")
+        .to_path_buf()
+}
+
+/// A fresh scratch directory for one test.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("c_abi")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    dir
+}
+
+/// Run a command; panic with its output when it fails.
+pub fn run(cmd: &mut Command) -> Output {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
