@@ -574,9 +574,8 @@ extern const GUID PEER_GROUP_ROLE_INVITING_MEMBER;
 #endif
 
 /* ------------------------------------------------------------------------------------
- * Functions. See docs/CAPI.md for which ones this build of the library exports; the
- * ones marked [pending] are declared for source compatibility and are exported once
- * they are wired to the peernet facade.
+ * Functions. All are exported by libpeernet_capi; docs/CAPI.md lists how each one
+ * behaves here (works / works with differences / documented HRESULT).
  * ---------------------------------------------------------------------------------- */
 
 /* Memory and enumerations */
@@ -585,7 +584,7 @@ HRESULT WINAPI PeerGetItemCount(HPEERENUM hPeerEnum, ULONG *pCount);
 HRESULT WINAPI PeerGetNextItem(HPEERENUM hPeerEnum, ULONG *pCount, PVOID **pppvItems);
 HRESULT WINAPI PeerEndEnumeration(HPEERENUM hPeerEnum);
 
-/* Identity Manager [pending] */
+/* Identity Manager */
 HRESULT WINAPI PeerIdentityCreate(PCWSTR pwzClassifier, PCWSTR pwzFriendlyName, HCRYPTPROV hCryptProv, PWSTR *ppwzIdentity);
 HRESULT WINAPI PeerIdentityGetFriendlyName(PCWSTR pwzIdentity, PWSTR *ppwzFriendlyName);
 HRESULT WINAPI PeerIdentitySetFriendlyName(PCWSTR pwzIdentity, PCWSTR pwzFriendlyName);
@@ -603,7 +602,7 @@ HRESULT WINAPI PeerIdentityGetDefault(PWSTR *ppwzPeerName);
 HRESULT WINAPI PeerGroupStartup(WORD wVersionRequested, PPEER_VERSION_DATA pVersionData);
 HRESULT WINAPI PeerGroupShutdown(void);
 
-/* Grouping [pending] */
+/* Grouping */
 HRESULT WINAPI PeerGroupCreate(PPEER_GROUP_PROPERTIES pProperties, HGROUP *phGroup);
 HRESULT WINAPI PeerGroupOpen(PCWSTR pwzIdentity, PCWSTR pwzGroupPeerName, PCWSTR pwzCloud, HGROUP *phGroup);
 HRESULT WINAPI PeerGroupJoin(PCWSTR pwzIdentity, PCWSTR pwzInvitation, PCWSTR pwzCloud, HGROUP *phGroup);

@@ -3,12 +3,12 @@
 //! [`identity_api`](crate::identity_api) and [`group_api`](crate::group_api) validate C
 //! arguments, convert strings and structures to Rust values, apply the documented
 //! defaults, call ONE method of [`Backend`] and write the results back as
-//! `PeerFreeData` blocks / handles. Wiring the facade means implementing these methods
-//! (one facade call each) and adding the `#[unsafe(no_mangle)]` exports; see
-//! docs/CAPI.md, "Wiring".
+//! `PeerFreeData` blocks / handles. [`crate::facade::Facade`] implements these methods
+//! with one facade call each; the exports in [`crate::exports`] use it.
 //!
-//! Every method defaults to `E_NOTIMPL`, so [`Unwired`] is the backend before wiring.
-//! Errors are the facade's HRESULTs, passed to C unchanged.
+//! Every method defaults to `E_NOTIMPL` ([`Unwired`] keeps all defaults; the facade keeps
+//! it for `identity_crypt_key` only). Errors are the facade's HRESULTs, passed to C
+//! unchanged.
 
 use peernet::HResult;
 use peernet::hresult::E_NOTIMPL;

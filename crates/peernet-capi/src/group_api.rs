@@ -1,6 +1,7 @@
 //! Argument layer of the Grouping functions (PeerGroupCreate … PeerGroupPeerTimeToUniversalTime).
 //!
-//! NOT exported yet (see [`identity_api`](crate::identity_api) for the pattern). Order
+//! Exported by [`crate::exports`] (see [`identity_api`](crate::identity_api) for the
+//! pattern). Order
 //! of checks in every function: grouping started (`PEER_E_NOT_INITIALIZED`), required
 //! pointers (`E_INVALIDARG`), out-pointers set to NULL / zero, strings and structures
 //! converted (`E_INVALIDARG`), then the group handle (`PEER_E_INVALID_GROUP`) and the

@@ -1,9 +1,9 @@
 //! Argument layer of the Identity Manager functions (PeerIdentity*, PeerEnumIdentities,
 //! PeerEnumGroups, PeerCreatePeerName).
 //!
-//! NOT exported yet: each function here has the C signature plus a backend argument,
-//! and becomes a `#[unsafe(no_mangle)] extern "C"` export calling it with the facade
-//! backend once the facade lands. Identity functions do not require PeerGroupStartup.
+//! Each function here has the C signature plus a backend argument; the
+//! `#[unsafe(no_mangle)] extern "C"` export in [`crate::exports`] calls it with the facade
+//! backend. Identity functions do not require PeerGroupStartup.
 //!
 //! Common rules: a required pointer that is NULL is `E_INVALIDARG`; out-pointers are
 //! set to NULL (or 0) before anything else can fail; strings with unpaired surrogates

@@ -15,11 +15,13 @@
 //! - [`store`]: where the store lives and the lazily opened process-wide context;
 //! - [`model`], [`out`]: Rust values of the nested structures, out-pointer helpers;
 //! - [`backend`], [`identity_api`], [`group_api`]: the argument layer of the functions
-//!   that need the facade, written against the [`backend::Backend`] trait and not
-//!   exported until the facade is wired (docs/CAPI.md, "Wiring").
+//!   that need the facade, written against the [`backend::Backend`] trait;
+//! - [`facade`]: the backend on the peernet facade (value conversions, the store);
+//! - [`exports`]: the `#[unsafe(no_mangle)]` functions with the Windows names.
 //!
-//! Exported today: PeerFreeData, PeerGetItemCount, PeerGetNextItem, PeerEndEnumeration,
-//! PeerGroupStartup, PeerGroupShutdown and the three role GUIDs.
+//! Exported: every function declared in `p2p.h` (PeerFreeData, the enumeration
+//! functions, PeerGroupStartup / PeerGroupShutdown, the 12 Identity Manager and 18
+//! Grouping functions) and the three role GUIDs.
 //!
 //! `unsafe` is allowed in this crate only; every block carries a `// SAFETY:` comment.
 #![allow(non_snake_case)]
@@ -29,6 +31,8 @@
 pub mod alloc;
 pub mod backend;
 pub mod enumeration;
+pub mod exports;
+pub mod facade;
 pub mod ffi;
 pub mod group_api;
 pub mod group_handles;

@@ -1,22 +1,52 @@
-//! The cdylib exports exactly the functions that work today: nothing that would
-//! pretend to succeed, no facade-dependent function before it is wired.
+//! The cdylib exports exactly the functions declared in `include/p2p.h` (every one of
+//! them, wired to the facade) and the three role GUIDs: nothing more.
 
 use std::collections::BTreeSet;
 use std::process::Command;
 
 use crate::tools::{library_dir, run, tool};
 
-/// Every `Peer*` / `PEER_*` symbol the library must export now.
+/// Every `Peer*` / `PEER_*` symbol the library must export.
 const EXPORTED: &[&str] = &[
     "PEER_GROUP_ROLE_ADMIN",
     "PEER_GROUP_ROLE_INVITING_MEMBER",
     "PEER_GROUP_ROLE_MEMBER",
+    "PeerCreatePeerName",
     "PeerEndEnumeration",
+    "PeerEnumGroups",
+    "PeerEnumIdentities",
     "PeerFreeData",
     "PeerGetItemCount",
     "PeerGetNextItem",
+    "PeerGroupClose",
+    "PeerGroupConnect",
+    "PeerGroupCreate",
+    "PeerGroupCreateInvitation",
+    "PeerGroupCreatePasswordInvitation",
+    "PeerGroupDelete",
+    "PeerGroupExportConfig",
+    "PeerGroupGetProperties",
+    "PeerGroupGetStatus",
+    "PeerGroupImportConfig",
+    "PeerGroupIssueCredentials",
+    "PeerGroupJoin",
+    "PeerGroupOpen",
+    "PeerGroupParseInvitation",
+    "PeerGroupPasswordJoin",
+    "PeerGroupPeerTimeToUniversalTime",
+    "PeerGroupSetProperties",
     "PeerGroupShutdown",
     "PeerGroupStartup",
+    "PeerGroupUniversalTimeToPeerTime",
+    "PeerIdentityCreate",
+    "PeerIdentityDelete",
+    "PeerIdentityExport",
+    "PeerIdentityGetCryptKey",
+    "PeerIdentityGetDefault",
+    "PeerIdentityGetFriendlyName",
+    "PeerIdentityGetXML",
+    "PeerIdentityImport",
+    "PeerIdentitySetFriendlyName",
 ];
 
 #[test]
@@ -38,4 +68,29 @@ fn exported_symbols() {
         .collect();
     let want: BTreeSet<String> = EXPORTED.iter().map(|s| (*s).to_owned()).collect();
     assert_eq!(got, want);
+}
+
+/// The header declares exactly the exported functions (no declaration that would fail
+/// to link, no export missing from the header).
+#[test]
+fn header_declares_the_exports() {
+    let header = std::fs::read_to_string(crate::tools::include_dir().join("p2p.h")).unwrap();
+    let declared: BTreeSet<String> = header
+        .lines()
+        .filter_map(|l| l.split("WINAPI ").nth(1))
+        .filter_map(|rest| rest.split('(').next())
+        .map(str::to_owned)
+        .collect();
+    let functions: BTreeSet<String> = EXPORTED
+        .iter()
+        .filter(|s| s.starts_with("Peer"))
+        .map(|s| (*s).to_owned())
+        .collect();
+    assert_eq!(declared, functions);
+    for guid in EXPORTED.iter().filter(|s| s.starts_with("PEER_")) {
+        assert!(
+            header.contains(&format!("extern const GUID {guid};")),
+            "{guid} declared"
+        );
+    }
 }

@@ -1,0 +1,480 @@
+//! The exported Identity Manager and Grouping functions, under their Windows names.
+//!
+//! Each export passes its arguments, with the facade backend ([`GLOBAL`]), to the
+//! argument layer in [`identity_api`] / [`group_api`], whose body runs inside
+//! [`crate::ffi::guard`]: a panic becomes `E_UNEXPECTED` and never unwinds into C. The
+//! signatures are those of `include/p2p.h` (non-`const` pointers where the Windows
+//! header has them; the functions never write through input pointers).
+//!
+//! # Safety (every function)
+//! String arguments are NULL or NUL-terminated UTF-16; structure arguments are NULL or
+//! valid for reads of what their size fields and counts describe; out-pointers are NULL
+//! or valid for writes. Handles may be anything (unknown handles are reported, never
+//! dereferenced). These are the contracts of the Windows functions.
+
+use crate::facade::GLOBAL;
+use crate::types::{
+    BOOL, DWORD, FILETIME, GUID, HCRYPTPROV, HGROUP, HPEERENUM, HRESULT, PCWSTR,
+    PEER_CREDENTIAL_INFO, PEER_GROUP_PROPERTIES, PEER_INVITATION_INFO, PWSTR, ULONG,
+};
+use crate::{group_api, identity_api};
+
+// ---------------------------------------------------------------------------------------
+// Identity Manager
+// ---------------------------------------------------------------------------------------
+
+/// `PeerIdentityCreate`. `hCryptProv` must be 0 (else `E_HANDLE`).
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerIdentityCreate(
+    pwzClassifier: PCWSTR,
+    pwzFriendlyName: PCWSTR,
+    hCryptProv: HCRYPTPROV,
+    ppwzIdentity: *mut PWSTR,
+) -> HRESULT {
+    // SAFETY: the caller's contract is the one of identity_api::identity_create.
+    unsafe {
+        identity_api::identity_create(
+            &GLOBAL,
+            pwzClassifier,
+            pwzFriendlyName,
+            hCryptProv,
+            ppwzIdentity,
+        )
+    }
+}
+
+/// `PeerIdentityGetFriendlyName`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerIdentityGetFriendlyName(
+    pwzIdentity: PCWSTR,
+    ppwzFriendlyName: *mut PWSTR,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { identity_api::identity_get_friendly_name(&GLOBAL, pwzIdentity, ppwzFriendlyName) }
+}
+
+/// `PeerIdentitySetFriendlyName`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerIdentitySetFriendlyName(
+    pwzIdentity: PCWSTR,
+    pwzFriendlyName: PCWSTR,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { identity_api::identity_set_friendly_name(&GLOBAL, pwzIdentity, pwzFriendlyName) }
+}
+
+/// `PeerIdentityGetCryptKey`: `E_NOTIMPL` (no CryptoAPI provider exists off Windows).
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerIdentityGetCryptKey(
+    pwzIdentity: PCWSTR,
+    phCryptProv: *mut HCRYPTPROV,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { identity_api::identity_get_crypt_key(&GLOBAL, pwzIdentity, phCryptProv) }
+}
+
+/// `PeerIdentityDelete`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerIdentityDelete(pwzIdentity: PCWSTR) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { identity_api::identity_delete(&GLOBAL, pwzIdentity) }
+}
+
+/// `PeerEnumIdentities`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerEnumIdentities(phPeerEnum: *mut HPEERENUM) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { identity_api::enum_identities(&GLOBAL, phPeerEnum) }
+}
+
+/// `PeerEnumGroups`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerEnumGroups(
+    pwzIdentity: PCWSTR,
+    phPeerEnum: *mut HPEERENUM,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { identity_api::enum_groups(&GLOBAL, pwzIdentity, phPeerEnum) }
+}
+
+/// `PeerCreatePeerName`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerCreatePeerName(
+    pwzIdentity: PCWSTR,
+    pwzClassifier: PCWSTR,
+    ppwzPeerName: *mut PWSTR,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { identity_api::create_peer_name(&GLOBAL, pwzIdentity, pwzClassifier, ppwzPeerName) }
+}
+
+/// `PeerIdentityGetXML`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerIdentityGetXML(
+    pwzIdentity: PCWSTR,
+    ppwzIdentityXML: *mut PWSTR,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { identity_api::identity_get_xml(&GLOBAL, pwzIdentity, ppwzIdentityXML) }
+}
+
+/// `PeerIdentityExport`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerIdentityExport(
+    pwzIdentity: PCWSTR,
+    pwzPassword: PCWSTR,
+    ppwzExportXML: *mut PWSTR,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { identity_api::identity_export(&GLOBAL, pwzIdentity, pwzPassword, ppwzExportXML) }
+}
+
+/// `PeerIdentityImport`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerIdentityImport(
+    pwzImportXML: PCWSTR,
+    pwzPassword: PCWSTR,
+    ppwzIdentity: *mut PWSTR,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { identity_api::identity_import(&GLOBAL, pwzImportXML, pwzPassword, ppwzIdentity) }
+}
+
+/// `PeerIdentityGetDefault`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerIdentityGetDefault(ppwzPeerName: *mut PWSTR) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { identity_api::identity_get_default(&GLOBAL, ppwzPeerName) }
+}
+
+// ---------------------------------------------------------------------------------------
+// Grouping
+// ---------------------------------------------------------------------------------------
+
+/// `PeerGroupCreate`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupCreate(
+    pProperties: *mut PEER_GROUP_PROPERTIES,
+    phGroup: *mut HGROUP,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { group_api::group_create(&GLOBAL, pProperties.cast_const(), phGroup) }
+}
+
+/// `PeerGroupOpen`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupOpen(
+    pwzIdentity: PCWSTR,
+    pwzGroupPeerName: PCWSTR,
+    pwzCloud: PCWSTR,
+    phGroup: *mut HGROUP,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { group_api::group_open(&GLOBAL, pwzIdentity, pwzGroupPeerName, pwzCloud, phGroup) }
+}
+
+/// `PeerGroupJoin`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupJoin(
+    pwzIdentity: PCWSTR,
+    pwzInvitation: PCWSTR,
+    pwzCloud: PCWSTR,
+    phGroup: *mut HGROUP,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { group_api::group_join(&GLOBAL, pwzIdentity, pwzInvitation, pwzCloud, phGroup) }
+}
+
+/// `PeerGroupPasswordJoin`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupPasswordJoin(
+    pwzIdentity: PCWSTR,
+    pwzInvitation: PCWSTR,
+    pwzPassword: PCWSTR,
+    pwzCloud: PCWSTR,
+    phGroup: *mut HGROUP,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe {
+        group_api::group_password_join(
+            &GLOBAL,
+            pwzIdentity,
+            pwzInvitation,
+            pwzPassword,
+            pwzCloud,
+            phGroup,
+        )
+    }
+}
+
+/// `PeerGroupConnect`: the facade's answer (`E_NOTIMPL` for a valid group: no networking).
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupConnect(hGroup: HGROUP) -> HRESULT {
+    group_api::group_connect(&GLOBAL, hGroup)
+}
+
+/// `PeerGroupClose`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupClose(hGroup: HGROUP) -> HRESULT {
+    group_api::group_close(&GLOBAL, hGroup)
+}
+
+/// `PeerGroupDelete`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupDelete(pwzIdentity: PCWSTR, pwzGroupPeerName: PCWSTR) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { group_api::group_delete(&GLOBAL, pwzIdentity, pwzGroupPeerName) }
+}
+
+/// `PeerGroupCreateInvitation`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupCreateInvitation(
+    hGroup: HGROUP,
+    pwzIdentityInfo: PCWSTR,
+    pftExpiration: *mut FILETIME,
+    cRoles: ULONG,
+    pRoles: *const GUID,
+    ppwzInvitation: *mut PWSTR,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe {
+        group_api::group_create_invitation(
+            &GLOBAL,
+            hGroup,
+            pwzIdentityInfo,
+            pftExpiration.cast_const(),
+            cRoles,
+            pRoles,
+            ppwzInvitation,
+        )
+    }
+}
+
+/// `PeerGroupCreatePasswordInvitation`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupCreatePasswordInvitation(
+    hGroup: HGROUP,
+    ppwzInvitation: *mut PWSTR,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { group_api::group_create_password_invitation(&GLOBAL, hGroup, ppwzInvitation) }
+}
+
+/// `PeerGroupParseInvitation`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupParseInvitation(
+    pwzInvitation: PCWSTR,
+    ppInvitationInfo: *mut *mut PEER_INVITATION_INFO,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { group_api::group_parse_invitation(&GLOBAL, pwzInvitation, ppInvitationInfo) }
+}
+
+/// `PeerGroupGetStatus`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupGetStatus(hGroup: HGROUP, pdwStatus: *mut DWORD) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { group_api::group_get_status(&GLOBAL, hGroup, pdwStatus) }
+}
+
+/// `PeerGroupGetProperties`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupGetProperties(
+    hGroup: HGROUP,
+    ppProperties: *mut *mut PEER_GROUP_PROPERTIES,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { group_api::group_get_properties(&GLOBAL, hGroup, ppProperties) }
+}
+
+/// `PeerGroupSetProperties`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupSetProperties(
+    hGroup: HGROUP,
+    pProperties: *mut PEER_GROUP_PROPERTIES,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { group_api::group_set_properties(&GLOBAL, hGroup, pProperties.cast_const()) }
+}
+
+/// `PeerGroupIssueCredentials`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupIssueCredentials(
+    hGroup: HGROUP,
+    pwzSubjectIdentity: PCWSTR,
+    pCredentialInfo: *mut PEER_CREDENTIAL_INFO,
+    dwFlags: DWORD,
+    ppwzInvitation: *mut PWSTR,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe {
+        group_api::group_issue_credentials(
+            &GLOBAL,
+            hGroup,
+            pwzSubjectIdentity,
+            pCredentialInfo.cast_const(),
+            dwFlags,
+            ppwzInvitation,
+        )
+    }
+}
+
+/// `PeerGroupExportConfig`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupExportConfig(
+    hGroup: HGROUP,
+    pwzPassword: PCWSTR,
+    ppwzXML: *mut PWSTR,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { group_api::group_export_config(&GLOBAL, hGroup, pwzPassword, ppwzXML) }
+}
+
+/// `PeerGroupImportConfig`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupImportConfig(
+    pwzXML: PCWSTR,
+    pwzPassword: PCWSTR,
+    fOverwrite: BOOL,
+    ppwzIdentity: *mut PWSTR,
+    ppwzGroup: *mut PWSTR,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe {
+        group_api::group_import_config(
+            &GLOBAL,
+            pwzXML,
+            pwzPassword,
+            fOverwrite,
+            ppwzIdentity,
+            ppwzGroup,
+        )
+    }
+}
+
+/// `PeerGroupPeerTimeToUniversalTime`: `PEER_E_GROUP_NOT_READY` for a valid group (no
+/// synchronized peer time without networking).
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupPeerTimeToUniversalTime(
+    hGroup: HGROUP,
+    pftPeerTime: *mut FILETIME,
+    pftUniversalTime: *mut FILETIME,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe {
+        group_api::group_peer_time_to_universal_time(
+            &GLOBAL,
+            hGroup,
+            pftPeerTime.cast_const(),
+            pftUniversalTime,
+        )
+    }
+}
+
+/// `PeerGroupUniversalTimeToPeerTime`: as [`PeerGroupPeerTimeToUniversalTime`].
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupUniversalTimeToPeerTime(
+    hGroup: HGROUP,
+    pftUniversalTime: *mut FILETIME,
+    pftPeerTime: *mut FILETIME,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe {
+        group_api::group_universal_time_to_peer_time(
+            &GLOBAL,
+            hGroup,
+            pftUniversalTime.cast_const(),
+            pftPeerTime,
+        )
+    }
+}
