@@ -121,6 +121,13 @@ typedef struct peernet_sockaddr_in6 {
 #ifndef FAILED
 #define FAILED(hr) (((HRESULT)(hr)) < 0)
 #endif
+/* BOOL values (windef.h), e.g. for PeerGroupImportConfig's fOverwrite. */
+#ifndef FALSE
+#define FALSE 0
+#endif
+#ifndef TRUE
+#define TRUE 1
+#endif
 
 /* Text literals as PCWSTR: PEER_TEXT("x") is u"x" (char16_t, C11 / C++11). */
 #if defined(__cplusplus)

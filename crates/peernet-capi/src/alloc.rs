@@ -30,6 +30,14 @@ const BLOCK_ALIGN: usize = 16;
 /// Largest block we agree to build (a sanity bound, far above any legitimate result).
 const MAX_BLOCK: usize = 256 * 1024 * 1024;
 
+/// The key of a block in the live table: the complement of its address. The table must
+/// not look like a pointer to the block, so that a block the application never releases
+/// is a *definite* leak for valgrind and similar tools (as it would be on Windows), not
+/// memory still reachable from our table.
+fn key(p: *const c_void) -> usize {
+    !(p as usize)
+}
+
 fn live() -> MutexGuard<'static, HashMap<usize, Layout>> {
     static LIVE: OnceLock<Mutex<HashMap<usize, Layout>>> = OnceLock::new();
     // A poisoned lock only means a panic happened while the map was consistent
@@ -41,7 +49,7 @@ fn live() -> MutexGuard<'static, HashMap<usize, Layout>> {
 
 /// True when `p` is the start of a block that has not been freed.
 pub fn is_live(p: *const c_void) -> bool {
-    live().contains_key(&(p as usize))
+    live().contains_key(&key(p))
 }
 
 /// Number of live blocks (tests use it to check for leaks).
@@ -54,7 +62,7 @@ pub fn free(p: *const c_void) {
     if p.is_null() {
         return;
     }
-    let Some(layout) = live().remove(&(p as usize)) else {
+    let Some(layout) = live().remove(&key(p)) else {
         return;
     };
     let p = p as *mut u8;
@@ -181,7 +189,7 @@ impl BlockBuilder {
                 std::ptr::write_unaligned(base.add(field).cast::<*mut u8>(), p);
             }
         }
-        live().insert(base as usize, layout);
+        live().insert(key(base.cast_const().cast()), layout);
         Ok(base.cast())
     }
 }
