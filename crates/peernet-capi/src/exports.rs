@@ -478,3 +478,67 @@ pub unsafe extern "C" fn PeerGroupUniversalTimeToPeerTime(
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::ptr::{null, null_mut};
+
+    use peernet::hresult::{
+        E_HANDLE, E_INVALIDARG, PEER_E_INVALID_GROUP, PEER_E_INVITATION_NOT_TRUSTED,
+    };
+
+    use super::*;
+    use crate::test_backend::{W, take};
+
+    /// The exported symbols on paths that need no store (the process-wide store is
+    /// never opened by unit tests; tests/c/e2e.c covers the rest).
+    #[test]
+    fn exports_reach_the_argument_layer_and_the_facade() {
+        let _l = crate::startup::TEST_LOCK
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        // SAFETY: valid strings and out-pointers, or NULL where the test says so.
+        unsafe {
+            let mut s: PWSTR = null_mut();
+            assert_eq!(PeerCreatePeerName(null(), W::new("chat").p(), &mut s), 0);
+            assert_eq!(take(s), "0.chat");
+            assert_eq!(
+                PeerIdentityCreate(null(), null(), 0, null_mut()),
+                E_INVALIDARG.as_i32()
+            );
+            assert_eq!(
+                PeerIdentityCreate(null(), null(), 1, &mut s),
+                E_HANDLE.as_i32()
+            );
+            assert!(s.is_null());
+            let mut prov: HCRYPTPROV = 3;
+            assert_eq!(
+                PeerIdentityGetCryptKey(null(), &mut prov),
+                E_INVALIDARG.as_i32()
+            );
+            assert_eq!(prov, 0);
+
+            let mut v = crate::types::PEER_VERSION_DATA::default();
+            assert_eq!(
+                crate::startup::PeerGroupStartup(crate::types::PEER_GROUP_VERSION, &mut v),
+                0
+            );
+            let garbage: HGROUP = std::ptr::without_provenance_mut(0x7770);
+            let mut status: DWORD = 5;
+            assert_eq!(
+                PeerGroupGetStatus(garbage, &mut status),
+                PEER_E_INVALID_GROUP.as_i32()
+            );
+            assert_eq!(status, 0);
+            assert_eq!(PeerGroupConnect(garbage), PEER_E_INVALID_GROUP.as_i32());
+            assert_eq!(PeerGroupClose(garbage), PEER_E_INVALID_GROUP.as_i32());
+            let mut info: *mut PEER_INVITATION_INFO = std::ptr::dangling_mut();
+            assert_eq!(
+                PeerGroupParseInvitation(W::new("<PEERINVITATION/>").p(), &mut info),
+                PEER_E_INVITATION_NOT_TRUSTED.as_i32()
+            );
+            assert!(info.is_null());
+            assert_eq!(crate::startup::PeerGroupShutdown(), 0);
+        }
+    }
+}
