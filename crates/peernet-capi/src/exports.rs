@@ -2,7 +2,7 @@
 //!
 //! Each export passes its arguments, with the facade backend ([`GLOBAL`]), to the
 //! argument layer in [`identity_api`] / [`group_api`], whose body runs inside
-//! [`crate::ffi::guard`]: a panic becomes `E_UNEXPECTED` and never unwinds into C. The
+//! `ffi::guard`: a panic becomes `E_UNEXPECTED` and never unwinds into C. The
 //! signatures are those of `include/p2p.h` (non-`const` pointers where the Windows
 //! header has them; the functions never write through input pointers).
 //!
