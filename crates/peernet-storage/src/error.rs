@@ -250,6 +250,46 @@ mod tests {
                 "group 'g' of identity 'i' not found",
             ),
             (
+                Error::RecordNotFound {
+                    group: "g".into(),
+                    record_id: "{00000001-0000-0000-0000-000000000000}".into(),
+                },
+                "record {00000001-0000-0000-0000-000000000000} of group 'g' not found",
+            ),
+            (
+                Error::RecordTooLarge {
+                    field: "data",
+                    size: 2,
+                    limit: 1,
+                },
+                "record data is 2 bytes; the limit is 1 bytes",
+            ),
+            (
+                Error::RecordVersionConflict {
+                    record_id: "{r}".into(),
+                    expected: 1,
+                    found: 2,
+                },
+                "record {r} was changed concurrently: expected version 1, found 2",
+            ),
+            (
+                Error::DatabaseMismatch {
+                    path: PathBuf::from("/b.db"),
+                    identity: "i".into(),
+                    group: "g".into(),
+                    found_identity: "j".into(),
+                    found_group: "h".into(),
+                },
+                "database file '/b.db' belongs to group 'h' of identity 'j', not to group 'g' of identity 'i'",
+            ),
+            (
+                Error::InvalidDatabase {
+                    path: PathBuf::from("/b.db"),
+                    reason: "bad magic".into(),
+                },
+                "'/b.db' is not a valid peernet database export: bad magic",
+            ),
+            (
                 Error::Sqlite {
                     path: path(),
                     source: Box::new(std::io::Error::other("disk I/O error")),

@@ -73,4 +73,10 @@ mod tests {
         assert_send_sync::<Store>();
         assert_send_sync::<Error>();
     }
+
+    #[test]
+    fn watcher_can_move_to_a_thread() {
+        fn assert_send<T: Send>() {}
+        assert_send::<ChangeWatcher>();
+    }
 }

@@ -218,10 +218,13 @@ pub(crate) fn insert_row(
     Ok(())
 }
 
+/// The SQL condition selecting a type (or all), with parameter `?3`. Each shape is its
+/// own statement so that SQLite uses the matching index (a `?3 IS NULL OR …` condition
+/// would defeat it).
 fn type_filter(record_type: Option<&Guid>) -> (&'static str, Option<&[u8]>) {
     match record_type {
         Some(t) => (" AND record_type = ?3", Some(&t[..])),
-        None => (" AND ?3 IS NULL", None),
+        None => ("", None),
     }
 }
 
@@ -272,7 +275,8 @@ impl Store {
     ///
     /// # Errors
     /// [`Error::RecordTooLarge`] over a size limit; [`Error::InvalidInput`] when
-    /// `record.version <= previous_version` or the type differs from the stored one;
+    /// `record.version <= previous_version`, or the type, creator id or creation time
+    /// differs from the stored one;
     /// [`Error::NotFound`] when the identity has no such group; [`Error::RecordNotFound`]
     /// when the record does not exist; [`Error::RecordVersionConflict`] when the stored
     /// version is not `previous_version`.
@@ -293,16 +297,16 @@ impl Store {
             });
         }
         self.write(|tx| {
-            let stored: Option<(u32, Guid)> = tx
+            let stored: Option<(u32, Guid, String, u64)> = tx
                 .prepare_cached(
-                    "SELECT version, record_type FROM group_records
+                    "SELECT version, record_type, creator_id, created FROM group_records
                      WHERE identity = ?1 AND group_peer_name = ?2 AND record_id = ?3",
                 )?
                 .query_row(params![identity, group, &record.id[..]], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
                 })
                 .optional()?;
-            let Some((version, record_type)) = stored else {
+            let Some((version, record_type, creator_id, created)) = stored else {
                 require_group(tx, identity, group)?;
                 return Err(record_not_found(group, &record.id).into());
             };
@@ -320,6 +324,15 @@ impl Store {
                         "record {} has type {}; an update cannot change it",
                         guid_string(&record.id),
                         guid_string(&record_type)
+                    ),
+                }
+                .into());
+            }
+            if creator_id != record.creator_id || created != record.created {
+                return Err(Error::InvalidInput {
+                    reason: format!(
+                        "record {}: an update cannot change its creator or creation time",
+                        guid_string(&record.id)
                     ),
                 }
                 .into());
@@ -463,20 +476,37 @@ impl Store {
         let (filter, type_param) = type_filter(record_type);
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let after = after.map(|a| &a[..]);
+        // Keyset paging: `record_id > ?4` is a range on the primary key (or on the
+        // by-type index), so every page costs O(page + log n), not O(offset).
+        let after_filter = if after.is_some() {
+            " AND record_id > ?4"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM group_records
+             WHERE identity = ?1 AND group_peer_name = ?2{filter}{after_filter}
+             ORDER BY record_id LIMIT ?5"
+        );
         self.read(|tx| {
             require_group(tx, identity, group)?;
-            Ok(tx
-                .prepare_cached(&format!(
-                    "SELECT {RECORD_COLUMNS} FROM group_records
-                     WHERE identity = ?1 AND group_peer_name = ?2{filter}
-                        AND (?4 IS NULL OR record_id > ?4)
-                     ORDER BY record_id LIMIT ?5"
-                ))?
-                .query_map(
-                    params![identity, group, type_param, after, limit],
-                    record_from_row,
-                )?
-                .collect::<rusqlite::Result<Vec<_>>>()?)
+            let mut stmt = tx.prepare_cached(&sql)?;
+            let mut bind = |i: usize, v: &dyn rusqlite::ToSql| stmt.raw_bind_parameter(i, v);
+            bind(1, &identity)?;
+            bind(2, &group)?;
+            if let Some(t) = type_param {
+                bind(3, &t)?;
+            }
+            if let Some(a) = after {
+                bind(4, &a)?;
+            }
+            bind(5, &limit)?;
+            let mut rows = stmt.raw_query();
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                out.push(record_from_row(row)?);
+            }
+            Ok(out)
         })
     }
 
@@ -535,7 +565,18 @@ impl Store {
                     "SELECT count(*) FROM group_records
                      WHERE identity = ?1 AND group_peer_name = ?2{filter}"
                 ))?
-                .query_row(params![identity, group, type_param], |r| r.get(0))?)
+                .query_row(
+                    rusqlite::params_from_iter(
+                        [
+                            Some(rusqlite::types::Value::Text(identity.to_owned())),
+                            Some(rusqlite::types::Value::Text(group.to_owned())),
+                            type_param.map(|t| rusqlite::types::Value::Blob(t.to_vec())),
+                        ]
+                        .into_iter()
+                        .flatten(),
+                    ),
+                    |r| r.get(0),
+                )?)
         })
     }
 

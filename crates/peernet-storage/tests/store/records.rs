@@ -140,6 +140,20 @@ fn update_and_compare_and_swap() {
         store.update_record("a.x", "g.1", &retyped, 2),
         Err(Error::InvalidInput { .. })
     ));
+    // Creator and creation time cannot change.
+    let mut recreated = v2.clone();
+    recreated.version = 3;
+    recreated.creator_id = "z.z".into();
+    assert!(matches!(
+        store.update_record("a.x", "g.1", &recreated, 2),
+        Err(Error::InvalidInput { .. })
+    ));
+    recreated.creator_id = v2.creator_id.clone();
+    recreated.created += 1;
+    assert!(matches!(
+        store.update_record("a.x", "g.1", &recreated, 2),
+        Err(Error::InvalidInput { .. })
+    ));
     // Missing record / group.
     let mut missing = record(50);
     missing.version = 2;
