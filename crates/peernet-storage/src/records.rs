@@ -95,19 +95,28 @@ pub(crate) const RECORD_COLUMNS: &str = "record_id, record_type, version, flags,
     modified_by_id, attributes, created, expiration, last_modified, data, security_data";
 
 pub(crate) fn record_from_row(row: &Row<'_>) -> rusqlite::Result<RecordRow> {
+    record_at(row, 0)
+}
+
+/// A record whose columns start at index 1 (after a leading `rowid`).
+fn record_from_offset_row(row: &Row<'_>) -> rusqlite::Result<RecordRow> {
+    record_at(row, 1)
+}
+
+fn record_at(row: &Row<'_>, o: usize) -> rusqlite::Result<RecordRow> {
     Ok(RecordRow {
-        id: row.get(0)?,
-        record_type: row.get(1)?,
-        version: row.get(2)?,
-        flags: row.get(3)?,
-        creator_id: row.get(4)?,
-        modified_by_id: row.get(5)?,
-        attributes: row.get(6)?,
-        created: row.get(7)?,
-        expiration: row.get(8)?,
-        last_modified: row.get(9)?,
-        data: row.get(10)?,
-        security_data: row.get(11)?,
+        id: row.get(o)?,
+        record_type: row.get(o + 1)?,
+        version: row.get(o + 2)?,
+        flags: row.get(o + 3)?,
+        creator_id: row.get(o + 4)?,
+        modified_by_id: row.get(o + 5)?,
+        attributes: row.get(o + 6)?,
+        created: row.get(o + 7)?,
+        expiration: row.get(o + 8)?,
+        last_modified: row.get(o + 9)?,
+        data: row.get(o + 10)?,
+        security_data: row.get(o + 11)?,
     })
 }
 
@@ -510,11 +519,16 @@ impl Store {
         })
     }
 
-    /// Calls `f` with each of the group's records (all, or of one type) in record-id
-    /// order until it returns `ControlFlow::Break`. Rows are read in pages of
-    /// [`RECORD_SCAN_PAGE`], each in its own read transaction, so memory stays bounded
-    /// and writers are not blocked for the whole scan; a record changed during the scan
-    /// is seen at most once, in one of its versions.
+    /// Calls `f` with each of the group's records (all, or of one type) until it
+    /// returns `ControlFlow::Break`. Rows are read in pages of [`RECORD_SCAN_PAGE`], each
+    /// in its own read transaction, so memory stays bounded and writers are not blocked
+    /// for the whole scan; a record changed during the scan is seen at most once, in one
+    /// of its versions, and one added during the scan may or may not be seen.
+    ///
+    /// Order: for all records, storage order (the order rows were inserted; an update
+    /// keeps a row's place), which reads the table sequentially and is several times
+    /// faster than id order on large groups; for one type, record-id order. Either way
+    /// the order is stable while the group does not change.
     ///
     /// # Errors
     /// [`Error::NotFound`] when the identity has no such group.
@@ -525,18 +539,50 @@ impl Store {
         record_type: Option<&Guid>,
         mut f: impl FnMut(RecordRow) -> ControlFlow<()>,
     ) -> Result<()> {
-        let mut after: Option<Guid> = None;
+        if record_type.is_some() {
+            let mut after: Option<Guid> = None;
+            loop {
+                let page = self.records_page(
+                    identity,
+                    group,
+                    record_type,
+                    after.as_ref(),
+                    RECORD_SCAN_PAGE,
+                )?;
+                let full = page.len() == RECORD_SCAN_PAGE;
+                for row in page {
+                    after = Some(row.id);
+                    if f(row).is_break() {
+                        return Ok(());
+                    }
+                }
+                if !full {
+                    return Ok(());
+                }
+            }
+        }
+        let page_limit = i64::try_from(RECORD_SCAN_PAGE).unwrap_or(i64::MAX);
+        let mut after_rowid: i64 = 0;
         loop {
-            let page = self.records_page(
-                identity,
-                group,
-                record_type,
-                after.as_ref(),
-                RECORD_SCAN_PAGE,
-            )?;
+            // Pages keyed by rowid through `group_records_by_group`, whose entries are
+            // (identity, group_peer_name, rowid): each page is an index range.
+            let page: Vec<(i64, RecordRow)> = self.read(|tx| {
+                require_group(tx, identity, group)?;
+                Ok(tx
+                    .prepare_cached(&format!(
+                        "SELECT rowid, {RECORD_COLUMNS} FROM group_records
+                            INDEXED BY group_records_by_group
+                         WHERE identity = ?1 AND group_peer_name = ?2 AND rowid > ?3
+                         ORDER BY rowid LIMIT ?4"
+                    ))?
+                    .query_map(params![identity, group, after_rowid, page_limit], |r| {
+                        Ok((r.get(0)?, record_from_offset_row(r)?))
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?)
+            })?;
             let full = page.len() == RECORD_SCAN_PAGE;
-            for row in page {
-                after = Some(row.id);
+            for (rowid, row) in page {
+                after_rowid = rowid;
                 if f(row).is_break() {
                     return Ok(());
                 }

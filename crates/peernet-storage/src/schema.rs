@@ -101,7 +101,9 @@ CREATE TABLE group_members (
 
 /// Version 3: the records API (issue 8). Record times are FILETIME ticks (100 ns since
 /// 1601-01-01 UTC); the by-type index gains `record_id` so that listing by type is ordered
-/// without a sort; an index on expiration serves the expiry sweep; `group_changes` is the
+/// without a sort; an index on expiration serves the expiry sweep; an index on the group
+/// alone (whose entries end in the rowid) lets a full scan visit the table in storage
+/// order, several times faster than id order on large groups; `group_changes` is the
 /// append-only change log that carries group events across processes.
 pub(crate) const MIGRATION_3: &str = r#"
 DROP INDEX group_records_by_type;
@@ -109,6 +111,7 @@ CREATE INDEX group_records_by_type
     ON group_records (identity, group_peer_name, record_type, record_id);
 CREATE INDEX group_records_by_expiration
     ON group_records (identity, group_peer_name, expiration);
+CREATE INDEX group_records_by_group ON group_records (identity, group_peer_name);
 
 CREATE TABLE group_changes (
     seq               INTEGER PRIMARY KEY AUTOINCREMENT,

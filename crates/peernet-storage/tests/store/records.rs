@@ -282,7 +282,28 @@ fn for_each_record_pages_through_everything() {
         })
         .expect("scan");
     assert_eq!(seen.len(), n);
+    // Storage order: here the insertion order, which is id order.
     assert!(seen.windows(2).all(|w| w[0] < w[1]));
+    // Each record exactly once, in a stable order, whatever the insertion order.
+    let dir2 = tempdir();
+    let shuffled = store_with_group(dir2.path());
+    let order: Vec<u32> = (0..1100u32).map(|i| (i * 7919) % 1100).collect();
+    shuffled
+        .bulk_insert_records_for_bench("a.x", "g.1", 0, order.len(), |i| record(order[i]))
+        .expect("bulk");
+    let scan = |store: &peernet_storage::Store| {
+        let mut ids = Vec::new();
+        store
+            .for_each_record("a.x", "g.1", None, |r| {
+                ids.push(r.id);
+                ControlFlow::Continue(())
+            })
+            .expect("scan");
+        ids
+    };
+    let first = scan(&shuffled);
+    assert_eq!(first, order.iter().map(|&i| guid(i)).collect::<Vec<_>>());
+    assert_eq!(scan(&shuffled), first);
     let mut type_a = 0;
     store
         .for_each_record("a.x", "g.1", Some(&TYPE_A), |r| {
