@@ -101,6 +101,69 @@ pub enum Error {
         what: String,
     },
 
+    /// A group record does not exist (→ `PEER_E_RECORD_NOT_FOUND`).
+    #[error("record {record_id} of group '{group}' not found")]
+    RecordNotFound {
+        /// The group's peer name.
+        group: String,
+        /// The record id, as a GUID string.
+        record_id: String,
+    },
+
+    /// A record field is larger than the store accepts (→ `PEER_E_MAX_RECORD_SIZE_EXCEEDED`).
+    #[error("record {field} is {size} bytes; the limit is {limit} bytes")]
+    RecordTooLarge {
+        /// The field, e.g. `data` or `attributes`.
+        field: &'static str,
+        /// Its size in bytes.
+        size: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
+
+    /// An update's compare-and-swap failed: the stored version is not the one the update
+    /// was based on, because another writer updated the record first. The facade re-reads
+    /// and retries; if it gives up, `PEER_E_INVALID_RECORD`.
+    #[error(
+        "record {record_id} was changed concurrently: expected version {expected}, found {found}"
+    )]
+    RecordVersionConflict {
+        /// The record id, as a GUID string.
+        record_id: String,
+        /// The version the update was based on.
+        expected: u32,
+        /// The version stored.
+        found: u32,
+    },
+
+    /// A database export file belongs to another group or identity
+    /// (→ `PEER_E_INVALID_DATABASE`).
+    #[error(
+        "database file '{path}' belongs to group '{found_group}' of identity '{found_identity}', not to group '{group}' of identity '{identity}'"
+    )]
+    DatabaseMismatch {
+        /// The file.
+        path: PathBuf,
+        /// The identity importing.
+        identity: String,
+        /// The group importing.
+        group: String,
+        /// The identity the file was exported for.
+        found_identity: String,
+        /// The group the file was exported from.
+        found_group: String,
+    },
+
+    /// A database export file is not one, is damaged, truncated, too large or of an
+    /// unknown version (→ `PEER_E_INVALID_DATABASE`). The store is left unchanged.
+    #[error("'{path}' is not a valid peernet database export: {reason}")]
+    InvalidDatabase {
+        /// The file.
+        path: PathBuf,
+        /// What was found wrong.
+        reason: String,
+    },
+
     /// Any other SQLite failure (→ `E_FAIL`).
     #[error("SQLite error on '{path}': {source}")]
     Sqlite {
@@ -185,6 +248,46 @@ mod tests {
                     what: "group 'g' of identity 'i'".into(),
                 },
                 "group 'g' of identity 'i' not found",
+            ),
+            (
+                Error::RecordNotFound {
+                    group: "g".into(),
+                    record_id: "{00000001-0000-0000-0000-000000000000}".into(),
+                },
+                "record {00000001-0000-0000-0000-000000000000} of group 'g' not found",
+            ),
+            (
+                Error::RecordTooLarge {
+                    field: "data",
+                    size: 2,
+                    limit: 1,
+                },
+                "record data is 2 bytes; the limit is 1 bytes",
+            ),
+            (
+                Error::RecordVersionConflict {
+                    record_id: "{r}".into(),
+                    expected: 1,
+                    found: 2,
+                },
+                "record {r} was changed concurrently: expected version 1, found 2",
+            ),
+            (
+                Error::DatabaseMismatch {
+                    path: PathBuf::from("/b.db"),
+                    identity: "i".into(),
+                    group: "g".into(),
+                    found_identity: "j".into(),
+                    found_group: "h".into(),
+                },
+                "database file '/b.db' belongs to group 'h' of identity 'j', not to group 'g' of identity 'i'",
+            ),
+            (
+                Error::InvalidDatabase {
+                    path: PathBuf::from("/b.db"),
+                    reason: "bad magic".into(),
+                },
+                "'/b.db' is not a valid peernet database export: bad magic",
             ),
             (
                 Error::Sqlite {

@@ -7,6 +7,7 @@ use std::time::SystemTime;
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 use zeroize::Zeroizing;
 
+use crate::changes::{ChangeEvent, append_change};
 use crate::cloud::{CloudScope, scope_column};
 use crate::error::{Error, Result};
 use crate::identity::require_identity;
@@ -287,7 +288,7 @@ impl Store {
 
     /// Inserts the group, or replaces an existing one's configuration, chain and secrets
     /// (all in one transaction; `created` and the group's records are kept). This is
-    /// configuration import with overwrite.
+    /// configuration import with overwrite. A replacement logs `PROPERTY_CHANGED`.
     ///
     /// # Errors
     /// [`Error::InvalidInput`] for an empty group peer name; [`Error::NotFound`] when the
@@ -332,6 +333,12 @@ impl Store {
                     sealed.group_key,
                     sealed.password_verifier,
                 ])?;
+                append_change(
+                    tx,
+                    &group.identity,
+                    &group.group_peer_name,
+                    &ChangeEvent::PropertyChanged,
+                )?;
                 UpsertOutcome::Replaced
             } else {
                 insert_row(tx, group, &sealed)?;
@@ -420,7 +427,8 @@ impl Store {
         })
     }
 
-    /// Replaces a group's properties and, as asked, its password verifier.
+    /// Replaces a group's properties and, as asked, its password verifier, and logs
+    /// `PROPERTY_CHANGED`.
     ///
     /// # Errors
     /// [`Error::NotFound`] when the identity has no such group.
@@ -468,7 +476,7 @@ impl Store {
             if changed == 0 {
                 return Err(not_found(identity, group_peer_name).into());
             }
-            Ok(())
+            append_change(tx, identity, group_peer_name, &ChangeEvent::PropertyChanged)
         })
     }
 
@@ -490,7 +498,8 @@ impl Store {
         })
     }
 
-    /// Records a group's `PEER_GROUP_STATUS` flags.
+    /// Records a group's `PEER_GROUP_STATUS` flags; when they differ from the stored
+    /// ones, logs `STATUS_CHANGED` with the new flags.
     ///
     /// # Errors
     /// [`Error::NotFound`] when the identity has no such group.
@@ -501,15 +510,26 @@ impl Store {
         status: u32,
     ) -> Result<()> {
         self.write(|tx| {
-            let changed = tx
+            let old: u32 = tx
                 .prepare_cached(
-                    "UPDATE groups SET status = ?3 WHERE identity = ?1 AND group_peer_name = ?2",
+                    "SELECT status FROM groups WHERE identity = ?1 AND group_peer_name = ?2",
                 )?
-                .execute(params![identity, group_peer_name, status])?;
-            if changed == 0 {
-                return Err(not_found(identity, group_peer_name).into());
+                .query_row([identity, group_peer_name], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| not_found(identity, group_peer_name))?;
+            if old == status {
+                return Ok(());
             }
-            Ok(())
+            tx.prepare_cached(
+                "UPDATE groups SET status = ?3 WHERE identity = ?1 AND group_peer_name = ?2",
+            )?
+            .execute(params![identity, group_peer_name, status])?;
+            append_change(
+                tx,
+                identity,
+                group_peer_name,
+                &ChangeEvent::StatusChanged { status },
+            )
         })
     }
 

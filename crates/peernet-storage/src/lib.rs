@@ -1,5 +1,5 @@
-//! SQLite store for peernet identities, sealed private keys, groups, clouds and (room for)
-//! group records.
+//! SQLite store for peernet identities, sealed private keys, groups, clouds, group records
+//! and members, and the cross-process change feed that carries group events.
 //!
 //! The store keeps the bytes it is handed (DER certificates, PKCS#8 keys) without parsing
 //! them. A store is a directory holding `store.db` (SQLite, WAL) and `store.key` (32 random
@@ -30,20 +30,35 @@
 
 #![forbid(unsafe_code)]
 
+mod changes;
 mod cloud;
 mod error;
+mod export;
 mod group;
 mod identity;
+mod members;
+mod records;
 mod schema;
 mod seal;
 mod store;
 
+pub use changes::{
+    CHANGE_LOG_PRUNE_EVERY, CHANGE_LOG_RETENTION, CHANGES_BATCH, Change, ChangeEvent,
+    ChangeWatcher, DEFAULT_POLL_INTERVAL, EVENT_MEMBER_CHANGED, EVENT_PROPERTY_CHANGED,
+    EVENT_RECORD_CHANGED, EVENT_STATUS_CHANGED, MemberChangeType, RecordChangeType,
+};
 pub use cloud::{Cloud, CloudScope, GLOBAL_CLOUD};
 pub use error::{Error, Result};
+pub use export::{DATABASE_EXPORT_MAGIC, DATABASE_EXPORT_VERSION, MAX_DATABASE_EXPORT_SIZE};
 pub use group::{
     Group, GroupCloud, GroupProperties, GroupSecrets, NewGroup, SecretUpdate, UpsertOutcome,
 };
 pub use identity::{Identity, NewIdentity};
+pub use members::{MAX_MEMBER_ATTRIBUTES_SIZE, MAX_MEMBER_CHAIN_SIZE, MemberRow};
+pub use records::{
+    Guid, MAX_RECORD_ATTRIBUTES_SIZE, MAX_RECORD_DATA_SIZE, MAX_RECORD_PEER_NAME_SIZE,
+    MAX_RECORD_SECURITY_DATA_SIZE, RECORD_SCAN_PAGE, RecordKey, RecordRow, guid_string,
+};
 pub use store::{DB_FILE, HOME_ENV, KEY_FILE, Store};
 pub use zeroize::Zeroizing;
 
@@ -57,5 +72,11 @@ mod tests {
     fn store_is_send_and_sync() {
         assert_send_sync::<Store>();
         assert_send_sync::<Error>();
+    }
+
+    #[test]
+    fn watcher_can_move_to_a_thread() {
+        fn assert_send<T: Send>() {}
+        assert_send::<ChangeWatcher>();
     }
 }

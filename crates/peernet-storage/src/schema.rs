@@ -4,7 +4,7 @@
 //! [`MIGRATIONS`]. Step `i` (0-based) moves the schema from version `i` to `i + 1`.
 
 /// The migration steps; `MIGRATIONS.len()` is the schema version this build writes.
-pub(crate) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2];
+pub(crate) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3];
 
 /// Version 1: identities, clouds, groups and the members' GMC chains.
 pub(crate) const MIGRATION_1: &str = r#"
@@ -97,4 +97,36 @@ CREATE TABLE group_members (
     FOREIGN KEY (identity, group_peer_name)
         REFERENCES groups (identity, group_peer_name) ON DELETE CASCADE
 );
+"#;
+
+/// Version 3: the records API (issue 8). Record times are FILETIME ticks (100 ns since
+/// 1601-01-01 UTC); the by-type index gains `record_id` so that listing by type is ordered
+/// without a sort; an index on expiration serves the expiry sweep; an index on the group
+/// alone (whose entries end in the rowid) lets a full scan visit the table in storage
+/// order, several times faster than id order on large groups; `group_changes` is the
+/// append-only change log that carries group events across processes.
+pub(crate) const MIGRATION_3: &str = r#"
+DROP INDEX group_records_by_type;
+CREATE INDEX group_records_by_type
+    ON group_records (identity, group_peer_name, record_type, record_id);
+CREATE INDEX group_records_by_expiration
+    ON group_records (identity, group_peer_name, expiration);
+CREATE INDEX group_records_by_group ON group_records (identity, group_peer_name);
+
+CREATE TABLE group_changes (
+    seq               INTEGER PRIMARY KEY AUTOINCREMENT,
+    identity          TEXT    NOT NULL,
+    group_peer_name   TEXT    NOT NULL,
+    event_type        INTEGER NOT NULL CHECK (event_type IN (1, 2, 3, 8)),
+    change_type       INTEGER NOT NULL,
+    record_id         BLOB    CHECK (record_id IS NULL OR length(record_id) = 16),
+    record_type       BLOB    CHECK (record_type IS NULL OR length(record_type) = 16),
+    member_peer_name  TEXT,
+    status            INTEGER,
+    time_ms           INTEGER NOT NULL,
+    FOREIGN KEY (identity, group_peer_name)
+        REFERENCES groups (identity, group_peer_name) ON DELETE CASCADE
+);
+CREATE INDEX group_changes_by_group ON group_changes (identity, group_peer_name, seq);
+CREATE INDEX group_changes_by_time ON group_changes (time_ms);
 "#;

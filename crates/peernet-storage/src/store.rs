@@ -27,7 +27,7 @@ pub const HOME_ENV: &str = "PEERNET_HOME";
 /// `PRAGMA application_id` of a peernet store ("peer" in ASCII).
 const APPLICATION_ID: i32 = 0x7065_6572;
 /// How long SQLite itself waits for a lock before reporting SQLITE_BUSY.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// How many times a transaction is retried after SQLITE_BUSY / SQLITE_LOCKED.
 const MAX_BUSY_RETRIES: u32 = 12;
 
@@ -43,6 +43,38 @@ pub struct Store {
     key: StoreKey,
     rng: SystemRandom,
     conn: Mutex<Connection>,
+    local_commits: std::sync::Arc<LocalCommits>,
+}
+
+/// A counter of write commits made through this process's `Store` handles, with a
+/// condition variable that in-process [`crate::ChangeWatcher`]s wait on.
+#[derive(Debug, Default)]
+pub(crate) struct LocalCommits {
+    count: Mutex<u64>,
+    changed: std::sync::Condvar,
+}
+
+impl LocalCommits {
+    fn notify(&self) {
+        let mut count = self.count.lock().unwrap_or_else(|p| p.into_inner());
+        *count = count.wrapping_add(1);
+        self.changed.notify_all();
+    }
+
+    /// The current count.
+    pub(crate) fn current(&self) -> u64 {
+        *self.count.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Waits up to `timeout` for the count to differ from `seen`; returns the count.
+    pub(crate) fn wait_past(&self, seen: u64, timeout: Duration) -> u64 {
+        let guard = self.count.lock().unwrap_or_else(|p| p.into_inner());
+        let (guard, _) = self
+            .changed
+            .wait_timeout_while(guard, timeout, |c| *c == seen)
+            .unwrap_or_else(|p| p.into_inner());
+        *guard
+    }
 }
 
 impl fmt::Debug for Store {
@@ -137,9 +169,15 @@ impl Store {
             key,
             rng,
             conn: Mutex::new(conn),
+            local_commits: std::sync::Arc::default(),
         };
         store.migrate(version.min(MIGRATIONS.len()))?;
         Ok(store)
+    }
+
+    /// The in-process commit signal shared with watchers.
+    pub(crate) fn local_commits(&self) -> std::sync::Arc<LocalCommits> {
+        std::sync::Arc::clone(&self.local_commits)
     }
 
     /// The store directory.
@@ -197,8 +235,12 @@ impl Store {
     }
 
     /// Runs `f` in a write transaction (`BEGIN IMMEDIATE`), retrying on SQLITE_BUSY.
+    /// After a successful commit, wakes this process's [`crate::ChangeWatcher`]s at once
+    /// (watchers in other processes notice through `PRAGMA data_version`).
     pub(crate) fn write<T>(&self, f: impl FnMut(&Transaction<'_>) -> TxResult<T>) -> Result<T> {
-        self.run(TransactionBehavior::Immediate, f)
+        let value = self.run(TransactionBehavior::Immediate, f)?;
+        self.local_commits.notify();
+        Ok(value)
     }
 
     /// Runs `f` in a read transaction (one consistent snapshot), retrying on SQLITE_BUSY.
@@ -401,7 +443,7 @@ fn backoff(attempt: u32) {
     std::thread::sleep(Duration::from_millis(u64::from(attempt) * 20 + jitter));
 }
 
-fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+pub(crate) fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
     let mut attempt = 0;
     loop {
         match f() {

@@ -68,3 +68,50 @@ pub fn group(identity: &str, group_peer_name: &str, chain_len: usize) -> NewGrou
         status: 0,
     }
 }
+
+/// Record id `i`: big-endian in the last four bytes, so byte order is numeric order.
+pub fn guid(i: u32) -> peernet_storage::Guid {
+    let mut g = [0u8; 16];
+    g[12..].copy_from_slice(&i.to_be_bytes());
+    g
+}
+
+/// Record type A.
+pub const TYPE_A: peernet_storage::Guid = [0xa; 16];
+/// Record type B.
+pub const TYPE_B: peernet_storage::Guid = [0xb; 16];
+
+/// A record with id `guid(i)`, type A for even `i` and B for odd, expiring at 10_000 + i.
+pub fn record(i: u32) -> peernet_storage::RecordRow {
+    peernet_storage::RecordRow {
+        id: guid(i),
+        record_type: if i.is_multiple_of(2) { TYPE_A } else { TYPE_B },
+        version: 1,
+        flags: 0,
+        creator_id: "a.x".to_owned(),
+        modified_by_id: "a.x".to_owned(),
+        attributes: Some(format!(
+            "<attributes><attribute name=\"n\" type=\"int\">{i}</attribute></attributes>"
+        )),
+        created: 1_000,
+        expiration: 10_000 + u64::from(i),
+        last_modified: 1_000,
+        data: i.to_le_bytes().repeat(3),
+        security_data: b"signature".to_vec(),
+    }
+}
+
+/// A store in `dir/store` with identity `a.x` holding group `g.1`.
+pub fn store_with_group(dir: &Path) -> Store {
+    let store = open(dir);
+    store
+        .insert_identity(&identity("a.x"), &pkcs8("a.x"))
+        .expect("identity");
+    store
+        .insert_group(
+            &group("a.x", "g.1", 1),
+            peernet_storage::GroupSecrets::default(),
+        )
+        .expect("group");
+    store
+}

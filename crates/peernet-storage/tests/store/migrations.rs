@@ -80,7 +80,7 @@ fn fresh_store_is_current() {
         store.schema_version().expect("version"),
         Store::supported_schema_version()
     );
-    assert_eq!(Store::supported_schema_version(), 2);
+    assert_eq!(Store::supported_schema_version(), 3);
     store.check_integrity().expect("integrity");
     let conn = rusqlite::Connection::open(store.db_path()).expect("raw");
     let mode: String = conn
@@ -120,7 +120,7 @@ fn version_1_store_is_upgraded_keeping_data() {
         .expect("group");
     }
     let store = Store::open(&path).expect("open current");
-    assert_eq!(store.schema_version().expect("version"), 2);
+    assert_eq!(store.schema_version().expect("version"), 3);
     assert_eq!(
         store.default_identity().expect("default").as_deref(),
         Some("a.x")
@@ -156,6 +156,42 @@ fn version_1_store_is_upgraded_keeping_data() {
         .query_row("SELECT count(*) FROM group_records", [], |r| r.get(0))
         .expect("n");
     assert_eq!(n, 0);
+}
+
+#[test]
+fn version_2_store_is_upgraded_keeping_records_and_members() {
+    let dir = tempdir();
+    let path = dir.path().join("s");
+    {
+        let v2 = Store::open_at_schema_version(&path, 2).expect("open v2");
+        assert_eq!(v2.schema_version().expect("version"), 2);
+        v2.insert_identity(&identity("a.x"), &pkcs8("a.x"))
+            .expect("identity");
+        v2.insert_group(&group("a.x", "g.1", 1), GroupSecrets::default())
+            .expect("group");
+        let conn = rusqlite::Connection::open(v2.db_path()).expect("raw");
+        conn.execute(
+            "INSERT INTO group_records VALUES ('a.x', 'g.1', x'01000000000000000000000000000000',
+                x'02000000000000000000000000000000', 1, 0, 'a.x', 'a.x', NULL, 5, 6, 7, x'aa', x'bb')",
+            [],
+        )
+        .expect("record");
+        conn.execute(
+            "INSERT INTO group_members VALUES ('a.x', 'g.1', 'b.y', 1, NULL, 9, NULL)",
+            [],
+        )
+        .expect("member");
+    }
+    let store = Store::open(&path).expect("open current");
+    assert_eq!(store.schema_version().expect("version"), 3);
+    let mut id = [0u8; 16];
+    id[0] = 1;
+    let r = store.record("a.x", "g.1", &id).expect("record");
+    assert_eq!((r.created, r.expiration, r.last_modified), (5, 6, 7));
+    assert_eq!(r.data, b"\xaa");
+    assert_eq!(store.members("a.x", "g.1").expect("members").len(), 1);
+    assert_eq!(store.last_change_seq("a.x", "g.1").expect("seq"), 0);
+    store.check_integrity().expect("integrity");
 }
 
 #[test]

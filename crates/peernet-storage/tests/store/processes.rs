@@ -26,7 +26,7 @@ const WORKER_ITERATIONS: usize = 30;
 /// Worker processes.
 const WORKERS: usize = 4;
 
-fn child_command(role: &str, dir: &Path, index: usize) -> Command {
+pub fn child_command(role: &str, dir: &Path, index: usize) -> Command {
     let mut cmd = Command::new(std::env::current_exe().expect("current exe"));
     cmd.args([
         "processes::child_entry",
@@ -66,6 +66,7 @@ fn child_entry() {
         }
         "worker" => worker(&dir, index),
         "crash-writer" => crash_writer(&dir, index),
+        "record-writer" => crate::changes::record_writer(&dir),
         other => panic!("unknown child role {other}"),
     }
 }

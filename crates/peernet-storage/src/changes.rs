@@ -1,0 +1,556 @@
+//! The change log (`group_changes`) and [`ChangeWatcher`]: group events shared by every
+//! process that has the group open.
+//!
+//! Every change to a group's records, members, properties or status appends one row to
+//! `group_changes` in the same transaction as the change itself, so an event exists if
+//! and only if its change was committed. Rows are numbered by an `AUTOINCREMENT` sequence
+//! (never reused, even after pruning); delivery order is sequence order, which is commit
+//! order.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, OpenFlags, Row, Transaction, params};
+
+use crate::error::Result;
+use crate::records::Guid;
+use crate::store::{BUSY_TIMEOUT, LocalCommits, Store, TxResult, map_sqlite, retry_busy};
+
+/// `PEER_GROUP_EVENT_TYPE` of a status change.
+pub const EVENT_STATUS_CHANGED: u32 = 1;
+/// `PEER_GROUP_EVENT_TYPE` of a property change.
+pub const EVENT_PROPERTY_CHANGED: u32 = 2;
+/// `PEER_GROUP_EVENT_TYPE` of a record change.
+pub const EVENT_RECORD_CHANGED: u32 = 3;
+/// `PEER_GROUP_EVENT_TYPE` of a member change.
+pub const EVENT_MEMBER_CHANGED: u32 = 8;
+
+/// Change-log rows older than this are pruned (see [`Store::prune_changes`]).
+pub const CHANGE_LOG_RETENTION: Duration = Duration::from_secs(3600);
+/// The automatic prune runs when a new row's sequence number is a multiple of this.
+pub const CHANGE_LOG_PRUNE_EVERY: u64 = 1024;
+/// [`Store::changes_since`] returns at most this many changes per call.
+pub const CHANGES_BATCH: usize = 4096;
+/// Default interval at which a [`ChangeWatcher`] checks `PRAGMA data_version`.
+pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_millis(20);
+
+/// `PEER_RECORD_CHANGE_TYPE`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RecordChangeType {
+    /// `PEER_RECORD_ADDED` (1).
+    Added,
+    /// `PEER_RECORD_UPDATED` (2).
+    Updated,
+    /// `PEER_RECORD_DELETED` (3).
+    Deleted,
+    /// `PEER_RECORD_EXPIRED` (4).
+    Expired,
+}
+
+impl RecordChangeType {
+    /// The Windows value.
+    pub fn to_u32(self) -> u32 {
+        match self {
+            RecordChangeType::Added => 1,
+            RecordChangeType::Updated => 2,
+            RecordChangeType::Deleted => 3,
+            RecordChangeType::Expired => 4,
+        }
+    }
+
+    /// From the Windows value.
+    pub fn from_u32(v: u32) -> Option<Self> {
+        Some(match v {
+            1 => RecordChangeType::Added,
+            2 => RecordChangeType::Updated,
+            3 => RecordChangeType::Deleted,
+            4 => RecordChangeType::Expired,
+            _ => return None,
+        })
+    }
+}
+
+/// `PEER_MEMBER_CHANGE_TYPE`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MemberChangeType {
+    /// `PEER_MEMBER_CONNECTED` (1).
+    Connected,
+    /// `PEER_MEMBER_DISCONNECTED` (2).
+    Disconnected,
+    /// `PEER_MEMBER_UPDATED` (3).
+    Updated,
+    /// `PEER_MEMBER_JOINED` (4).
+    Joined,
+    /// `PEER_MEMBER_LEFT` (5): logged when a member row is deleted. Windows documents
+    /// that v1.0 never raises it; the facade decides whether to deliver it.
+    Left,
+}
+
+impl MemberChangeType {
+    /// The Windows value.
+    pub fn to_u32(self) -> u32 {
+        match self {
+            MemberChangeType::Connected => 1,
+            MemberChangeType::Disconnected => 2,
+            MemberChangeType::Updated => 3,
+            MemberChangeType::Joined => 4,
+            MemberChangeType::Left => 5,
+        }
+    }
+
+    /// From the Windows value.
+    pub fn from_u32(v: u32) -> Option<Self> {
+        Some(match v {
+            1 => MemberChangeType::Connected,
+            2 => MemberChangeType::Disconnected,
+            3 => MemberChangeType::Updated,
+            4 => MemberChangeType::Joined,
+            5 => MemberChangeType::Left,
+            _ => return None,
+        })
+    }
+}
+
+/// What changed: the event type and the data Windows gives with it
+/// (`PEER_GROUP_EVENT_DATA`'s union arm).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ChangeEvent {
+    /// `PEER_GROUP_EVENT_STATUS_CHANGED` with the new `PEER_GROUP_STATUS` flags.
+    StatusChanged {
+        /// The new status flags.
+        status: u32,
+    },
+    /// `PEER_GROUP_EVENT_PROPERTY_CHANGED` (no data; read the properties).
+    PropertyChanged,
+    /// `PEER_GROUP_EVENT_RECORD_CHANGED` with `PEER_EVENT_RECORD_CHANGE_DATA`.
+    RecordChanged {
+        /// Added, updated, deleted or expired.
+        change: RecordChangeType,
+        /// The record id.
+        record_id: Guid,
+        /// The record type.
+        record_type: Guid,
+    },
+    /// `PEER_GROUP_EVENT_MEMBER_CHANGED` with `PEER_EVENT_MEMBER_CHANGE_DATA`.
+    MemberChanged {
+        /// The member change type.
+        change: MemberChangeType,
+        /// The member's identity peer name (`pwzIdentity`).
+        member_peer_name: String,
+    },
+}
+
+impl ChangeEvent {
+    /// The `PEER_GROUP_EVENT_TYPE` value.
+    pub fn event_type(&self) -> u32 {
+        match self {
+            ChangeEvent::StatusChanged { .. } => EVENT_STATUS_CHANGED,
+            ChangeEvent::PropertyChanged => EVENT_PROPERTY_CHANGED,
+            ChangeEvent::RecordChanged { .. } => EVENT_RECORD_CHANGED,
+            ChangeEvent::MemberChanged { .. } => EVENT_MEMBER_CHANGED,
+        }
+    }
+}
+
+/// One row of the change log.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Change {
+    /// Sequence number: increasing in commit order, never reused.
+    pub seq: u64,
+    /// The identity whose copy of the group changed.
+    pub identity: String,
+    /// The group's peer name.
+    pub group_peer_name: String,
+    /// What changed.
+    pub event: ChangeEvent,
+    /// When the change was committed (millisecond precision).
+    pub time: SystemTime,
+}
+
+/// Milliseconds since the Unix epoch, now.
+pub(crate) fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// `change_type, record_id, record_type, member_peer_name, status` of a change row.
+type ChangeColumns<'a> = (
+    u32,
+    Option<&'a [u8]>,
+    Option<&'a [u8]>,
+    Option<&'a str>,
+    Option<u32>,
+);
+
+/// Appends one change-log row inside the caller's transaction, and prunes now and then.
+pub(crate) fn append_change(
+    tx: &Transaction<'_>,
+    identity: &str,
+    group: &str,
+    event: &ChangeEvent,
+) -> TxResult<()> {
+    let (change_type, record_id, record_type, member, status): ChangeColumns<'_> = match event {
+        ChangeEvent::StatusChanged { status } => (0, None, None, None, Some(*status)),
+        ChangeEvent::PropertyChanged => (0, None, None, None, None),
+        ChangeEvent::RecordChanged {
+            change,
+            record_id,
+            record_type,
+        } => (
+            change.to_u32(),
+            Some(&record_id[..]),
+            Some(&record_type[..]),
+            None,
+            None,
+        ),
+        ChangeEvent::MemberChanged {
+            change,
+            member_peer_name,
+        } => (
+            change.to_u32(),
+            None,
+            None,
+            Some(member_peer_name.as_str()),
+            None,
+        ),
+    };
+    let now = now_millis();
+    tx.prepare_cached(
+        "INSERT INTO group_changes (identity, group_peer_name, event_type, change_type,
+            record_id, record_type, member_peer_name, status, time_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        identity,
+        group,
+        event.event_type(),
+        change_type,
+        record_id,
+        record_type,
+        member,
+        status,
+        now
+    ])?;
+    let seq = u64::try_from(tx.last_insert_rowid()).unwrap_or(0);
+    if seq % CHANGE_LOG_PRUNE_EVERY == 0 {
+        prune(tx, now.saturating_sub(retention_millis()))?;
+    }
+    Ok(())
+}
+
+fn retention_millis() -> i64 {
+    i64::try_from(CHANGE_LOG_RETENTION.as_millis()).unwrap_or(i64::MAX)
+}
+
+fn prune(tx: &Transaction<'_>, before_ms: i64) -> TxResult<u64> {
+    let n = tx
+        .prepare_cached("DELETE FROM group_changes WHERE time_ms < ?1")?
+        .execute([before_ms])?;
+    Ok(u64::try_from(n).unwrap_or(u64::MAX))
+}
+
+const CHANGE_COLUMNS: &str = "seq, identity, group_peer_name, event_type, change_type, record_id,
+    record_type, member_peer_name, status, time_ms";
+
+fn change_from_row(row: &Row<'_>) -> rusqlite::Result<Change> {
+    let bad = |i: usize, what: String| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Integer,
+            Box::new(std::io::Error::other(what)),
+        )
+    };
+    let event_type: u32 = row.get(3)?;
+    let change_type: u32 = row.get(4)?;
+    let event = match event_type {
+        EVENT_STATUS_CHANGED => ChangeEvent::StatusChanged {
+            status: row.get::<_, Option<u32>>(8)?.unwrap_or(0),
+        },
+        EVENT_PROPERTY_CHANGED => ChangeEvent::PropertyChanged,
+        EVENT_RECORD_CHANGED => ChangeEvent::RecordChanged {
+            change: RecordChangeType::from_u32(change_type)
+                .ok_or_else(|| bad(4, format!("record change type {change_type}")))?,
+            record_id: row.get::<_, Option<Guid>>(5)?.unwrap_or_default(),
+            record_type: row.get::<_, Option<Guid>>(6)?.unwrap_or_default(),
+        },
+        EVENT_MEMBER_CHANGED => ChangeEvent::MemberChanged {
+            change: MemberChangeType::from_u32(change_type)
+                .ok_or_else(|| bad(4, format!("member change type {change_type}")))?,
+            member_peer_name: row.get::<_, Option<String>>(7)?.unwrap_or_default(),
+        },
+        other => return Err(bad(3, format!("event type {other}"))),
+    };
+    let ms: i64 = row.get(9)?;
+    Ok(Change {
+        seq: row.get(0)?,
+        identity: row.get(1)?,
+        group_peer_name: row.get(2)?,
+        event,
+        time: UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).unwrap_or(0)),
+    })
+}
+
+fn seq_param(seq: u64) -> i64 {
+    i64::try_from(seq).unwrap_or(i64::MAX)
+}
+
+fn query_changes(
+    conn: &Connection,
+    identity: &str,
+    group: &str,
+    after: u64,
+) -> rusqlite::Result<Vec<Change>> {
+    conn.prepare_cached(&format!(
+        "SELECT {CHANGE_COLUMNS} FROM group_changes
+         WHERE identity = ?1 AND group_peer_name = ?2 AND seq > ?3 ORDER BY seq LIMIT ?4"
+    ))?
+    .query_map(
+        params![
+            identity,
+            group,
+            seq_param(after),
+            i64::try_from(CHANGES_BATCH).unwrap_or(i64::MAX)
+        ],
+        change_from_row,
+    )?
+    .collect()
+}
+
+impl Store {
+    /// The group's changes with a sequence number above `after`, in order; at most
+    /// [`CHANGES_BATCH`] per call (call again from the last one's `seq` for more).
+    ///
+    /// # Errors
+    /// [`Error::Sqlite`] / [`Error::Corrupted`] on a database failure.
+    pub fn changes_since(&self, identity: &str, group: &str, after: u64) -> Result<Vec<Change>> {
+        self.read(|tx| Ok(query_changes(tx, identity, group, after)?))
+    }
+
+    /// The sequence number of the group's newest change, 0 when it has none.
+    ///
+    /// # Errors
+    /// [`Error::Sqlite`] on a database failure.
+    pub fn last_change_seq(&self, identity: &str, group: &str) -> Result<u64> {
+        self.read(|tx| {
+            Ok(tx
+                .prepare_cached(
+                    "SELECT coalesce(max(seq), 0) FROM group_changes
+                     WHERE identity = ?1 AND group_peer_name = ?2",
+                )?
+                .query_row([identity, group], |r| r.get(0))?)
+        })
+    }
+
+    /// Deletes change-log rows committed before `before`; returns how many. Writes also
+    /// prune rows older than [`CHANGE_LOG_RETENTION`] every [`CHANGE_LOG_PRUNE_EVERY`]
+    /// appended rows.
+    ///
+    /// # Errors
+    /// [`Error::Sqlite`] on a database failure.
+    pub fn prune_changes(&self, before: SystemTime) -> Result<u64> {
+        let ms = before
+            .duration_since(UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+            .unwrap_or(0);
+        self.write(|tx| prune(tx, ms))
+    }
+
+    /// Logs a member change that alters no stored row, e.g. a member coming online
+    /// ([`MemberChangeType::Connected`]) or going offline.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when the identity has no such group.
+    pub fn log_member_change(
+        &self,
+        identity: &str,
+        group: &str,
+        member_peer_name: &str,
+        change: MemberChangeType,
+    ) -> Result<()> {
+        self.write(|tx| {
+            crate::records::require_group(tx, identity, group)?;
+            append_change(
+                tx,
+                identity,
+                group,
+                &ChangeEvent::MemberChanged {
+                    change,
+                    member_peer_name: member_peer_name.to_owned(),
+                },
+            )
+        })
+    }
+
+    /// A watcher of the group's changes committed after this call, by any process.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when the identity has no such group; errors of opening a
+    /// second (read-only) connection to `store.db`.
+    pub fn watch_changes(&self, identity: &str, group: &str) -> Result<ChangeWatcher> {
+        let last = self.read(|tx| {
+            crate::records::require_group(tx, identity, group)?;
+            Ok(tx
+                .prepare_cached(
+                    "SELECT coalesce(max(seq), 0) FROM group_changes
+                     WHERE identity = ?1 AND group_peer_name = ?2",
+                )?
+                .query_row([identity, group], |r| r.get(0))?)
+        })?;
+        self.watch_changes_after(identity, group, last)
+    }
+
+    /// A watcher of the group's changes with a sequence number above `after`.
+    ///
+    /// # Errors
+    /// Errors of opening a second (read-only) connection to `store.db`.
+    pub fn watch_changes_after(
+        &self,
+        identity: &str,
+        group: &str,
+        after: u64,
+    ) -> Result<ChangeWatcher> {
+        ChangeWatcher::open(self.db_path(), identity, group, after, self.local_commits())
+    }
+}
+
+/// Waits for a group's changes, from this and every other process using the store.
+///
+/// A watcher has its own read-only SQLite connection. It checks `PRAGMA data_version`
+/// (which changes when another connection commits) every poll interval
+/// ([`DEFAULT_POLL_INTERVAL`], 20 ms), and is woken at once by commits of `Store` handles
+/// in the same process; only then does it query the change log. While nothing changes a
+/// check costs one cheap statement (see `docs/STORAGE.md` for the measured idle CPU).
+///
+/// Changes are returned in sequence (commit) order, each exactly once.
+pub struct ChangeWatcher {
+    conn: Connection,
+    db_path: PathBuf,
+    identity: String,
+    group: String,
+    last_seq: u64,
+    data_version: Option<i64>,
+    local: Arc<LocalCommits>,
+    local_seen: u64,
+    poll_interval: Duration,
+}
+
+impl std::fmt::Debug for ChangeWatcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChangeWatcher")
+            .field("db_path", &self.db_path)
+            .field("identity", &self.identity)
+            .field("group", &self.group)
+            .field("last_seq", &self.last_seq)
+            .field("poll_interval", &self.poll_interval)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ChangeWatcher {
+    fn open(
+        db_path: &Path,
+        identity: &str,
+        group: &str,
+        after: u64,
+        local: Arc<LocalCommits>,
+    ) -> Result<ChangeWatcher> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn =
+            Connection::open_with_flags(db_path, flags).map_err(|e| map_sqlite(db_path, e))?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| map_sqlite(db_path, e))?;
+        let local_seen = local.current();
+        Ok(ChangeWatcher {
+            conn,
+            db_path: db_path.to_path_buf(),
+            identity: identity.to_owned(),
+            group: group.to_owned(),
+            last_seq: after,
+            data_version: None,
+            local,
+            local_seen,
+            poll_interval: DEFAULT_POLL_INTERVAL,
+        })
+    }
+
+    /// Sets how often `PRAGMA data_version` is checked (at least 1 ms).
+    pub fn set_poll_interval(&mut self, interval: Duration) {
+        self.poll_interval = interval.max(Duration::from_millis(1));
+    }
+
+    /// The sequence number of the last change returned (or the starting point).
+    pub fn last_seq(&self) -> u64 {
+        self.last_seq
+    }
+
+    /// The identity watched.
+    pub fn identity(&self) -> &str {
+        &self.identity
+    }
+
+    /// The group watched.
+    pub fn group_peer_name(&self) -> &str {
+        &self.group
+    }
+
+    /// New changes, without waiting (empty when there are none).
+    ///
+    /// # Errors
+    /// [`Error::Sqlite`] / [`Error::Corrupted`] on a database failure.
+    pub fn poll(&mut self) -> Result<Vec<Change>> {
+        self.local_seen = self.local.current();
+        let version = retry_busy(|| {
+            self.conn
+                .query_row("PRAGMA data_version", [], |r| r.get::<_, i64>(0))
+        })
+        .map_err(|e| map_sqlite(&self.db_path, e))?;
+        self.data_version = Some(version);
+        let changes =
+            retry_busy(|| query_changes(&self.conn, &self.identity, &self.group, self.last_seq))
+                .map_err(|e| map_sqlite(&self.db_path, e))?;
+        if let Some(last) = changes.last() {
+            self.last_seq = last.seq;
+        }
+        Ok(changes)
+    }
+
+    /// Waits until the group has new changes and returns them (in order), or returns an
+    /// empty list when `timeout` passes first.
+    ///
+    /// # Errors
+    /// [`Error::Sqlite`] / [`Error::Corrupted`] on a database failure.
+    pub fn wait(&mut self, timeout: Duration) -> Result<Vec<Change>> {
+        let deadline = Instant::now() + timeout;
+        let mut first = self.data_version.is_none();
+        loop {
+            let version = retry_busy(|| {
+                self.conn
+                    .query_row("PRAGMA data_version", [], |r| r.get::<_, i64>(0))
+            })
+            .map_err(|e| map_sqlite(&self.db_path, e))?;
+            let local = self.local.current();
+            if first || Some(version) != self.data_version || local != self.local_seen {
+                first = false;
+                self.data_version = Some(version);
+                self.local_seen = local;
+                let changes = retry_busy(|| {
+                    query_changes(&self.conn, &self.identity, &self.group, self.last_seq)
+                })
+                .map_err(|e| map_sqlite(&self.db_path, e))?;
+                if let Some(last) = changes.last() {
+                    self.last_seq = last.seq;
+                    return Ok(changes);
+                }
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Ok(Vec::new());
+            }
+            let nap = self.poll_interval.min(deadline - now);
+            self.local.wait_past(self.local_seen, nap);
+        }
+    }
+}
