@@ -416,6 +416,21 @@ fn chain_rows(rows: &mut Vec<Row>, checks: &mut Vec<String>) {
     }
 }
 
+fn profile_chain(which: &str) {
+    let (pname, len) = which.split_once('-').expect("PROFILE-LEN");
+    let profile: Profile = pname.parse().expect("profile");
+    let len: usize = len.parse().expect("length");
+    let chain: Vec<Certificate> = chain_files(pname, len)
+        .iter()
+        .map(|d| Certificate::from_der(d).expect("parse"))
+        .collect();
+    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(VERIFY_AT);
+    let policy = ChainPolicy::new(profile, now);
+    for _ in 0..200 {
+        validate_chain(black_box(&chain), &policy).expect("valid");
+    }
+}
+
 fn keygen_rows(rows: &mut Vec<Row>) {
     let m = measure(
         "keygen RSA-1024",
@@ -541,6 +556,12 @@ fn main() {
     // any provider explicitly unloads the implicit default, so load both.
     let _default = Provider::load(None, "default").expect("OpenSSL default provider");
     let _legacy = Provider::load(None, "legacy").expect("OpenSSL legacy provider");
+    // PEERNET_BENCH_PROFILE=windows-25 (profile-len): only run validate_chain 200 times on
+    // that fixture chain, for `valgrind --tool=callgrind`.
+    if let Ok(which) = std::env::var("PEERNET_BENCH_PROFILE") {
+        profile_chain(&which);
+        return;
+    }
     let load_before = load_average();
     let t = Instant::now();
     let mut rows = Vec::new();
