@@ -219,6 +219,33 @@ fn spki_key(spki: &[u8]) -> Vec<u8> {
     bits[bh + 1..bh + bl].to_vec()
 }
 
+// OIDs (tag and length included) looked for in OpenSSL's PFX output.
+const OID_PBE_3DES: &[u8] = &[
+    6, 10, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x0C, 0x01, 0x03,
+];
+const OID_PBE_RC2_40: &[u8] = &[
+    6, 10, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x0C, 0x01, 0x06,
+];
+const OID_SHA1: &[u8] = &[6, 5, 0x2B, 0x0E, 0x03, 0x02, 0x1A];
+const OID_PBES2: &[u8] = &[6, 9, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x05, 0x0D];
+const OID_HMAC_SHA256: &[u8] = &[6, 8, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x02, 0x09];
+const OID_AES256_CBC: &[u8] = &[6, 9, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2A];
+const OID_SHA256: &[u8] = &[6, 9, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
+
+/// DER INTEGER encoding of `n`.
+fn der_integer(n: u32) -> Vec<u8> {
+    let mut body: Vec<u8> = n.to_be_bytes().to_vec();
+    while body.len() > 1 && body[0] == 0 && body[1] < 0x80 {
+        body.remove(0);
+    }
+    if body[0] >= 0x80 {
+        body.insert(0, 0);
+    }
+    let mut out = vec![2, body.len() as u8];
+    out.extend(body);
+    out
+}
+
 fn pfx_rows(rows: &mut Vec<Row>, checks: &mut Vec<String>) {
     let win_key = read("keys/pkcs-rsa1024.key.der");
     let win_certs = vec![read("keys/pkcs-rsa1024.cert.der")];
@@ -277,6 +304,41 @@ fn pfx_rows(rows: &mut Vec<Row>, checks: &mut Vec<String>) {
             certs[0],
             "OpenSSL read back the leaf"
         );
+        // What OpenSSL wrote uses the algorithms asked for: count the OIDs in its DER.
+        let count = |needle: &[u8]| {
+            theirs
+                .windows(needle.len())
+                .filter(|w| *w == needle)
+                .count()
+        };
+        let expected: &[(&str, &[u8], usize)] = match profile {
+            Pkcs12Profile::Windows => &[
+                ("pbeWithSHAAnd3-KeyTripleDES-CBC", OID_PBE_3DES, 1),
+                ("pbeWithSHAAnd40BitRC2-CBC", OID_PBE_RC2_40, 1),
+                ("SHA-1 (MAC)", OID_SHA1, 1),
+            ],
+            _ => &[
+                ("PBES2", OID_PBES2, 2),
+                ("PBKDF2 PRF hmacWithSHA256", OID_HMAC_SHA256, 2),
+                ("AES-256-CBC", OID_AES256_CBC, 2),
+                ("SHA-256 (MAC)", OID_SHA256, 1),
+            ],
+        };
+        let mut found = Vec::new();
+        for (what, oid, n) in expected {
+            assert_eq!(count(oid), *n, "OpenSSL's {name} PFX: {what}");
+            found.push(format!("{what} ×{n}"));
+        }
+        let iter_der = der_integer(iterations);
+        let iter_count = count(&iter_der);
+        assert_eq!(
+            iter_count, 3,
+            "OpenSSL's {name} PFX: iteration count in key, cert, MAC"
+        );
+        checks.push(format!(
+            "{name} PFX written by OpenSSL holds {} and the iteration count {iterations} three times (key bag, cert bag, MAC)",
+            found.join(", ")
+        ));
         let back = pkcs12::read(&theirs, PASSWORD).expect("peernet reads OpenSSL's PFX");
         assert_eq!(back.certificates.len(), certs.len());
         checks.push(format!(
@@ -600,6 +662,14 @@ mod tests {
         let s = stats(&(1..=10).map(f64::from).collect::<Vec<_>>());
         assert_eq!(s.median, 5.5);
         assert_eq!(s.p90, 9.0);
+    }
+
+    #[test]
+    fn der_integers() {
+        assert_eq!(der_integer(2000), [2, 2, 0x07, 0xD0]);
+        assert_eq!(der_integer(600_000), [2, 3, 0x09, 0x27, 0xC0]);
+        assert_eq!(der_integer(128), [2, 2, 0x00, 0x80]);
+        assert_eq!(der_integer(0), [2, 1, 0]);
     }
 
     #[test]
