@@ -479,6 +479,12 @@ fn chain_rows(rows: &mut Vec<Row>, checks: &mut Vec<String>) {
 }
 
 fn profile_chain(which: &str) {
+    if which == "keygen-modern" {
+        for _ in 0..200 {
+            black_box(PrivateKey::generate(Profile::Modern).expect("keygen"));
+        }
+        return;
+    }
     let (pname, len) = which.split_once('-').expect("PROFILE-LEN");
     let profile: Profile = pname.parse().expect("profile");
     let len: usize = len.parse().expect("length");
@@ -618,8 +624,8 @@ fn main() {
     // any provider explicitly unloads the implicit default, so load both.
     let _default = Provider::load(None, "default").expect("OpenSSL default provider");
     let _legacy = Provider::load(None, "legacy").expect("OpenSSL legacy provider");
-    // PEERNET_BENCH_PROFILE=windows-25 (profile-len): only run validate_chain 200 times on
-    // that fixture chain, for `valgrind --tool=callgrind`.
+    // PEERNET_BENCH_PROFILE=windows-25 (PROFILE-LEN): only run validate_chain 200 times on
+    // that fixture chain, for `valgrind --tool=callgrind`; =keygen-modern: 200 P-256 keys.
     if let Ok(which) = std::env::var("PEERNET_BENCH_PROFILE") {
         profile_chain(&which);
         return;
