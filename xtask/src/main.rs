@@ -8,6 +8,10 @@
 //!   SECONDS (default 10) each, seeded from `fuzz/corpus/<target>/`; new inputs go to
 //!   `target/fuzz-smoke/`, so the committed corpus is not touched. Needs `cargo-fuzz`
 //!   (`cargo install cargo-fuzz`); runs it with `RUSTC_BOOTSTRAP=1` on stable.
+//! * `cargo xtask bench-compare` builds `bench/` (package `peernet-bench`) in release
+//!   mode, runs it (peernet-crypto and OpenSSL timed alternately on identical inputs),
+//!   prints its table and writes it into `docs/PERFORMANCE.md` between the
+//!   `bench-compare` markers of the section "Side by side with OpenSSL".
 
 mod fixtures;
 
@@ -15,7 +19,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn usage() -> ExitCode {
-    eprintln!("usage: cargo xtask fixtures [--check] | fuzz-smoke [SECONDS]");
+    eprintln!("usage: cargo xtask fixtures [--check] | fuzz-smoke [SECONDS] | bench-compare");
     ExitCode::from(2)
 }
 
@@ -52,7 +56,88 @@ fn main() -> ExitCode {
         ["fuzz-smoke", secs] => secs
             .parse()
             .map_or_else(|_| usage(), |s| fuzz_smoke(&root, s)),
+        ["bench-compare"] => bench_compare(&root),
         _ => usage(),
+    }
+}
+
+const BENCH_BEGIN: &str = "<!-- bench-compare:begin -->";
+const BENCH_END: &str = "<!-- bench-compare:end -->";
+const BENCH_HEADING: &str = "## Side by side with OpenSSL";
+
+/// Build and run `peernet-bench` in release mode; splice its output into the document.
+fn bench_compare(root: &std::path::Path) -> ExitCode {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let built = std::process::Command::new(&cargo)
+        .current_dir(root)
+        .args(["build", "--release", "--locked", "-p", "peernet-bench"])
+        .status();
+    if !matches!(built, Ok(s) if s.success()) {
+        eprintln!(
+            "error: cannot build peernet-bench (needs libssl-dev and pkg-config: scripts/bench-deps.sh)"
+        );
+        return ExitCode::FAILURE;
+    }
+    let exe = root
+        .join("target/release/peernet-bench")
+        .with_extension(std::env::consts::EXE_EXTENSION);
+    let out = match std::process::Command::new(&exe)
+        .current_dir(root)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+    {
+        Ok(o) if o.status.success() => o.stdout,
+        Ok(o) => {
+            eprintln!("error: peernet-bench failed ({})", o.status);
+            return ExitCode::FAILURE;
+        }
+        Err(e) => {
+            eprintln!("error: cannot run {}: {e}", exe.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let table = String::from_utf8_lossy(&out);
+    print!("{table}");
+    let doc_path = root.join("docs/PERFORMANCE.md");
+    let doc = match std::fs::read_to_string(&doc_path) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {}: {e}", doc_path.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let updated = match splice_section(&doc, &table) {
+        Ok(u) => u,
+        Err(e) => {
+            eprintln!("error: docs/PERFORMANCE.md: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(e) = std::fs::write(&doc_path, updated) {
+        eprintln!("error: {}: {e}", doc_path.display());
+        return ExitCode::FAILURE;
+    }
+    println!("bench-compare: updated docs/PERFORMANCE.md");
+    ExitCode::SUCCESS
+}
+
+/// Replace what lies between the bench-compare markers with `body`; when the markers are
+/// missing, append the section (heading and markers) at the end. Nothing else changes.
+fn splice_section(doc: &str, body: &str) -> Result<String, &'static str> {
+    let body = body.trim_end();
+    match (doc.find(BENCH_BEGIN), doc.find(BENCH_END)) {
+        (Some(b), Some(e)) if b < e => {
+            let head = &doc[..b + BENCH_BEGIN.len()];
+            let tail = &doc[e..];
+            Ok(format!("{head}\n{body}\n{tail}"))
+        }
+        (None, None) => {
+            let sep = if doc.ends_with('\n') { "\n" } else { "\n\n" };
+            Ok(format!(
+                "{doc}{sep}{BENCH_HEADING}\n\n{BENCH_BEGIN}\n{body}\n{BENCH_END}\n"
+            ))
+        }
+        _ => Err("the bench-compare markers are unbalanced"),
     }
 }
 
@@ -110,4 +195,38 @@ pub fn workspace_root() -> PathBuf {
         .parent()
         .expect("xtask lives one level below the workspace root")
         .to_path_buf()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splice_replaces_only_between_markers() {
+        let doc =
+            format!("# P\n\n{BENCH_HEADING}\n\nintro\n{BENCH_BEGIN}\nold\n{BENCH_END}\nafter\n");
+        let out = splice_section(&doc, "new table\n").unwrap();
+        assert_eq!(
+            out,
+            format!(
+                "# P\n\n{BENCH_HEADING}\n\nintro\n{BENCH_BEGIN}\nnew table\n{BENCH_END}\nafter\n"
+            )
+        );
+        assert_eq!(
+            splice_section(&out, "new table").unwrap(),
+            out,
+            "idempotent"
+        );
+    }
+
+    #[test]
+    fn splice_appends_a_missing_section_and_refuses_broken_markers() {
+        let out = splice_section("# P\n\ntext\n", "t").unwrap();
+        assert_eq!(
+            out,
+            format!("# P\n\ntext\n\n{BENCH_HEADING}\n\n{BENCH_BEGIN}\nt\n{BENCH_END}\n")
+        );
+        assert!(splice_section(&format!("{BENCH_END}\n{BENCH_BEGIN}\n"), "t").is_err());
+        assert!(splice_section(&format!("{BENCH_BEGIN}\n"), "t").is_err());
+    }
 }

@@ -55,9 +55,21 @@ pub(crate) fn from_ucs4(b: &[u8]) -> Option<String> {
     if !b.len().is_multiple_of(4) {
         return None;
     }
-    b.chunks_exact(4)
-        .map(|c| char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]])))
-        .collect()
+    // Peer names and classifiers are nearly always ASCII: take the low bytes in one pass.
+    if b.chunks_exact(4)
+        .all(|c| c[0] == 0 && c[1] == 0 && c[2] == 0 && c[3] < 0x80)
+    {
+        return String::from_utf8(b.chunks_exact(4).map(|c| c[3]).collect()).ok();
+    }
+    // Sized up front: collecting `Option<char>`s into a String grows it by doubling
+    // (no size hint through the `Option` shunt), which showed in chain validation profiles.
+    let mut s = String::with_capacity(b.len() / 4);
+    for c in b.chunks_exact(4) {
+        s.push(char::from_u32(u32::from_be_bytes([
+            c[0], c[1], c[2], c[3],
+        ]))?);
+    }
+    Some(s)
 }
 
 /// Decode BMPString content (UCS-2 big-endian, surrogate pairs tolerated).
@@ -314,5 +326,32 @@ mod tests {
         assert!(Reader::new(&[0x1f, 0x01, 0x00]).any().is_err());
         let big = tlv(OCTET_STRING, &[7; 300]);
         assert_eq!(Reader::new(&big).any().unwrap().content.len(), 300);
+    }
+}
+
+#[cfg(test)]
+mod ucs4_tests {
+    use super::*;
+
+    #[test]
+    fn from_ucs4_round_trips_ascii_and_beyond_and_refuses_bad_input() {
+        for s in [
+            "",
+            "0.participant",
+            "abc.DEF_123",
+            "pässword",
+            "𝄞x",
+            "\u{7f}\u{80}",
+        ] {
+            assert_eq!(from_ucs4(&ucs4(s)).as_deref(), Some(s), "{s:?}");
+        }
+        assert_eq!(from_ucs4(&[0, 0, 0]), None, "length not a multiple of 4");
+        assert_eq!(from_ucs4(&[0, 0, 0xD8, 0]), None, "surrogate");
+        assert_eq!(from_ucs4(&[0, 0x11, 0, 0]), None, "beyond U+10FFFF");
+        assert_eq!(
+            from_ucs4(&[1, 0, 0, 0x41]),
+            None,
+            "high byte set, low byte ASCII"
+        );
     }
 }
