@@ -8,14 +8,21 @@
 //!   SECONDS (default 10) each, seeded from `fuzz/corpus/<target>/`; new inputs go to
 //!   `target/fuzz-smoke/`, so the committed corpus is not touched. Needs `cargo-fuzz`
 //!   (`cargo install cargo-fuzz`); runs it with `RUSTC_BOOTSTRAP=1` on stable.
+//! * `cargo xtask completions [DIR]` writes shell completions of `peernet` (bash, zsh,
+//!   fish, elvish, PowerShell) to DIR (default `target/completions/`).
+//! * `cargo xtask man [DIR]` writes `peernet.1` and one page per subcommand
+//!   (`peernet-identity-create.1`, …) to DIR (default `target/man/`).
 
+mod docs;
 mod fixtures;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn usage() -> ExitCode {
-    eprintln!("usage: cargo xtask fixtures [--check] | fuzz-smoke [SECONDS]");
+    eprintln!(
+        "usage: cargo xtask fixtures [--check] | fuzz-smoke [SECONDS] | completions [DIR] | man [DIR]"
+    );
     ExitCode::from(2)
 }
 
@@ -48,6 +55,10 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        ["completions"] => docs::report(docs::completions(&root.join("target/completions"))),
+        ["completions", dir] => docs::report(docs::completions(std::path::Path::new(dir))),
+        ["man"] => docs::report(docs::man(&root.join("target/man"))),
+        ["man", dir] => docs::report(docs::man(std::path::Path::new(dir))),
         ["fuzz-smoke"] => fuzz_smoke(&root, 10),
         ["fuzz-smoke", secs] => secs
             .parse()
