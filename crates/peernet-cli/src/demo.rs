@@ -288,7 +288,7 @@ fn story(s: &mut Story<'_>, a: &Peernet, b: &Peernet) -> Result<(), CliError> {
 
     // 8-10: move Alice's identity to B.
     let alice_export =
-        crate::progress::with_spinner(!s.ctx.quiet && !s.ctx.json, "protecting the PFX", || {
+        crate::progress::with_spinner(s.ctx.spinner_visible(), "protecting the PFX", || {
             a.identity_export(&alice, PASSWORD)
         })?;
     s.step(
@@ -325,11 +325,10 @@ fn story(s: &mut Story<'_>, a: &Peernet, b: &Peernet) -> Result<(), CliError> {
     }
 
     // 11-12: move the group configuration (spec/api.md §12: identity, then config, then open).
-    let config = crate::progress::with_spinner(
-        !s.ctx.quiet && !s.ctx.json,
-        "protecting the group key",
-        || group.export_config(PASSWORD),
-    )?;
+    let config =
+        crate::progress::with_spinner(s.ctx.spinner_visible(), "protecting the group key", || {
+            group.export_config(PASSWORD)
+        })?;
     let n = s.step(
         "A",
         "Alice exports her configuration of the group; as owner it carries the group key",

@@ -30,20 +30,14 @@ impl CliError {
         Self::new(hr::E_INVALIDARG, message)
     }
 
-    /// An I/O failure on `what` (a path or a stream), with the closest Windows code.
+    /// An I/O failure reading `what` (a path or a stream), with the closest Windows code.
     pub fn io(what: &str, e: &std::io::Error) -> Self {
-        let code = match e.kind() {
-            std::io::ErrorKind::NotFound => hr::ERROR_FILE_NOT_FOUND,
-            std::io::ErrorKind::PermissionDenied => hr::E_ACCESSDENIED,
-            std::io::ErrorKind::AlreadyExists => hr::PEER_E_ALREADY_EXISTS,
-            _ => hr::E_FAIL,
-        };
         let reason = match e.kind() {
             std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
             std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
             _ => e.to_string(),
         };
-        Self::new(code, format!("cannot read {what}: {reason}"))
+        Self::new(io_code(e), format!("cannot read {what}: {reason}"))
     }
 
     /// The symbolic name of the code, when known.
@@ -74,6 +68,16 @@ impl std::fmt::Display for CliError {
     }
 }
 
+/// The Windows code closest to an I/O error.
+fn io_code(e: &std::io::Error) -> HResult {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => hr::ERROR_FILE_NOT_FOUND,
+        std::io::ErrorKind::PermissionDenied => hr::E_ACCESSDENIED,
+        std::io::ErrorKind::AlreadyExists => hr::PEER_E_ALREADY_EXISTS,
+        _ => hr::E_FAIL,
+    }
+}
+
 impl From<peernet::Error> for CliError {
     fn from(e: peernet::Error) -> Self {
         CliError::new(e.hresult(), e.message())
@@ -83,11 +87,7 @@ impl From<peernet::Error> for CliError {
 impl From<PassinError> for CliError {
     fn from(e: PassinError) -> Self {
         match &e {
-            PassinError::Read { source, .. } => {
-                let mut err = CliError::io("", source);
-                err.message = e.to_string();
-                err
-            }
+            PassinError::Read { source, .. } => CliError::new(io_code(source), e.to_string()),
             _ => CliError::invalid(e.to_string()),
         }
     }
@@ -97,11 +97,7 @@ impl From<OutputError> for CliError {
     fn from(e: OutputError) -> Self {
         match &e {
             OutputError::Exists(_) => CliError::new(hr::PEER_E_ALREADY_EXISTS, e.to_string()),
-            OutputError::Io { source, .. } => {
-                let mut err = CliError::io("", source);
-                err.message = e.to_string();
-                err
-            }
+            OutputError::Io { source, .. } => CliError::new(io_code(source), e.to_string()),
         }
     }
 }

@@ -65,7 +65,8 @@ impl Ctx {
         }
     }
 
-    fn spinner_visible(&self) -> bool {
+    /// Whether a progress spinner may be shown (not with `-q` or `--json`).
+    pub(crate) fn spinner_visible(&self) -> bool {
         !self.quiet && !self.json
     }
 
