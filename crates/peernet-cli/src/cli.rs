@@ -7,9 +7,15 @@ use std::time::Duration;
 
 /// peernet: Windows Peer-to-Peer identities and group credentials on any OS.
 #[derive(Debug, Parser)]
-#[command(name = "peernet", version, about, long_about = None, propagate_version = true)]
 #[command(
-    after_help = "Example:\n  peernet identity create --classifier Alice\n  peernet --json identity list"
+    name = "peernet",
+    version,
+    about = "Windows Peer-to-Peer identities and group credentials (p2p.h Identity Manager and Grouping) on any OS",
+    long_about = None,
+    propagate_version = true
+)]
+#[command(
+    after_help = "Example:\n  peernet demo\n  peernet --store ./a identity create --classifier Alice\n  peernet --store ./a --json identity list\n\nEvery command, flag, JSON shape and exit code: docs/CLI.md"
 )]
 pub struct Cli {
     /// Store directory (default: $PEERNET_HOME, else the platform data directory).
@@ -31,6 +37,9 @@ pub struct Cli {
 pub enum Command {
     /// Identities: create, list, export, import, … (PeerIdentity*).
     #[command(subcommand)]
+    #[command(
+        after_help = "Example:\n  peernet identity create --classifier Alice\n  peernet identity list"
+    )]
     Identity(IdentityCommand),
     /// Make a peer name from an identity and a classifier (PeerCreatePeerName).
     #[command(
@@ -44,9 +53,13 @@ pub enum Command {
     },
     /// Groups: create, open, invite, join, export and import configurations (PeerGroup*).
     #[command(subcommand)]
+    #[command(
+        after_help = "Example:\n  peernet group create --identity \"$ID\" --classifier Chat\n  peernet group list"
+    )]
     Group(GroupCommand),
     /// PNRP clouds known to this store.
     #[command(subcommand)]
+    #[command(after_help = "Example:\n  peernet cloud list")]
     Cloud(CloudCommand),
     /// The whole story in a temporary pair of stores standing for two computers.
     #[command(after_help = "Example:\n  peernet demo --keep ./demo-run")]
