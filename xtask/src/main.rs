@@ -12,14 +12,21 @@
 //!   mode, runs it (peernet-crypto and OpenSSL timed alternately on identical inputs),
 //!   prints its table and writes it into `docs/PERFORMANCE.md` between the
 //!   `bench-compare` markers of the section "Side by side with OpenSSL".
+//! * `cargo xtask completions [DIR]` writes shell completions of `peernet` (bash, zsh,
+//!   fish, elvish, PowerShell) to DIR (default `target/completions/`).
+//! * `cargo xtask man [DIR]` writes `peernet.1` and one page per subcommand
+//!   (`peernet-identity-create.1`, …) to DIR (default `target/man/`).
 
+mod docs;
 mod fixtures;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn usage() -> ExitCode {
-    eprintln!("usage: cargo xtask fixtures [--check] | fuzz-smoke [SECONDS] | bench-compare");
+    eprintln!(
+        "usage: cargo xtask fixtures [--check] | fuzz-smoke [SECONDS] | bench-compare | completions [DIR] | man [DIR]"
+    );
     ExitCode::from(2)
 }
 
@@ -52,6 +59,10 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        ["completions"] => docs::report(docs::completions(&root.join("target/completions"))),
+        ["completions", dir] => docs::report(docs::completions(std::path::Path::new(dir))),
+        ["man"] => docs::report(docs::man(&root.join("target/man"))),
+        ["man", dir] => docs::report(docs::man(std::path::Path::new(dir))),
         ["fuzz-smoke"] => fuzz_smoke(&root, 10),
         ["fuzz-smoke", secs] => secs
             .parse()
