@@ -5,7 +5,6 @@
 //! fails with S1 (PEER_E_CHAIN_TOO_LONG); each IDC bundle holds the IDC; each PFX reads
 //! back with the fixture password and its key matches the IDC.
 
-use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use peernet_crypto::chain::{ChainPolicy, order_chain, validate_chain, validate_idc};
@@ -14,28 +13,14 @@ use peernet_crypto::{Certificate, Error, PrivateKey, Profile, pkcs7, pkcs12};
 const PASSWORD: &str = "peernet fixture pässword";
 const PROFILES: [Profile; 2] = [Profile::Windows, Profile::Modern];
 
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
-}
+mod cert_support;
+
+use cert_support::{fixture_chain as chain_ders, fixtures_dir as fixtures};
 
 fn read(rel: &str) -> Vec<u8> {
     let p = fixtures().join(rel);
     std::fs::read(&p)
         .unwrap_or_else(|e| panic!("{}: {e} (run `cargo xtask fixtures`)", p.display()))
-}
-
-/// The DER files of `der/<profile>/chain-<len>/`, root first.
-fn chain_ders(profile: Profile, len: usize) -> Vec<Vec<u8>> {
-    let d = fixtures()
-        .join("der")
-        .join(profile.as_str())
-        .join(format!("chain-{len}"));
-    let mut names: Vec<_> = std::fs::read_dir(&d)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    names.sort();
-    names.iter().map(|p| std::fs::read(p).unwrap()).collect()
 }
 
 fn now() -> SystemTime {
