@@ -5,8 +5,9 @@
 //! * `cargo xtask fixtures --check` regenerates in memory and fails when a committed
 //!   file differs from what the code produces now (or is missing, or is stale).
 //! * `cargo xtask fuzz-smoke [SECONDS]` runs every cargo-fuzz target in `fuzz/` for
-//!   SECONDS (default 10) each, seeded from `fuzz/corpus/<target>/`; new inputs go to
-//!   `target/fuzz-smoke/`, so the committed corpus is not touched. Needs `cargo-fuzz`
+//!   SECONDS (default 10) each, seeded from `fuzz/corpus/<target>/` (when it exists) and
+//!   the target's fixture directories (see [`seeds`]); new inputs go to
+//!   `target/fuzz-smoke/`, so neither seed set is touched. Needs `cargo-fuzz`
 //!   (`cargo install cargo-fuzz`); runs it with `RUSTC_BOOTSTRAP=1` on stable.
 //! * `cargo xtask bench-compare` builds `bench/` (package `peernet-bench`) in release
 //!   mode, runs it (peernet-crypto and OpenSSL timed alternately on identical inputs),
@@ -152,6 +153,21 @@ fn splice_section(doc: &str, body: &str) -> Result<String, &'static str> {
     }
 }
 
+/// The fixture directories that seed `target` (besides `fuzz/corpus/<target>/`), and the
+/// largest input libFuzzer may make for it (`-max_len`; chains of 25 RSA certificates
+/// are about 34 KB).
+fn seeds(target: &str) -> (&'static [&'static str], u32) {
+    match target {
+        "pkcs12_read" => (&["fixtures/pfx"], 8192),
+        "pkcs7_decode" => (&["fixtures/p7b"], 65536),
+        "certificate_parse" => (&["fixtures/der", "fixtures/keys"], 8192),
+        "chain_validate" => (&["fixtures/p7b"], 65536),
+        "encrypted_key_open" => (&["fixtures/p8"], 8192),
+        // peernet-protocol targets: the golden and the hostile XML documents.
+        _ => (&["fixtures/xml", "fixtures/invalid/xml"], 8192),
+    }
+}
+
 /// Run each fuzz target briefly; fails on the first target that finds a crash.
 fn fuzz_smoke(root: &std::path::Path, seconds: u32) -> ExitCode {
     let Ok(entries) = std::fs::read_dir(root.join("fuzz/fuzz_targets")) else {
@@ -175,14 +191,24 @@ fn fuzz_smoke(root: &std::path::Path, seconds: u32) -> ExitCode {
             return ExitCode::FAILURE;
         }
         println!("fuzz-smoke: {t} for {seconds}s");
+        let (fixture_dirs, max_len) = seeds(t);
+        // libFuzzer exits when a corpus directory is missing: pass only those that exist.
+        let corpus: Vec<PathBuf> = std::iter::once(root.join("fuzz/corpus").join(t))
+            .chain(fixture_dirs.iter().map(|d| root.join(d)))
+            .filter(|d| d.is_dir())
+            .collect();
         let status =
             std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
                 .current_dir(root)
                 .env("RUSTC_BOOTSTRAP", "1")
                 .args(["fuzz", "run", t])
                 .arg(&scratch)
-                .arg(root.join("fuzz/corpus").join(t))
-                .args(["--", &format!("-max_total_time={seconds}"), "-max_len=8192"])
+                .args(&corpus)
+                .args([
+                    "--",
+                    &format!("-max_total_time={seconds}"),
+                    &format!("-max_len={max_len}"),
+                ])
                 .status();
         match status {
             Ok(s) if s.success() => {}

@@ -1,7 +1,11 @@
-//! Minimal DER writer and reader for the certificate parts `der`/`x509-cert` cannot express
-//! (UniversalString otherNames, byte-exact TBS slicing, legacy extension OIDs).
+//! Minimal DER reader (and the certificate-side string/time helpers) for the certificate parts
+//! `der`/`x509-cert` cannot express (UniversalString otherNames, byte-exact TBS slicing,
+//! legacy extension OIDs). The TLV writer is `pkcs_ber`'s, re-exported here.
 //!
-//! Only definite, minimal lengths and single-byte tags are accepted, as DER requires.
+//! This reader is strict on purpose: only definite, minimal lengths and single-byte tags are
+//! accepted, as DER requires (signatures are checked over the received bytes). The PKCS
+//! reader in `pkcs_ber` is the tolerant BER one (indefinite lengths, constructed strings)
+//! that PFX files from other writers need; the two are not interchangeable.
 
 use std::time::{Duration, SystemTime};
 
@@ -23,27 +27,8 @@ pub(crate) const BMP_STRING: u8 = 0x1e;
 pub(crate) const SEQUENCE: u8 = 0x30;
 pub(crate) const SET: u8 = 0x31;
 
-/// Encode one TLV.
-pub(crate) fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(content.len() + 6);
-    out.push(tag);
-    let n = content.len();
-    if n < 0x80 {
-        out.push(n as u8);
-    } else {
-        let bytes = n.to_be_bytes();
-        let skip = bytes.iter().take_while(|b| **b == 0).count();
-        out.push(0x80 | (bytes.len() - skip) as u8);
-        out.extend_from_slice(&bytes[skip..]);
-    }
-    out.extend_from_slice(content);
-    out
-}
-
-/// Encode a SEQUENCE (or any constructed tag) of already-encoded parts.
-pub(crate) fn cons(tag: u8, parts: &[&[u8]]) -> Vec<u8> {
-    tlv(tag, &parts.concat())
-}
+// The DER writer is shared with the PKCS half (`pkcs_ber`): one TLV encoder for the crate.
+pub(crate) use crate::pkcs_ber::{cons, tlv};
 
 /// Encode a string as UniversalString content (UCS-4 big-endian).
 pub(crate) fn ucs4(s: &str) -> Vec<u8> {
