@@ -1,1 +1,5 @@
 //! Shared helpers for the cross-crate tests.
+
+pub mod der;
+pub mod hostile;
+pub mod store;
