@@ -1034,6 +1034,30 @@ fn xml_mutations(doc: &str, root: &str) -> Vec<(String, Vec<u8>, String)> {
         doc.replacen('>', ">\0", 1).into_bytes(),
         "a NUL byte after the root tag",
     );
+    if root == "PEERIDENTITYEXPORT" || root == "PEERINVITATION" {
+        // CPU exhaustion: quadratic duplicate-attribute checks and prefix lookups (took
+        // 3 s and 5 s in debug before MAX_ATTRIBUTES; 1 MiB versions took minutes).
+        let many = |f: &dyn Fn(usize) -> String, n: usize| {
+            let attrs: String = (0..n).map(f).collect();
+            doc.replacen("VERSION=\"1.0\"", &format!("VERSION=\"1.0\"{attrs}"), 1)
+                .into_bytes()
+        };
+        push(
+            "attributes-20000",
+            many(&|i| format!(" a{i}=\"\""), 20_000),
+            "20,000 attributes on the root",
+        );
+        push(
+            "namespace-declarations-20000",
+            many(&|i| format!(" xmlns:p{i}=\"u\""), 20_000),
+            "20,000 namespace declarations on the root",
+        );
+        push(
+            "prefixed-attributes-10000",
+            many(&|i| format!(" xmlns:p{i}=\"u\" p{i}:a=\"\""), 10_000),
+            "10,000 namespace declarations each with a prefixed attribute",
+        );
+    }
     push(
         "invalid-utf8",
         {

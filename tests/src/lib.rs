@@ -3,3 +3,4 @@
 pub mod der;
 pub mod hostile;
 pub mod store;
+pub mod torture;

@@ -157,10 +157,21 @@ fn corpus_gives_documented_errors_and_changes_nothing() {
     let mut before_db = db_fingerprint(&fx.path);
     let mut failures = Vec::new();
     let mut files = BTreeSet::new();
+    let mut slowest = (std::time::Duration::ZERO, String::new());
     for row in &rows {
         files.insert(row.file.clone());
         let bytes = std::fs::read(corpus_dir().join(&row.file)).unwrap();
-        match run_one(&fx, row.entry, &bytes) {
+        let t = std::time::Instant::now();
+        let outcome = run_one(&fx, row.entry, &bytes);
+        let took = t.elapsed();
+        if took > slowest.0 {
+            slowest = (took, row.file.clone());
+        }
+        // A hostile input must be refused in bounded time (CPU exhaustion is a failure).
+        if took > std::time::Duration::from_secs(5) {
+            failures.push(format!("{} {}: took {took:?}", row.file, row.entry.name()));
+        }
+        match outcome {
             Ok(got) if got == row.expected => {}
             Ok(got) => failures.push(format!(
                 "{} {}: expected {}, got {got} ({})",
@@ -195,10 +206,12 @@ fn corpus_gives_documented_errors_and_changes_nothing() {
     }
     fx.pn.store().check_integrity().unwrap();
     eprintln!(
-        "hostile corpus: {} rows over {} files, {} failures",
+        "hostile corpus: {} rows over {} files, {} failures; slowest {:?} ({})",
         rows.len(),
         files.len(),
-        failures.len()
+        failures.len(),
+        slowest.0,
+        slowest.1
     );
     assert!(
         failures.is_empty(),
