@@ -3,4 +3,5 @@
 pub mod der;
 pub mod hostile;
 pub mod store;
+pub mod supply_chain;
 pub mod torture;
