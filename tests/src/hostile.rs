@@ -1205,6 +1205,68 @@ pub fn generate() -> Corpus {
             &format!("PFX certificate bag iteration count {n} (MAC re-sealed)"),
         );
     }
+    // The modern profile (PBES2: PBKDF2-HMAC-SHA256 + AES-256-CBC, SHA-256 MAC).
+    let modern_pfx = pkcs12::write_with_rng(
+        &owner_cert,
+        &pkcs8(&cast.owner),
+        PASSWORD,
+        &Pkcs12WriteOptions::new(Pkcs12Profile::Modern).with_iterations(ITERATIONS),
+        &mut rng(14),
+    )
+    .expect("pfx");
+    c.add(
+        "ie/pfx-modern-sound.xml",
+        export_xml(&owner, modern_pfx.clone()),
+        &[(IdentityImport, "PEER_E_ALREADY_EXISTS")],
+        "a sound modern-profile PFX of the store's identity (accepted: already there)",
+    );
+    for (name, n) in [
+        ("2pow31", 1i64 << 31),
+        ("10000001", 10_000_001),
+        ("zero", 0),
+    ] {
+        let modern_split = Pfx::split(&modern_pfx).expect("pfx");
+        let (mk, mc) = modern_split.key_and_cert_parts();
+        for (what, part) in [("key", mk), ("cert", mc)] {
+            let mut p = modern_split.clone();
+            let replaced = der::replace_int(&mut p.parts[part], i64::from(ITERATIONS), n, false);
+            assert!(replaced >= 1, "no PBKDF2 count in the modern {what} part");
+            c.add(
+                &format!("ie/pfx-modern-{what}-pbkdf2-iterations-{name}.xml"),
+                export_xml(&owner, p.keep_mac()),
+                &[(IdentityImport, "E_INVALIDARG")],
+                &format!("modern PFX, PBKDF2 iteration count {n} in the {what} part"),
+            );
+        }
+        let mut p = modern_split.clone();
+        p.mac.children_mut()[2] = Node::Prim(der::INTEGER, der::int_body(n));
+        c.add(
+            &format!("ie/pfx-modern-mac-iterations-{name}.xml"),
+            export_xml(&owner, p.keep_mac()),
+            &[(IdentityImport, "E_INVALIDARG")],
+            &format!("modern PFX, MAC iteration count {n}"),
+        );
+    }
+    // Work amplification: several encrypted parts each at the 10,000,000 cap (every one
+    // used to be derived, even without a valid MAC: 75 s for 8 parts in debug).
+    for parts in [4usize, 8] {
+        let mut p = split.clone();
+        for part in [key_part, cert_part] {
+            der::replace_int(&mut p.parts[part], i64::from(ITERATIONS), 10_000_000, false);
+        }
+        let extra = p.parts[cert_part].clone();
+        while p.parts.len() < parts {
+            p.parts.push(extra.clone());
+        }
+        c.add(
+            &format!("ie/pfx-work-{parts}-parts-at-10000000.xml"),
+            export_xml(&owner, p.keep_mac()),
+            &[(IdentityImport, "E_INVALIDARG")],
+            &format!(
+                "{parts} encrypted parts each at 10,000,000 iterations (over the 30,000,000 total)"
+            ),
+        );
+    }
     let mut p = split.clone();
     let mac = p.mac.children_mut()[0].children_mut();
     let mut value = mac[1].body().to_vec();
@@ -1771,6 +1833,28 @@ pub fn generate() -> Corpus {
         config_xml(&owner, "0.corpus", base_chain.clone(), None),
         &[(ImportConfig, "E_INVALIDARG")],
         "GROUPPEERNAME unsecured",
+    );
+    let many: Vec<Vec<u8>> = (0..65)
+        .map(|_| {
+            cast.gmc(&cast.grc, &cast.group, &cast.owner_idc, &[Role::MEMBER])
+                .der()
+                .to_vec()
+        })
+        .collect();
+    c.add(
+        "gc/gmc-65-certificates.xml",
+        config_xml(&owner, &group, raw_p7(&many), None),
+        &[(ImportConfig, "E_INVALIDARG")],
+        "a PKCS#7 of 65 certificates (more than the 64 a bundle may hold)",
+    );
+    c.add(
+        "inv/gmc-65-certificates.xml",
+        invitation_xml(raw_p7(&many)),
+        &[
+            (ParseInvitation, "PEER_E_INVITATION_NOT_TRUSTED"),
+            (Join, "PEER_E_INVITATION_NOT_TRUSTED"),
+        ],
+        "a PKCS#7 of 65 certificates (more than the 64 a bundle may hold)",
     );
     c.add(
         "gc/gmc-empty-pkcs7.xml",
