@@ -15,7 +15,7 @@ if cargo deny --version >/dev/null 2>&1; then
   echo "supply-chain: $(cargo deny --version)"
   cargo deny --offline --all-features check licenses bans sources
   db="${CARGO_HOME:-$HOME/.cargo}/advisory-dbs"
-  if [ -d "$db" ] && [ -n "$(ls -A "$db" 2>/dev/null)" ]; then
+  if compgen -G "$db/*/crates" >/dev/null; then
     cargo deny --offline --all-features check advisories
   else
     echo "supply-chain: no local RustSec database ($db); advisories reviewed by hand in docs/RELIABILITY.md"
