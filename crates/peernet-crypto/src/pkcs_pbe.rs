@@ -445,6 +445,13 @@ pub(crate) enum Pbe {
 }
 
 impl Pbe {
+    /// The iteration count (already checked against the cap).
+    pub(crate) fn iterations(&self) -> u32 {
+        match self {
+            Pbe::Pkcs12 { iterations, .. } | Pbe::Pbes2 { iterations, .. } => *iterations,
+        }
+    }
+
     /// Parses an AlgorithmIdentifier; enforces the iteration cap. No KDF work.
     pub(crate) fn parse(alg: &Tlv<'_>) -> Result<Self> {
         if alg.tag != ber::TAG_SEQUENCE {

@@ -54,6 +54,11 @@ pub const MAX_DOCUMENT_SIZE: usize = 1024 * 1024;
 /// Deepest accepted element nesting; the root element is at depth 1.
 pub const MAX_DEPTH: usize = 32;
 
+/// Most attributes (namespace declarations included) accepted on one element. Our
+/// documents use at most three; the cap keeps the duplicate-attribute check (quadratic in
+/// quick-xml before 0.41, RUSTSEC-2026-0194) and prefix lookups bounded.
+pub const MAX_ATTRIBUTES: usize = 16;
+
 /// Namespace URI of the `dt:dt="bin.base64"` datatype attribute.
 pub const DT_NAMESPACE: &str = "urn:schemas-microsoft-com:datatypes";
 

@@ -10,7 +10,7 @@ use quick_xml::Reader;
 use quick_xml::events::Event;
 
 use crate::error::{DocumentType, Error};
-use crate::{DT_NAMESPACE, MAX_DEPTH, MAX_DOCUMENT_SIZE};
+use crate::{DT_NAMESPACE, MAX_ATTRIBUTES, MAX_DEPTH, MAX_DOCUMENT_SIZE};
 
 /// The namespace URI bound to the reserved `xml` prefix.
 const XML_NAMESPACE: &str = "http://www.w3.org/XML/1998/namespace";
@@ -305,7 +305,18 @@ pub(crate) fn parse_tree(doc: DocumentType, input: &[u8]) -> Result<Element, Err
                 let name = bytes_str(doc, s.name().as_ref(), pos)?.to_owned();
                 let mut decls = Vec::new();
                 let mut raw_attrs = Vec::new();
-                for a in s.attributes() {
+                for (count, a) in s.attributes().enumerate() {
+                    // Stop before the next duplicate check: it compares with every earlier
+                    // attribute, so an unbounded count is quadratic (RUSTSEC-2026-0194).
+                    if count >= MAX_ATTRIBUTES {
+                        return Err(Error::Syntax {
+                            document: doc,
+                            message: format!(
+                                "element '{name}' has more than {MAX_ATTRIBUTES} attributes"
+                            ),
+                            position: pos,
+                        });
+                    }
                     let a = a.map_err(|e| Error::Syntax {
                         document: doc,
                         message: e.to_string(),

@@ -294,3 +294,45 @@ fn ber_indefinite_lengths_and_segmented_octets_are_read() {
     let got = read(&pfx, "pw").unwrap();
     assert_eq!(got.certificates, vec![c]);
 }
+
+#[test]
+fn total_work_is_bounded_before_any_derivation() {
+    let (k, c) = (
+        key("pkcs-leaf-p256.key.der"),
+        key("pkcs-leaf-p256.cert.der"),
+    );
+    // Shrouded bags at 10,000,000 iterations each (PBKDF2 count rewritten from 1).
+    let at_cap = |n_bags: usize| {
+        let mut bags: Vec<Vec<u8>> = (0..n_bags)
+            .map(|_| {
+                let b = shrouded_bag(&k, 1);
+                let t = ber::parse_single(&b, "").unwrap();
+                let mut n = 0;
+                rewrite(&t, &[0x01], &[0x00, 0x98, 0x96, 0x80], &[0], &mut n)
+            })
+            .collect();
+        bags.push(cert_bag(&c));
+        plain_pfx(&bags)
+    };
+    // Before the total was bounded, 8 such parts were each derived (75 s in debug) to tell
+    // a wrong password from tampering. Now: 5 + 4 × 10,000,000 > 30,000,000, refused at once,
+    // with the right password and with a wrong one.
+    for parts in [4, 8] {
+        for pw in ["pw", "wrong"] {
+            let started = std::time::Instant::now();
+            let e = read(&at_cap(parts), pw).unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    Error::IterationCountTooHigh {
+                        max: MAX_TOTAL_ITERATIONS,
+                        ..
+                    }
+                ),
+                "{parts} {pw}: {e:?}"
+            );
+            assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        }
+    }
+    assert_eq!(MAX_TOTAL_ITERATIONS, 3 * MAX_ITERATIONS);
+}
