@@ -288,17 +288,24 @@ pub fn check(deny_toml: &str, metadata_json: &str) -> Result<Report, String> {
             }
         }
     }
-    let denied: BTreeSet<String> = match cfg.get("bans.deny") {
-        Some(Value::Array(v)) => v
-            .iter()
-            .filter_map(|e| match e {
-                Value::Table(t) => t.get("crate").and_then(Value::as_str).map(str::to_owned),
-                Value::Str(s) => Some(s.clone()),
-                _ => None,
-            })
-            .collect(),
-        _ => BTreeSet::new(),
-    };
+    // Denied crate → the crates allowed to depend on it directly (cargo-deny `wrappers`).
+    let mut denied: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    if let Some(Value::Array(v)) = cfg.get("bans.deny") {
+        for e in v {
+            match e {
+                Value::Table(t) => {
+                    if let Some(name) = t.get("crate").and_then(Value::as_str) {
+                        let wrappers = t.get("wrappers").map(Value::strings).unwrap_or_default();
+                        denied.entry(name.to_owned()).or_default().extend(wrappers);
+                    }
+                }
+                Value::Str(s) => {
+                    denied.entry(s.clone()).or_default();
+                }
+                _ => {}
+            }
+        }
+    }
     let mut report = Report::default();
     if let Some(Value::Array(v)) = cfg.get("advisories.ignore") {
         for e in v {
@@ -350,10 +357,37 @@ pub fn check(deny_toml: &str, metadata_json: &str) -> Result<Report, String> {
                 .errors
                 .push(format!("source: {name} {version} comes from {s}")),
         }
-        if denied.contains(&name) {
-            report
-                .errors
-                .push(format!("bans: {name} {version} is denied"));
+    }
+    // Bans: every edge of the resolved graph that reaches a denied crate must come from
+    // one of its wrappers.
+    let names: BTreeMap<&str, &str> = packages
+        .iter()
+        .filter_map(|p| Some((p["id"].as_str()?, p["name"].as_str()?)))
+        .collect();
+    if let Some(nodes) = meta["resolve"]["nodes"].as_array() {
+        for node in nodes {
+            let from = node["id"]
+                .as_str()
+                .and_then(|id| names.get(id))
+                .copied()
+                .unwrap_or("?");
+            for dep in node["deps"].as_array().into_iter().flatten() {
+                let Some(to) = dep["pkg"].as_str().and_then(|id| names.get(id)).copied() else {
+                    continue;
+                };
+                if denied.get(to).is_some_and(|w| !w.contains(from)) {
+                    report
+                        .errors
+                        .push(format!("bans: {to} is denied (a dependency of {from})"));
+                }
+            }
+        }
+    } else {
+        for p in packages {
+            let name = p["name"].as_str().unwrap_or_default();
+            if denied.contains_key(name) {
+                report.errors.push(format!("bans: {name} is denied"));
+            }
         }
     }
     for (name, v) in versions {
@@ -398,5 +432,25 @@ mod tests {
         assert_eq!(c["a.x"].strings(), vec!["1", "2"]);
         assert_eq!(c["a.z"], Value::Bool(true));
         assert!(matches!(&c["a.y"], Value::Table(t) if t["allow"].strings() == vec!["z"]));
+    }
+
+    #[test]
+    fn denied_crates_only_through_their_wrappers() {
+        let deny = "[licenses]\nallow = [\"MIT\"]\n[bans]\ndeny = [ { crate = \"openssl\", wrappers = [\"bench\"] } ]\n";
+        let meta = |from: &str| {
+            format!(
+                r#"{{"packages":[
+                {{"id":"a","name":"{from}","version":"1.0.0","license":"MIT","source":null}},
+                {{"id":"o","name":"openssl","version":"0.10.0","license":"MIT","source":null}}],
+                "resolve":{{"nodes":[{{"id":"a","deps":[{{"pkg":"o"}}]}},{{"id":"o","deps":[]}}]}}}}"#
+            )
+        };
+        let ok = check(deny, &meta("bench")).unwrap();
+        assert!(ok.errors.is_empty(), "{:?}", ok.errors);
+        let bad = check(deny, &meta("peernet")).unwrap();
+        assert_eq!(
+            bad.errors,
+            vec!["bans: openssl is denied (a dependency of peernet)".to_string()]
+        );
     }
 }
