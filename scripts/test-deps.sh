@@ -22,6 +22,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
+# bench/ (peernet-bench, a workspace member) links the system OpenSSL: headers + pkg-config.
+"$(dirname "$0")/bench-deps.sh"
+
 if ! python3 -c 'import cryptography' >/dev/null 2>&1; then
   echo "test-deps: installing python package cryptography" >&2
   python3 -m pip install --quiet --disable-pip-version-check 'cryptography>=42' \

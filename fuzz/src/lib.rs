@@ -4,6 +4,8 @@
 
 use peernet_protocol::{IdentityExport, XmlDocument};
 
+pub mod crypto;
+
 /// Check one input against document type `T`. `normalize` maps a parsed value to what the
 /// writer preserves (identity exports: the element-name variant is not written back).
 pub fn check_with<T, F>(data: &[u8], normalize: F)
@@ -16,7 +18,11 @@ where
     let xml = doc.to_xml().expect("an accepted document can be written");
     let again = T::parse(&xml).expect("written document parses");
     assert_eq!(again, doc, "parse(write(parse(x))) != parse(x)");
-    assert_eq!(again.to_xml().expect("writes again"), xml, "writing is not stable");
+    assert_eq!(
+        again.to_xml().expect("writes again"),
+        xml,
+        "writing is not stable"
+    );
 }
 
 /// [`check_with`] without normalisation.

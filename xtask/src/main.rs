@@ -5,17 +5,29 @@
 //! * `cargo xtask fixtures --check` regenerates in memory and fails when a committed
 //!   file differs from what the code produces now (or is missing, or is stale).
 //! * `cargo xtask fuzz-smoke [SECONDS]` runs every cargo-fuzz target in `fuzz/` for
-//!   SECONDS (default 10) each, seeded from `fuzz/corpus/<target>/`; new inputs go to
-//!   `target/fuzz-smoke/`, so the committed corpus is not touched. Needs `cargo-fuzz`
+//!   SECONDS (default 10) each, seeded from `fuzz/corpus/<target>/` (when it exists) and
+//!   the target's fixture directories (see [`seeds`]); new inputs go to
+//!   `target/fuzz-smoke/`, so neither seed set is touched. Needs `cargo-fuzz`
 //!   (`cargo install cargo-fuzz`); runs it with `RUSTC_BOOTSTRAP=1` on stable.
+//! * `cargo xtask bench-compare` builds `bench/` (package `peernet-bench`) in release
+//!   mode, runs it (peernet-crypto and OpenSSL timed alternately on identical inputs),
+//!   prints its table and writes it into `docs/PERFORMANCE.md` between the
+//!   `bench-compare` markers of the section "Side by side with OpenSSL".
+//! * `cargo xtask completions [DIR]` writes shell completions of `peernet` (bash, zsh,
+//!   fish, elvish, PowerShell) to DIR (default `target/completions/`).
+//! * `cargo xtask man [DIR]` writes `peernet.1` and one page per subcommand
+//!   (`peernet-identity-create.1`, …) to DIR (default `target/man/`).
 
+mod docs;
 mod fixtures;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn usage() -> ExitCode {
-    eprintln!("usage: cargo xtask fixtures [--check] | fuzz-smoke [SECONDS]");
+    eprintln!(
+        "usage: cargo xtask fixtures [--check] | fuzz-smoke [SECONDS] | bench-compare | completions [DIR] | man [DIR]"
+    );
     ExitCode::from(2)
 }
 
@@ -48,11 +60,111 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        ["completions"] => docs::report(docs::completions(&root.join("target/completions"))),
+        ["completions", dir] => docs::report(docs::completions(std::path::Path::new(dir))),
+        ["man"] => docs::report(docs::man(&root.join("target/man"))),
+        ["man", dir] => docs::report(docs::man(std::path::Path::new(dir))),
         ["fuzz-smoke"] => fuzz_smoke(&root, 10),
         ["fuzz-smoke", secs] => secs
             .parse()
             .map_or_else(|_| usage(), |s| fuzz_smoke(&root, s)),
+        ["bench-compare"] => bench_compare(&root),
         _ => usage(),
+    }
+}
+
+const BENCH_BEGIN: &str = "<!-- bench-compare:begin -->";
+const BENCH_END: &str = "<!-- bench-compare:end -->";
+const BENCH_HEADING: &str = "## Side by side with OpenSSL";
+
+/// Build and run `peernet-bench` in release mode; splice its output into the document.
+fn bench_compare(root: &std::path::Path) -> ExitCode {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let built = std::process::Command::new(&cargo)
+        .current_dir(root)
+        .args(["build", "--release", "--locked", "-p", "peernet-bench"])
+        .status();
+    if !matches!(built, Ok(s) if s.success()) {
+        eprintln!(
+            "error: cannot build peernet-bench (needs libssl-dev and pkg-config: scripts/bench-deps.sh)"
+        );
+        return ExitCode::FAILURE;
+    }
+    let exe = root
+        .join("target/release/peernet-bench")
+        .with_extension(std::env::consts::EXE_EXTENSION);
+    let out = match std::process::Command::new(&exe)
+        .current_dir(root)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+    {
+        Ok(o) if o.status.success() => o.stdout,
+        Ok(o) => {
+            eprintln!("error: peernet-bench failed ({})", o.status);
+            return ExitCode::FAILURE;
+        }
+        Err(e) => {
+            eprintln!("error: cannot run {}: {e}", exe.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let table = String::from_utf8_lossy(&out);
+    print!("{table}");
+    let doc_path = root.join("docs/PERFORMANCE.md");
+    let doc = match std::fs::read_to_string(&doc_path) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {}: {e}", doc_path.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let updated = match splice_section(&doc, &table) {
+        Ok(u) => u,
+        Err(e) => {
+            eprintln!("error: docs/PERFORMANCE.md: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(e) = std::fs::write(&doc_path, updated) {
+        eprintln!("error: {}: {e}", doc_path.display());
+        return ExitCode::FAILURE;
+    }
+    println!("bench-compare: updated docs/PERFORMANCE.md");
+    ExitCode::SUCCESS
+}
+
+/// Replace what lies between the bench-compare markers with `body`; when the markers are
+/// missing, append the section (heading and markers) at the end. Nothing else changes.
+fn splice_section(doc: &str, body: &str) -> Result<String, &'static str> {
+    let body = body.trim_end();
+    match (doc.find(BENCH_BEGIN), doc.find(BENCH_END)) {
+        (Some(b), Some(e)) if b < e => {
+            let head = &doc[..b + BENCH_BEGIN.len()];
+            let tail = &doc[e..];
+            Ok(format!("{head}\n{body}\n{tail}"))
+        }
+        (None, None) => {
+            let sep = if doc.ends_with('\n') { "\n" } else { "\n\n" };
+            Ok(format!(
+                "{doc}{sep}{BENCH_HEADING}\n\n{BENCH_BEGIN}\n{body}\n{BENCH_END}\n"
+            ))
+        }
+        _ => Err("the bench-compare markers are unbalanced"),
+    }
+}
+
+/// The fixture directories that seed `target` (besides `fuzz/corpus/<target>/`), and the
+/// largest input libFuzzer may make for it (`-max_len`; chains of 25 RSA certificates
+/// are about 34 KB).
+fn seeds(target: &str) -> (&'static [&'static str], u32) {
+    match target {
+        "pkcs12_read" => (&["fixtures/pfx"], 8192),
+        "pkcs7_decode" => (&["fixtures/p7b"], 65536),
+        "certificate_parse" => (&["fixtures/der", "fixtures/keys"], 8192),
+        "chain_validate" => (&["fixtures/p7b"], 65536),
+        "encrypted_key_open" => (&["fixtures/p8"], 8192),
+        // peernet-protocol targets: the golden and the hostile XML documents.
+        _ => (&["fixtures/xml", "fixtures/invalid/xml"], 8192),
     }
 }
 
@@ -79,14 +191,24 @@ fn fuzz_smoke(root: &std::path::Path, seconds: u32) -> ExitCode {
             return ExitCode::FAILURE;
         }
         println!("fuzz-smoke: {t} for {seconds}s");
+        let (fixture_dirs, max_len) = seeds(t);
+        // libFuzzer exits when a corpus directory is missing: pass only those that exist.
+        let corpus: Vec<PathBuf> = std::iter::once(root.join("fuzz/corpus").join(t))
+            .chain(fixture_dirs.iter().map(|d| root.join(d)))
+            .filter(|d| d.is_dir())
+            .collect();
         let status =
             std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
                 .current_dir(root)
                 .env("RUSTC_BOOTSTRAP", "1")
                 .args(["fuzz", "run", t])
                 .arg(&scratch)
-                .arg(root.join("fuzz/corpus").join(t))
-                .args(["--", &format!("-max_total_time={seconds}"), "-max_len=8192"])
+                .args(&corpus)
+                .args([
+                    "--",
+                    &format!("-max_total_time={seconds}"),
+                    &format!("-max_len={max_len}"),
+                ])
                 .status();
         match status {
             Ok(s) if s.success() => {}
@@ -110,4 +232,38 @@ pub fn workspace_root() -> PathBuf {
         .parent()
         .expect("xtask lives one level below the workspace root")
         .to_path_buf()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splice_replaces_only_between_markers() {
+        let doc =
+            format!("# P\n\n{BENCH_HEADING}\n\nintro\n{BENCH_BEGIN}\nold\n{BENCH_END}\nafter\n");
+        let out = splice_section(&doc, "new table\n").unwrap();
+        assert_eq!(
+            out,
+            format!(
+                "# P\n\n{BENCH_HEADING}\n\nintro\n{BENCH_BEGIN}\nnew table\n{BENCH_END}\nafter\n"
+            )
+        );
+        assert_eq!(
+            splice_section(&out, "new table").unwrap(),
+            out,
+            "idempotent"
+        );
+    }
+
+    #[test]
+    fn splice_appends_a_missing_section_and_refuses_broken_markers() {
+        let out = splice_section("# P\n\ntext\n", "t").unwrap();
+        assert_eq!(
+            out,
+            format!("# P\n\ntext\n\n{BENCH_HEADING}\n\n{BENCH_BEGIN}\nt\n{BENCH_END}\n")
+        );
+        assert!(splice_section(&format!("{BENCH_END}\n{BENCH_BEGIN}\n"), "t").is_err());
+        assert!(splice_section(&format!("{BENCH_BEGIN}\n"), "t").is_err());
+    }
 }

@@ -3,12 +3,19 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// peernet: Windows Peer-to-Peer identities and group credentials on any OS.
 #[derive(Debug, Parser)]
-#[command(name = "peernet", version, about, long_about = None, propagate_version = true)]
 #[command(
-    after_help = "Example:\n  peernet identity create --classifier Alice\n  peernet --json identity list"
+    name = "peernet",
+    version,
+    about = "Windows Peer-to-Peer identities and group credentials (p2p.h Identity Manager and Grouping) on any OS",
+    long_about = None,
+    propagate_version = true
+)]
+#[command(
+    after_help = "Example:\n  peernet demo\n  peernet --store ./a identity create --classifier Alice\n  peernet --store ./a --json identity list\n\nEvery command, flag, JSON shape and exit code: docs/CLI.md"
 )]
 pub struct Cli {
     /// Store directory (default: $PEERNET_HOME, else the platform data directory).
@@ -30,6 +37,9 @@ pub struct Cli {
 pub enum Command {
     /// Identities: create, list, export, import, … (PeerIdentity*).
     #[command(subcommand)]
+    #[command(
+        after_help = "Example:\n  peernet identity create --classifier Alice\n  peernet identity list"
+    )]
     Identity(IdentityCommand),
     /// Make a peer name from an identity and a classifier (PeerCreatePeerName).
     #[command(
@@ -43,14 +53,16 @@ pub enum Command {
     },
     /// Groups: create, open, invite, join, export and import configurations (PeerGroup*).
     #[command(subcommand)]
+    #[command(
+        after_help = "Example:\n  peernet group create --identity \"$ID\" --classifier Chat\n  peernet group list"
+    )]
     Group(GroupCommand),
     /// PNRP clouds known to this store.
     #[command(subcommand)]
+    #[command(after_help = "Example:\n  peernet cloud list")]
     Cloud(CloudCommand),
-    /// Group records (PEER_RECORD).
-    #[command(subcommand)]
-    Record(RecordCommand),
     /// The whole story in a temporary pair of stores standing for two computers.
+    #[command(after_help = "Example:\n  peernet demo --keep ./demo-run")]
     Demo {
         /// Keep the two stores and the exchanged files in DIR instead of deleting them.
         #[arg(long, value_name = "DIR")]
@@ -136,18 +148,22 @@ pub enum IdentityCommand {
         profile: ProfileArg,
     },
     /// List identities (PeerEnumIdentities).
+    #[command(after_help = "Example:\n  peernet --json identity list")]
     List,
     /// Show one identity.
+    #[command(after_help = "Example:\n  peernet identity show \"$ID\"")]
     Show {
         /// Identity peer name.
         name: String,
     },
     /// Delete an identity; its groups must be deleted first (PeerIdentityDelete).
+    #[command(after_help = "Example:\n  peernet identity delete \"$ID\"")]
     Delete {
         /// Identity peer name.
         name: String,
     },
     /// Set the friendly name; an empty string resets it (PeerIdentitySetFriendlyName).
+    #[command(after_help = "Example:\n  peernet identity rename \"$ID\" \"Alice (work)\"")]
     Rename {
         /// Identity peer name.
         name: String,
@@ -155,6 +171,7 @@ pub enum IdentityCommand {
         friendly: String,
     },
     /// Show the default identity, creating it on first use, or set it (PeerIdentityGetDefault).
+    #[command(after_help = "Example:\n  peernet identity default \"$ID\"")]
     Default {
         /// Make this identity the default.
         name: Option<String>,
@@ -185,6 +202,7 @@ pub enum IdentityCommand {
         passin: PassIn,
     },
     /// Print the public PEERIDENTITYINFO document an inviter needs (PeerIdentityGetXML).
+    #[command(after_help = "Example:\n  peernet identity info \"$ID\" -o alice-info.xml")]
     Info {
         /// Identity peer name.
         name: String,
@@ -225,12 +243,14 @@ pub enum GroupCommand {
         passin: PassIn,
     },
     /// List groups, of one identity or of all (PeerEnumGroups).
+    #[command(after_help = "Example:\n  peernet group list --identity \"$ID\"")]
     List {
         /// Only this identity's groups.
         #[arg(long)]
         identity: Option<String>,
     },
     /// Show a group's properties and membership.
+    #[command(after_help = "Example:\n  peernet group show --identity \"$ID\" \"$GROUP\"")]
     Show {
         /// Member identity.
         #[arg(long)]
@@ -239,6 +259,7 @@ pub enum GroupCommand {
         group: String,
     },
     /// Delete this identity's local data for a group (PeerGroupDelete).
+    #[command(after_help = "Example:\n  peernet group delete --identity \"$ID\" \"$GROUP\"")]
     Delete {
         /// Member identity.
         #[arg(long)]
@@ -247,6 +268,7 @@ pub enum GroupCommand {
         group: String,
     },
     /// Open a group, resolving its cloud; prints its properties (PeerGroupOpen).
+    #[command(after_help = "Example:\n  peernet group open --identity \"$ID\" \"$GROUP\"")]
     Open {
         /// Member identity.
         #[arg(long)]
@@ -274,13 +296,16 @@ pub enum GroupCommand {
         #[arg(long = "role", value_enum)]
         roles: Vec<RoleArg>,
         /// Lifetime such as 30m, 12h, 15d, 1y (default: the issuer's remaining lifetime).
-        #[arg(long, value_name = "DURATION")]
-        expires: Option<String>,
+        #[arg(long, value_name = "DURATION", value_parser = crate::duration::parse_duration)]
+        expires: Option<Duration>,
         /// Output file.
         #[command(flatten)]
         output: Output,
     },
     /// Create a password invitation (PeerGroupCreatePasswordInvitation).
+    #[command(
+        after_help = "Example:\n  peernet group password-invite --identity \"$ID\" \"$GROUP\" -o chat-pw-invite.xml"
+    )]
     PasswordInvite {
         /// Issuing identity.
         #[arg(long)]
@@ -292,11 +317,15 @@ pub enum GroupCommand {
         output: Output,
     },
     /// Decode an invitation (PeerGroupParseInvitation).
+    #[command(after_help = "Example:\n  peernet group parse-invitation bob-invite.xml")]
     ParseInvitation {
         /// The invitation file, or - for standard input.
         file: PathBuf,
     },
     /// Join a group with an invitation (PeerGroupJoin / PeerGroupPasswordJoin).
+    #[command(
+        after_help = "Example:\n  peernet --store ./b group join --identity \"$BOB\" bob-invite.xml"
+    )]
     Join {
         /// Joining identity.
         #[arg(long)]
@@ -311,6 +340,9 @@ pub enum GroupCommand {
         passin: PassIn,
     },
     /// Issue credentials (a GMC) to an identity (PeerGroupIssueCredentials).
+    #[command(
+        after_help = "Example:\n  peernet group issue --identity \"$ID\" \"$GROUP\" --subject bob-info.xml --role inviting --expires 1y -o bob-renewal.xml"
+    )]
     Issue {
         /// Issuing identity.
         #[arg(long)]
@@ -324,8 +356,8 @@ pub enum GroupCommand {
         #[arg(long = "role", value_enum)]
         roles: Vec<RoleArg>,
         /// Lifetime such as 30m, 12h, 15d, 1y.
-        #[arg(long, value_name = "DURATION")]
-        expires: Option<String>,
+        #[arg(long, value_name = "DURATION", value_parser = crate::duration::parse_duration)]
+        expires: Option<Duration>,
         /// Publish the credentials in the group database (PEER_GROUP_STORE_CREDENTIALS).
         #[arg(long)]
         store_credentials: bool,
@@ -334,6 +366,9 @@ pub enum GroupCommand {
         output: Output,
     },
     /// Export this identity's configuration of a group as PEERGROUPCONFIG (PeerGroupExportConfig).
+    #[command(
+        after_help = "Example:\n  peernet group export-config --identity \"$ID\" \"$GROUP\" --passin env:EXPORT_PW -o chat-config.xml"
+    )]
     ExportConfig {
         /// Member identity.
         #[arg(long)]
@@ -348,6 +383,9 @@ pub enum GroupCommand {
         output: Output,
     },
     /// Import a PEERGROUPCONFIG; the identity must exist first (PeerGroupImportConfig).
+    #[command(
+        after_help = "Example:\n  peernet --store ./b group import-config chat-config.xml --passin env:EXPORT_PW"
+    )]
     ImportConfig {
         /// The file, or - for standard input.
         file: PathBuf,
@@ -364,6 +402,7 @@ pub enum GroupCommand {
 #[derive(Debug, Subcommand)]
 pub enum CloudCommand {
     /// List clouds.
+    #[command(after_help = "Example:\n  peernet cloud list")]
     List,
     /// Add a cloud.
     #[command(
@@ -383,35 +422,13 @@ pub enum CloudCommand {
         private: bool,
     },
     /// Remove a cloud (Global_ cannot be removed).
+    #[command(
+        after_help = "Example:\n  peernet cloud remove LinkLocal_{78563412-BC9A-F0DE-0FED-CBA987654321}"
+    )]
     Remove {
         /// Cloud name.
         name: String,
     },
-}
-
-/// `peernet record …` (group records; PeerGroupAddRecord and friends).
-#[derive(Debug, Subcommand)]
-pub enum RecordCommand {
-    /// Add a record.
-    Add(RecordTarget),
-    /// List records.
-    List(RecordTarget),
-    /// Get a record.
-    Get(RecordTarget),
-    /// Delete a record.
-    Delete(RecordTarget),
-    /// Search records with a <peersearch> query.
-    Search(RecordTarget),
-}
-
-/// The group a record command acts on.
-#[derive(Debug, Args)]
-pub struct RecordTarget {
-    /// Member identity.
-    #[arg(long)]
-    pub identity: String,
-    /// Group peer name.
-    pub group: String,
 }
 
 #[cfg(test)]
@@ -439,11 +456,28 @@ mod tests {
             "peernet group import-config f.xml --passin file:p --overwrite",
             "peernet cloud add N --scope linklocal --scope-id 3 --private",
             "peernet -q demo --keep d",
+            "peernet group issue --identity I G --subject s.xml --expires 1d12h",
         ];
         for line in ok {
             Cli::try_parse_from(line.split(' ')).unwrap_or_else(|e| panic!("{line}: {e}"));
         }
         assert!(Cli::try_parse_from(["peernet", "identity", "create"]).is_err());
         assert!(Cli::try_parse_from(["peernet", "cloud", "add", "N", "--scope", "moon"]).is_err());
+        assert!(Cli::try_parse_from(["peernet", "record", "list"]).is_err());
+        assert!(
+            Cli::try_parse_from([
+                "peernet",
+                "group",
+                "invite",
+                "--identity",
+                "I",
+                "G",
+                "--invitee",
+                "x",
+                "--expires",
+                "soon"
+            ])
+            .is_err()
+        );
     }
 }

@@ -1,7 +1,11 @@
-//! Minimal DER writer and reader for the certificate parts `der`/`x509-cert` cannot express
-//! (UniversalString otherNames, byte-exact TBS slicing, legacy extension OIDs).
+//! Minimal DER reader (and the certificate-side string/time helpers) for the certificate parts
+//! `der`/`x509-cert` cannot express (UniversalString otherNames, byte-exact TBS slicing,
+//! legacy extension OIDs). The TLV writer is `pkcs_ber`'s, re-exported here.
 //!
-//! Only definite, minimal lengths and single-byte tags are accepted, as DER requires.
+//! This reader is strict on purpose: only definite, minimal lengths and single-byte tags are
+//! accepted, as DER requires (signatures are checked over the received bytes). The PKCS
+//! reader in `pkcs_ber` is the tolerant BER one (indefinite lengths, constructed strings)
+//! that PFX files from other writers need; the two are not interchangeable.
 
 use std::time::{Duration, SystemTime};
 
@@ -23,27 +27,8 @@ pub(crate) const BMP_STRING: u8 = 0x1e;
 pub(crate) const SEQUENCE: u8 = 0x30;
 pub(crate) const SET: u8 = 0x31;
 
-/// Encode one TLV.
-pub(crate) fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(content.len() + 6);
-    out.push(tag);
-    let n = content.len();
-    if n < 0x80 {
-        out.push(n as u8);
-    } else {
-        let bytes = n.to_be_bytes();
-        let skip = bytes.iter().take_while(|b| **b == 0).count();
-        out.push(0x80 | (bytes.len() - skip) as u8);
-        out.extend_from_slice(&bytes[skip..]);
-    }
-    out.extend_from_slice(content);
-    out
-}
-
-/// Encode a SEQUENCE (or any constructed tag) of already-encoded parts.
-pub(crate) fn cons(tag: u8, parts: &[&[u8]]) -> Vec<u8> {
-    tlv(tag, &parts.concat())
-}
+// The DER writer is shared with the PKCS half (`pkcs_ber`): one TLV encoder for the crate.
+pub(crate) use crate::pkcs_ber::{cons, tlv};
 
 /// Encode a string as UniversalString content (UCS-4 big-endian).
 pub(crate) fn ucs4(s: &str) -> Vec<u8> {
@@ -55,9 +40,21 @@ pub(crate) fn from_ucs4(b: &[u8]) -> Option<String> {
     if !b.len().is_multiple_of(4) {
         return None;
     }
-    b.chunks_exact(4)
-        .map(|c| char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]])))
-        .collect()
+    // Peer names and classifiers are nearly always ASCII: take the low bytes in one pass.
+    if b.chunks_exact(4)
+        .all(|c| c[0] == 0 && c[1] == 0 && c[2] == 0 && c[3] < 0x80)
+    {
+        return String::from_utf8(b.chunks_exact(4).map(|c| c[3]).collect()).ok();
+    }
+    // Sized up front: collecting `Option<char>`s into a String grows it by doubling
+    // (no size hint through the `Option` shunt), which showed in chain validation profiles.
+    let mut s = String::with_capacity(b.len() / 4);
+    for c in b.chunks_exact(4) {
+        s.push(char::from_u32(u32::from_be_bytes([
+            c[0], c[1], c[2], c[3],
+        ]))?);
+    }
+    Some(s)
 }
 
 /// Decode BMPString content (UCS-2 big-endian, surrogate pairs tolerated).
@@ -314,5 +311,32 @@ mod tests {
         assert!(Reader::new(&[0x1f, 0x01, 0x00]).any().is_err());
         let big = tlv(OCTET_STRING, &[7; 300]);
         assert_eq!(Reader::new(&big).any().unwrap().content.len(), 300);
+    }
+}
+
+#[cfg(test)]
+mod ucs4_tests {
+    use super::*;
+
+    #[test]
+    fn from_ucs4_round_trips_ascii_and_beyond_and_refuses_bad_input() {
+        for s in [
+            "",
+            "0.participant",
+            "abc.DEF_123",
+            "pässword",
+            "𝄞x",
+            "\u{7f}\u{80}",
+        ] {
+            assert_eq!(from_ucs4(&ucs4(s)).as_deref(), Some(s), "{s:?}");
+        }
+        assert_eq!(from_ucs4(&[0, 0, 0]), None, "length not a multiple of 4");
+        assert_eq!(from_ucs4(&[0, 0, 0xD8, 0]), None, "surrogate");
+        assert_eq!(from_ucs4(&[0, 0x11, 0, 0]), None, "beyond U+10FFFF");
+        assert_eq!(
+            from_ucs4(&[1, 0, 0, 0x41]),
+            None,
+            "high byte set, low byte ASCII"
+        );
     }
 }

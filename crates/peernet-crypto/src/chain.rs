@@ -117,7 +117,15 @@ fn utf16_len(s: &str) -> usize {
     s.encode_utf16().count()
 }
 
-fn check_alt_name(index: usize, c: &Certificate, o: &[u8], required: bool) -> Result<()> {
+/// The peer name of a legacy alt-name extension, checked (S10/S11); `None` when absent and
+/// not required. Equal to what [`Certificate::subject_peer_name`] /
+/// [`Certificate::issuer_peer_name`] return for a certificate that passes.
+fn check_alt_name(
+    index: usize,
+    c: &Certificate,
+    o: &[u8],
+    required: bool,
+) -> Result<Option<PeerName>> {
     let Some(e) = c.extension(o) else {
         return if required {
             Err(Error::AltName {
@@ -125,7 +133,7 @@ fn check_alt_name(index: usize, c: &Certificate, o: &[u8], required: bool) -> Re
                 reason: "missing",
             })
         } else {
-            Ok(())
+            Ok(None)
         };
     };
     let text =
@@ -136,20 +144,25 @@ fn check_alt_name(index: usize, c: &Certificate, o: &[u8], required: bool) -> Re
             reason: "longer than 255 characters",
         });
     }
-    PeerName::parse(&text).map_err(|_| Error::AltName {
-        index,
-        reason: "not a valid peer name",
-    })?;
-    Ok(())
+    PeerName::parse(&text)
+        .map(Some)
+        .map_err(|_| Error::AltName {
+            index,
+            reason: "not a valid peer name",
+        })
 }
 
-/// S2–S9 and S11, shared by chain certificates and IDCs.
+/// Subject and issuer peer names (legacy alt names) of a certificate that passed S10/S11.
+type AltNames = (Option<PeerName>, Option<PeerName>);
+
+/// S2–S9 and S11, shared by chain certificates and IDCs. Returns the alt names it decoded,
+/// so chain validation need not decode them again for P7/G1.
 fn check_common(
     index: usize,
     c: &Certificate,
     profile: Profile,
     version_required: bool,
-) -> Result<()> {
+) -> Result<AltNames> {
     if c.version() != 2 {
         return Err(Error::CertificateVersion { index });
     }
@@ -195,8 +208,8 @@ fn check_common(
     {
         return Err(Error::NameTooLong { index });
     }
-    check_alt_name(index, c, oid::SUBJECT_ALT_NAME_LEGACY, true)?;
-    check_alt_name(index, c, oid::ISSUER_ALT_NAME_LEGACY, false)?;
+    let subject = check_alt_name(index, c, oid::SUBJECT_ALT_NAME_LEGACY, true)?;
+    let issuer = check_alt_name(index, c, oid::ISSUER_ALT_NAME_LEGACY, false)?;
     for e in c.extensions() {
         if e.critical && !KNOWN.contains(&e.oid.as_slice()) {
             return Err(Error::UnknownCriticalExtension {
@@ -213,7 +226,7 @@ fn check_common(
         _ if c.cert_version() == Some([1, 0, 2, 0]) => {}
         _ => return Err(Error::CertVersionExtension { index }),
     }
-    Ok(())
+    Ok((subject, issuer))
 }
 
 fn check_group_name(index: usize, c: &Certificate) -> Result<PeerName> {
@@ -338,8 +351,9 @@ pub fn validate_chain(chain: &[Certificate], policy: &ChainPolicy<'_>) -> Result
     }
     let mut names = Vec::with_capacity(chain.len());
     let mut members: Vec<Option<Member>> = Vec::with_capacity(chain.len());
+    let mut alt_names: Vec<AltNames> = Vec::with_capacity(chain.len());
     for (i, c) in chain.iter().enumerate() {
-        check_common(i, c, policy.profile, true)?;
+        alt_names.push(check_common(i, c, policy.profile, true)?);
         names.push(check_group_name(i, c)?);
         members.push(if i == 0 {
             None
@@ -394,8 +408,9 @@ pub fn validate_chain(chain: &[Certificate], policy: &ChainPolicy<'_>) -> Result
         });
     }
     for i in 1..chain.len() {
-        let parent = chain[i - 1].subject_peer_name();
-        if parent.is_none() || parent != chain[i].issuer_peer_name() {
+        // = chain[i - 1].subject_peer_name() and chain[i].issuer_peer_name(), decoded once.
+        let parent = &alt_names[i - 1].0;
+        if parent.is_none() || parent != &alt_names[i].1 {
             return Err(Error::ChainLink { index: i });
         }
     }

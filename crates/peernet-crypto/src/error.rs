@@ -40,7 +40,9 @@ pub enum Error {
         reason: String,
     },
     /// A signature did not verify under the given public key.
-    #[error("signature does not verify")]
+    #[error(
+        "signature does not verify with the given public key (wrong issuer key, or the data was altered)"
+    )]
     BadSignature,
     /// The certificate bytes are not a DER X.509 certificate we can read.
     #[error("malformed certificate: {reason}")]
@@ -357,7 +359,7 @@ pub enum Error {
     /// The facade maps this to `HRESULT_FROM_WIN32(ERROR_INVALID_PASSWORD)` (0x80070056).
     /// For a PFX it is reported when the MAC fails *and* no encrypted part decrypts to
     /// well-formed DER under the password (see `docs/FORMATS.md`).
-    #[error("the password is not correct")]
+    #[error("the password is not correct (or the data is damaged beyond telling the two apart)")]
     InvalidPassword,
     /// A caller passed something the writer cannot encode (no certificate, zero
     /// iterations, a certificate that is not one DER SEQUENCE, …).
@@ -365,7 +367,9 @@ pub enum Error {
     InvalidPkcsArgument(&'static str),
     /// An iteration count (MAC, PBES1, PBKDF2) is above [`crate::pkcs12::MAX_ITERATIONS`];
     /// refused before any key derivation is run.
-    #[error("iteration count {iterations} is above the limit of {max}")]
+    #[error(
+        "iteration count {iterations} is above the limit of {max}; re-export the file with fewer iterations"
+    )]
     IterationCountTooHigh {
         /// The count found (saturated at `u64::MAX`).
         iterations: u64,
@@ -381,19 +385,23 @@ pub enum Error {
     PfxIntegrityCheckFailed,
     /// The PFX's key does not belong to any of its certificates (SubjectPublicKeyInfo
     /// comparison), or the key handed to the writer does not match the first certificate.
-    #[error("PKCS#12: the private key does not match the certificate")]
+    #[error(
+        "PKCS#12: the private key does not match the certificate (the key's own certificate must be in the file, first when writing)"
+    )]
     PfxKeyCertificateMismatch,
     /// The PFX holds more than one private key.
-    #[error("PKCS#12: more than one private key")]
+    #[error("PKCS#12: more than one private key; export one identity per file")]
     PfxMultipleKeys,
     /// The PFX holds no certificate.
-    #[error("PKCS#12: no certificate")]
+    #[error("PKCS#12: no certificate; export the key together with its certificate")]
     PfxNoCertificate,
     /// The PFX has no password-integrity MAC (unprotected or public-key integrity mode).
-    #[error("PKCS#12: no password integrity MAC")]
+    #[error(
+        "PKCS#12: no password integrity MAC (unprotected or public-key integrity mode); re-export with a password"
+    )]
     PfxNoMac,
     /// The PFX holds no private key.
-    #[error("PKCS#12: no private key")]
+    #[error("PKCS#12: no private key; export the certificate together with its private key")]
     PfxNoPrivateKey,
     /// A PKCS#7 bundle (or a list handed to the encoder) holds the same certificate twice.
     #[error("PKCS#7: certificate {index} is a duplicate of an earlier one")]
@@ -413,7 +421,7 @@ pub enum Error {
     #[error("the system random number generator failed")]
     PkcsRandomFailure,
     /// More certificates than the cap allows.
-    #[error("{count} certificates is above the limit of {max}")]
+    #[error("{count} certificates are above the limit of {max}")]
     PkcsTooManyCertificates {
         /// Certificates found.
         count: usize,
@@ -421,7 +429,7 @@ pub enum Error {
         max: usize,
     },
     /// An algorithm, content type or key type that this implementation does not support.
-    #[error("unsupported {what}: {oid}")]
+    #[error("unsupported {what}: {oid} (see docs/FORMATS.md for the algorithms read)")]
     UnsupportedPkcsAlgorithm {
         /// What the OID names (cipher, MAC digest, PRF, content type, key algorithm, …).
         what: &'static str,

@@ -351,25 +351,7 @@ pub(crate) fn octets(content: &[u8]) -> Vec<u8> {
 
 /// Dotted form of OID content octets, for error messages.
 pub(crate) fn oid_string(content: &[u8]) -> String {
-    let mut arcs: Vec<u64> = Vec::new();
-    let mut acc: u64 = 0;
-    for &b in content {
-        acc = acc.saturating_mul(128) | u64::from(b & 0x7F);
-        if b & 0x80 == 0 {
-            if arcs.is_empty() {
-                let first = (acc / 40).min(2);
-                arcs.push(first);
-                arcs.push(acc - first * 40);
-            } else {
-                arcs.push(acc);
-            }
-            acc = 0;
-        }
-    }
-    arcs.iter()
-        .map(u64::to_string)
-        .collect::<Vec<_>>()
-        .join(".")
+    crate::oid::dotted(content)
 }
 
 #[cfg(test)]

@@ -8,20 +8,12 @@ use std::time::{Duration, SystemTime};
 use peernet_crypto::chain::{ChainPolicy, order_chain, validate_chain, validate_idc};
 use peernet_crypto::{Certificate, Error, Profile};
 
-fn dir(profile: Profile) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/der")
-        .join(profile.as_str())
-}
+mod cert_support;
 
-fn load(profile: Profile, len: usize) -> Vec<Vec<u8>> {
-    let d = dir(profile).join(format!("chain-{len}"));
-    let mut names: Vec<_> = std::fs::read_dir(&d)
-        .unwrap_or_else(|e| panic!("{}: {e} (run `cargo xtask fixtures`)", d.display()))
-        .map(|e| e.unwrap().path())
-        .collect();
-    names.sort();
-    names.iter().map(|p| std::fs::read(p).unwrap()).collect()
+use cert_support::{fixture_chain as load, fixtures_dir};
+
+fn dir(profile: Profile) -> PathBuf {
+    fixtures_dir().join("der").join(profile.as_str())
 }
 
 fn now() -> SystemTime {

@@ -142,8 +142,16 @@ impl Peernet {
     /// # Errors
     /// As [`Peernet::open`].
     pub fn open_default() -> Result<Peernet> {
+        Self::open_default_with(Options::default())
+    }
+
+    /// Opens the default store (as [`Peernet::open_default`]) with `options`.
+    ///
+    /// # Errors
+    /// As [`Peernet::open`].
+    pub fn open_default_with(options: Options) -> Result<Peernet> {
         let store = Store::open_default().map_err(Error::storage)?;
-        Ok(Self::from_store(Arc::new(store), Options::default()))
+        Ok(Self::from_store(Arc::new(store), options))
     }
 
     /// A context on an already opened store.

@@ -226,3 +226,22 @@ pub fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     out.extend_from_slice(content);
     out
 }
+
+/// The committed fixture directory (`fixtures/` at the workspace root).
+pub fn fixtures_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
+}
+
+/// The DER files of `fixtures/der/<profile>/chain-<len>/`, root first (file-name order).
+pub fn fixture_chain(profile: Profile, len: usize) -> Vec<Vec<u8>> {
+    let d = fixtures_dir()
+        .join("der")
+        .join(profile.as_str())
+        .join(format!("chain-{len}"));
+    let mut names: Vec<_> = std::fs::read_dir(&d)
+        .unwrap_or_else(|e| panic!("{}: {e} (run `cargo xtask fixtures`)", d.display()))
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    names.iter().map(|p| std::fs::read(p).unwrap()).collect()
+}

@@ -1,0 +1,80 @@
+//! The `peernet` command line as a library: the clap grammar ([`command`]) for the
+//! completions and man page `cargo xtask` generates, and [`main`] for the binary.
+//!
+//! The commands, flags, JSON shapes and exit codes are documented in `docs/CLI.md`.
+
+pub mod cli;
+mod demo;
+mod duration;
+mod error;
+mod output;
+mod passin;
+mod progress;
+mod render;
+mod run;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+
+pub use error::CliError;
+pub use run::PFX_ITERATIONS_ENV;
+
+/// The clap command of `peernet` (for completions and the man page).
+pub fn command() -> clap::Command {
+    cli::Cli::command()
+}
+
+/// Runs the command line with the process arguments: exit status 0 on success, 1 on a
+/// failed command (`error: NAME (0x…): sentence` on stderr), 2 on a usage error.
+pub fn main() -> ExitCode {
+    let args = match cli::Cli::try_parse() {
+        Ok(a) => a,
+        Err(e) => e.exit(),
+    };
+    let ctx = run::Ctx {
+        store: args.store,
+        json: args.json,
+        quiet: args.quiet,
+    };
+    match run::run(&ctx, args.command) {
+        Ok(report) => {
+            let mut out = std::io::stdout().lock();
+            let res = if ctx.json {
+                writeln!(out, "{}", report.json)
+            } else if report.human.is_empty() {
+                Ok(())
+            } else {
+                writeln!(out, "{}", report.human)
+            };
+            match res.and_then(|_| out.flush()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(e) => {
+                    report_error(
+                        &ctx,
+                        &CliError::new(
+                            peernet::hresult::E_FAIL,
+                            format!("cannot write to standard output: {e}"),
+                        ),
+                    );
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Err(e) => {
+            report_error(&ctx, &e);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn report_error(ctx: &run::Ctx, e: &CliError) {
+    let mut err = std::io::stderr().lock();
+    let _ = if ctx.json {
+        writeln!(err, "{}", e.to_json())
+    } else {
+        writeln!(err, "error: {e}")
+    };
+}

@@ -1,0 +1,135 @@
+//! Small formatting helpers: RFC 3339 times, role names, aligned tables.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use peernet::{MembershipStatus, Role, Scope};
+
+/// A time as RFC 3339 UTC (`2026-11-21T09:10:00Z`).
+pub fn rfc3339(t: SystemTime) -> String {
+    let secs: i64 = match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2),
+        Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX / 2),
+    };
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// The command-line name of a role (`admin`, `inviting`, `member`), else its GUID.
+pub fn role_name(r: Role) -> String {
+    if r == Role::ADMIN {
+        "admin".into()
+    } else if r == Role::INVITING_MEMBER {
+        "inviting".into()
+    } else if r == Role::MEMBER {
+        "member".into()
+    } else {
+        r.to_string()
+    }
+}
+
+/// Role names of a list.
+pub fn role_names(roles: &[Role]) -> Vec<String> {
+    roles.iter().copied().map(role_name).collect()
+}
+
+/// The JSON/human spelling of a membership state.
+pub fn membership_name(m: MembershipStatus) -> &'static str {
+    match m {
+        MembershipStatus::Valid => "valid",
+        MembershipStatus::Expired => "expired",
+        MembershipStatus::NotYetValid => "not_yet_valid",
+        MembershipStatus::CredentialsPending => "credentials_pending",
+        _ => "unknown",
+    }
+}
+
+/// The command-line spelling of a scope (`global`, `sitelocal`, `linklocal`).
+pub fn scope_name(s: Scope) -> String {
+    s.as_str().to_ascii_lowercase()
+}
+
+/// An aligned table with a header row; the last column is not padded.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let n = header.len();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate().take(n) {
+            widths[i] = widths[i].max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                s.push_str(c);
+            } else {
+                s.push_str(c);
+                s.push_str(&" ".repeat(widths[i] - c.chars().count() + 2));
+            }
+        }
+        s.trim_end().to_string()
+    };
+    let mut out = line(header.to_vec());
+    for r in rows {
+        out.push('\n');
+        out.push_str(&line(r.iter().map(String::as_str).collect()));
+    }
+    out
+}
+
+/// `key  value` lines with the keys aligned.
+pub fn fields(pairs: &[(&str, String)]) -> String {
+    let w = pairs.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k:<w$}  {v}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn times() {
+        assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            rfc3339(UNIX_EPOCH + Duration::from_secs(1_795_251_000)),
+            "2026-11-21T08:50:00Z"
+        );
+        assert_eq!(
+            rfc3339(UNIX_EPOCH + Duration::from_secs(253_402_300_799)),
+            "9999-12-31T23:59:59Z"
+        );
+    }
+
+    #[test]
+    fn tables_align() {
+        let t = table(
+            &["A", "BB"],
+            &[
+                vec!["xxx".into(), "1".into()],
+                vec!["y".into(), "22".into()],
+            ],
+        );
+        assert_eq!(t, "A    BB\nxxx  1\ny    22");
+    }
+}

@@ -1,0 +1,1217 @@
+//! End-to-end tests of the `peernet` binary: every command, every `--passin` form,
+//! `--json`, output files and the error lines of bad input.
+//!
+//! Most identities use the windows profile (2000-iteration PFX) or the test-only
+//! `PEERNET_PFX_ITERATIONS` knob so the suite stays fast; one test runs the modern
+//! profile's full 600,000 iterations.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const PW: &str = "export passphrase 1";
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Self {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// `peernet --store <dir>/<store> args…` run in the temporary directory.
+    fn cmd(&self, store: &str, args: &[&str]) -> Command {
+        let mut c = Command::cargo_bin("peernet").unwrap();
+        c.current_dir(self.dir.path())
+            .env_remove("PEERNET_HOME")
+            .env_remove("PEERNET_PFX_ITERATIONS")
+            .env("PEERNET_TEST_PW", PW)
+            .arg("--store")
+            .arg(self.path(store))
+            .args(args)
+            .write_stdin("");
+        c
+    }
+
+    fn ok(&self, store: &str, args: &[&str]) -> String {
+        let out = self.cmd(store, args).output().unwrap();
+        assert_ok(&out, args);
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .trim_end()
+            .to_string()
+    }
+
+    fn json(&self, store: &str, args: &[&str]) -> Value {
+        let mut full = vec!["--json"];
+        full.extend_from_slice(args);
+        let s = self.ok(store, &full);
+        serde_json::from_str(&s).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {s}"))
+    }
+
+    /// Runs a command that must fail with exit status 1 and `error: NAME` on stderr;
+    /// returns stderr.
+    fn fails(&self, store: &str, args: &[&str], name: &str) -> String {
+        let out = self.cmd(store, args).output().unwrap();
+        fails_with(&out, args, name)
+    }
+
+    fn windows_identity(&self, store: &str, classifier: &str) -> String {
+        self.ok(
+            store,
+            &[
+                "identity",
+                "create",
+                "--classifier",
+                classifier,
+                "--friendly-name",
+                classifier,
+                "--profile",
+                "windows",
+            ],
+        )
+    }
+}
+
+fn assert_ok(out: &Output, args: &[&str]) {
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn fails_with(out: &Output, args: &[&str], name: &str) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{args:?}: expected exit 1, stderr: {stderr}"
+    );
+    assert!(
+        stderr.starts_with(&format!("error: {name} (0x")),
+        "{args:?}: expected 'error: {name}', got: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one error line: {stderr}");
+    stderr
+}
+
+#[cfg(unix)]
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn identity_commands() {
+    let e = Env::new();
+    let alice = e.windows_identity("a", "alice");
+    assert!(
+        alice.ends_with(".alice") && alice.len() == 40 + 6,
+        "{alice}"
+    );
+    let human = e.ok("a", &["identity", "list"]);
+    assert!(
+        human.contains("PEER NAME") && human.contains(&alice),
+        "{human}"
+    );
+
+    let list = e.json("a", &["identity", "list"]);
+    let ids = list["identities"].as_array().unwrap();
+    assert_eq!(ids.len(), 1);
+    assert_eq!(ids[0]["peer_name"], alice.as_str());
+    assert_eq!(ids[0]["friendly_name"], "alice");
+    assert_eq!(ids[0]["profile"], "windows");
+    assert_eq!(ids[0]["default"], false);
+
+    let renamed = e.json("a", &["identity", "rename", &alice, "Alice (work)"]);
+    assert_eq!(renamed["friendly_name"], "Alice (work)");
+    let show = e.json("a", &["identity", "show", &alice]);
+    assert_eq!(show["peer_name"], alice.as_str());
+    assert_eq!(show["friendly_name"], "Alice (work)");
+    assert_eq!(show["profile"], "windows");
+    assert!(show["created"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(show["groups"].as_array().unwrap().len(), 0);
+    assert!(
+        e.ok("a", &["identity", "show", &alice])
+            .contains("Alice (work)")
+    );
+
+    // default: set, then read back.
+    assert_eq!(e.ok("a", &["identity", "default", &alice]), alice);
+    assert_eq!(
+        e.json("a", &["identity", "default"])["peer_name"],
+        alice.as_str()
+    );
+    // A store without identities makes its default on first use.
+    let made = e.ok("fresh", &["identity", "default"]);
+    assert!(made.ends_with('.'), "{made}");
+
+    let info = e.ok("a", &["identity", "info", &alice]);
+    assert!(info.starts_with("<PEERIDENTITYINFO"), "{info}");
+    let j = e.json("a", &["identity", "info", &alice]);
+    assert_eq!(j["document"], "PEERIDENTITYINFO");
+    assert!(j["xml"].as_str().unwrap().contains("<IDC"));
+
+    assert_eq!(
+        e.json("a", &["identity", "delete", &alice])["deleted"],
+        alice.as_str()
+    );
+    let err = e.fails("a", &["identity", "show", &alice], "PEER_E_NOT_FOUND");
+    assert!(err.contains("0x80070490"), "{err}");
+    e.fails("a", &["identity", "delete", &alice], "PEER_E_NOT_FOUND");
+}
+
+#[test]
+fn peername_command() {
+    let e = Env::new();
+    let id = "6520c005f63fc1864b7d8f3cabebd4916ae7f33d.Alice";
+    assert_eq!(
+        e.ok("a", &["peername", id, "Chat"]),
+        "6520c005f63fc1864b7d8f3cabebd4916ae7f33d.Chat"
+    );
+    assert_eq!(e.json("a", &["peername", "0", "x"])["peer_name"], "0.x");
+    e.fails("a", &["peername", "not a peer name", "x"], "E_INVALIDARG");
+}
+
+#[test]
+fn every_passin_form_exports_and_imports() {
+    let e = Env::new();
+    let alice = e.windows_identity("a", "alice");
+    std::fs::write(e.path("pwfile"), format!("{PW}\nsecond line ignored\n")).unwrap();
+    let pw_file = format!("file:{}", e.path("pwfile").display());
+    let pass = format!("pass:{PW}");
+    // pass:, env:, file: and stdin.
+    for (i, spec) in [
+        pass.as_str(),
+        "env:PEERNET_TEST_PW",
+        pw_file.as_str(),
+        "stdin",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let out_name = format!("alice-{i}.xml");
+        let mut c = e.cmd(
+            "a",
+            &[
+                "identity", "export", &alice, "--passin", spec, "-o", &out_name,
+            ],
+        );
+        if *spec == "stdin" {
+            c.write_stdin(format!("{PW}\n"));
+        }
+        assert_ok(&c.output().unwrap(), &[spec]);
+        let store = format!("b{i}");
+        let mut c = e.cmd(&store, &["identity", "import", &out_name, "--passin", spec]);
+        if *spec == "stdin" {
+            c.write_stdin(format!("{PW}\n"));
+        }
+        let out = c.output().unwrap();
+        assert_ok(&out, &[spec]);
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), alice);
+    }
+    // fd:3, a pipe handed to the child by the shell (read through /dev/fd/3).
+    let bin = assert_cmd::cargo::cargo_bin("peernet");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(r#"printf '%s\n' "$PEERNET_TEST_PW" | { "$@" 3<&0 </dev/null; }"#)
+        .arg("sh")
+        .arg(&bin)
+        .arg("--store")
+        .arg(e.path("bfd"))
+        .args(["identity", "import", "alice-0.xml", "--passin", "fd:3"])
+        .current_dir(e.dir.path())
+        .env("PEERNET_TEST_PW", PW)
+        .env_remove("PEERNET_PFX_ITERATIONS")
+        .output()
+        .unwrap();
+    assert_ok(&out, &["fd:3"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), alice);
+    // the document from standard input, the password from the environment.
+    let doc = std::fs::read_to_string(e.path("alice-0.xml")).unwrap();
+    let out = e
+        .cmd(
+            "bstdin",
+            &["identity", "import", "-", "--passin", "env:PEERNET_TEST_PW"],
+        )
+        .write_stdin(doc.clone())
+        .output()
+        .unwrap();
+    assert_ok(&out, &["import -"]);
+    // both from standard input cannot work.
+    let out = e
+        .cmd("bx", &["identity", "import", "-", "--passin", "stdin"])
+        .write_stdin(doc)
+        .output()
+        .unwrap();
+    fails_with(&out, &["both stdin"], "E_INVALIDARG");
+}
+
+#[test]
+fn password_errors_never_echo_the_password() {
+    let e = Env::new();
+    let alice = e.windows_identity("a", "alice");
+    e.ok(
+        "a",
+        &[
+            "identity",
+            "export",
+            &alice,
+            "--passin",
+            "pass:right-one",
+            "-o",
+            "x.xml",
+        ],
+    );
+    let err = e.fails(
+        "b",
+        &[
+            "identity",
+            "import",
+            "x.xml",
+            "--passin",
+            "pass:hunter2-wrong",
+        ],
+        "ERROR_INVALID_PASSWORD",
+    );
+    assert!(
+        err.contains("0x80070056") && !err.contains("hunter2"),
+        "{err}"
+    );
+    let err = e.fails(
+        "b",
+        &["identity", "import", "x.xml", "--passin", "hunter2"],
+        "E_INVALIDARG",
+    );
+    assert!(!err.contains("hunter2"), "{err}");
+    let err = e.fails(
+        "b",
+        &[
+            "identity",
+            "import",
+            "x.xml",
+            "--passin",
+            "env:PEERNET_SURELY_UNSET_VAR",
+        ],
+        "E_INVALIDARG",
+    );
+    assert!(err.contains("PEERNET_SURELY_UNSET_VAR"), "{err}");
+    e.fails(
+        "b",
+        &[
+            "identity",
+            "import",
+            "x.xml",
+            "--passin",
+            "file:/nonexistent/pw",
+        ],
+        "ERROR_FILE_NOT_FOUND",
+    );
+    // No --passin and no terminal: an error, not a hang.
+    let err = e.fails("b", &["identity", "import", "x.xml"], "E_INVALIDARG");
+    assert!(err.contains("--passin"), "{err}");
+    // An empty export password is refused (the file carries the private key).
+    e.fails(
+        "a",
+        &["identity", "export", &alice, "--passin", "pass:"],
+        "E_INVALIDARG",
+    );
+    // Nothing was imported.
+    assert_eq!(
+        e.json("b", &["identity", "list"])["identities"],
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn output_files_force_and_modes() {
+    let e = Env::new();
+    let alice = e.windows_identity("a", "alice");
+    let export = [
+        "identity",
+        "export",
+        alice.as_str(),
+        "--passin",
+        "pass:pw",
+        "-o",
+        "alice.xml",
+    ];
+    e.ok("a", &export);
+    let first = std::fs::read(e.path("alice.xml")).unwrap();
+    #[cfg(unix)]
+    assert_eq!(mode(&e.path("alice.xml")), 0o600);
+    let err = e.fails("a", &export, "PEER_E_ALREADY_EXISTS");
+    assert!(err.contains("--force"), "{err}");
+    assert_eq!(std::fs::read(e.path("alice.xml")).unwrap(), first);
+    let mut forced = export.to_vec();
+    forced.push("--force");
+    e.ok("a", &forced);
+    assert_ne!(
+        std::fs::read(e.path("alice.xml")).unwrap(),
+        first,
+        "fresh salt"
+    );
+    #[cfg(unix)]
+    assert_eq!(mode(&e.path("alice.xml")), 0o600);
+    // public documents are 0644.
+    e.ok("a", &["identity", "info", &alice, "-o", "info.xml"]);
+    #[cfg(unix)]
+    assert_eq!(mode(&e.path("info.xml")), 0o644);
+    // --json with -o describes the file.
+    let j = e.json(
+        "a",
+        &[
+            "identity",
+            "export",
+            &alice,
+            "--passin",
+            "pass:pw",
+            "-o",
+            "again.xml",
+        ],
+    );
+    assert_eq!(j["document"], "PEERIDENTITYEXPORT");
+    assert_eq!(j["secret"], true);
+    assert_eq!(
+        j["bytes"].as_u64().unwrap(),
+        std::fs::metadata(e.path("again.xml")).unwrap().len()
+    );
+    // -q: no informational line.
+    let out = e
+        .cmd("a", &["-q", "identity", "info", &alice, "-o", "quiet.xml"])
+        .output()
+        .unwrap();
+    assert_ok(&out, &["-q"]);
+    assert!(out.stderr.is_empty() && out.stdout.is_empty());
+    // A missing directory is an error, not a panic.
+    e.fails(
+        "a",
+        &["identity", "info", &alice, "-o", "no/such/dir/x.xml"],
+        "ERROR_FILE_NOT_FOUND",
+    );
+}
+
+#[test]
+fn group_story_with_json() {
+    let e = Env::new();
+    let alice = e.windows_identity("a", "alice");
+    let bob = e.windows_identity("b", "bob");
+    let carol = e.windows_identity("a", "carol");
+    let created = e.json(
+        "a",
+        &[
+            "group",
+            "create",
+            "--identity",
+            &alice,
+            "--classifier",
+            "chat",
+            "--friendly-name",
+            "Team chat",
+            "--password-role",
+            "member",
+            "--passin",
+            "pass:grouppw",
+        ],
+    );
+    let group = created["group_peer_name"].as_str().unwrap().to_string();
+    assert_eq!(created["identity"], alice.as_str());
+    assert_eq!(created["cloud"], "Global_");
+
+    e.ok("b", &["identity", "info", &bob, "-o", "bob-info.xml"]);
+    e.ok(
+        "a",
+        &[
+            "group",
+            "invite",
+            "--identity",
+            &alice,
+            &group,
+            "--invitee",
+            "bob-info.xml",
+            "--role",
+            "inviting",
+            "--role",
+            "member",
+            "--expires",
+            "12h",
+            "-o",
+            "bob-invite.xml",
+        ],
+    );
+    let parsed = e.json("b", &["group", "parse-invitation", "bob-invite.xml"]);
+    assert_eq!(parsed["kind"], "gmc");
+    assert_eq!(parsed["version"], "1.1");
+    assert_eq!(parsed["group_peer_name"], group.as_str());
+    assert_eq!(parsed["group_friendly_name"], "Team chat");
+    assert_eq!(parsed["subject_peer_name"], bob.as_str());
+    assert_eq!(parsed["roles"], serde_json::json!(["inviting", "member"]));
+    assert_eq!(parsed["time_valid"], true);
+    assert_eq!(parsed["cloud"]["name"], "Global_");
+    assert!(
+        e.ok("b", &["group", "parse-invitation", "bob-invite.xml"])
+            .contains("subject")
+    );
+
+    let joined = e.json(
+        "b",
+        &["group", "join", "--identity", &bob, "bob-invite.xml"],
+    );
+    assert_eq!(joined["outcome"], "joined");
+    assert_eq!(joined["membership"], "valid");
+    assert_eq!(joined["roles"], serde_json::json!(["inviting", "member"]));
+    e.fails(
+        "b",
+        &["group", "join", "--identity", &bob, "bob-invite.xml"],
+        "PEER_E_ALREADY_EXISTS",
+    );
+    // The invitation is Bob's: Carol cannot use it.
+    e.ok("a", &["identity", "info", &carol, "-o", "carol-info.xml"]);
+    let inv = std::fs::read(e.path("bob-invite.xml")).unwrap();
+    std::fs::write(e.path("copy.xml"), inv).unwrap();
+    e.fails(
+        "a",
+        &["group", "join", "--identity", &carol, "copy.xml"],
+        "PEER_E_INVALID_CREDENTIAL",
+    );
+
+    // open / show / list
+    let opened = e.json("a", &["group", "open", "--identity", &alice, &group]);
+    assert_eq!(opened["roles"], serde_json::json!(["admin"]));
+    assert_eq!(opened["membership"], "valid");
+    assert_eq!(
+        opened["authentication"],
+        serde_json::json!(["gmc", "password"])
+    );
+    assert_eq!(opened["password_role"], "member");
+    assert_eq!(opened["creator_peer_name"], alice.as_str());
+    assert_eq!(opened["cloud"]["name"], "Global_");
+    assert_eq!(opened["profile"], "windows");
+    let shown = e.json("b", &["group", "show", "--identity", &bob, &group]);
+    assert_eq!(shown["chain"].as_array().unwrap().len(), 2);
+    assert_eq!(shown["chain"][1]["subject_peer_name"], bob.as_str());
+    assert!(
+        e.ok("a", &["group", "open", "--identity", &alice, &group])
+            .contains("admin")
+    );
+    let all = e.json("a", &["group", "list"]);
+    assert_eq!(all["groups"][0]["group_peer_name"], group.as_str());
+    assert_eq!(all["groups"][0]["identity"], alice.as_str());
+    let mine = e.json("b", &["group", "list", "--identity", &bob]);
+    assert_eq!(mine["groups"].as_array().unwrap().len(), 1);
+    assert!(e.ok("a", &["group", "list"]).starts_with("GROUP"));
+
+    // Bob (inviting member) issues credentials to Carol; Carol joins with them.
+    e.ok(
+        "b",
+        &[
+            "group",
+            "issue",
+            "--identity",
+            &bob,
+            &group,
+            "--subject",
+            "carol-info.xml",
+            "--role",
+            "member",
+            "--expires",
+            "1h",
+            "--store-credentials",
+            "-o",
+            "carol-gmc.xml",
+        ],
+    );
+    let j = e.json(
+        "a",
+        &["group", "join", "--identity", &carol, "carol-gmc.xml"],
+    );
+    assert_eq!(j["roles"], serde_json::json!(["member"]));
+    // A member cannot invite.
+    e.fails(
+        "a",
+        &[
+            "group",
+            "invite",
+            "--identity",
+            &carol,
+            &group,
+            "--invitee",
+            "bob-info.xml",
+        ],
+        "PEER_E_NOT_AUTHORIZED",
+    );
+
+    // Password invitation: a wrong password is refused where the verifier is known.
+    let dave = e.windows_identity("a", "dave");
+    let pwi = e.json(
+        "a",
+        &["group", "password-invite", "--identity", &alice, &group],
+    );
+    std::fs::write(e.path("pw-invite.xml"), pwi["xml"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        e.json("a", &["group", "parse-invitation", "pw-invite.xml"])["kind"],
+        "password"
+    );
+    e.fails(
+        "a",
+        &[
+            "group",
+            "join",
+            "--identity",
+            &dave,
+            "pw-invite.xml",
+            "--passin",
+            "pass:nope",
+        ],
+        "ERROR_INVALID_PASSWORD",
+    );
+    let j = e.json(
+        "a",
+        &[
+            "group",
+            "join",
+            "--identity",
+            &dave,
+            "pw-invite.xml",
+            "--passin",
+            "pass:grouppw",
+        ],
+    );
+    assert_eq!(j["outcome"], "joined");
+    assert_eq!(j["membership"], "credentials_pending");
+    let j = e.json(
+        "a",
+        &[
+            "group",
+            "join",
+            "--identity",
+            &dave,
+            "pw-invite.xml",
+            "--passin",
+            "pass:grouppw",
+        ],
+    );
+    assert_eq!(j["outcome"], "already_member");
+    // A pending membership has nothing to export yet.
+    e.fails(
+        "a",
+        &["group", "export-config", "--identity", &dave, &group],
+        "PEER_E_GROUP_NOT_READY",
+    );
+
+    // Member configuration: no password needed, not secret.
+    e.ok(
+        "b",
+        &[
+            "group",
+            "export-config",
+            "--identity",
+            &bob,
+            &group,
+            "-o",
+            "bob-config.xml",
+        ],
+    );
+    #[cfg(unix)]
+    assert_eq!(mode(&e.path("bob-config.xml")), 0o644);
+    // Move Bob to a third computer: identity first, then the configuration.
+    e.fails(
+        "c",
+        &["group", "import-config", "bob-config.xml"],
+        "PEER_E_NOT_FOUND",
+    );
+    e.ok(
+        "b",
+        &[
+            "identity", "export", &bob, "--passin", "pass:pw", "-o", "bob.xml",
+        ],
+    );
+    e.ok(
+        "c",
+        &["identity", "import", "bob.xml", "--passin", "pass:pw"],
+    );
+    let imp = e.json("c", &["group", "import-config", "bob-config.xml"]);
+    assert_eq!(imp["identity"], bob.as_str());
+    assert_eq!(imp["group_peer_name"], group.as_str());
+    e.fails(
+        "c",
+        &["group", "import-config", "bob-config.xml"],
+        "PEER_E_ALREADY_EXISTS",
+    );
+    e.ok(
+        "c",
+        &["group", "import-config", "bob-config.xml", "--overwrite"],
+    );
+    let opened = e.json("c", &["group", "open", "--identity", &bob, &group]);
+    assert_eq!(opened["roles"], serde_json::json!(["inviting", "member"]));
+
+    // Owner configuration: secret (GROUPKEY), 0600, password checked on import.
+    e.ok(
+        "a",
+        &[
+            "group",
+            "export-config",
+            "--identity",
+            &alice,
+            &group,
+            "--passin",
+            "pass:cfgpw",
+            "-o",
+            "owner.xml",
+        ],
+    );
+    assert!(
+        std::fs::read_to_string(e.path("owner.xml"))
+            .unwrap()
+            .contains("<GROUPKEY")
+    );
+    #[cfg(unix)]
+    assert_eq!(mode(&e.path("owner.xml")), 0o600);
+    e.ok(
+        "a",
+        &[
+            "identity",
+            "export",
+            &alice,
+            "--passin",
+            "pass:pw",
+            "-o",
+            "alice.xml",
+        ],
+    );
+    e.ok(
+        "d",
+        &["identity", "import", "alice.xml", "--passin", "pass:pw"],
+    );
+    e.fails(
+        "d",
+        &[
+            "group",
+            "import-config",
+            "owner.xml",
+            "--passin",
+            "pass:bad",
+        ],
+        "ERROR_INVALID_PASSWORD",
+    );
+    e.fails(
+        "d",
+        &["group", "import-config", "owner.xml"],
+        "E_INVALIDARG",
+    );
+    e.ok(
+        "d",
+        &[
+            "group",
+            "import-config",
+            "owner.xml",
+            "--passin",
+            "pass:cfgpw",
+        ],
+    );
+    let opened = e.json("d", &["group", "open", "--identity", &alice, &group]);
+    assert_eq!(opened["roles"], serde_json::json!(["admin"]));
+
+    // Delete order: groups first, then the identity.
+    e.fails("c", &["identity", "delete", &bob], "PEER_E_GROUPS_EXIST");
+    let d = e.json("c", &["group", "delete", "--identity", &bob, &group]);
+    assert_eq!(d["deleted"], group.as_str());
+    e.fails(
+        "c",
+        &["group", "open", "--identity", &bob, &group],
+        "PEER_E_NOT_FOUND",
+    );
+    e.ok("c", &["identity", "delete", &bob]);
+}
+
+#[test]
+fn group_create_errors() {
+    let e = Env::new();
+    let alice = e.windows_identity("a", "alice");
+    e.fails(
+        "a",
+        &[
+            "group",
+            "create",
+            "--identity",
+            &alice,
+            "--classifier",
+            "x",
+            "--passin",
+            "pass:p",
+        ],
+        "E_INVALIDARG",
+    );
+    e.fails(
+        "a",
+        &[
+            "group",
+            "create",
+            "--identity",
+            &alice,
+            "--classifier",
+            "x",
+            "--cloud",
+            "Nowhere_",
+        ],
+        "PEER_E_NO_CLOUD",
+    );
+    e.fails(
+        "a",
+        &[
+            "group",
+            "create",
+            "--identity",
+            "0000000000000000000000000000000000000000.nobody",
+            "--classifier",
+            "x",
+        ],
+        "PEER_E_NOT_FOUND",
+    );
+    e.fails(
+        "a",
+        &[
+            "group",
+            "create",
+            "--identity",
+            &alice,
+            "--classifier",
+            "x",
+            "--profile",
+            "modern",
+        ],
+        "PEER_E_INVALID_GROUP_PROPERTIES",
+    );
+}
+
+#[test]
+fn clouds_and_ambiguity() {
+    let e = Env::new();
+    let list = e.json("a", &["cloud", "list"]);
+    assert_eq!(list["clouds"][0]["name"], "Global_");
+    assert_eq!(list["clouds"][0]["scope"], "global");
+    assert!(e.ok("a", &["cloud", "list"]).starts_with("NAME"));
+    let a_cloud = "LinkLocal_{AAAAAAAA-0000-0000-0000-000000000001}";
+    let added = e.json(
+        "a",
+        &[
+            "cloud",
+            "add",
+            a_cloud,
+            "--scope",
+            "linklocal",
+            "--scope-id",
+            "3",
+            "--private",
+        ],
+    );
+    assert_eq!(added["cloud"]["scope"], "linklocal");
+    assert_eq!(added["cloud"]["scope_id"], 3);
+    assert_eq!(added["cloud"]["private"], true);
+    e.fails(
+        "a",
+        &["cloud", "add", a_cloud, "--scope", "linklocal"],
+        "PEER_E_ALREADY_EXISTS",
+    );
+    e.fails("a", &["cloud", "remove", "Global_"], "E_INVALIDARG");
+    e.fails("a", &["cloud", "remove", "Nope_"], "PEER_E_NOT_FOUND");
+
+    let alice = e.windows_identity("a", "alice");
+    let bob = e.windows_identity("b", "bob");
+    let group = e.ok(
+        "a",
+        &[
+            "group",
+            "create",
+            "--identity",
+            &alice,
+            "--classifier",
+            "lan",
+            "--cloud",
+            a_cloud,
+        ],
+    );
+    e.ok("b", &["identity", "info", &bob, "-o", "bob-info.xml"]);
+    e.ok(
+        "a",
+        &[
+            "group",
+            "invite",
+            "--identity",
+            &alice,
+            &group,
+            "--invitee",
+            "bob-info.xml",
+            "-o",
+            "inv.xml",
+        ],
+    );
+    // B has no private link-local cloud: no cloud.
+    e.fails(
+        "b",
+        &["group", "join", "--identity", &bob, "inv.xml"],
+        "PEER_E_NO_CLOUD",
+    );
+    let b1 = "LinkLocal_{BBBBBBBB-0000-0000-0000-000000000001}";
+    let b2 = "LinkLocal_{BBBBBBBB-0000-0000-0000-000000000002}";
+    for (c, id) in [(b1, "7"), (b2, "9")] {
+        e.ok(
+            "b",
+            &[
+                "cloud",
+                "add",
+                c,
+                "--scope",
+                "linklocal",
+                "--scope-id",
+                id,
+                "--private",
+            ],
+        );
+    }
+    let err = e.fails(
+        "b",
+        &["group", "join", "--identity", &bob, "inv.xml"],
+        "PEER_E_CLOUD_NAME_AMBIGUOUS",
+    );
+    assert!(err.contains("0x80631005"), "{err}");
+    let j = e.json(
+        "b",
+        &[
+            "group",
+            "join",
+            "--identity",
+            &bob,
+            "inv.xml",
+            "--cloud",
+            b2,
+        ],
+    );
+    assert_eq!(j["cloud"], b2);
+    let o = e.json("b", &["group", "open", "--identity", &bob, &group]);
+    assert_eq!(o["cloud"]["name"], b2);
+    assert_eq!(o["cloud"]["private"], true);
+    let o = e.json(
+        "b",
+        &["group", "open", "--identity", &bob, &group, "--cloud", b1],
+    );
+    assert_eq!(o["cloud"]["name"], b1);
+    assert_eq!(e.json("b", &["cloud", "remove", b1])["removed"], b1);
+}
+
+#[test]
+fn bad_input_is_an_error_line_never_a_panic() {
+    let e = Env::new();
+    let alice = e.windows_identity("a", "alice");
+    std::fs::write(
+        e.path("garbage.xml"),
+        "<PEERIDENTITYEXPORT VERSION=\"1.0\"><oops",
+    )
+    .unwrap();
+    std::fs::write(e.path("binary.xml"), [0xff, 0xfe, 0x00, 0x41]).unwrap();
+    std::fs::write(e.path("empty.xml"), "").unwrap();
+    e.fails(
+        "a",
+        &["identity", "import", "garbage.xml", "--passin", "pass:x"],
+        "E_INVALIDARG",
+    );
+    e.fails(
+        "a",
+        &["identity", "import", "binary.xml", "--passin", "pass:x"],
+        "E_INVALIDARG",
+    );
+    e.fails(
+        "a",
+        &["identity", "import", "empty.xml", "--passin", "pass:x"],
+        "E_INVALIDARG",
+    );
+    e.fails(
+        "a",
+        &["group", "parse-invitation", "garbage.xml"],
+        "PEER_E_INVITATION_NOT_TRUSTED",
+    );
+    e.fails(
+        "a",
+        &["group", "join", "--identity", &alice, "garbage.xml"],
+        "PEER_E_INVITATION_NOT_TRUSTED",
+    );
+    e.fails(
+        "a",
+        &["group", "import-config", "garbage.xml"],
+        "E_INVALIDARG",
+    );
+    e.fails(
+        "a",
+        &[
+            "group",
+            "invite",
+            "--identity",
+            &alice,
+            "0.x",
+            "--invitee",
+            "garbage.xml",
+        ],
+        "PEER_E_NOT_FOUND",
+    );
+    let err = e.fails(
+        "a",
+        &["identity", "import", "missing.xml", "--passin", "pass:x"],
+        "ERROR_FILE_NOT_FOUND",
+    );
+    assert!(err.contains("missing.xml"), "{err}");
+    e.fails(
+        "a",
+        &["group", "parse-invitation", "missing.xml"],
+        "ERROR_FILE_NOT_FOUND",
+    );
+
+    // --json errors: one JSON object on stderr.
+    let out = e
+        .cmd(
+            "a",
+            &[
+                "--json",
+                "identity",
+                "show",
+                "0000000000000000000000000000000000000000.x",
+            ],
+        )
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let j: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(j["error"]["name"], "PEER_E_NOT_FOUND");
+    assert_eq!(j["error"]["hresult"], "0x80070490");
+    assert!(
+        j["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no identity")
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let e = Env::new();
+    for args in [
+        &["identity", "create"][..],
+        &["frobnicate"],
+        &["record", "list"],
+        &[
+            "group",
+            "invite",
+            "--identity",
+            "I",
+            "G",
+            "--invitee",
+            "x",
+            "--expires",
+            "soon",
+        ],
+        &[
+            "group",
+            "invite",
+            "--identity",
+            "I",
+            "G",
+            "--invitee",
+            "x",
+            "--role",
+            "boss",
+        ],
+        &["cloud", "add", "N", "--scope", "moon"],
+        &[
+            "identity",
+            "create",
+            "--classifier",
+            "x",
+            "--profile",
+            "vintage",
+        ],
+    ] {
+        let out = e.cmd("a", args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("error:"));
+    }
+}
+
+#[test]
+fn every_command_has_help_with_an_example() {
+    fn walk(cmd: &clap::Command, path: Vec<String>, out: &mut Vec<Vec<String>>) {
+        if cmd.get_subcommands().next().is_none() {
+            out.push(path);
+            return;
+        }
+        for sub in cmd.get_subcommands() {
+            if sub.get_name() == "help" {
+                continue;
+            }
+            let mut p = path.clone();
+            p.push(sub.get_name().to_string());
+            walk(sub, p, out);
+        }
+    }
+    let mut leaves = Vec::new();
+    walk(&peernet_cli::command(), Vec::new(), &mut leaves);
+    assert_eq!(leaves.len(), 26, "{leaves:?}");
+    for leaf in leaves {
+        let help = peernet_cli::command()
+            .try_get_matches_from(
+                std::iter::once("peernet".to_string())
+                    .chain(leaf.iter().cloned())
+                    .chain(["--help".to_string()]),
+            )
+            .unwrap_err()
+            .to_string();
+        assert!(help.contains("Example:"), "{leaf:?} has no example");
+        assert!(
+            help.contains("--store"),
+            "{leaf:?} lacks the global options"
+        );
+    }
+    let out = Env::new()
+        .cmd("a", &["group", "join", "--help"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn modern_profile_with_full_iterations() {
+    let e = Env::new();
+    let alice = e.ok("a", &["identity", "create", "--classifier", "alice"]);
+    e.ok(
+        "a",
+        &[
+            "identity",
+            "export",
+            &alice,
+            "--passin",
+            "pass:pw",
+            "-o",
+            "alice.xml",
+        ],
+    );
+    let xml = std::fs::read_to_string(e.path("alice.xml")).unwrap();
+    assert!(xml.starts_with("<PEERIDENTITYEXPORT"));
+    assert_eq!(
+        e.ok(
+            "b",
+            &["identity", "import", "alice.xml", "--passin", "pass:pw"]
+        ),
+        alice
+    );
+    assert_eq!(
+        e.json("b", &["identity", "show", &alice])["profile"],
+        "modern"
+    );
+}
+
+#[test]
+fn iteration_knob_is_never_silent() {
+    let e = Env::new();
+    let alice = e.ok("a", &["identity", "create", "--classifier", "alice"]);
+    let out = e
+        .cmd(
+            "a",
+            &[
+                "-q", "identity", "export", &alice, "--passin", "pass:pw", "-o", "a.xml",
+            ],
+        )
+        .env("PEERNET_PFX_ITERATIONS", "1000")
+        .output()
+        .unwrap();
+    assert_ok(&out, &["knob"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("warning: PEERNET_PFX_ITERATIONS=1000"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        e.ok("b", &["identity", "import", "a.xml", "--passin", "pass:pw"]),
+        alice
+    );
+    let out = e
+        .cmd("a", &["identity", "list"])
+        .env("PEERNET_PFX_ITERATIONS", "lots")
+        .output()
+        .unwrap();
+    fails_with(&out, &["bad knob"], "E_INVALIDARG");
+}
+
+#[test]
+fn demo_runs_and_checks_itself() {
+    let e = Env::new();
+    let out = e
+        .cmd("unused", &["demo"])
+        .env("PEERNET_PFX_ITERATIONS", "2000")
+        .output()
+        .unwrap();
+    assert_ok(&out, &["demo"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("demo: all 20 steps behaved as expected"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("ERROR_INVALID_PASSWORD"));
+    assert!(stdout.contains("PEER_E_CLOUD_NAME_AMBIGUOUS"));
+    assert!(!e.path("unused").exists());
+
+    // --json --keep: one object, and the stores and documents stay.
+    let out = e
+        .cmd("unused", &["--json", "demo", "--keep", "kept"])
+        .env("PEERNET_PFX_ITERATIONS", "2000")
+        .output()
+        .unwrap();
+    assert_ok(&out, &["demo --keep"]);
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["ok"], true);
+    let steps = j["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 20);
+    let crossed: Vec<&str> = steps
+        .iter()
+        .filter_map(|s| s["crossed"]["document"].as_str())
+        .collect();
+    assert_eq!(
+        crossed,
+        [
+            "PEERIDENTITYINFO",
+            "PEERINVITATION",
+            "PEERIDENTITYEXPORT",
+            "PEERGROUPCONFIG",
+            "PEERINVITATION"
+        ]
+    );
+    for f in [
+        "a/store.db",
+        "b/store.db",
+        "exchange/alice-identity.xml",
+        "exchange/bob-invite.xml",
+    ] {
+        assert!(e.path("kept").join(f).exists(), "{f}");
+    }
+    #[cfg(unix)]
+    assert_eq!(mode(&e.path("kept/exchange/alice-identity.xml")), 0o600);
+    // The kept stores work with the command line.
+    let ids = e.json("kept/b", &["identity", "list"]);
+    assert_eq!(ids["identities"].as_array().unwrap().len(), 2);
+    // A used --keep directory is refused.
+    let out = e
+        .cmd("unused", &["demo", "--keep", "kept"])
+        .output()
+        .unwrap();
+    fails_with(&out, &["demo --keep again"], "PEER_E_ALREADY_EXISTS");
+}
