@@ -629,6 +629,30 @@ HRESULT WINAPI PeerGroupImportConfig(PCWSTR pwzXML, PCWSTR pwzPassword, BOOL fOv
 HRESULT WINAPI PeerGroupPeerTimeToUniversalTime(HGROUP hGroup, FILETIME *pftPeerTime, FILETIME *pftUniversalTime);
 HRESULT WINAPI PeerGroupUniversalTimeToPeerTime(HGROUP hGroup, FILETIME *pftUniversalTime, FILETIME *pftPeerTime);
 
+/* Records, members, database */
+HRESULT WINAPI PeerGroupAddRecord(HGROUP hGroup, PPEER_RECORD pRecord, GUID *pRecordId);
+HRESULT WINAPI PeerGroupUpdateRecord(HGROUP hGroup, PPEER_RECORD pRecord);
+HRESULT WINAPI PeerGroupDeleteRecord(HGROUP hGroup, const GUID *pRecordId);
+HRESULT WINAPI PeerGroupGetRecord(HGROUP hGroup, const GUID *pRecordId, PPEER_RECORD *ppRecord);
+HRESULT WINAPI PeerGroupEnumRecords(HGROUP hGroup, const GUID *pRecordType, HPEERENUM *phPeerEnum);
+HRESULT WINAPI PeerGroupSearchRecords(HGROUP hGroup, PCWSTR pwzCriteria, HPEERENUM *phPeerEnum);
+HRESULT WINAPI PeerGroupEnumMembers(HGROUP hGroup, DWORD dwFlags, PCWSTR pwzIdentity, HPEERENUM *phPeerEnum);
+HRESULT WINAPI PeerGroupExportDatabase(HGROUP hGroup, PCWSTR pwzFilePath);
+HRESULT WINAPI PeerGroupImportDatabase(HGROUP hGroup, PCWSTR pwzFilePath);
+
+/* Events. hEvent: there are no Win32 events off Windows. Pass NULL and poll
+ * PeerGroupGetEventData until PEER_S_NO_EVENT_DATA (or block in PeernetWaitForGroupEvent),
+ * or pass a file descriptor (> 0, e.g. an eventfd or a pipe's write end) cast to HANDLE:
+ * the library writes the 8 bytes of a native-endian uint64_t 1 to it whenever events
+ * have been queued. The descriptor must stay open until PeerGroupUnregisterEvent. */
+HRESULT WINAPI PeerGroupRegisterEvent(HGROUP hGroup, HANDLE hEvent, DWORD cEventRegistration, PEER_GROUP_EVENT_REGISTRATION *pEventRegistrations, HPEEREVENT *phPeerEvent);
+HRESULT WINAPI PeerGroupUnregisterEvent(HPEEREVENT hPeerEvent);
+HRESULT WINAPI PeerGroupGetEventData(HPEEREVENT hPeerEvent, PPEER_GROUP_EVENT_DATA *ppEventData);
+
+/* peernet extension: wait up to dwMilliseconds (0xFFFFFFFF = no limit) for an event to be
+ * queued: S_OK when one is, PEER_S_NO_EVENT_DATA at the timeout. */
+HRESULT WINAPI PeernetWaitForGroupEvent(HPEEREVENT hPeerEvent, DWORD dwMilliseconds);
+
 #ifdef __cplusplus
 }
 #endif

@@ -16,7 +16,12 @@ use peernet::hresult::E_NOTIMPL;
 use crate::enumeration::NamePair;
 use crate::group_handles::GroupObject;
 use crate::model::{CredentialInfo, GroupProperties, InvitationInfo};
+use crate::records_api::{EventData, EventObject, Member, Record, Registration};
 use crate::types::{GUID, HCRYPTPROV};
+
+/// The callback a registration calls when events have been queued (the `hEvent`
+/// substitute).
+pub type Notify = Box<dyn Fn() + Send + Sync>;
 
 /// Result of a backend call.
 pub type BResult<T> = Result<T, HResult>;
@@ -209,6 +214,78 @@ pub trait Backend {
     }
     /// PeerGroupPeerTimeToUniversalTime (64-bit FILETIME values).
     fn group_peer_to_universal_time(&self, group: &mut GroupObject, peer: u64) -> BResult<u64> {
+        Err(E_NOTIMPL)
+    }
+
+    /// PeerGroupAddRecord → the new record id. Infrastructure fields of `record` are to
+    /// be ignored.
+    fn group_add_record(&self, group: &mut GroupObject, record: &Record) -> BResult<GUID> {
+        Err(E_NOTIMPL)
+    }
+    /// PeerGroupUpdateRecord.
+    fn group_update_record(&self, group: &mut GroupObject, record: &Record) -> BResult<()> {
+        Err(E_NOTIMPL)
+    }
+    /// PeerGroupDeleteRecord.
+    fn group_delete_record(&self, group: &mut GroupObject, id: &GUID) -> BResult<()> {
+        Err(E_NOTIMPL)
+    }
+    /// PeerGroupGetRecord.
+    fn group_get_record(&self, group: &mut GroupObject, id: &GUID) -> BResult<Record> {
+        Err(E_NOTIMPL)
+    }
+    /// PeerGroupEnumRecords; `record_type` `None` = all.
+    fn group_enum_records(
+        &self,
+        group: &mut GroupObject,
+        record_type: Option<&GUID>,
+    ) -> BResult<Vec<Record>> {
+        Err(E_NOTIMPL)
+    }
+    /// PeerGroupSearchRecords.
+    fn group_search_records(&self, group: &mut GroupObject, query: &str) -> BResult<Vec<Record>> {
+        Err(E_NOTIMPL)
+    }
+    /// PeerGroupEnumMembers; `flags` is 0 or PEER_MEMBER_PRESENT.
+    fn group_enum_members(
+        &self,
+        group: &mut GroupObject,
+        flags: u32,
+        identity: Option<&str>,
+    ) -> BResult<Vec<Member>> {
+        Err(E_NOTIMPL)
+    }
+    /// PeerGroupExportDatabase (path not empty).
+    fn group_export_database(&self, group: &mut GroupObject, path: &str) -> BResult<()> {
+        Err(E_NOTIMPL)
+    }
+    /// PeerGroupImportDatabase (path not empty).
+    fn group_import_database(&self, group: &mut GroupObject, path: &str) -> BResult<()> {
+        Err(E_NOTIMPL)
+    }
+    /// PeerGroupRegisterEvent (1..=64 registrations); `notify` is called when events
+    /// have been queued.
+    fn group_register_event(
+        &self,
+        group: &mut GroupObject,
+        registrations: &[Registration],
+        notify: Option<Notify>,
+    ) -> BResult<EventObject> {
+        Err(E_NOTIMPL)
+    }
+    /// PeerGroupGetEventData: the next event, `None` when the queue is empty.
+    fn event_get_data(
+        &self,
+        event: &(dyn std::any::Any + Send + Sync),
+    ) -> BResult<Option<EventData>> {
+        Err(E_NOTIMPL)
+    }
+    /// PeernetWaitForGroupEvent: whether an event is queued before `timeout`.
+    fn event_wait(
+        &self,
+        event: &(dyn std::any::Any + Send + Sync),
+        timeout: std::time::Duration,
+    ) -> BResult<bool> {
         Err(E_NOTIMPL)
     }
 }

@@ -14,10 +14,11 @@
 
 use crate::facade::GLOBAL;
 use crate::types::{
-    BOOL, DWORD, FILETIME, GUID, HCRYPTPROV, HGROUP, HPEERENUM, HRESULT, PCWSTR,
-    PEER_CREDENTIAL_INFO, PEER_GROUP_PROPERTIES, PEER_INVITATION_INFO, PWSTR, ULONG,
+    BOOL, DWORD, FILETIME, GUID, HANDLE, HCRYPTPROV, HGROUP, HPEERENUM, HPEEREVENT, HRESULT,
+    PCWSTR, PEER_CREDENTIAL_INFO, PEER_GROUP_EVENT_DATA, PEER_GROUP_EVENT_REGISTRATION,
+    PEER_GROUP_PROPERTIES, PEER_INVITATION_INFO, PEER_RECORD, PWSTR, ULONG,
 };
-use crate::{group_api, identity_api};
+use crate::{group_api, identity_api, records_api};
 
 // ---------------------------------------------------------------------------------------
 // Identity Manager
@@ -477,6 +478,184 @@ pub unsafe extern "C" fn PeerGroupUniversalTimeToPeerTime(
             pftPeerTime,
         )
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Records, members, database, events
+// ---------------------------------------------------------------------------------------
+
+/// `PeerGroupAddRecord`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupAddRecord(
+    hGroup: HGROUP,
+    pRecord: *mut PEER_RECORD,
+    pRecordId: *mut GUID,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { records_api::add_record(&GLOBAL, hGroup, pRecord.cast_const(), pRecordId) }
+}
+
+/// `PeerGroupUpdateRecord`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupUpdateRecord(
+    hGroup: HGROUP,
+    pRecord: *mut PEER_RECORD,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { records_api::update_record(&GLOBAL, hGroup, pRecord.cast_const()) }
+}
+
+/// `PeerGroupDeleteRecord`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupDeleteRecord(hGroup: HGROUP, pRecordId: *const GUID) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { records_api::delete_record(&GLOBAL, hGroup, pRecordId) }
+}
+
+/// `PeerGroupGetRecord`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupGetRecord(
+    hGroup: HGROUP,
+    pRecordId: *const GUID,
+    ppRecord: *mut *mut PEER_RECORD,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { records_api::get_record(&GLOBAL, hGroup, pRecordId, ppRecord) }
+}
+
+/// `PeerGroupEnumRecords`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupEnumRecords(
+    hGroup: HGROUP,
+    pRecordType: *const GUID,
+    phPeerEnum: *mut HPEERENUM,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { records_api::enum_records(&GLOBAL, hGroup, pRecordType, phPeerEnum) }
+}
+
+/// `PeerGroupSearchRecords`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupSearchRecords(
+    hGroup: HGROUP,
+    pwzCriteria: PCWSTR,
+    phPeerEnum: *mut HPEERENUM,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { records_api::search_records(&GLOBAL, hGroup, pwzCriteria, phPeerEnum) }
+}
+
+/// `PeerGroupEnumMembers`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupEnumMembers(
+    hGroup: HGROUP,
+    dwFlags: DWORD,
+    pwzIdentity: PCWSTR,
+    phPeerEnum: *mut HPEERENUM,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { records_api::enum_members(&GLOBAL, hGroup, dwFlags, pwzIdentity, phPeerEnum) }
+}
+
+/// `PeerGroupExportDatabase`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupExportDatabase(hGroup: HGROUP, pwzFilePath: PCWSTR) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { records_api::export_database(&GLOBAL, hGroup, pwzFilePath) }
+}
+
+/// `PeerGroupImportDatabase`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupImportDatabase(hGroup: HGROUP, pwzFilePath: PCWSTR) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { records_api::import_database(&GLOBAL, hGroup, pwzFilePath) }
+}
+
+/// `PeerGroupRegisterEvent`. `hEvent`: NULL, or a file descriptor cast to `HANDLE`
+/// (see [`records_api`]).
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupRegisterEvent(
+    hGroup: HGROUP,
+    hEvent: HANDLE,
+    cEventRegistration: DWORD,
+    pEventRegistrations: *mut PEER_GROUP_EVENT_REGISTRATION,
+    phPeerEvent: *mut HPEEREVENT,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe {
+        records_api::register_event(
+            &GLOBAL,
+            hGroup,
+            hEvent,
+            cEventRegistration,
+            pEventRegistrations.cast_const(),
+            phPeerEvent,
+        )
+    }
+}
+
+/// `PeerGroupUnregisterEvent`.
+///
+/// # Safety
+/// Always safe: the handle is looked up, never dereferenced.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupUnregisterEvent(hPeerEvent: HPEEREVENT) -> HRESULT {
+    records_api::unregister_event(hPeerEvent)
+}
+
+/// `PeerGroupGetEventData`.
+///
+/// # Safety
+/// See the module documentation.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupGetEventData(
+    hPeerEvent: HPEEREVENT,
+    ppEventData: *mut *mut PEER_GROUP_EVENT_DATA,
+) -> HRESULT {
+    // SAFETY: forwarded contract.
+    unsafe { records_api::get_event_data(&GLOBAL, hPeerEvent, ppEventData) }
+}
+
+/// `PeernetWaitForGroupEvent` (peernet extension): wait for an event to be queued.
+///
+/// # Safety
+/// Always safe: the handle is looked up, never dereferenced.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeernetWaitForGroupEvent(
+    hPeerEvent: HPEEREVENT,
+    dwMilliseconds: DWORD,
+) -> HRESULT {
+    records_api::wait_for_event(&GLOBAL, hPeerEvent, dwMilliseconds)
 }
 
 #[cfg(test)]

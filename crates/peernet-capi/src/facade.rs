@@ -21,10 +21,11 @@ use spki::der::asn1::BitString;
 use spki::der::{Any, Decode, Encode};
 use spki::{AlgorithmIdentifierOwned, ObjectIdentifier, SubjectPublicKeyInfoOwned};
 
-use crate::backend::{BResult, Backend};
+use crate::backend::{BResult, Backend, Notify};
 use crate::enumeration::NamePair;
 use crate::group_handles::GroupObject;
 use crate::model::{CredentialInfo, GroupProperties, InvitationInfo, PublicKeyInfo};
+use crate::records_api::{EventData, EventObject, Member, MemberCredential, Record, Registration};
 use crate::store::{self, ContextSlot};
 use crate::types::GUID;
 
@@ -490,6 +491,183 @@ impl Backend for Facade {
     fn group_peer_to_universal_time(&self, g: &mut GroupObject, peer: u64) -> BResult<u64> {
         let _ = peer;
         not_synchronized(group(g)?)
+    }
+
+    fn group_add_record(&self, g: &mut GroupObject, record: &Record) -> BResult<GUID> {
+        let r = to_facade_record(record);
+        h(group(g)?.add_record(&r)).map(|id| guid_from_bytes(&id))
+    }
+
+    fn group_update_record(&self, g: &mut GroupObject, record: &Record) -> BResult<()> {
+        let r = to_facade_record(record);
+        h(group(g)?.update_record(&r))
+    }
+
+    fn group_delete_record(&self, g: &mut GroupObject, id: &GUID) -> BResult<()> {
+        h(group(g)?.delete_record(&guid_bytes(id)))
+    }
+
+    fn group_get_record(&self, g: &mut GroupObject, id: &GUID) -> BResult<Record> {
+        h(group(g)?.get_record(&guid_bytes(id))).map(|r| from_facade_record(&r))
+    }
+
+    fn group_enum_records(
+        &self,
+        g: &mut GroupObject,
+        record_type: Option<&GUID>,
+    ) -> BResult<Vec<Record>> {
+        let t = record_type.map(guid_bytes);
+        h(group(g)?.enum_records(t.as_ref())).map(|v| v.iter().map(from_facade_record).collect())
+    }
+
+    fn group_search_records(&self, g: &mut GroupObject, query: &str) -> BResult<Vec<Record>> {
+        h(group(g)?.search_records(query)).map(|v| v.iter().map(from_facade_record).collect())
+    }
+
+    fn group_enum_members(
+        &self,
+        g: &mut GroupObject,
+        flags: u32,
+        identity: Option<&str>,
+    ) -> BResult<Vec<Member>> {
+        let v = h(group(g)?.enum_members(flags, identity))?;
+        v.iter().map(from_facade_member).collect()
+    }
+
+    fn group_export_database(&self, g: &mut GroupObject, path: &str) -> BResult<()> {
+        h(group(g)?.export_database(std::path::Path::new(path)))
+    }
+
+    fn group_import_database(&self, g: &mut GroupObject, path: &str) -> BResult<()> {
+        h(group(g)?.import_database(std::path::Path::new(path)))
+    }
+
+    fn group_register_event(
+        &self,
+        g: &mut GroupObject,
+        registrations: &[Registration],
+        notify: Option<Notify>,
+    ) -> BResult<EventObject> {
+        let regs: Vec<peernet::EventRegistration> = registrations
+            .iter()
+            .map(|r| peernet::EventRegistration {
+                event_type: r.event_type,
+                record_type: r.record_type.as_ref().map(guid_bytes),
+            })
+            .collect();
+        let handle = h(group(g)?.register_event(&regs))?;
+        if let Some(f) = notify {
+            handle.set_notify(f);
+        }
+        Ok(std::sync::Arc::new(handle))
+    }
+
+    fn event_get_data(
+        &self,
+        event: &(dyn std::any::Any + Send + Sync),
+    ) -> BResult<Option<EventData>> {
+        let e = event
+            .downcast_ref::<peernet::EventHandle>()
+            .ok_or(hr::E_INVALIDARG)?;
+        Ok(e.get_event_data().map(|d| from_facade_event(&d.event)))
+    }
+
+    fn event_wait(
+        &self,
+        event: &(dyn std::any::Any + Send + Sync),
+        timeout: Duration,
+    ) -> BResult<bool> {
+        let e = event
+            .downcast_ref::<peernet::EventHandle>()
+            .ok_or(hr::E_INVALIDARG)?;
+        Ok(e.wait(timeout))
+    }
+}
+
+/// `GUID` → the 16 bytes of its Windows memory layout.
+pub fn guid_bytes(g: &GUID) -> [u8; 16] {
+    role_of(g).to_bytes()
+}
+
+/// 16 bytes of Windows memory layout → `GUID`.
+pub fn guid_from_bytes(b: &[u8; 16]) -> GUID {
+    guid_of(Role::from_bytes(*b))
+}
+
+/// A C record as the facade's (infrastructure fields are ignored by add/update).
+pub fn to_facade_record(r: &Record) -> peernet::Record {
+    peernet::Record {
+        record_type: guid_bytes(&r.record_type),
+        id: guid_bytes(&r.id),
+        version: r.version,
+        flags: r.flags,
+        creator_id: String::new(),
+        modified_by_id: String::new(),
+        attributes: r.attributes.clone(),
+        creation: UNIX_EPOCH,
+        expiration: peernet::from_filetime(r.expiration),
+        last_modified: UNIX_EPOCH,
+        security_data: Vec::new(),
+        data: r.data.clone(),
+    }
+}
+
+/// The facade's record as the C model.
+pub fn from_facade_record(r: &peernet::Record) -> Record {
+    Record {
+        record_type: guid_from_bytes(&r.record_type),
+        id: guid_from_bytes(&r.id),
+        version: r.version,
+        flags: r.flags,
+        creator_id: Some(r.creator_id.clone()),
+        modified_by_id: Some(r.modified_by_id.clone()),
+        attributes: r.attributes.clone(),
+        creation: peernet::to_filetime(r.creation),
+        expiration: peernet::to_filetime(r.expiration),
+        last_modified: peernet::to_filetime(r.last_modified),
+        security_data: r.security_data.clone(),
+        data: r.data.clone(),
+    }
+}
+
+fn from_facade_member(m: &peernet::Member) -> BResult<Member> {
+    let credential = match &m.credentials {
+        Some(c) => Some(MemberCredential {
+            friendly_name: c.friendly_name.clone(),
+            public_key: public_key_info(&c.public_key)?,
+            issuer_peer_name: c.issuer_peer_name.clone(),
+            issuer_friendly_name: c.issuer_friendly_name.clone(),
+            validity_start: filetime(c.validity_start),
+            validity_end: filetime(c.validity_end),
+            roles: c.roles.iter().map(|r| guid_of(*r)).collect(),
+        }),
+        None => None,
+    };
+    Ok(Member {
+        flags: m.flags,
+        identity: m.identity.clone(),
+        attributes: m.attributes.clone(),
+        node_id: m.node_id,
+        credential,
+    })
+}
+
+fn from_facade_event(e: &peernet::GroupEvent) -> EventData {
+    match e {
+        peernet::GroupEvent::StatusChanged { status } => EventData::Status(*status),
+        peernet::GroupEvent::PropertyChanged => EventData::Property,
+        peernet::GroupEvent::RecordChanged {
+            change,
+            record_id,
+            record_type,
+        } => EventData::Record(
+            change.to_u32(),
+            guid_from_bytes(record_id),
+            guid_from_bytes(record_type),
+        ),
+        peernet::GroupEvent::MemberChanged { change, identity } => {
+            EventData::Member(change.to_u32(), identity.clone())
+        }
     }
 }
 

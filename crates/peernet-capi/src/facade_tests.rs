@@ -546,9 +546,13 @@ fn groups_end_to_end() {
             .unwrap();
         assert_eq!(parsed.roles, vec![Role::INVITING_MEMBER]);
         assert_eq!(parsed.subject_peer_name.as_deref(), Some(bob_name.as_str()));
-        // NULL credential info: the facade's PEER_E_IDENTITY_NOT_FOUND (no group records).
+        // NULL credential info: the subject's GMC stored by PEER_GROUP_STORE_CREDENTIALS
+        // (flag 1 above) is found in the group database; an unknown subject is
+        // PEER_E_IDENTITY_NOT_FOUND.
+        assert!(string(|o| g::group_issue_credentials(&a, h, bob.p(), null(), 0, o)).is_ok());
+        let nobody = W::new(&format!("{}.nobody", "a".repeat(40)));
         assert_eq!(
-            string(|o| g::group_issue_credentials(&a, h, bob.p(), null(), 0, o)),
+            string(|o| g::group_issue_credentials(&a, h, nobody.p(), null(), 0, o)),
             Err(hr(hr::PEER_E_IDENTITY_NOT_FOUND))
         );
         // NULL public key: E_INVALIDARG.

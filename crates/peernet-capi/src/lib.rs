@@ -40,6 +40,7 @@ pub mod handles;
 pub mod identity_api;
 pub mod model;
 pub mod out;
+pub mod records_api;
 pub mod startup;
 pub mod store;
 #[cfg(test)]

@@ -79,6 +79,7 @@ fn shutdown() -> CResult {
     *n -= 1;
     if *n == 0 {
         crate::group_handles::close_all();
+        crate::records_api::close_all_events();
     }
     OK
 }

@@ -5,10 +5,11 @@ use std::cell::RefCell;
 use peernet::HResult;
 use peernet::hresult::{PEER_S_ALREADY_A_MEMBER, S_OK};
 
-use crate::backend::{BResult, Backend};
+use crate::backend::{BResult, Backend, Notify};
 use crate::enumeration::NamePair;
 use crate::group_handles::GroupObject;
 use crate::model::{CredentialInfo, GroupProperties, InvitationInfo};
+use crate::records_api::{EventData, EventObject, Member, MemberCredential, Record, Registration};
 use crate::types::{GUID, HCRYPTPROV};
 use crate::wide::{encode, read_req};
 
@@ -232,6 +233,178 @@ impl Backend for Mock {
             format!("group_peer_to_universal_time {} {t}", name(g)),
             t - 10,
         )
+    }
+    fn group_add_record(&self, g: &mut GroupObject, r: &Record) -> BResult<GUID> {
+        self.call(
+            format!(
+                "add_record {} {:x} {} {:?} {:?} {}",
+                name(g),
+                r.record_type.Data1,
+                r.flags,
+                r.attributes,
+                r.data,
+                r.expiration
+            ),
+            GUID {
+                Data1: 7,
+                ..GUID::NULL
+            },
+        )
+    }
+    fn group_update_record(&self, g: &mut GroupObject, r: &Record) -> BResult<()> {
+        self.call(
+            format!("update_record {} {:x} {:?}", name(g), r.id.Data1, r.data),
+            (),
+        )
+    }
+    fn group_delete_record(&self, g: &mut GroupObject, id: &GUID) -> BResult<()> {
+        self.call(format!("delete_record {} {:x}", name(g), id.Data1), ())
+    }
+    fn group_get_record(&self, g: &mut GroupObject, id: &GUID) -> BResult<Record> {
+        self.call(
+            format!("get_record {} {:x}", name(g), id.Data1),
+            mock_record(id.Data1),
+        )
+    }
+    fn group_enum_records(&self, g: &mut GroupObject, t: Option<&GUID>) -> BResult<Vec<Record>> {
+        self.call(
+            format!("enum_records {} {:?}", name(g), t.map(|t| t.Data1)),
+            vec![mock_record(1), mock_record(2)],
+        )
+    }
+    fn group_search_records(&self, g: &mut GroupObject, q: &str) -> BResult<Vec<Record>> {
+        self.call(
+            format!("search_records {} {q}", name(g)),
+            vec![mock_record(3)],
+        )
+    }
+    fn group_enum_members(
+        &self,
+        g: &mut GroupObject,
+        flags: u32,
+        who: Option<&str>,
+    ) -> BResult<Vec<Member>> {
+        self.call(
+            format!("enum_members {} {flags} {who:?}", name(g)),
+            vec![
+                Member {
+                    flags: 0,
+                    identity: "abc.me".into(),
+                    attributes: None,
+                    node_id: 9,
+                    credential: Some(MemberCredential {
+                        friendly_name: "Me".into(),
+                        public_key: crate::model::PublicKeyInfo {
+                            algorithm_oid: "1.2.840.113549.1.1.1".into(),
+                            parameters: vec![5, 0],
+                            public_key: vec![1, 2, 3],
+                            unused_bits: 0,
+                        },
+                        issuer_peer_name: "abc.grp".into(),
+                        issuer_friendly_name: "Grp".into(),
+                        validity_start: 1,
+                        validity_end: 2,
+                        roles: vec![GUID {
+                            Data1: 4,
+                            ..GUID::NULL
+                        }],
+                    }),
+                },
+                Member {
+                    identity: "abc.other".into(),
+                    attributes: Some("a".into()),
+                    ..Member::default()
+                },
+            ],
+        )
+    }
+    fn group_export_database(&self, g: &mut GroupObject, path: &str) -> BResult<()> {
+        self.call(format!("export_database {} {path}", name(g)), ())
+    }
+    fn group_import_database(&self, g: &mut GroupObject, path: &str) -> BResult<()> {
+        self.call(format!("import_database {} {path}", name(g)), ())
+    }
+    fn group_register_event(
+        &self,
+        g: &mut GroupObject,
+        regs: &[Registration],
+        notify: Option<Notify>,
+    ) -> BResult<EventObject> {
+        let q = MockEvents(std::sync::Mutex::new(
+            [
+                EventData::Record(
+                    1,
+                    GUID {
+                        Data1: 5,
+                        ..GUID::NULL
+                    },
+                    GUID {
+                        Data1: 6,
+                        ..GUID::NULL
+                    },
+                ),
+                EventData::Member(4, "abc.you".into()),
+                EventData::Status(2),
+            ]
+            .into(),
+        ));
+        let line = format!(
+            "register_event {} {:?} notify={}",
+            name(g),
+            regs.iter()
+                .map(|r| (r.event_type, r.record_type.map(|t| t.Data1)))
+                .collect::<Vec<_>>(),
+            notify.is_some()
+        );
+        if let Some(f) = notify {
+            f();
+        }
+        self.call(line, std::sync::Arc::new(q) as EventObject)
+    }
+    fn event_get_data(&self, e: &(dyn std::any::Any + Send + Sync)) -> BResult<Option<EventData>> {
+        let q = e
+            .downcast_ref::<MockEvents>()
+            .ok_or(peernet::hresult::E_INVALIDARG)?;
+        Ok(q.0.lock().unwrap().pop_front())
+    }
+    fn event_wait(
+        &self,
+        e: &(dyn std::any::Any + Send + Sync),
+        _t: std::time::Duration,
+    ) -> BResult<bool> {
+        let q = e
+            .downcast_ref::<MockEvents>()
+            .ok_or(peernet::hresult::E_INVALIDARG)?;
+        Ok(!q.0.lock().unwrap().is_empty())
+    }
+}
+
+/// The mock's event queue.
+pub struct MockEvents(pub std::sync::Mutex<std::collections::VecDeque<EventData>>);
+
+/// A record with every field set (id.Data1 = `n`).
+pub fn mock_record(n: u32) -> Record {
+    Record {
+        record_type: GUID {
+            Data1: 0x100 + n,
+            ..GUID::NULL
+        },
+        id: GUID {
+            Data1: n,
+            Data2: 2,
+            Data3: 3,
+            Data4: [4; 8],
+        },
+        version: 2,
+        flags: 1,
+        creator_id: Some("abc.creator".into()),
+        modified_by_id: Some("abc.modifier".into()),
+        attributes: Some("<attributes/>".into()),
+        creation: 10,
+        expiration: 30,
+        last_modified: 20,
+        security_data: vec![1; 17],
+        data: vec![0xAB; n as usize],
     }
 }
 

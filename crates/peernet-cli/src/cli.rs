@@ -61,6 +61,12 @@ pub enum Command {
     #[command(subcommand)]
     #[command(after_help = "Example:\n  peernet cloud list")]
     Cloud(CloudCommand),
+    /// Group records: add, list, get, update, delete, search, export, import (PeerGroup*Record*).
+    #[command(subcommand)]
+    #[command(
+        after_help = "Example:\n  peernet record add --identity \"$ID\" \"$GROUP\" --type 7a7a0001-0001-0002-0102-030405060708 --data hello\n  peernet record list --identity \"$ID\" \"$GROUP\""
+    )]
+    Record(RecordCommand),
     /// The whole story in a temporary pair of stores standing for two computers.
     #[command(after_help = "Example:\n  peernet demo --keep ./demo-run")]
     Demo {
@@ -382,6 +388,38 @@ pub enum GroupCommand {
         #[command(flatten)]
         output: Output,
     },
+    /// List the members known to the group database (PeerGroupEnumMembers).
+    #[command(after_help = "Example:\n  peernet group members --identity \"$ID\" \"$GROUP\"")]
+    Members {
+        /// Member identity.
+        #[arg(long)]
+        identity: String,
+        /// Group peer name.
+        group: String,
+    },
+    /// Print the group's events as JSON lines until interrupted (PeerGroupRegisterEvent).
+    #[command(
+        after_help = "Example:\n  peernet group watch --identity \"$ID\" \"$GROUP\"\n  peernet group watch --identity \"$ID\" \"$GROUP\" --event record --count 10 --timeout 1m"
+    )]
+    Watch {
+        /// Member identity.
+        #[arg(long)]
+        identity: String,
+        /// Group peer name.
+        group: String,
+        /// Event types (default: all four), repeatable.
+        #[arg(long = "event", value_enum)]
+        events: Vec<EventArg>,
+        /// Only record events of this record type.
+        #[arg(long = "type", value_name = "GUID")]
+        record_type: Option<String>,
+        /// Stop after N events.
+        #[arg(long, value_name = "N")]
+        count: Option<u64>,
+        /// Stop after this long (e.g. 30s, 10m).
+        #[arg(long, value_name = "DURATION", value_parser = crate::duration::parse_duration)]
+        timeout: Option<Duration>,
+    },
     /// Import a PEERGROUPCONFIG; the identity must exist first (PeerGroupImportConfig).
     #[command(
         after_help = "Example:\n  peernet --store ./b group import-config chat-config.xml --passin env:EXPORT_PW"
@@ -395,6 +433,154 @@ pub enum GroupCommand {
         /// Replace an existing configuration.
         #[arg(long)]
         overwrite: bool,
+    },
+}
+
+/// The event types `group watch` can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EventArg {
+    /// PEER_GROUP_EVENT_RECORD_CHANGED.
+    Record,
+    /// PEER_GROUP_EVENT_MEMBER_CHANGED.
+    Member,
+    /// PEER_GROUP_EVENT_PROPERTY_CHANGED.
+    Property,
+    /// PEER_GROUP_EVENT_STATUS_CHANGED.
+    Status,
+}
+
+/// `ID GROUP` of the record commands.
+#[derive(Debug, Args, Clone)]
+pub struct GroupRef {
+    /// Member identity.
+    #[arg(long)]
+    pub identity: String,
+    /// Group peer name.
+    pub group: String,
+}
+
+/// The payload and attributes of a record.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RecordContent {
+    /// Attribute XML (`<attributes><attribute name="n" type="int">1</attribute></attributes>`).
+    #[arg(long, value_name = "XML", conflicts_with = "attributes_file")]
+    pub attributes: Option<String>,
+    /// Attribute XML from a file, or - for standard input.
+    #[arg(long, value_name = "FILE")]
+    pub attributes_file: Option<PathBuf>,
+    /// Payload as text (UTF-8).
+    #[arg(long, value_name = "TEXT", conflicts_with = "data_file")]
+    pub data: Option<String>,
+    /// Payload from a file (raw bytes), or - for standard input.
+    #[arg(long, value_name = "FILE")]
+    pub data_file: Option<PathBuf>,
+}
+
+/// `peernet record …`
+#[derive(Debug, Subcommand)]
+pub enum RecordCommand {
+    /// Publish a record signed by the identity; prints its id (PeerGroupAddRecord).
+    #[command(
+        after_help = "Example:\n  peernet record add --identity \"$ID\" \"$GROUP\" --type 7a7a0001-0001-0002-0102-030405060708 --attributes '<attributes><attribute name=\"topic\" type=\"string\">news</attribute></attributes>' --data hello --expires 1d"
+    )]
+    Add {
+        /// Identity and group.
+        #[command(flatten)]
+        at: GroupRef,
+        /// Record type GUID (`{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}`, braces optional).
+        #[arg(long = "type", value_name = "GUID")]
+        record_type: String,
+        /// Attributes and payload.
+        #[command(flatten)]
+        content: RecordContent,
+        /// Lifetime such as 30m, 12h, 15d (default 1d; at most the identity's membership).
+        #[arg(long, value_name = "DURATION", value_parser = crate::duration::parse_duration)]
+        expires: Option<Duration>,
+    },
+    /// List records, all or of one type (PeerGroupEnumRecords).
+    #[command(after_help = "Example:\n  peernet record list --identity \"$ID\" \"$GROUP\"")]
+    List {
+        /// Identity and group.
+        #[command(flatten)]
+        at: GroupRef,
+        /// Only records of this type.
+        #[arg(long = "type", value_name = "GUID")]
+        record_type: Option<String>,
+    },
+    /// Show one record (PeerGroupGetRecord).
+    #[command(
+        after_help = "Example:\n  peernet record get --identity \"$ID\" \"$GROUP\" \"$RECORD\""
+    )]
+    Get {
+        /// Identity and group.
+        #[command(flatten)]
+        at: GroupRef,
+        /// Record id GUID.
+        record: String,
+    },
+    /// Replace a record's attributes, payload or expiration; what is not given is kept (PeerGroupUpdateRecord).
+    #[command(
+        after_help = "Example:\n  peernet record update --identity \"$ID\" \"$GROUP\" \"$RECORD\" --data 'new text' --expires 2d"
+    )]
+    Update {
+        /// Identity and group.
+        #[command(flatten)]
+        at: GroupRef,
+        /// Record id GUID.
+        record: String,
+        /// New attributes and/or payload.
+        #[command(flatten)]
+        content: RecordContent,
+        /// New lifetime from now (may only extend the expiration).
+        #[arg(long, value_name = "DURATION", value_parser = crate::duration::parse_duration)]
+        expires: Option<Duration>,
+    },
+    /// Delete a record (PeerGroupDeleteRecord).
+    #[command(
+        after_help = "Example:\n  peernet record delete --identity \"$ID\" \"$GROUP\" \"$RECORD\""
+    )]
+    Delete {
+        /// Identity and group.
+        #[command(flatten)]
+        at: GroupRef,
+        /// Record id GUID.
+        record: String,
+    },
+    /// Search records with a <peersearch> query (PeerGroupSearchRecords).
+    #[command(
+        after_help = "Example:\n  peernet record search --identity \"$ID\" \"$GROUP\" '<peersearch><clause attrib=\"topic\" type=\"string\">new*</clause></peersearch>'"
+    )]
+    Search {
+        /// Identity and group.
+        #[command(flatten)]
+        at: GroupRef,
+        /// The query XML, or @FILE to read it from a file (@- for standard input).
+        query: String,
+    },
+    /// Write the group's record database to a file (PeerGroupExportDatabase).
+    #[command(
+        after_help = "Example:\n  peernet record export --identity \"$ID\" \"$GROUP\" chat.pndb"
+    )]
+    Export {
+        /// Identity and group.
+        #[command(flatten)]
+        at: GroupRef,
+        /// Output file.
+        file: PathBuf,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Replace the group's records and members with an exported database (PeerGroupImportDatabase).
+    #[command(
+        after_help = "Example:\n  peernet record import --identity \"$ID\" \"$GROUP\" chat.pndb"
+    )]
+    Import {
+        /// Identity and group.
+        #[command(flatten)]
+        at: GroupRef,
+        /// The file written by `record export` for the same identity and group.
+        file: PathBuf,
     },
 }
 
@@ -464,6 +650,27 @@ mod tests {
         assert!(Cli::try_parse_from(["peernet", "identity", "create"]).is_err());
         assert!(Cli::try_parse_from(["peernet", "cloud", "add", "N", "--scope", "moon"]).is_err());
         assert!(Cli::try_parse_from(["peernet", "record", "list"]).is_err());
+        for line in [
+            "peernet record add --identity I G --type 7a7a0001-0001-0002-0102-030405060708 --data x --expires 1d",
+            "peernet record add --identity I G --type {7a7a0001-0001-0002-0102-030405060708} --attributes-file a.xml --data-file -",
+            "peernet record list --identity I G --type 7a7a0001-0001-0002-0102-030405060708",
+            "peernet record get --identity I G R",
+            "peernet record update --identity I G R --data y --expires 2d",
+            "peernet record delete --identity I G R",
+            "peernet record search --identity I G @q.xml",
+            "peernet record export --identity I G f.pndb --force",
+            "peernet record import --identity I G f.pndb",
+            "peernet group members --identity I G",
+            "peernet group watch --identity I G --event record --event member --count 3 --timeout 10s",
+        ] {
+            Cli::try_parse_from(line.split(' ')).unwrap_or_else(|e| panic!("{line}: {e}"));
+        }
+        assert!(
+            Cli::try_parse_from(
+                "peernet record add --identity I G --type T --data x --data-file f".split(' ')
+            )
+            .is_err()
+        );
         assert!(
             Cli::try_parse_from([
                 "peernet",

@@ -10,6 +10,7 @@ mod error;
 mod output;
 mod passin;
 mod progress;
+mod records;
 mod render;
 mod run;
 
@@ -41,7 +42,10 @@ pub fn main() -> ExitCode {
     match run::run(&ctx, args.command) {
         Ok(report) => {
             let mut out = std::io::stdout().lock();
-            let res = if ctx.json {
+            // A streaming command (`group watch`) has printed its lines already.
+            let res = if report.json.is_null() && report.human.is_empty() {
+                Ok(())
+            } else if ctx.json {
                 writeln!(out, "{}", report.json)
             } else if report.human.is_empty() {
                 Ok(())

@@ -237,6 +237,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<Report, CliError> {
         }
         Command::Group(c) => group(ctx, c),
         Command::Cloud(c) => cloud(ctx, c),
+        Command::Record(c) => crate::records::run(ctx, c),
         Command::Demo { keep } => crate::demo::run(ctx, keep.as_deref()),
     }
 }
@@ -616,6 +617,26 @@ fn expiry(pn: &Peernet, d: Option<std::time::Duration>) -> Option<SystemTime> {
 fn group(ctx: &Ctx, c: GroupCommand) -> Result<Report, CliError> {
     let pn = ctx.open()?;
     match c {
+        GroupCommand::Members { identity, group } => {
+            crate::records::members(&pn, &identity, &group)
+        }
+        GroupCommand::Watch {
+            identity,
+            group,
+            events,
+            record_type,
+            count,
+            timeout,
+        } => crate::records::watch(
+            ctx,
+            &pn,
+            &identity,
+            &group,
+            &events,
+            record_type.as_deref(),
+            count,
+            timeout,
+        ),
         GroupCommand::Create {
             identity,
             classifier,

@@ -1066,7 +1066,7 @@ fn every_command_has_help_with_an_example() {
     }
     let mut leaves = Vec::new();
     walk(&peernet_cli::command(), Vec::new(), &mut leaves);
-    assert_eq!(leaves.len(), 26, "{leaves:?}");
+    assert_eq!(leaves.len(), 36, "{leaves:?}");
     for leaf in leaves {
         let help = peernet_cli::command()
             .try_get_matches_from(
@@ -1214,4 +1214,263 @@ fn demo_runs_and_checks_itself() {
         .output()
         .unwrap();
     fails_with(&out, &["demo --keep again"], "PEER_E_ALREADY_EXISTS");
+}
+
+const TYPE: &str = "7a7a0001-0001-0002-0102-030405060708";
+
+#[test]
+fn record_commands() {
+    let e = Env::new();
+    let alice = e.windows_identity("a", "alice");
+    let g = e.ok(
+        "a",
+        &[
+            "group",
+            "create",
+            "--identity",
+            &alice,
+            "--classifier",
+            "rec",
+        ],
+    );
+    let attrs =
+        r#"<attributes><attribute name="topic" type="string">news</attribute></attributes>"#;
+    let added = e.json(
+        "a",
+        &[
+            "record",
+            "add",
+            "--identity",
+            &alice,
+            &g,
+            "--type",
+            TYPE,
+            "--data",
+            "hello",
+            "--attributes",
+            attrs,
+            "--expires",
+            "2h",
+        ],
+    );
+    let id = added["id"].as_str().unwrap().to_string();
+    assert_eq!(added["type"], format!("{{{TYPE}}}"));
+    let got = e.json("a", &["record", "get", "--identity", &alice, &g, &id]);
+    assert_eq!(got["data_text"], "hello");
+    assert_eq!(got["version"], 1);
+    assert_eq!(got["creator"], alice.as_str());
+    assert_eq!(got["attributes"], attrs);
+    // Update keeps what is not given.
+    std::fs::write(e.path("payload.bin"), [0u8, 1, 2, 255]).unwrap();
+    let upd = e.json(
+        "a",
+        &[
+            "record",
+            "update",
+            "--identity",
+            &alice,
+            &g,
+            &id,
+            "--data-file",
+            "payload.bin",
+        ],
+    );
+    assert_eq!(
+        (upd["version"].as_u64(), upd["data_hex"].as_str()),
+        (Some(2), Some("000102ff"))
+    );
+    assert_eq!(upd["attributes"], attrs);
+    let list = e.json(
+        "a",
+        &["record", "list", "--identity", &alice, &g, "--type", TYPE],
+    );
+    assert_eq!(list["records"].as_array().unwrap().len(), 1);
+    let human = e.ok("a", &["record", "list", "--identity", &alice, &g]);
+    assert!(human.starts_with("ID") && human.contains(&id), "{human}");
+    std::fs::write(
+        e.path("q.xml"),
+        r#"<peersearch><clause attrib="topic" type="string">ne?s</clause></peersearch>"#,
+    )
+    .unwrap();
+    let found = e.json(
+        "a",
+        &["record", "search", "--identity", &alice, &g, "@q.xml"],
+    );
+    assert_eq!(found["records"][0]["id"], id.as_str());
+    e.fails(
+        "a",
+        &[
+            "record",
+            "search",
+            "--identity",
+            &alice,
+            &g,
+            "<peersearch><and/></peersearch>",
+        ],
+        "PEER_E_INVALID_SEARCH",
+    );
+    // Members: the publisher.
+    let members = e.json("a", &["group", "members", "--identity", &alice, &g]);
+    assert_eq!(members["members"][0]["identity"], alice.as_str());
+    assert_eq!(members["members"][0]["roles"][0], "admin");
+    // Export, delete, import.
+    let exp = e.json(
+        "a",
+        &["record", "export", "--identity", &alice, &g, "db.pndb"],
+    );
+    assert!(exp["bytes"].as_u64().unwrap() > 100);
+    e.fails(
+        "a",
+        &["record", "export", "--identity", &alice, &g, "db.pndb"],
+        "PEER_E_ALREADY_EXISTS",
+    );
+    e.ok("a", &["record", "delete", "--identity", &alice, &g, &id]);
+    e.fails(
+        "a",
+        &["record", "get", "--identity", &alice, &g, &id],
+        "PEER_E_RECORD_NOT_FOUND",
+    );
+    let imp = e.json(
+        "a",
+        &["record", "import", "--identity", &alice, &g, "db.pndb"],
+    );
+    assert_eq!(imp["records"], 1);
+    // Refusals with their HRESULT names.
+    e.fails(
+        "a",
+        &[
+            "record",
+            "add",
+            "--identity",
+            &alice,
+            &g,
+            "--type",
+            "01000000-0000-0000-0000-000000000000",
+        ],
+        "PEER_E_NOT_AUTHORIZED",
+    );
+    e.fails(
+        "a",
+        &[
+            "record",
+            "add",
+            "--identity",
+            &alice,
+            &g,
+            "--type",
+            TYPE,
+            "--attributes",
+            "<attributes>",
+        ],
+        "PEER_E_INVALID_ATTRIBUTES",
+    );
+    e.fails(
+        "a",
+        &["record", "get", "--identity", &alice, &g, "not-a-guid"],
+        "E_INVALIDARG",
+    );
+    e.fails(
+        "a",
+        &["record", "update", "--identity", &alice, &g, &id],
+        "E_INVALIDARG",
+    );
+}
+
+#[test]
+fn group_watch_prints_events_as_json_lines() {
+    use std::io::{BufRead, BufReader};
+    let e = Env::new();
+    let alice = e.windows_identity("a", "alice");
+    let g = e.ok(
+        "a",
+        &["group", "create", "--identity", &alice, "--classifier", "w"],
+    );
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("peernet"))
+        .env_remove("PEERNET_HOME")
+        .arg("--store")
+        .arg(e.path("a"))
+        .args([
+            "group",
+            "watch",
+            "--identity",
+            &alice,
+            &g,
+            "--count",
+            "4",
+            "--timeout",
+            "60s",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut banner = String::new();
+    stderr.read_line(&mut banner).unwrap();
+    assert!(banner.starts_with("watching group"), "{banner}");
+    let id = e.ok(
+        "a",
+        &[
+            "record",
+            "add",
+            "--identity",
+            &alice,
+            &g,
+            "--type",
+            TYPE,
+            "--data",
+            "x",
+        ],
+    );
+    e.ok(
+        "a",
+        &[
+            "record",
+            "update",
+            "--identity",
+            &alice,
+            &g,
+            &id,
+            "--data",
+            "y",
+        ],
+    );
+    e.ok("a", &["record", "delete", "--identity", &alice, &g, &id]);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let kinds: Vec<(String, String)> = lines
+        .iter()
+        .map(|v| {
+            (
+                v["event"].as_str().unwrap().to_string(),
+                v["change"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("member_changed", "joined"),
+            ("record_changed", "added"),
+            ("record_changed", "updated"),
+            ("record_changed", "deleted"),
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    assert_eq!(lines[1]["record_id"], id.as_str());
+    assert!(
+        lines
+            .windows(2)
+            .all(|w| w[0]["seq"].as_u64() < w[1]["seq"].as_u64())
+    );
+    assert!(
+        lines
+            .iter()
+            .all(|v| v["latency_ms"].as_f64().unwrap() < 5000.0)
+    );
 }

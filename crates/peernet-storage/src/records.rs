@@ -626,6 +626,25 @@ impl Store {
         })
     }
 
+    /// The earliest expiration (FILETIME) among the group's records, if any: one read
+    /// on the `(identity, group_peer_name, expiration)` index, so a caller can skip the
+    /// write transaction of [`Store::delete_expired_records`] while nothing is due.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when the identity has no such group.
+    pub fn next_record_expiration(&self, identity: &str, group: &str) -> Result<Option<u64>> {
+        self.read(|tx| {
+            require_group(tx, identity, group)?;
+            let min: Option<i64> = tx
+                .prepare_cached(
+                    "SELECT min(expiration) FROM group_records
+                     WHERE identity = ?1 AND group_peer_name = ?2",
+                )?
+                .query_row([identity, group], |r| r.get(0))?;
+            Ok(min.map(|m| u64::try_from(m).unwrap_or(0)))
+        })
+    }
+
     /// Deletes the group's records whose expiration is at or before `now` (FILETIME),
     /// logging `RECORD_CHANGED / EXPIRED` for each, in one transaction; returns them in
     /// record-id order.

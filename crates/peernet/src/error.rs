@@ -200,6 +200,15 @@ pub(crate) fn storage_code(e: &peernet_storage::Error) -> HResult {
         S::NoCloud { .. } => hr::PEER_E_NO_CLOUD,
         S::NoKeyAccess { .. } => hr::PEER_E_NO_KEY_ACCESS,
         S::NotFound { .. } => hr::PEER_E_NOT_FOUND,
+        S::RecordNotFound { .. } => hr::PEER_E_RECORD_NOT_FOUND,
+        S::RecordTooLarge { .. } => hr::PEER_E_MAX_RECORD_SIZE_EXCEEDED,
+        S::RecordVersionConflict { .. } => hr::PEER_E_INVALID_RECORD,
+        S::DatabaseMismatch { .. } | S::InvalidDatabase { .. } => hr::PEER_E_INVALID_DATABASE,
+        S::Io { source, .. } => match source.kind() {
+            std::io::ErrorKind::NotFound => HResult::from_win32(2),
+            std::io::ErrorKind::PermissionDenied => HResult::from_win32(5),
+            _ => hr::E_FAIL,
+        },
         _ => hr::E_FAIL,
     }
 }

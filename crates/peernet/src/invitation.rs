@@ -122,8 +122,8 @@ pub const PEER_GROUP_STORE_CREDENTIALS: u32 = 0x1;
 /// `PeerGroupIssueCredentials` flags.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct IssueFlags {
-    /// `PEER_GROUP_STORE_CREDENTIALS`: publish the GMC in the group database. Accepted;
-    /// publication belongs to group records (no effect yet).
+    /// `PEER_GROUP_STORE_CREDENTIALS`: publish the GMC in the group database (the
+    /// subject's member row; `MEMBER_CHANGED` JOINED / UPDATED).
     pub store_credentials: bool,
 }
 
@@ -825,30 +825,44 @@ impl Group {
     }
 
     /// `PeerGroupIssueCredentials`: issues (or renews, or changes the roles of) a GMC for
-    /// `subject_identity` and returns it as a GMC invitation. `info` None (take the
-    /// subject's data from the group database) is not available without group records:
-    /// `PEER_E_IDENTITY_NOT_FOUND`.
+    /// `subject_identity` and returns it as a GMC invitation. `info` None → the subject's
+    /// friendly name, key and roles from its GMC in the group database (member rows,
+    /// written by an earlier issue with `PEER_GROUP_STORE_CREDENTIALS` or by the member's
+    /// first record). With `PEER_GROUP_STORE_CREDENTIALS` the new chain is stored as the
+    /// subject's member row (`MEMBER_CHANGED` JOINED, or UPDATED).
     ///
     /// # Errors
     /// As [`Group::create_invitation`], plus `PEER_E_INVALID_CREDENTIAL_INFO` when the key
-    /// does not give `subject_identity`, `PEER_E_IDENTITY_NOT_FOUND`.
+    /// does not give `subject_identity`, `PEER_E_IDENTITY_NOT_FOUND` (info None and no
+    /// GMC of the subject known to the group).
     pub fn issue_credentials(
         &self,
         subject_identity: &str,
         info: Option<&CredentialInfo>,
         flags: IssueFlags,
     ) -> Result<String> {
-        let _ = flags;
         let subject = PeerName::parse(subject_identity)
             .map_err(|e| Error::crypto_as(hr::E_INVALIDARG, "invalid subject identity", e))?;
-        let Some(info) = info else {
-            self.row()?;
-            return Err(Error::api(
-                hr::PEER_E_IDENTITY_NOT_FOUND,
-                format!(
-                    "no credential data for '{subject_identity}' in the group database; pass its CredentialInfo"
-                ),
-            ));
+        let stored;
+        let info = match info {
+            Some(i) => i,
+            None => {
+                self.row()?;
+                let Some(leaf) = self.member_leaf(subject_identity)? else {
+                    return Err(Error::api(
+                        hr::PEER_E_IDENTITY_NOT_FOUND,
+                        format!(
+                            "no credential data for '{subject_identity}' in the group database; pass its CredentialInfo"
+                        ),
+                    ));
+                };
+                stored = CredentialInfo::new(
+                    leaf.subject_friendly_name(),
+                    leaf.public_key_der().to_vec(),
+                    &leaf.roles().unwrap_or_default(),
+                );
+                &stored
+            }
         };
         if !subject.matches_key(&info.public_key) {
             return Err(Error::api(
@@ -864,6 +878,9 @@ impl Group {
             info.validity_start,
             info.validity_end,
         )?;
+        if flags.store_credentials {
+            self.store_member_chain(subject_identity, &ders)?;
+        }
         self.gmc_invitation(&ders, pw)
     }
 }

@@ -29,16 +29,26 @@
 mod config;
 mod context;
 mod error;
+mod events;
 mod group;
 pub mod hresult;
 mod identity;
 mod invitation;
+mod records;
 
 pub use config::ImportedConfig;
 pub use context::{
     Clock, Options, PEER_GROUP_VERSION, Peernet, Secret, VersionData, password_hash_string, startup,
 };
 pub use error::{Error, Result};
+pub use events::{
+    EXPIRY_SWEEP_INTERVAL, EventData, EventHandle, EventRegistration, GroupEvent, MemberChangeType,
+    PEER_GROUP_EVENT_AUTHENTICATION_FAILED, PEER_GROUP_EVENT_CONNECTION_FAILED,
+    PEER_GROUP_EVENT_DIRECT_CONNECTION, PEER_GROUP_EVENT_INCOMING_DATA,
+    PEER_GROUP_EVENT_MEMBER_CHANGED, PEER_GROUP_EVENT_NEIGHBOR_CONNECTION,
+    PEER_GROUP_EVENT_PROPERTY_CHANGED, PEER_GROUP_EVENT_RECORD_CHANGED,
+    PEER_GROUP_EVENT_STATUS_CHANGED, RecordChangeType,
+};
 pub use group::{
     CloudInfo, DEFAULT_MEMBER_DATA_LIFETIME, Group, GroupProperties, GroupStatus,
     MAX_GROUP_CLASSIFIER_LEN, MAX_GROUP_TEXT_LEN, MAX_MEMBER_DATA_LIFETIME,
@@ -52,6 +62,11 @@ pub use identity::{
     IdentityDetails, IdentityKey, MAX_FRIENDLY_NAME_LEN, NamePair, create_peer_name,
 };
 pub use invitation::{CredentialInfo, InvitationInfo, IssueFlags, JoinOutcome, parse_invitation};
+pub use records::{
+    AUTOREFRESH_MIN_LIFETIME, Guid, Member, MemberCredentials, PEER_MEMBER_PRESENT,
+    PEER_RECORD_FLAG_AUTOREFRESH, PEER_RECORD_FLAG_DELETED, RECORD_SIGNATURE_CONTEXT,
+    RECORD_SIGNATURE_VERSION, RESERVED_RECORD_TYPES, Record, from_filetime, to_filetime,
+};
 
 // Types of the lower crates that appear in this API.
 pub use peernet_crypto::{PeerName, Profile, Role};

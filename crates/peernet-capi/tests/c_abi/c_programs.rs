@@ -116,3 +116,38 @@ fn enum_and_startup() {
 fn threads() {
     build_and_run("threads", &["-pthread"]);
 }
+
+/// Run `tests/c/records.c` with its own empty store (`PEERNET_HOME`) and directory.
+fn run_records(exe: &std::path::Path, root: &std::path::Path, wrapper: Option<(&str, &[&str])>) {
+    let _ = std::fs::remove_dir_all(root);
+    let store = root.join("store");
+    std::fs::create_dir_all(&store).expect("store directory");
+    let mut cmd = match wrapper {
+        Some((program, args)) => {
+            let mut c = Command::new(program);
+            c.args(args).arg(exe);
+            c
+        }
+        None => Command::new(exe),
+    };
+    cmd.arg(root).env("PEERNET_HOME", &store);
+    let out = run(&mut cmd);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "records: ok");
+}
+
+/// `tests/c/records.c`: records, members, database export/import and events (a pipe as
+/// `hEvent`, and `PeernetWaitForGroupEvent`); plain, then under valgrind.
+#[test]
+fn records() {
+    let Some(cc) = tool("cc", "building the tests/c programs") else {
+        return;
+    };
+    let exe = build(&cc, "records", &[]);
+    let dir = exe.parent().expect("scratch directory").to_path_buf();
+    run_records(&exe, &dir.join("plain"), None);
+
+    let Some(valgrind) = tool("valgrind", "checking the C ABI for memory errors and leaks") else {
+        return;
+    };
+    run_records(&exe, &dir.join("valgrind"), Some((&valgrind, VALGRIND)));
+}

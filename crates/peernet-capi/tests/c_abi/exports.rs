@@ -1,5 +1,6 @@
 //! The cdylib exports exactly the functions declared in `include/p2p.h` (every one of
-//! them, wired to the facade) and the three role GUIDs: nothing more.
+//! them, wired to the facade; `Peernet*` are peernet extensions) and the three role
+//! GUIDs: nothing more.
 
 use std::collections::BTreeSet;
 use std::process::Command;
@@ -18,26 +19,38 @@ const EXPORTED: &[&str] = &[
     "PeerFreeData",
     "PeerGetItemCount",
     "PeerGetNextItem",
+    "PeerGroupAddRecord",
     "PeerGroupClose",
     "PeerGroupConnect",
     "PeerGroupCreate",
     "PeerGroupCreateInvitation",
     "PeerGroupCreatePasswordInvitation",
     "PeerGroupDelete",
+    "PeerGroupDeleteRecord",
+    "PeerGroupEnumMembers",
+    "PeerGroupEnumRecords",
     "PeerGroupExportConfig",
+    "PeerGroupExportDatabase",
+    "PeerGroupGetEventData",
     "PeerGroupGetProperties",
+    "PeerGroupGetRecord",
     "PeerGroupGetStatus",
     "PeerGroupImportConfig",
+    "PeerGroupImportDatabase",
     "PeerGroupIssueCredentials",
     "PeerGroupJoin",
     "PeerGroupOpen",
     "PeerGroupParseInvitation",
     "PeerGroupPasswordJoin",
     "PeerGroupPeerTimeToUniversalTime",
+    "PeerGroupRegisterEvent",
+    "PeerGroupSearchRecords",
     "PeerGroupSetProperties",
     "PeerGroupShutdown",
     "PeerGroupStartup",
     "PeerGroupUniversalTimeToPeerTime",
+    "PeerGroupUnregisterEvent",
+    "PeerGroupUpdateRecord",
     "PeerIdentityCreate",
     "PeerIdentityDelete",
     "PeerIdentityExport",
@@ -47,6 +60,7 @@ const EXPORTED: &[&str] = &[
     "PeerIdentityGetXML",
     "PeerIdentityImport",
     "PeerIdentitySetFriendlyName",
+    "PeernetWaitForGroupEvent",
 ];
 
 #[test]

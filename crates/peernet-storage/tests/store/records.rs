@@ -331,11 +331,19 @@ fn for_each_record_pages_through_everything() {
 fn expiry_sweep_removes_and_logs() {
     let dir = tempdir();
     let store = store_with_group(dir.path());
+    assert_eq!(
+        store.next_record_expiration("a.x", "g.1").expect("next"),
+        None
+    );
     for i in 0..6 {
         store
             .insert_record("a.x", "g.1", &record(i))
             .expect("insert");
     }
+    assert_eq!(
+        store.next_record_expiration("a.x", "g.1").expect("next"),
+        Some(10_000)
+    );
     let before = store.last_change_seq("a.x", "g.1").expect("seq");
     // record(i) expires at 10_000 + i: at 10_002, records 0, 1 and 2 are expired.
     let expired = store
@@ -346,6 +354,10 @@ fn expiry_sweep_removes_and_logs() {
         [guid(0), guid(1), guid(2)]
     );
     assert_eq!(store.record_count("a.x", "g.1", None).expect("n"), 3);
+    assert_eq!(
+        store.next_record_expiration("a.x", "g.1").expect("next"),
+        Some(10_003)
+    );
     let changes = store.changes_since("a.x", "g.1", before).expect("changes");
     assert_eq!(changes.len(), 3);
     for (c, i) in changes.iter().zip(0..) {

@@ -1,0 +1,952 @@
+//! Group records (`PeerGroupAddRecord` … `PeerGroupSearchRecords`), members
+//! (`PeerGroupEnumMembers`) and the record database export / import.
+//!
+//! Every record is signed by its last modifier's identity key (the key its leaf GMC
+//! certifies) over a canonical byte string (`docs/FORMATS.md` "Record signature"); the
+//! signature and the modifier's GMC serial travel in `security_data` and are verified on
+//! every read against the modifier's GMC chain known to the group (this identity's own
+//! chain, or the member rows), so a row edited in the database, or an edited export file,
+//! reads as `PEER_E_INVALID_RECORD`.
+
+use std::ops::ControlFlow;
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use peernet_crypto::chain::{self, ChainPolicy};
+use peernet_crypto::{Certificate, Profile, Role, pkcs7};
+use peernet_protocol::{AttributeValue, DateTime, RecordAttributes, SearchQuery};
+use peernet_storage::{MemberRow, RecordRow};
+
+use crate::error::{Error, Result};
+use crate::group::{Group, MembershipStatus, validate_with_time_status};
+use crate::hresult::{self as hr};
+
+/// A GUID in its 16-byte Windows memory form (`Data1`..`Data3` little-endian).
+pub type Guid = [u8; 16];
+
+/// `PEER_RECORD_FLAG_AUTOREFRESH`.
+pub const PEER_RECORD_FLAG_AUTOREFRESH: u32 = 0x1;
+/// `PEER_RECORD_FLAG_DELETED`.
+pub const PEER_RECORD_FLAG_DELETED: u32 = 0x2;
+/// `PEER_MEMBER_PRESENT`.
+pub const PEER_MEMBER_PRESENT: u32 = 0x1;
+
+/// Record types reserved by the grouping and graphing protocols (`spec/api.md` §8.6), in
+/// memory form: Membership {01000000-…}, Security Properties {02000000-…}, GRAPH_INFO
+/// {00000100-…}, SIGNATURE {00000200-…}, CONTACT {00000300-…}, PRESENCE {00000400-…}.
+pub const RESERVED_RECORD_TYPES: [Guid; 6] = [
+    guid_d1(0x0100_0000),
+    guid_d1(0x0200_0000),
+    guid_d1(0x0000_0100),
+    guid_d1(0x0000_0200),
+    guid_d1(0x0000_0300),
+    guid_d1(0x0000_0400),
+];
+
+const fn guid_d1(d1: u32) -> Guid {
+    let b = d1.to_le_bytes();
+    [b[0], b[1], b[2], b[3], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+}
+
+/// With `PEER_RECORD_FLAG_AUTOREFRESH` the expiration must be at least this far ahead.
+pub const AUTOREFRESH_MIN_LIFETIME: Duration = Duration::from_secs(240);
+
+/// Security-data format version (first byte).
+pub const RECORD_SIGNATURE_VERSION: u8 = 1;
+/// Domain separator at the start of the signed bytes.
+pub const RECORD_SIGNATURE_CONTEXT: &str = "peernet/record-signature/v1";
+
+const FILETIME_UNIX_OFFSET_SECS: u64 = 11_644_473_600;
+
+/// `SystemTime` → FILETIME ticks (saturating).
+pub fn to_filetime(t: SystemTime) -> u64 {
+    let ticks = match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => (FILETIME_UNIX_OFFSET_SECS as u128 * 10_000_000) + d.as_nanos() / 100,
+        Err(e) => (FILETIME_UNIX_OFFSET_SECS as u128 * 10_000_000)
+            .saturating_sub(e.duration().as_nanos() / 100),
+    };
+    u64::try_from(ticks.min(i64::MAX as u128)).unwrap_or(i64::MAX as u64)
+}
+
+/// FILETIME ticks → `SystemTime`.
+pub fn from_filetime(ft: u64) -> SystemTime {
+    let offset = FILETIME_UNIX_OFFSET_SECS * 10_000_000;
+    if ft >= offset {
+        let t = ft - offset;
+        UNIX_EPOCH + Duration::new(t / 10_000_000, ((t % 10_000_000) * 100) as u32)
+    } else {
+        let t = offset - ft;
+        UNIX_EPOCH - Duration::new(t / 10_000_000, ((t % 10_000_000) * 100) as u32)
+    }
+}
+
+/// `PEER_RECORD`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    /// `type`: application-chosen (not one of [`RESERVED_RECORD_TYPES`]).
+    pub record_type: Guid,
+    /// `id`: set by [`Group::add_record`].
+    pub id: Guid,
+    /// `dwVersion`: 1 on creation, +1 per update.
+    pub version: u32,
+    /// `dwFlags`: 0 or `PEER_RECORD_FLAG_AUTOREFRESH`.
+    pub flags: u32,
+    /// `pwzCreatorId`.
+    pub creator_id: String,
+    /// `pwzModifiedById`.
+    pub modified_by_id: String,
+    /// `pwzAttributes`: attribute XML (`<attributes>…`).
+    pub attributes: Option<String>,
+    /// `ftCreation`.
+    pub creation: SystemTime,
+    /// `ftExpiration` (peer time = UTC here).
+    pub expiration: SystemTime,
+    /// `ftLastModified`.
+    pub last_modified: SystemTime,
+    /// `securityData`: the signature (see `docs/FORMATS.md`).
+    pub security_data: Vec<u8>,
+    /// `data`.
+    pub data: Vec<u8>,
+}
+
+impl Record {
+    /// A record to add: type, expiration, the rest empty.
+    pub fn new(record_type: Guid, expiration: SystemTime) -> Record {
+        Record {
+            record_type,
+            id: [0; 16],
+            version: 0,
+            flags: 0,
+            creator_id: String::new(),
+            modified_by_id: String::new(),
+            attributes: None,
+            creation: UNIX_EPOCH,
+            expiration,
+            last_modified: UNIX_EPOCH,
+            security_data: Vec::new(),
+            data: Vec::new(),
+        }
+    }
+
+    /// Sets the attribute XML.
+    pub fn with_attributes(mut self, xml: impl Into<String>) -> Record {
+        self.attributes = Some(xml.into());
+        self
+    }
+
+    /// Sets the payload.
+    pub fn with_data(mut self, data: impl Into<Vec<u8>>) -> Record {
+        self.data = data.into();
+        self
+    }
+
+    fn from_row(r: RecordRow) -> Record {
+        Record {
+            record_type: r.record_type,
+            id: r.id,
+            version: r.version,
+            flags: r.flags,
+            creator_id: r.creator_id,
+            modified_by_id: r.modified_by_id,
+            attributes: r.attributes,
+            creation: from_filetime(r.created),
+            expiration: from_filetime(r.expiration),
+            last_modified: from_filetime(r.last_modified),
+            security_data: r.security_data,
+            data: r.data,
+        }
+    }
+}
+
+/// `PEER_MEMBER` as known to the group database (no addresses: no networking).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    /// `dwFlags`: `PEER_MEMBER_PRESENT` never set (no connections in this release).
+    pub flags: u32,
+    /// `pwzIdentity`.
+    pub identity: String,
+    /// `pwzAttributes`.
+    pub attributes: Option<String>,
+    /// `ullNodeId` (0 when unknown).
+    pub node_id: u64,
+    /// `pCredentialInfo`: from the member's leaf GMC, when known.
+    pub credentials: Option<MemberCredentials>,
+}
+
+/// `PEER_CREDENTIAL_INFO` of a member (from its leaf GMC).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberCredentials {
+    /// `pwzFriendlyName`.
+    pub friendly_name: String,
+    /// `pPublicKey` (DER SubjectPublicKeyInfo).
+    pub public_key: Vec<u8>,
+    /// `pwzIssuerPeerName`.
+    pub issuer_peer_name: String,
+    /// `pwzIssuerFriendlyName`.
+    pub issuer_friendly_name: String,
+    /// `ftValidityStart`.
+    pub validity_start: SystemTime,
+    /// `ftValidityEnd`.
+    pub validity_end: SystemTime,
+    /// `pRoles`.
+    pub roles: Vec<Role>,
+    /// The member's GMC chain (DER, root first).
+    pub chain: Vec<Vec<u8>>,
+}
+
+impl MemberCredentials {
+    fn from_chain(certs: &[Certificate]) -> Option<MemberCredentials> {
+        let leaf = certs.last()?;
+        let v = leaf.validity();
+        Some(MemberCredentials {
+            friendly_name: leaf.subject_friendly_name().to_owned(),
+            public_key: leaf.public_key_der().to_vec(),
+            issuer_peer_name: leaf
+                .issuer_peer_name()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_default(),
+            issuer_friendly_name: leaf.issuer_friendly_name().to_owned(),
+            validity_start: v.not_before,
+            validity_end: v.not_after,
+            roles: leaf.roles().unwrap_or_default(),
+            chain: certs.iter().map(|c| c.der().to_vec()).collect(),
+        })
+    }
+}
+
+// ---- canonical signed bytes -------------------------------------------------------------
+
+fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
+    out.extend_from_slice(&u32::try_from(b.len()).unwrap_or(u32::MAX).to_be_bytes());
+    out.extend_from_slice(b);
+}
+
+/// The bytes a record signature covers (`docs/FORMATS.md` "Record signature").
+pub(crate) fn signed_bytes(group: &str, r: &RecordRow, serial: &[u8; 16]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256 + r.data.len());
+    put_bytes(&mut out, RECORD_SIGNATURE_CONTEXT.as_bytes());
+    put_bytes(&mut out, group.as_bytes());
+    out.extend_from_slice(&r.id);
+    out.extend_from_slice(&r.record_type);
+    out.extend_from_slice(&r.version.to_be_bytes());
+    out.extend_from_slice(&r.flags.to_be_bytes());
+    put_bytes(&mut out, r.creator_id.as_bytes());
+    put_bytes(&mut out, r.modified_by_id.as_bytes());
+    match &r.attributes {
+        None => out.push(0),
+        Some(a) => {
+            out.push(1);
+            put_bytes(&mut out, a.as_bytes());
+        }
+    }
+    out.extend_from_slice(&r.created.to_be_bytes());
+    out.extend_from_slice(&r.expiration.to_be_bytes());
+    out.extend_from_slice(&r.last_modified.to_be_bytes());
+    put_bytes(&mut out, &r.data);
+    out.extend_from_slice(serial);
+    out
+}
+
+fn invalid_record(id: &Guid, why: impl std::fmt::Display) -> Error {
+    Error::api(
+        hr::PEER_E_INVALID_RECORD,
+        format!(
+            "record {} fails verification: {why}; delete it or import a good copy",
+            peernet_storage::guid_string(id)
+        ),
+    )
+}
+
+fn check_attributes(xml: Option<&str>) -> Result<Option<RecordAttributes>> {
+    let Some(xml) = xml else { return Ok(None) };
+    if xml.len() > peernet_storage::MAX_RECORD_ATTRIBUTES_SIZE {
+        return Err(Error::api(
+            hr::PEER_E_MAX_RECORD_SIZE_EXCEEDED,
+            format!(
+                "the attribute XML is {} bytes; the limit is {}",
+                xml.len(),
+                peernet_storage::MAX_RECORD_ATTRIBUTES_SIZE
+            ),
+        ));
+    }
+    let attrs = RecordAttributes::parse_str(xml).map_err(|e| {
+        Error::xml(
+            "invalid record attributes",
+            e,
+            hr::PEER_E_INVALID_ATTRIBUTES,
+        )
+    })?;
+    if let Some(a) = attrs
+        .attributes
+        .iter()
+        .find(|a| peernet_protocol::is_reserved_attribute_name(&a.name))
+    {
+        return Err(Error::api(
+            hr::PEER_E_INVALID_ATTRIBUTES,
+            format!(
+                "attribute '{}' is reserved and set by the infrastructure",
+                a.name
+            ),
+        ));
+    }
+    Ok(Some(attrs))
+}
+
+fn check_data(data: &[u8]) -> Result<()> {
+    if data.len() > peernet_storage::MAX_RECORD_DATA_SIZE {
+        return Err(Error::api(
+            hr::PEER_E_MAX_RECORD_SIZE_EXCEEDED,
+            format!(
+                "the record data is {} bytes; the limit is {}",
+                data.len(),
+                peernet_storage::MAX_RECORD_DATA_SIZE
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn date_of(ft: u64) -> Option<AttributeValue> {
+    let t = from_filetime(ft);
+    let (secs, nanos) = match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => (i64::try_from(d.as_secs()).ok()?, d.subsec_nanos()),
+        Err(_) => return None,
+    };
+    DateTime::from_unix(secs, nanos).map(AttributeValue::Date)
+}
+
+/// The reserved attributes a search may name, for one record.
+struct Reserved {
+    values: [(&'static str, Option<AttributeValue>); 6],
+}
+
+impl Reserved {
+    fn of(r: &RecordRow) -> Reserved {
+        let s = |v: String| Some(AttributeValue::String(v));
+        Reserved {
+            values: [
+                ("peerrecordid", s(peernet_storage::guid_string(&r.id))),
+                (
+                    "peerrecordtype",
+                    s(peernet_storage::guid_string(&r.record_type)),
+                ),
+                ("peercreatorid", s(r.creator_id.clone())),
+                ("peerlastmodifiedby", s(r.modified_by_id.clone())),
+                ("peercreationtime", date_of(r.created)),
+                ("peerlastmodificationtime", date_of(r.last_modified)),
+            ],
+        }
+    }
+}
+
+/// A record id: 16 random bytes with the RFC 4122 version 4 / variant bits (memory form).
+fn new_record_id() -> Result<Guid> {
+    let mut id = peernet_crypto::cert::random_serial()
+        .map_err(|e| Error::crypto_as(hr::E_FAIL, "no random record id", e))?;
+    id[7] = (id[7] & 0x0f) | 0x40;
+    id[8] = (id[8] & 0x3f) | 0x80;
+    Ok(id)
+}
+
+impl Group {
+    /// This identity's validated chain, refusing pending / out-of-period memberships for
+    /// publishing.
+    fn publisher(&self) -> Result<std::sync::Arc<Vec<Certificate>>> {
+        let (_, certs, status) = self.current()?;
+        match status {
+            MembershipStatus::Valid => Ok(certs),
+            MembershipStatus::CredentialsPending => Err(Error::api(
+                hr::PEER_E_GROUP_NOT_READY,
+                "this membership has no credentials yet; records cannot be published",
+            )),
+            MembershipStatus::Expired | MembershipStatus::NotYetValid => Err(Error::api(
+                hr::PEER_E_INVALID_TIME_PERIOD,
+                "your membership credentials are not valid now; renew them first",
+            )),
+        }
+    }
+
+    /// Signs `row` (sets `security_data`) with this identity's key.
+    fn sign_row(&self, row: &mut RecordRow, leaf: &Certificate) -> Result<()> {
+        let serial = leaf.serial16().unwrap_or_default();
+        let key = self.ctx().identity_private_key(self.identity())?;
+        let msg = signed_bytes(self.peer_name(), row, &serial);
+        let sig = key
+            .sign(&msg)
+            .map_err(|e| Error::crypto("cannot sign the record", e, hr::E_FAIL))?;
+        let mut sd = Vec::with_capacity(17 + sig.len());
+        sd.push(RECORD_SIGNATURE_VERSION);
+        sd.extend_from_slice(&serial);
+        sd.extend_from_slice(&sig);
+        row.security_data = sd;
+        Ok(())
+    }
+
+    /// The public key of `member`'s leaf GMC as known to this group: our own chain, or a
+    /// member row whose chain validates under this group's root.
+    fn member_key(&self, own: &[Certificate], member: &str) -> Result<Option<Vec<u8>>> {
+        if member == self.identity() && own.len() > 1 {
+            return Ok(own.last().map(|c| c.public_key_der().to_vec()));
+        }
+        let row = match self
+            .ctx()
+            .store
+            .member(self.identity(), self.peer_name(), member)
+        {
+            Ok(r) => r,
+            Err(peernet_storage::Error::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(Error::storage(e)),
+        };
+        let Some(certs) = member_chain(&row) else {
+            return Ok(None);
+        };
+        if own.first().map(Certificate::der) != certs.first().map(Certificate::der) {
+            return Ok(None);
+        }
+        let gpn = &self.inner.group_peer_name;
+        let policy = ChainPolicy::new(self.profile(), self.ctx().now()).group(gpn);
+        if validate_with_time_status(&certs, policy).is_err() {
+            return Ok(None);
+        }
+        let leaf = certs.last().filter(|_| certs.len() > 1);
+        Ok(leaf
+            .filter(|l| l.subject_peer_name().is_some_and(|p| p.as_str() == member))
+            .map(|l| l.public_key_der().to_vec()))
+    }
+
+    /// Verifies a stored record's signature (`PEER_E_INVALID_RECORD` if it fails).
+    fn verify_row(&self, own: &[Certificate], row: &RecordRow) -> Result<()> {
+        let sd = &row.security_data;
+        if sd.len() < 18 || sd[0] != RECORD_SIGNATURE_VERSION {
+            return Err(invalid_record(
+                &row.id,
+                "its security data is not a peernet signature",
+            ));
+        }
+        let mut serial = [0u8; 16];
+        serial.copy_from_slice(&sd[1..17]);
+        let Some(spki) = self.member_key(own, &row.modified_by_id)? else {
+            return Err(invalid_record(
+                &row.id,
+                format!(
+                    "its modifier '{}' has no membership credentials known to this group",
+                    row.modified_by_id
+                ),
+            ));
+        };
+        let Some(profile) = Profile::of_public_key(&spki) else {
+            return Err(invalid_record(
+                &row.id,
+                "the modifier's key type is unknown",
+            ));
+        };
+        let msg = signed_bytes(self.peer_name(), row, &serial);
+        peernet_crypto::key::verify_signature(
+            &spki,
+            &profile.signature_algorithm(),
+            &msg,
+            &sd[17..],
+        )
+        .map_err(|_| invalid_record(&row.id, "the signature does not match its content"))
+    }
+
+    fn now_ft(&self) -> u64 {
+        to_filetime(self.ctx().now())
+    }
+
+    /// Removes records whose expiration has passed, logging `EXPIRED` for each (peernet
+    /// extension; writes and event registrations also sweep). Returns how many. Only a
+    /// read while nothing is due.
+    ///
+    /// # Errors
+    /// `PEER_E_INVALID_GROUP`.
+    pub fn delete_expired_records(&self) -> Result<usize> {
+        let store = &self.ctx().store;
+        let now = self.now_ft();
+        let next = store
+            .next_record_expiration(self.identity(), self.peer_name())
+            .map_err(|e| self.group_err(e))?;
+        if next.is_none_or(|t| t > now) {
+            return Ok(0);
+        }
+        store
+            .delete_expired_records(self.identity(), self.peer_name(), now)
+            .map(|v| v.len())
+            .map_err(|e| self.group_err(e))
+    }
+
+    pub(crate) fn group_err(&self, e: peernet_storage::Error) -> Error {
+        match e {
+            peernet_storage::Error::NotFound { .. } => Error::storage_as(
+                hr::PEER_E_INVALID_GROUP,
+                format!(
+                    "group '{}' of '{}' was deleted; this handle is no longer valid",
+                    self.peer_name(),
+                    self.identity()
+                ),
+                e,
+            ),
+            e => Error::storage(e),
+        }
+    }
+
+    fn check_expiration(
+        &self,
+        leaf: &Certificate,
+        flags: u32,
+        expiration: SystemTime,
+    ) -> Result<()> {
+        let now = self.ctx().now();
+        if expiration <= now {
+            return Err(Error::api(
+                hr::PEER_E_INVALID_RECORD_EXPIRATION,
+                "the record's expiration is not in the future",
+            ));
+        }
+        if flags & PEER_RECORD_FLAG_AUTOREFRESH != 0 && expiration < now + AUTOREFRESH_MIN_LIFETIME
+        {
+            return Err(Error::api(
+                hr::PEER_E_INVALID_RECORD_EXPIRATION,
+                "an auto-refreshed record must expire at least 4 minutes ahead",
+            ));
+        }
+        if expiration > leaf.validity().not_after {
+            return Err(Error::api(
+                hr::PEER_E_INVALID_RECORD_EXPIRATION,
+                "the record's expiration is beyond your membership credentials' end",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Writes this identity's member row when the group database has none (Windows
+    /// publishes a member's data on its first action: `MEMBER_CHANGED / JOINED`).
+    fn ensure_own_member(&self, own: &[Certificate]) -> Result<()> {
+        let store = &self.ctx().store;
+        match store.member(self.identity(), self.peer_name(), self.identity()) {
+            Ok(_) => Ok(()),
+            Err(peernet_storage::Error::NotFound { .. }) => {
+                let ders: Vec<Vec<u8>> = own.iter().map(|c| c.der().to_vec()).collect();
+                let chain = pkcs7::encode(&ders)
+                    .map_err(|e| Error::crypto_as(hr::E_FAIL, "cannot encode the chain", e))?;
+                store
+                    .upsert_member(
+                        self.identity(),
+                        self.peer_name(),
+                        &MemberRow {
+                            peer_name: self.identity().to_owned(),
+                            flags: 0,
+                            attributes: None,
+                            node_id: None,
+                            gmc_chain: Some(chain),
+                        },
+                    )
+                    .map(|_| ())
+                    .map_err(|e| self.group_err(e))
+            }
+            Err(e) => Err(self.group_err(e)),
+        }
+    }
+
+    /// `PeerGroupAddRecord`: publishes a record signed by this identity; returns its id.
+    /// `record_type`, `expiration`, `attributes`, `data` and `flags` are taken from
+    /// `record`; the infrastructure fields are set here.
+    ///
+    /// # Errors
+    /// `PEER_E_INVALID_GROUP`, `PEER_E_GROUP_NOT_READY` (credentials pending),
+    /// `PEER_E_INVALID_TIME_PERIOD` (membership not valid now), `PEER_E_NOT_AUTHORIZED`
+    /// (reserved record type), `E_INVALIDARG` (flags other than AUTOREFRESH),
+    /// `PEER_E_INVALID_ATTRIBUTES`, `PEER_E_MAX_RECORD_SIZE_EXCEEDED`,
+    /// `PEER_E_INVALID_RECORD_EXPIRATION`.
+    pub fn add_record(&self, record: &Record) -> Result<Guid> {
+        let own = self.publisher()?;
+        if RESERVED_RECORD_TYPES.contains(&record.record_type) {
+            return Err(Error::api(
+                hr::PEER_E_NOT_AUTHORIZED,
+                format!(
+                    "record type {} is reserved by the grouping protocols",
+                    peernet_storage::guid_string(&record.record_type)
+                ),
+            ));
+        }
+        if record.flags & !PEER_RECORD_FLAG_AUTOREFRESH != 0 {
+            return Err(Error::invalid_arg(format!(
+                "record flags {:#x}: only PEER_RECORD_FLAG_AUTOREFRESH may be set",
+                record.flags
+            )));
+        }
+        check_attributes(record.attributes.as_deref())?;
+        check_data(&record.data)?;
+        let leaf = own
+            .last()
+            .ok_or_else(|| Error::api(hr::PEER_E_GROUP_NOT_READY, "no credentials"))?;
+        self.check_expiration(leaf, record.flags, record.expiration)?;
+        let _ = self.delete_expired_records();
+        self.ensure_own_member(&own)?;
+        let now = self.now_ft();
+        let mut row = RecordRow {
+            id: new_record_id()?,
+            record_type: record.record_type,
+            version: 1,
+            flags: record.flags,
+            creator_id: self.identity().to_owned(),
+            modified_by_id: self.identity().to_owned(),
+            attributes: record.attributes.clone(),
+            created: now,
+            expiration: to_filetime(record.expiration),
+            last_modified: now,
+            data: record.data.clone(),
+            security_data: Vec::new(),
+        };
+        self.sign_row(&mut row, leaf)?;
+        self.ctx()
+            .store
+            .insert_record(self.identity(), self.peer_name(), &row)
+            .map_err(|e| self.group_err(e))?;
+        Ok(row.id)
+    }
+
+    fn authorize(&self, own: &[Certificate], row: &RecordRow, what: &str) -> Result<()> {
+        let admin = own.len() > 1
+            && own
+                .last()
+                .and_then(Certificate::roles)
+                .is_some_and(|r| r.contains(&Role::ADMIN));
+        if row.creator_id == self.identity() || admin {
+            Ok(())
+        } else {
+            Err(Error::api(
+                hr::PEER_E_NOT_AUTHORIZED,
+                format!(
+                    "only the record's creator ('{}') or an administrator may {what} it",
+                    row.creator_id
+                ),
+            ))
+        }
+    }
+
+    fn stored_row(&self, id: &Guid) -> Result<RecordRow> {
+        let row = self
+            .ctx()
+            .store
+            .record(self.identity(), self.peer_name(), id)
+            .map_err(|e| self.group_err(e))?;
+        if row.expiration <= self.now_ft() {
+            return Err(Error::api(
+                hr::PEER_E_RECORD_NOT_FOUND,
+                format!("record {} has expired", peernet_storage::guid_string(id)),
+            ));
+        }
+        Ok(row)
+    }
+
+    /// `PeerGroupUpdateRecord`: replaces the attributes, expiration and data of the record
+    /// `record.id`; `record_type` and `flags` must be unchanged. Creator or administrator.
+    /// The expiration may only stay equal or grow.
+    ///
+    /// # Errors
+    /// As [`Group::add_record`], plus `PEER_E_RECORD_NOT_FOUND`, `PEER_E_NOT_AUTHORIZED`
+    /// (neither creator nor administrator), `PEER_E_INVALID_RECORD` (the stored record fails
+    /// verification, or concurrent updates kept winning).
+    pub fn update_record(&self, record: &Record) -> Result<()> {
+        let own = self.publisher()?;
+        check_attributes(record.attributes.as_deref())?;
+        check_data(&record.data)?;
+        let leaf = own
+            .last()
+            .ok_or_else(|| Error::api(hr::PEER_E_GROUP_NOT_READY, "no credentials"))?;
+        let _ = self.delete_expired_records();
+        for _ in 0..16 {
+            let cur = self.stored_row(&record.id)?;
+            self.verify_row(&own, &cur)?;
+            if cur.record_type != record.record_type || cur.flags != record.flags {
+                return Err(Error::invalid_arg(
+                    "a record's type and flags cannot change on update",
+                ));
+            }
+            self.authorize(&own, &cur, "update")?;
+            let expiration = to_filetime(record.expiration);
+            if expiration < cur.expiration {
+                return Err(Error::api(
+                    hr::PEER_E_INVALID_RECORD_EXPIRATION,
+                    "a record's expiration can only stay equal or grow on update",
+                ));
+            }
+            self.check_expiration(leaf, record.flags, record.expiration)?;
+            self.ensure_own_member(&own)?;
+            let mut row = RecordRow {
+                version: cur
+                    .version
+                    .checked_add(1)
+                    .ok_or_else(|| invalid_record(&cur.id, "its version counter is exhausted"))?,
+                modified_by_id: self.identity().to_owned(),
+                attributes: record.attributes.clone(),
+                expiration,
+                last_modified: self.now_ft().max(cur.last_modified),
+                data: record.data.clone(),
+                security_data: Vec::new(),
+                ..cur.clone()
+            };
+            self.sign_row(&mut row, leaf)?;
+            match self.ctx().store.update_record(
+                self.identity(),
+                self.peer_name(),
+                &row,
+                cur.version,
+            ) {
+                Ok(()) => return Ok(()),
+                Err(peernet_storage::Error::RecordVersionConflict { .. }) => continue,
+                Err(e) => return Err(self.group_err(e)),
+            }
+        }
+        Err(invalid_record(
+            &record.id,
+            "concurrent updates kept winning; try again",
+        ))
+    }
+
+    /// `PeerGroupDeleteRecord`: creator or administrator.
+    ///
+    /// # Errors
+    /// `PEER_E_INVALID_GROUP`, `PEER_E_RECORD_NOT_FOUND`, `PEER_E_NOT_AUTHORIZED`,
+    /// `PEER_E_GROUP_NOT_READY`.
+    pub fn delete_record(&self, id: &Guid) -> Result<()> {
+        let own = self.publisher()?;
+        let _ = self.delete_expired_records();
+        let cur = self.stored_row(id)?;
+        // An administrator may delete a record that fails verification (the way to get
+        // rid of a tampered row); the creator check trusts the row only if it verifies.
+        if self.verify_row(&own, &cur).is_err() {
+            let admin = own
+                .last()
+                .and_then(Certificate::roles)
+                .is_some_and(|r| r.contains(&Role::ADMIN));
+            if !admin {
+                self.verify_row(&own, &cur)?;
+            }
+        }
+        self.authorize(&own, &cur, "delete")?;
+        self.ensure_own_member(&own)?;
+        self.ctx()
+            .store
+            .delete_record(self.identity(), self.peer_name(), id)
+            .map(|_| ())
+            .map_err(|e| self.group_err(e))
+    }
+
+    /// `PeerGroupGetRecord`: one record, verified.
+    ///
+    /// # Errors
+    /// `PEER_E_INVALID_GROUP`, `PEER_E_RECORD_NOT_FOUND` (also once expired),
+    /// `PEER_E_INVALID_RECORD` (fails verification).
+    pub fn get_record(&self, id: &Guid) -> Result<Record> {
+        let (_, own, _) = self.current()?;
+        let row = self.stored_row(id)?;
+        self.verify_row(&own, &row)?;
+        Ok(Record::from_row(row))
+    }
+
+    fn scan(
+        &self,
+        record_type: Option<&Guid>,
+        mut keep: impl FnMut(&RecordRow) -> bool,
+    ) -> Result<Vec<Record>> {
+        let (_, own, _) = self.current()?;
+        let now = self.now_ft();
+        let mut out = Vec::new();
+        let mut failure = None;
+        self.ctx()
+            .store
+            .for_each_record(self.identity(), self.peer_name(), record_type, |row| {
+                if row.expiration <= now || !keep(&row) {
+                    return ControlFlow::Continue(());
+                }
+                match self.verify_row(&own, &row) {
+                    Ok(()) => {
+                        out.push(Record::from_row(row));
+                        ControlFlow::Continue(())
+                    }
+                    Err(e) => {
+                        failure = Some(e);
+                        ControlFlow::Break(())
+                    }
+                }
+            })
+            .map_err(|e| self.group_err(e))?;
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(out),
+        }
+    }
+
+    /// `PeerGroupEnumRecords`: all unexpired records, or those of one type, each verified.
+    ///
+    /// # Errors
+    /// `PEER_E_INVALID_GROUP`, `PEER_E_INVALID_RECORD` (a record fails verification; the
+    /// message names it).
+    pub fn enum_records(&self, record_type: Option<&Guid>) -> Result<Vec<Record>> {
+        self.scan(record_type, |_| true)
+    }
+
+    /// `PeerGroupSearchRecords`: the records whose attributes match a `<peersearch>` query
+    /// (the reserved attributes `peerrecordid`, `peerrecordtype`, `peercreatorid`,
+    /// `peerlastmodifiedby`, `peercreationtime`, `peerlastmodificationtime` can be named).
+    ///
+    /// # Errors
+    /// `PEER_E_INVALID_SEARCH` (malformed query), `E_INVALIDARG` (an invalid backslash
+    /// escape), `PEER_E_INVALID_GROUP`, `PEER_E_INVALID_RECORD`.
+    pub fn search_records(&self, query: &str) -> Result<Vec<Record>> {
+        let q = SearchQuery::parse_str(query)
+            .map_err(|e| Error::xml("invalid search query", e, hr::PEER_E_INVALID_SEARCH))?;
+        self.scan(None, |row| {
+            let attrs = row
+                .attributes
+                .as_deref()
+                .and_then(|a| RecordAttributes::parse_str(a).ok())
+                .unwrap_or_default();
+            let reserved = Reserved::of(row);
+            q.matches_with(|name| {
+                attrs.get(name).or_else(|| {
+                    reserved
+                        .values
+                        .iter()
+                        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                        .and_then(|(_, v)| v.as_ref())
+                })
+            })
+        })
+    }
+
+    /// `PeerGroupEnumMembers`: the members known to the group database. `flags`
+    /// `PEER_MEMBER_PRESENT` selects members online now: none in this release (no
+    /// connections). `identity` Some → that member only. This identity comes first.
+    ///
+    /// # Errors
+    /// `PEER_E_INVALID_GROUP`, `E_INVALIDARG` (unknown flags).
+    pub fn enum_members(&self, flags: u32, identity: Option<&str>) -> Result<Vec<Member>> {
+        if flags & !PEER_MEMBER_PRESENT != 0 {
+            return Err(Error::invalid_arg(format!(
+                "unknown member flags {flags:#x}"
+            )));
+        }
+        let (_, own, _) = self.current()?;
+        let rows = self
+            .ctx()
+            .store
+            .members(self.identity(), self.peer_name())
+            .map_err(|e| self.group_err(e))?;
+        let mut out = Vec::new();
+        let me = self.identity();
+        if own.len() > 1 {
+            let row = rows.iter().find(|r| r.peer_name == me);
+            out.push(Member {
+                flags: 0,
+                identity: me.to_owned(),
+                attributes: row.and_then(|r| r.attributes.clone()),
+                node_id: row.and_then(|r| r.node_id).unwrap_or(0),
+                credentials: MemberCredentials::from_chain(&own),
+            });
+        }
+        for r in rows.iter().filter(|r| r.peer_name != me || own.len() <= 1) {
+            out.push(Member {
+                // Presence is live state; without connections nobody is present.
+                flags: 0,
+                identity: r.peer_name.clone(),
+                attributes: r.attributes.clone(),
+                node_id: r.node_id.unwrap_or(0),
+                credentials: member_chain(r).and_then(|c| MemberCredentials::from_chain(&c)),
+            });
+        }
+        out.retain(|m| flags & PEER_MEMBER_PRESENT == 0 || m.flags & PEER_MEMBER_PRESENT != 0);
+        if let Some(id) = identity {
+            out.retain(|m| m.identity == id);
+        }
+        Ok(out)
+    }
+
+    /// Stores `chain` (DER, root first) as `member`'s row (`MEMBER_CHANGED` JOINED or
+    /// UPDATED); what `issue_credentials` with `PEER_GROUP_STORE_CREDENTIALS` does.
+    pub(crate) fn store_member_chain(&self, member: &str, chain: &[Vec<u8>]) -> Result<()> {
+        let bundle = pkcs7::encode(chain)
+            .map_err(|e| Error::crypto_as(hr::E_FAIL, "cannot encode the chain", e))?;
+        let store = &self.ctx().store;
+        let prev = match store.member(self.identity(), self.peer_name(), member) {
+            Ok(r) => Some(r),
+            Err(peernet_storage::Error::NotFound { .. }) => None,
+            Err(e) => return Err(self.group_err(e)),
+        };
+        store
+            .upsert_member(
+                self.identity(),
+                self.peer_name(),
+                &MemberRow {
+                    peer_name: member.to_owned(),
+                    flags: prev.as_ref().map_or(0, |p| p.flags),
+                    attributes: prev.as_ref().and_then(|p| p.attributes.clone()),
+                    node_id: prev.as_ref().and_then(|p| p.node_id),
+                    gmc_chain: Some(bundle),
+                },
+            )
+            .map(|_| ())
+            .map_err(|e| self.group_err(e))
+    }
+
+    /// The leaf GMC of `member` from the member rows (for `issue_credentials` without
+    /// credential info).
+    pub(crate) fn member_leaf(&self, member: &str) -> Result<Option<Certificate>> {
+        match self
+            .ctx()
+            .store
+            .member(self.identity(), self.peer_name(), member)
+        {
+            Ok(r) => {
+                Ok(member_chain(&r).and_then(|mut c| if c.len() > 1 { c.pop() } else { None }))
+            }
+            Err(peernet_storage::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(self.group_err(e)),
+        }
+    }
+
+    /// `PeerGroupExportDatabase`: writes the group's records and members to `path`
+    /// (`docs/STORAGE.md` "Database export format"), replacing an existing file.
+    ///
+    /// # Errors
+    /// `E_INVALIDARG` (empty path), `PEER_E_INVALID_GROUP`, file-system errors
+    /// (`HRESULT_FROM_WIN32`).
+    pub fn export_database(&self, path: &Path) -> Result<()> {
+        if path.as_os_str().is_empty() {
+            return Err(Error::invalid_arg("a file path is required"));
+        }
+        self.row()?;
+        self.ctx()
+            .store
+            .export_database(self.identity(), self.peer_name(), path)
+            .map_err(|e| self.group_err(e))
+    }
+
+    /// `PeerGroupImportDatabase`: replaces the group's records and members with those of
+    /// a file exported for the same group and identity. Windows refuses once the group is
+    /// connected (`PEER_E_GROUP_IN_USE`); this release never connects, so that refusal
+    /// never happens. Imported records are verified on read like any others.
+    ///
+    /// # Errors
+    /// `E_INVALIDARG`, `PEER_E_INVALID_GROUP`, `PEER_E_INVALID_DATABASE` (another group or
+    /// identity, or a damaged file; the store is unchanged), file-system errors.
+    pub fn import_database(&self, path: &Path) -> Result<()> {
+        if path.as_os_str().is_empty() {
+            return Err(Error::invalid_arg("a file path is required"));
+        }
+        self.row()?;
+        self.ctx()
+            .store
+            .import_database(self.identity(), self.peer_name(), path)
+            .map_err(|e| self.group_err(e))
+    }
+}
+
+/// A member row's chain, parsed and ordered root first (None when absent or unreadable).
+fn member_chain(row: &MemberRow) -> Option<Vec<Certificate>> {
+    let bundle = row.gmc_chain.as_ref()?;
+    let ders = pkcs7::decode_or_bare_certificate(bundle).ok()?;
+    chain::order_chain(&ders).ok()
+}
