@@ -151,3 +151,93 @@ fn records() {
     };
     run_records(&exe, &dir.join("valgrind"), Some((&valgrind, VALGRIND)));
 }
+
+/// Every `HOSTILE_SAMPLE_EVERY`-th UTF-8 row of the hostile corpus goes through
+/// `tests/c/hostile.c` (the full corpus runs through the same exports in
+/// `tests/hardening_corpus.rs`); `PEERNET_CAPI_CORPUS=all` takes every UTF-8 row.
+const HOSTILE_SAMPLE_EVERY: usize = 8;
+
+/// Prepare the corpus store and the row list for `tests/c/hostile.c`; returns
+/// (store, list).
+fn hostile_setup(root: &std::path::Path) -> (PathBuf, PathBuf) {
+    use peernet_tests::hostile::{PASSWORD, parse_manifest};
+    let _ = std::fs::remove_dir_all(root);
+    let corpus = workspace_root().join("fixtures/hostile");
+    let store = root.join("store");
+    let pn =
+        peernet::Peernet::open_with(&store, peernet_tests::store::fast_options()).expect("store");
+    let read = |f: &str| std::fs::read_to_string(corpus.join(f)).expect("base document");
+    let owner = pn
+        .identity_import(&read("base/identity.xml"), PASSWORD)
+        .expect("identity");
+    let group = pn
+        .group_import_config(&read("base/group.xml"), PASSWORD, false)
+        .expect("group")
+        .group_peer_name;
+    drop(pn);
+    let every = if std::env::var("PEERNET_CAPI_CORPUS").is_ok_and(|v| v == "all") {
+        1
+    } else {
+        HOSTILE_SAMPLE_EVERY
+    };
+    let manifest = std::fs::read_to_string(corpus.join("manifest.txt")).expect("manifest");
+    let mut list = format!("{owner}\n{group}\n");
+    let mut n = 0;
+    for (i, row) in parse_manifest(&manifest).iter().enumerate() {
+        let path = corpus.join(&row.file);
+        let bytes = std::fs::read(&path).expect("corpus file");
+        if i % every != 0 || std::str::from_utf8(&bytes).is_err() {
+            continue;
+        }
+        let code = peernet::HResult::all()
+            .iter()
+            .find(|(_, name)| *name == row.expected)
+            .map(|(h, _)| h.0)
+            .or((row.expected == "S_OK").then_some(0))
+            .unwrap_or_else(|| panic!("unknown HRESULT {}", row.expected));
+        list.push_str(&format!(
+            "{code:08X} {} {}\n",
+            row.entry.name(),
+            path.display()
+        ));
+        n += 1;
+    }
+    eprintln!("tests/c/hostile.c: {n} rows");
+    let list_path = root.join("rows.txt");
+    std::fs::write(&list_path, list).expect("row list");
+    (store, list_path)
+}
+
+fn run_hostile(exe: &std::path::Path, root: &std::path::Path, wrapper: Option<(&str, &[&str])>) {
+    let (store, list) = hostile_setup(root);
+    let mut cmd = match wrapper {
+        Some((program, args)) => {
+            let mut c = Command::new(program);
+            c.args(args).arg(exe);
+            c
+        }
+        None => Command::new(exe),
+    };
+    cmd.arg(&list).env("PEERNET_HOME", &store);
+    let out = run(&mut cmd);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "hostile: ok");
+}
+
+/// `tests/c/hostile.c`: a sample of the hostile corpus through the C functions; plain, then
+/// under valgrind (memory errors and leaks on the error paths).
+#[test]
+fn hostile_corpus_sample() {
+    let Some(cc) = tool("cc", "building the tests/c programs") else {
+        return;
+    };
+    let exe = build(&cc, "hostile", &[]);
+    let dir = exe.parent().expect("scratch directory").to_path_buf();
+    run_hostile(&exe, &dir.join("plain"), None);
+
+    let Some(valgrind) = tool("valgrind", "checking the C ABI for memory errors and leaks") else {
+        return;
+    };
+    let t = std::time::Instant::now();
+    run_hostile(&exe, &dir.join("valgrind"), Some((&valgrind, VALGRIND)));
+    eprintln!("tests/c/hostile.c under valgrind: {:?}", t.elapsed());
+}
