@@ -210,6 +210,51 @@ fn altered_certificates_and_rows_fail_cleanly() {
     }
 }
 
+/// Regression (RELIABILITY.md, store faults): a stored IDC replaced by garbage made
+/// `identity_export` fail with E_FAIL (the PFX writer's key/certificate mismatch) and
+/// `identity_get_xml` hand the garbage out; both now report PEER_E_CERT_STORE_CORRUPTED, as
+/// does an export whose stored IDC is another identity's (a well-formed certificate of
+/// another key). The other identity keeps working.
+#[test]
+fn damaged_idc_is_reported_as_a_corrupted_store() {
+    let base = base();
+    let d = copy_store(&base.path);
+    sql(
+        d.path(),
+        &format!(
+            "UPDATE identities SET idc = X'3003020105' WHERE peer_name = '{}'",
+            base.a
+        ),
+    );
+    let pn = Peernet::open_with(d.path(), fast_options()).unwrap();
+    assert_eq!(
+        code(|| pn.identity_export(&base.a, "pw")),
+        hresult::PEER_E_CERT_STORE_CORRUPTED
+    );
+    assert_eq!(
+        code(|| pn.identity_get_xml(Some(&base.a))),
+        hresult::PEER_E_CERT_STORE_CORRUPTED
+    );
+    assert_eq!(code(|| pn.identity_export(&base.b, "pw")), hresult::S_OK);
+    assert_eq!(code(|| pn.identity_get_xml(Some(&base.b))), hresult::S_OK);
+    drop(pn);
+
+    let d = copy_store(&base.path);
+    sql(
+        d.path(),
+        &format!(
+            "UPDATE identities SET idc = (SELECT idc FROM identities WHERE peer_name = '{}') WHERE peer_name = '{}'",
+            base.b, base.a
+        ),
+    );
+    let pn = Peernet::open_with(d.path(), fast_options()).unwrap();
+    assert_eq!(
+        code(|| pn.identity_export(&base.a, "pw")),
+        hresult::PEER_E_CERT_STORE_CORRUPTED
+    );
+    assert_eq!(code(|| pn.identity_export(&base.b, "pw")), hresult::S_OK);
+}
+
 #[test]
 fn key_file_and_database_faults() {
     let base = base();

@@ -396,10 +396,12 @@ impl Peernet {
     /// PPSEC 2.2.6.2) an inviter needs. `None` → the default identity.
     ///
     /// # Errors
-    /// `PEER_E_NOT_FOUND`.
+    /// `PEER_E_NOT_FOUND`; `PEER_E_CERT_STORE_CORRUPTED` when the stored IDC does not parse
+    /// (it is never handed out unread).
     pub fn identity_get_xml(&self, identity: Option<&str>) -> Result<String> {
         let identity = self.identity_or_default(identity)?;
         let row = self.load_identity(&identity)?;
+        self.identity_cert(&row)?;
         let p7 = pkcs7::encode(&[row.idc])
             .map_err(|e| Error::crypto_as(hr::E_FAIL, "cannot encode the IDC", e))?;
         IdentityInfo { idc: p7 }
@@ -427,7 +429,8 @@ impl Peernet {
     ///
     /// # Errors
     /// `E_INVALIDARG` for an empty password (the file carries the private key),
-    /// `PEER_E_NOT_FOUND`, `PEER_E_NO_KEY_ACCESS`.
+    /// `PEER_E_NOT_FOUND`, `PEER_E_NO_KEY_ACCESS`; `PEER_E_CERT_STORE_CORRUPTED` when the
+    /// stored IDC does not parse or is not the stored key's.
     pub fn identity_export(&self, identity: &str, password: &str) -> Result<String> {
         if password.is_empty() {
             return Err(Error::invalid_arg(
@@ -435,7 +438,16 @@ impl Peernet {
             ));
         }
         let row = self.load_identity(identity)?;
+        let idc = self.identity_cert(&row)?;
         let key = self.identity_private_key(identity)?;
+        if idc.public_key_der() != key.public_key_der() {
+            return Err(Error::api(
+                hr::PEER_E_CERT_STORE_CORRUPTED,
+                format!(
+                    "the stored certificate of identity '{identity}' is not its key's; the store is damaged"
+                ),
+            ));
+        }
         let profile = key.profile();
         let pkcs8 = key
             .to_pkcs8_der()
