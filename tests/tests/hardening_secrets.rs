@@ -62,7 +62,9 @@ fn secret_holders_zeroize_on_drop() {
     .unwrap();
     let contents = pkcs12::read(&pfx, "pw").unwrap();
     zeroizing(&contents.private_key);
-    // `Secret` is a newtype over `Zeroizing<String>` (private field): same size, needs drop.
+    // `Secret` (group passwords) is `ZeroizeOnDrop`: a newtype over `Zeroizing<String>`
+    // (private field), same size, needs drop.
+    zeroize_on_drop::<Secret>();
     assert_eq!(
         std::mem::size_of::<Secret>(),
         std::mem::size_of::<Zeroizing<String>>()

@@ -216,6 +216,10 @@ impl Secret {
     }
 }
 
+/// The text lives in a `Zeroizing<String>`, which wipes it when the `Secret` (or a clone)
+/// is dropped.
+impl zeroize::ZeroizeOnDrop for Secret {}
+
 impl From<&str> for Secret {
     fn from(s: &str) -> Secret {
         Secret::new(s)
