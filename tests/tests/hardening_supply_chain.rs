@@ -74,3 +74,43 @@ fn the_policy_catches_violations() {
     assert_eq!(r.errors.len(), 5, "{all}");
     assert_eq!(r.warnings.len(), 1);
 }
+
+/// RUSTSEC-2023-0071 mitigation: the resolved `rsa` has its `getrandom` feature, which makes
+/// `Signer::try_sign` blind the private-key operation with OS randomness (without it the
+/// crate signs unblinded). PKCS#1 v1.5 stays deterministic: `cargo xtask fixtures --check`
+/// and the RSA fixtures pin the signatures.
+#[test]
+fn rsa_signing_is_blinded() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .current_dir(workspace_root())
+        .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+        .output()
+        .expect("cargo metadata");
+    assert!(out.status.success());
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rsa = meta["resolve"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| {
+            n["id"]
+                .as_str()
+                .is_some_and(|id| id.contains("/rsa#") || id.contains("#rsa@"))
+        })
+        .expect("rsa in the resolved graph");
+    let features: Vec<&str> = rsa["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f.as_str())
+        .collect();
+    assert!(
+        features.contains(&"getrandom"),
+        "rsa without getrandom signs unblinded: {features:?}"
+    );
+
+    // Blinded signing is still deterministic.
+    let key = peernet::lower::crypto::PrivateKey::generate(peernet::Profile::Windows).unwrap();
+    assert_eq!(key.sign(b"m").unwrap(), key.sign(b"m").unwrap());
+}

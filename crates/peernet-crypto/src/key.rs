@@ -344,7 +344,9 @@ impl PrivateKey {
     }
 
     /// Sign `message`: RSASSA-PKCS1-v1_5 with SHA-1 (windows) or DER ECDSA with SHA-256,
-    /// RFC 6979 nonces (modern). Both are deterministic.
+    /// RFC 6979 nonces (modern). Both are deterministic. The RSA private-key operation is
+    /// blinded with operating-system randomness (`rsa`'s `getrandom` feature, enabled in the
+    /// workspace for RUSTSEC-2023-0071); blinding does not change the signature.
     ///
     /// # Errors
     /// [`Error::Signing`] if the signer fails.
