@@ -21,6 +21,14 @@ fn build(cc: &str, name: &str, extra: &[&str]) -> PathBuf {
         .arg("-L")
         .arg(&lib)
         .arg(format!("-Wl,-rpath,{}", lib.display()))
+        // RPATH rather than RUNPATH on Linux: it takes precedence over the LD_LIBRARY_PATH
+        // cargo sets for tests (which names target/<profile>, where a stale library from an
+        // earlier `cargo build` may lie).
+        .args(if cfg!(target_os = "linux") {
+            &["-Wl,--disable-new-dtags"][..]
+        } else {
+            &[][..]
+        })
         .arg("-lpeernet_capi")
         .args(extra));
     exe

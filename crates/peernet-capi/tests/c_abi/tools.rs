@@ -38,14 +38,22 @@ pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The directory holding the library cargo built with this test (`target/<profile>`).
+/// The directory holding the library cargo built with this test: `target/<profile>/deps`,
+/// where `cargo test` writes the cdylib it builds for this run. `cargo test` does not copy it
+/// up to `target/<profile>` (only `cargo build` does), so linking there could use a stale
+/// library from an earlier `cargo build`; that directory is the fallback only.
 pub fn library_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     // target/<profile>/deps/c_abi-<hash>
-    exe.parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>")
-        .to_path_buf()
+    let deps = exe.parent().expect("target/<profile>/deps").to_path_buf();
+    let built_here = ["libpeernet_capi.so", "libpeernet_capi.dylib"]
+        .iter()
+        .any(|f| deps.join(f).exists());
+    if built_here {
+        deps
+    } else {
+        deps.parent().expect("target/<profile>").to_path_buf()
+    }
 }
 
 /// A fresh scratch directory for one test.
