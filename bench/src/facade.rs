@@ -125,6 +125,18 @@ fn paths_case(profile: Profile, base: &Path, where_: &str, rounds: usize) -> Vec
     assert_eq!(pb.identity_import(&xml, PASSWORD).expect("import"), me);
     pb.identity_delete(&me).expect("delete");
 
+    if std::env::var_os("PEERNET_BENCH_CALLGRIND").is_some() {
+        // Under `valgrind --tool=callgrind --collect-atstart=no
+        // --toggle-collect='*profiled_*'`: 20 calls of each path.
+        for _ in 0..20 {
+            profiled_export(&pa, &me);
+            profiled_pfx_write(certs, &pkcs8, &wopts);
+            profiled_import(&pb, &xml);
+            pb.identity_delete(&me).expect("delete");
+            profiled_pfx_read(&doc.data);
+        }
+        return Vec::new();
+    }
     let timed = |f: &mut dyn FnMut()| {
         let t = Instant::now();
         f();
@@ -179,7 +191,31 @@ fn paths_case(profile: Profile, base: &Path, where_: &str, rounds: usize) -> Vec
     ]
 }
 
+#[inline(never)]
+fn profiled_export(pn: &Peernet, identity: &str) {
+    black_box(pn.identity_export(identity, PASSWORD).expect("export"));
+}
+
+#[inline(never)]
+fn profiled_pfx_write(certs: &[Vec<u8>], pkcs8: &[u8], opts: &Pkcs12WriteOptions) {
+    black_box(pkcs12::write(certs, pkcs8, PASSWORD, opts).expect("write"));
+}
+
+#[inline(never)]
+fn profiled_import(pn: &Peernet, xml: &str) {
+    black_box(pn.identity_import(xml, PASSWORD).expect("import"));
+}
+
+#[inline(never)]
+fn profiled_pfx_read(pfx: &[u8]) {
+    black_box(pkcs12::read(pfx, PASSWORD).expect("read"));
+}
+
 pub(crate) fn paths() -> String {
+    if std::env::var_os("PEERNET_BENCH_CALLGRIND").is_some() {
+        paths_case(Profile::Windows, &tmpfs(), "tmpfs", 0);
+        return String::new();
+    }
     let mut rows = Vec::new();
     rows.extend(paths_case(Profile::Windows, &tmpfs(), "tmpfs", 401));
     rows.extend(paths_case(Profile::Windows, &disk(), "disk", 201));
@@ -190,12 +226,13 @@ pub(crate) fn paths() -> String {
     );
     for r in rows {
         out.push_str(&format!(
-            "| {} | {} | {} | {:+.1} % ({}) | {} |\n",
+            "| {} | {} | {} | {:+.1} % ({}{}) | {} |\n",
             r.name,
             fmt_time(r.facade),
             fmt_time(r.pfx),
             (r.facade / r.pfx - 1.0) * 100.0,
-            fmt_time(r.facade - r.pfx),
+            if r.facade < r.pfx { "−" } else { "+" },
+            fmt_time((r.facade - r.pfx).abs()),
             r.rounds
         ));
     }
@@ -369,6 +406,18 @@ pub(crate) fn store_scaling(sizes: &[usize]) -> String {
         assert_eq!(g.membership(), peernet::MembershipStatus::Valid);
         assert_eq!(g.roles(), vec![Role::ADMIN]);
 
+        if std::env::var_os("PEERNET_BENCH_CALLGRIND").is_some() {
+            // Under `valgrind --tool=callgrind --collect-atstart=no
+            // --toggle-collect='*profiled_*'`: instruction counts per call at each size.
+            let warm = Peernet::from_store(store.clone(), Options::default());
+            let working = names.len().min(2_000);
+            for (id, g) in names.iter().take(working) {
+                warm.group_open(id, g, None).expect("open");
+            }
+            profiled_cached_opens(&warm, &names[..working], n);
+            profiled_identity_details(&warm, &names[..working], n);
+            continue;
+        }
         // Cold: a context of its own per open, so its chain cache is empty.
         let cold = sample(3_000, |s| {
             let pn = Peernet::from_store(store.clone(), Options::default());
@@ -419,7 +468,28 @@ pub(crate) fn store_scaling(sizes: &[usize]) -> String {
     render_scaling(&out)
 }
 
+/// 2,000 cached opens (`n` only names the call in the profile).
+#[inline(never)]
+fn profiled_cached_opens(pn: &Peernet, names: &[(String, String)], n: usize) {
+    for (id, g) in names.iter().cycle().take(2_000) {
+        black_box(pn.group_open(id, g, None).expect("open"));
+    }
+    eprintln!("bench-scale: profiled 2000 cached opens at {n} rows");
+}
+
+/// 2,000 `identity_details` calls.
+#[inline(never)]
+fn profiled_identity_details(pn: &Peernet, names: &[(String, String)], n: usize) {
+    for (id, _) in names.iter().cycle().take(2_000) {
+        black_box(pn.identity_details(id).expect("details"));
+    }
+    eprintln!("bench-scale: profiled 2000 identity_details at {n} rows");
+}
+
 fn render_scaling(rows: &[ScaleRow]) -> String {
+    if rows.is_empty() {
+        return String::new();
+    }
     let mut out = String::from(
         "| rows (identities = groups) | fill (this step) | `group_open`, first in context: p50 / p99 | `group_open`, cached: p50 / p99 | `identity_details`: p50 / p99 | `create_invitation`: p50 / p99 |\n\
          |---:|---:|---:|---:|---:|---:|\n",

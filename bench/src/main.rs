@@ -688,16 +688,19 @@ fn scale(peernet_bin: Option<PathBuf>) {
         let t = Instant::now();
         let body = f();
         println!(
-            "### {title}\n\nMachine: {machine}. Load average (1/5/15 min) {before} before and {} after ({:.0} s).\n\n{body}",
+            "Machine: {machine}; {title}. Load average (1/5/15 min) {before} before and {} after ({:.0} s).\n\n{body}",
             load_average(),
             t.elapsed().as_secs_f64()
         );
     };
     if want("paths") {
-        part("Identity export/import paths", &facade::paths);
+        part(
+            "stores on tmpfs (`/dev/shm`) and on the virtual disk (`target/`) as the rows say",
+            &facade::paths,
+        );
     }
     if want("store") {
-        part("Store scaling through the facade", &|| {
+        part("store on tmpfs (`/dev/shm`)", &|| {
             facade::store_scaling(&sizes)
         });
     }
@@ -705,7 +708,7 @@ fn scale(peernet_bin: Option<PathBuf>) {
         let bin = peernet_bin.unwrap_or_else(|| {
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/peernet")
         });
-        part("Peak memory", &|| facade::memory(&bin));
+        part("store on tmpfs (`/dev/shm`)", &|| facade::memory(&bin));
     }
 }
 
