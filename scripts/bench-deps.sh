@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Install or check what `cargo xtask bench-compare` (package bench/, peernet-bench) needs
 # beyond Rust: the OpenSSL headers and pkg-config, so the `openssl` crate can link the
-# system libcrypto. Idempotent; installs with apt-get only when run as root.
+# system libcrypto, and GNU time (`/usr/bin/time -v`, the peak-memory part of
+# `cargo xtask bench-scale`). Idempotent; installs with apt-get only when run as root.
 # scripts/test-deps.sh calls this too: bench/ is a workspace member and CI builds it.
 set -euo pipefail
 
 need_apt=()
+[ -x /usr/bin/time ] || need_apt+=(time)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 if ! { command -v pkg-config >/dev/null 2>&1 && pkg-config --exists openssl; }; then
   need_apt+=(libssl-dev)

@@ -10,6 +10,7 @@
 //! round (A B C, C B A, …) so drifting load hits all alike. Medians and p90 of the
 //! per-operation times are reported.
 
+mod facade;
 mod ossl_ffi;
 
 use std::hint::black_box;
@@ -630,6 +631,12 @@ fn main() {
         profile_chain(&which);
         return;
     }
+    // `peernet-bench scale [PEERNET_BINARY]`: the facade benchmarks (cargo xtask bench-scale).
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("scale") {
+        scale(args.get(1).map(PathBuf::from));
+        return;
+    }
     let load_before = load_average();
     let t = Instant::now();
     let mut rows = Vec::new();
@@ -654,6 +661,55 @@ fn main() {
         "{}",
         render(&rows, &checks, &load_before, &load_average(), secs)
     );
+}
+
+/// `peernet-bench scale`: the facade sections of `docs/PERFORMANCE.md` (export/import
+/// paths, store scaling, peak memory), each as a Markdown table with the machine and the
+/// load. `PEERNET_BENCH_ONLY=paths,store,memory` runs a subset; `PEERNET_BENCH_SIZES`
+/// (default `1000,100000,1000000`) sets the store sizes.
+fn scale(peernet_bin: Option<PathBuf>) {
+    let only = std::env::var("PEERNET_BENCH_ONLY").ok();
+    let want = |group: &str| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|g| g.trim() == group))
+    };
+    let sizes: Vec<usize> = std::env::var("PEERNET_BENCH_SIZES")
+        .ok()
+        .map(|v| v.split(',').filter_map(|s| s.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1_000, 100_000, 1_000_000]);
+    let machine = format!(
+        "{} CPUs ({}), {}, release profile",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        cpu_model(),
+        rustc_version()
+    );
+    let part = |title: &str, f: &dyn Fn() -> String| {
+        let before = load_average();
+        let t = Instant::now();
+        let body = f();
+        println!(
+            "Machine: {machine}; {title}. Load average (1/5/15 min) {before} before and {} after ({:.0} s).\n\n{body}",
+            load_average(),
+            t.elapsed().as_secs_f64()
+        );
+    };
+    if want("paths") {
+        part(
+            "stores on tmpfs (`/dev/shm`) and on the virtual disk (`target/`) as the rows say",
+            &facade::paths,
+        );
+    }
+    if want("store") {
+        part("store on tmpfs (`/dev/shm`)", &|| {
+            facade::store_scaling(&sizes)
+        });
+    }
+    if want("memory") {
+        let bin = peernet_bin.unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/peernet")
+        });
+        part("store on tmpfs (`/dev/shm`)", &|| facade::memory(&bin));
+    }
 }
 
 #[cfg(test)]

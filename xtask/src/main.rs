@@ -13,6 +13,12 @@
 //!   mode, runs it (peernet-crypto and OpenSSL timed alternately on identical inputs),
 //!   prints its table and writes it into `docs/PERFORMANCE.md` between the
 //!   `bench-compare` markers of the section "Side by side with OpenSSL".
+//! * `cargo xtask bench-scale [paths] [store] [memory]` builds `bench/` and the `peernet`
+//!   CLI in release mode and runs `peernet-bench scale` once per part (default: all):
+//!   identity export/import against the PFX work alone, store scaling through the facade
+//!   at 1,000 / 100,000 / 1,000,000 rows, peak RSS of `peernet identity import` (needs
+//!   `/usr/bin/time`); each part's table goes between its `bench-scale:PART` markers in
+//!   `docs/PERFORMANCE.md`.
 //! * `cargo xtask completions [DIR]` writes shell completions of `peernet` (bash, zsh,
 //!   fish, elvish, PowerShell) to DIR (default `target/completions/`).
 //! * `cargo xtask man [DIR]` writes `peernet.1` and one page per subcommand
@@ -26,7 +32,7 @@ use std::process::ExitCode;
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: cargo xtask fixtures [--check] | fuzz-smoke [SECONDS] | bench-compare | completions [DIR] | man [DIR]"
+        "usage: cargo xtask fixtures [--check] | fuzz-smoke [SECONDS] | bench-compare | bench-scale [paths] [store] [memory] | completions [DIR] | man [DIR]"
     );
     ExitCode::from(2)
 }
@@ -69,6 +75,8 @@ fn main() -> ExitCode {
             .parse()
             .map_or_else(|_| usage(), |s| fuzz_smoke(&root, s)),
         ["bench-compare"] => bench_compare(&root),
+        ["bench-scale"] => bench_scale(&root, &["paths", "store", "memory"]),
+        ["bench-scale", parts @ ..] => bench_scale(&root, parts),
         _ => usage(),
     }
 }
@@ -133,23 +141,122 @@ fn bench_compare(root: &std::path::Path) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Build `peernet-bench` and `peernet` in release mode; run `peernet-bench scale` for each
+/// part and splice its output between that part's markers.
+fn bench_scale(root: &std::path::Path, parts: &[&str]) -> ExitCode {
+    const HEADINGS: [(&str, &str); 3] = [
+        ("paths", "## Identity export/import paths"),
+        ("store", "## Store scaling through the facade"),
+        ("memory", "## Peak memory"),
+    ];
+    if parts
+        .iter()
+        .any(|p| !HEADINGS.iter().any(|(name, _)| name == p))
+    {
+        return usage();
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let built = std::process::Command::new(&cargo)
+        .current_dir(root)
+        .args([
+            "build",
+            "--release",
+            "--locked",
+            "-p",
+            "peernet-bench",
+            "-p",
+            "peernet-cli",
+        ])
+        .status();
+    if !matches!(built, Ok(s) if s.success()) {
+        eprintln!(
+            "error: cannot build peernet-bench and peernet-cli (needs libssl-dev and pkg-config: scripts/bench-deps.sh)"
+        );
+        return ExitCode::FAILURE;
+    }
+    let release = root.join("target/release");
+    let exe = |name: &str| {
+        release
+            .join(name)
+            .with_extension(std::env::consts::EXE_EXTENSION)
+    };
+    let doc_path = root.join("docs/PERFORMANCE.md");
+    for (part, heading) in HEADINGS.iter().filter(|(n, _)| parts.contains(n)) {
+        let out = match std::process::Command::new(exe("peernet-bench"))
+            .current_dir(root)
+            .arg("scale")
+            .arg(exe("peernet"))
+            .env("PEERNET_BENCH_ONLY", part)
+            .stderr(std::process::Stdio::inherit())
+            .output()
+        {
+            Ok(o) if o.status.success() => o.stdout,
+            Ok(o) => {
+                eprintln!("error: peernet-bench scale ({part}) failed ({})", o.status);
+                return ExitCode::FAILURE;
+            }
+            Err(e) => {
+                eprintln!("error: cannot run peernet-bench: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let table = String::from_utf8_lossy(&out);
+        print!("{table}");
+        let markers = Markers {
+            begin: format!("<!-- bench-scale:{part}:begin -->"),
+            end: format!("<!-- bench-scale:{part}:end -->"),
+            heading: (*heading).to_owned(),
+        };
+        let updated = std::fs::read_to_string(&doc_path)
+            .map_err(|e| e.to_string())
+            .and_then(|doc| splice_between(&doc, &table, &markers).map_err(str::to_owned))
+            .and_then(|u| std::fs::write(&doc_path, u).map_err(|e| e.to_string()));
+        if let Err(e) = updated {
+            eprintln!("error: {}: {e}", doc_path.display());
+            return ExitCode::FAILURE;
+        }
+        println!("bench-scale: updated the {part} part of docs/PERFORMANCE.md");
+    }
+    ExitCode::SUCCESS
+}
+
+/// The markers around a generated part of `docs/PERFORMANCE.md`, and the heading of the
+/// section made when they are missing.
+struct Markers {
+    begin: String,
+    end: String,
+    heading: String,
+}
+
 /// Replace what lies between the bench-compare markers with `body`; when the markers are
 /// missing, append the section (heading and markers) at the end. Nothing else changes.
 fn splice_section(doc: &str, body: &str) -> Result<String, &'static str> {
+    splice_between(
+        doc,
+        body,
+        &Markers {
+            begin: BENCH_BEGIN.to_owned(),
+            end: BENCH_END.to_owned(),
+            heading: BENCH_HEADING.to_owned(),
+        },
+    )
+}
+
+/// [`splice_section`] with any markers.
+fn splice_between(doc: &str, body: &str, m: &Markers) -> Result<String, &'static str> {
     let body = body.trim_end();
-    match (doc.find(BENCH_BEGIN), doc.find(BENCH_END)) {
+    let (begin, end, heading) = (&m.begin, &m.end, &m.heading);
+    match (doc.find(begin.as_str()), doc.find(end.as_str())) {
         (Some(b), Some(e)) if b < e => {
-            let head = &doc[..b + BENCH_BEGIN.len()];
+            let head = &doc[..b + begin.len()];
             let tail = &doc[e..];
             Ok(format!("{head}\n{body}\n{tail}"))
         }
         (None, None) => {
             let sep = if doc.ends_with('\n') { "\n" } else { "\n\n" };
-            Ok(format!(
-                "{doc}{sep}{BENCH_HEADING}\n\n{BENCH_BEGIN}\n{body}\n{BENCH_END}\n"
-            ))
+            Ok(format!("{doc}{sep}{heading}\n\n{begin}\n{body}\n{end}\n"))
         }
-        _ => Err("the bench-compare markers are unbalanced"),
+        _ => Err("the markers are unbalanced"),
     }
 }
 

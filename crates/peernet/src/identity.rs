@@ -161,9 +161,12 @@ impl Peernet {
         })
     }
 
-    pub(crate) fn identity_private_key(&self, peer_name: &str) -> Result<PrivateKey> {
-        let der = self
-            .store
+    /// The identity's PKCS#8 private key as stored (unsealed, not parsed).
+    pub(crate) fn identity_private_key_der(
+        &self,
+        peer_name: &str,
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+        self.store
             .identity_private_key(peer_name)
             .map_err(|e| match e {
                 peernet_storage::Error::NotFound { .. } => Error::storage_as(
@@ -175,7 +178,11 @@ impl Peernet {
                     e,
                 ),
                 e => Error::storage(e),
-            })?;
+            })
+    }
+
+    pub(crate) fn identity_private_key(&self, peer_name: &str) -> Result<PrivateKey> {
+        let der = self.identity_private_key_der(peer_name)?;
         PrivateKey::from_pkcs8_der(&der).map_err(|e| {
             Error::crypto_as(
                 hr::PEER_E_CERT_STORE_CORRUPTED,
@@ -438,20 +445,15 @@ impl Peernet {
             ));
         }
         let row = self.load_identity(identity)?;
-        let idc = self.identity_cert(&row)?;
-        let key = self.identity_private_key(identity)?;
-        if idc.public_key_der() != key.public_key_der() {
-            return Err(Error::api(
-                hr::PEER_E_CERT_STORE_CORRUPTED,
-                format!(
-                    "the stored certificate of identity '{identity}' is not its key's; the store is damaged"
-                ),
-            ));
-        }
-        let profile = key.profile();
-        let pkcs8 = key
-            .to_pkcs8_der()
-            .map_err(|e| Error::crypto_as(hr::E_FAIL, "cannot encode the key", e))?;
+        // A garbage IDC is the store's damage, not the caller's (it used to reach the PFX
+        // writer and come back as E_FAIL).
+        self.identity_cert(&row)?;
+        // The stored PKCS#8 goes into the PFX as it is: every writer of the store
+        // (create, import) stores `PrivateKey::to_pkcs8_der`, and the seal is
+        // authenticated, so parsing and re-encoding it (an RSA key's CRT set-up, about a
+        // tenth of a windows export) would give the same bytes.
+        let profile = profile_from_name(&row.profile)?;
+        let pkcs8 = self.identity_private_key_der(identity)?;
         let opts = Pkcs12WriteOptions::new(match profile {
             Profile::Windows => Pkcs12Profile::Windows,
             _ => Pkcs12Profile::Modern,
@@ -459,7 +461,18 @@ impl Peernet {
         .with_iterations(self.options.iterations_for(profile))
         .with_friendly_name(row.friendly_name.clone());
         let pfx = pkcs12::write(std::slice::from_ref(&row.idc), &pkcs8, password, &opts)
-            .map_err(|e| Error::crypto("cannot write the PFX", e, hr::E_FAIL))?;
+            .map_err(|e| match e {
+                // The writer checks that the key is the certificate's: a stored IDC of
+                // another key is a damaged store.
+                peernet_crypto::Error::PfxKeyCertificateMismatch => Error::crypto_as(
+                    hr::PEER_E_CERT_STORE_CORRUPTED,
+                    format!(
+                        "the stored certificate of identity '{identity}' is not its key's; the store is damaged"
+                    ),
+                    e,
+                ),
+                e => Error::crypto("cannot write the PFX", e, hr::E_FAIL),
+            })?;
         IdentityExport::new(identity, pfx)
             .to_xml_string()
             .map_err(|e| Error::xml("cannot write PEERIDENTITYEXPORT", e, hr::E_FAIL))
@@ -601,6 +614,46 @@ pub fn create_peer_name(identity: Option<&str>, classifier: Option<&str>) -> Res
                     .map(|n| n.as_str().to_owned())
                     .map_err(|e| bad("invalid classifier", e)),
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod export_tests {
+    use super::*;
+    use crate::Options;
+
+    /// `identity_export` puts the stored PKCS#8 into the PFX without parsing it: the PFX
+    /// must still hold exactly the canonical encoding (`PrivateKey::to_pkcs8_der`, what
+    /// the export wrote before), for created and for imported identities, in both profiles.
+    #[test]
+    fn export_holds_the_canonical_pkcs8_and_the_idc() {
+        for profile in [Profile::Windows, Profile::Modern] {
+            let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+            let opts = Options::default().with_pfx_iterations(1);
+            let a = Peernet::open_with(a.path(), opts.clone()).unwrap();
+            let b = Peernet::open_with(b.path(), opts).unwrap();
+            let me = a
+                .identity_create(Some("me"), Some("Me"), Some(profile))
+                .unwrap();
+            let canonical = a
+                .identity_get_crypt_key(&me)
+                .unwrap()
+                .private_key()
+                .to_pkcs8_der()
+                .unwrap();
+            let xml = a.identity_export(&me, "pw").unwrap();
+            let pfx = pkcs12::read(&IdentityExport::parse_str(&xml).unwrap().data, "pw").unwrap();
+            assert_eq!(*pfx.private_key, *canonical);
+            assert_eq!(pfx.certificates, vec![a.identity_details(&me).unwrap().idc]);
+            assert_eq!(pfx.friendly_name.as_deref(), Some("Me"));
+            // Imported, then exported again from the other store: the same key bytes.
+            assert_eq!(b.identity_import(&xml, "pw").unwrap(), me);
+            let again = b.identity_export(&me, "pw2").unwrap();
+            let pfx2 =
+                pkcs12::read(&IdentityExport::parse_str(&again).unwrap().data, "pw2").unwrap();
+            assert_eq!(*pfx2.private_key, *canonical);
+            assert_eq!(pfx2.certificates, pfx.certificates);
         }
     }
 }
