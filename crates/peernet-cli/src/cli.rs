@@ -546,8 +546,9 @@ pub enum RecordCommand {
         /// Record id GUID.
         record: String,
     },
-    /// Search records with a <peersearch> query (PeerGroupSearchRecords).
+    /// Search records with a `peersearch` query document (PeerGroupSearchRecords).
     #[command(
+        about = "Search records with a <peersearch> query (PeerGroupSearchRecords).",
         after_help = "Example:\n  peernet record search --identity \"$ID\" \"$GROUP\" '<peersearch><clause attrib=\"topic\" type=\"string\">new*</clause></peersearch>'"
     )]
     Search {

@@ -324,7 +324,7 @@ impl Store {
     /// [`CHANGES_BATCH`] per call (call again from the last one's `seq` for more).
     ///
     /// # Errors
-    /// [`Error::Sqlite`] / [`Error::Corrupted`] on a database failure.
+    /// [`Error::Sqlite`](crate::Error::Sqlite) / [`Error::Corrupted`](crate::Error::Corrupted) on a database failure.
     pub fn changes_since(&self, identity: &str, group: &str, after: u64) -> Result<Vec<Change>> {
         self.read(|tx| Ok(query_changes(tx, identity, group, after)?))
     }
@@ -332,7 +332,7 @@ impl Store {
     /// The sequence number of the group's newest change, 0 when it has none.
     ///
     /// # Errors
-    /// [`Error::Sqlite`] on a database failure.
+    /// [`Error::Sqlite`](crate::Error::Sqlite) on a database failure.
     pub fn last_change_seq(&self, identity: &str, group: &str) -> Result<u64> {
         self.read(|tx| {
             Ok(tx
@@ -349,7 +349,7 @@ impl Store {
     /// appended rows.
     ///
     /// # Errors
-    /// [`Error::Sqlite`] on a database failure.
+    /// [`Error::Sqlite`](crate::Error::Sqlite) on a database failure.
     pub fn prune_changes(&self, before: SystemTime) -> Result<u64> {
         let ms = before
             .duration_since(UNIX_EPOCH)
@@ -362,7 +362,7 @@ impl Store {
     /// ([`MemberChangeType::Connected`]) or going offline.
     ///
     /// # Errors
-    /// [`Error::NotFound`] when the identity has no such group.
+    /// [`Error::NotFound`](crate::Error::NotFound) when the identity has no such group.
     pub fn log_member_change(
         &self,
         identity: &str,
@@ -387,7 +387,7 @@ impl Store {
     /// A watcher of the group's changes committed after this call, by any process.
     ///
     /// # Errors
-    /// [`Error::NotFound`] when the identity has no such group; errors of opening a
+    /// [`Error::NotFound`](crate::Error::NotFound) when the identity has no such group; errors of opening a
     /// second (read-only) connection to `store.db`.
     pub fn watch_changes(&self, identity: &str, group: &str) -> Result<ChangeWatcher> {
         let last = self.read(|tx| {
@@ -499,7 +499,7 @@ impl ChangeWatcher {
     /// New changes, without waiting (empty when there are none).
     ///
     /// # Errors
-    /// [`Error::Sqlite`] / [`Error::Corrupted`] on a database failure.
+    /// [`Error::Sqlite`](crate::Error::Sqlite) / [`Error::Corrupted`](crate::Error::Corrupted) on a database failure.
     pub fn poll(&mut self) -> Result<Vec<Change>> {
         self.local_seen = self.local.current();
         let version = retry_busy(|| {
@@ -521,7 +521,7 @@ impl ChangeWatcher {
     /// empty list when `timeout` passes first.
     ///
     /// # Errors
-    /// [`Error::Sqlite`] / [`Error::Corrupted`] on a database failure.
+    /// [`Error::Sqlite`](crate::Error::Sqlite) / [`Error::Corrupted`](crate::Error::Corrupted) on a database failure.
     pub fn wait(&mut self, timeout: Duration) -> Result<Vec<Change>> {
         let deadline = Instant::now() + timeout;
         let mut first = self.data_version.is_none();
