@@ -707,6 +707,14 @@ mod tests {
     }
 
     #[test]
+    fn forbidden_in_fast_path_agrees_with_the_char_check() {
+        for c in (0..=0x10_ffffu32).filter_map(char::from_u32) {
+            let s = format!("ab{c}cd");
+            assert_eq!(forbidden_in(&s), (!is_xml_char(c)).then_some(c), "{c:?}");
+        }
+    }
+
+    #[test]
     fn custom_entity_refused() {
         let e = parse_tree(D, b"<a>&foo;</a>").unwrap_err();
         assert_eq!(e.variant_name(), "Entity");
