@@ -152,6 +152,14 @@ fn openssl_made_keys_import_store_canonically_and_sign() {
     for file in ["pkcs-rsa1024.key.der", "pkcs-leaf-p256.key.der"] {
         let m = Machine::new();
         let pkcs8 = fixture_key(file);
+        let checked = PrivateKey::check_pkcs8_der(&pkcs8).unwrap();
+        let kept = format!("{checked:?}").contains("canonical: true");
+        // OpenSSL encodes an RSA key exactly as we do, so it is kept as received; a P-256
+        // key always takes the full decode and re-encoding.
+        assert_eq!(kept, file.contains("rsa"), "{file}");
+        if kept {
+            assert_eq!(canonical(&pkcs8), pkcs8);
+        }
         let (xml, name, _) = export_of(&m, &pkcs8, "ossl");
         assert_eq!(m.pn.identity_import(&xml, "pw").unwrap(), name);
         assert_eq!(stored_key(&m, &name), canonical(&pkcs8), "{file}");
