@@ -301,6 +301,36 @@ impl PrivateKey {
         }
     }
 
+    /// Check an unencrypted PKCS#8 PrivateKeyInfo as [`PrivateKey::from_pkcs8_der`] does
+    /// (the same keys are accepted, with the same errors) and return its profile, public key
+    /// and canonical encoding, without building the signing key when it can be avoided.
+    ///
+    /// An RSA key that is already exactly what [`PrivateKey::to_pkcs8_der`] writes — every
+    /// key this crate exported — is checked with a few big-integer products and remainders
+    /// instead of the `rsa` crate's key set-up (CRT inversions, Montgomery parameters), and
+    /// its bytes are kept as they are. Any other input (P-256, other RSA encodings, invalid
+    /// keys) goes through [`PrivateKey::from_pkcs8_der`] and is re-encoded by
+    /// [`CheckedPkcs8::to_pkcs8_der`], so that what a caller stores is always the canonical
+    /// encoding. Sign with a key from [`PrivateKey::from_pkcs8_der`].
+    ///
+    /// # Errors
+    /// [`Error::Key`] as [`PrivateKey::from_pkcs8_der`].
+    pub fn check_pkcs8_der(der: &[u8]) -> Result<CheckedPkcs8> {
+        if let Some(spki) = canonical_rsa_spki(der) {
+            return Ok(CheckedPkcs8 {
+                profile: Profile::Windows,
+                spki,
+                form: CheckedForm::Canonical(Zeroizing::new(der.to_vec())),
+            });
+        }
+        let key = Self::from_pkcs8_der(der)?;
+        Ok(CheckedPkcs8 {
+            profile: key.profile(),
+            spki: key.spki.clone(),
+            form: CheckedForm::Parsed(key),
+        })
+    }
+
     /// Encode as an unencrypted PKCS#8 PrivateKeyInfo (zeroized when dropped).
     ///
     /// # Errors
@@ -370,6 +400,239 @@ impl PrivateKey {
     }
 }
 
+/// A PKCS#8 private key checked as [`PrivateKey::from_pkcs8_der`] checks it, without
+/// building the signing key: what [`PrivateKey::check_pkcs8_der`] returns, for code that
+/// only needs the public key and the bytes to store (identity import).
+pub struct CheckedPkcs8 {
+    profile: Profile,
+    spki: Vec<u8>,
+    form: CheckedForm,
+}
+
+enum CheckedForm {
+    /// The input, which is exactly what [`PrivateKey::to_pkcs8_der`] writes for this key.
+    Canonical(Zeroizing<Vec<u8>>),
+    /// Any other encoding: decoded by [`PrivateKey::from_pkcs8_der`], re-encoded on demand.
+    Parsed(PrivateKey),
+}
+
+impl CheckedPkcs8 {
+    /// The profile of this key.
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    /// The DER SubjectPublicKeyInfo of the public key (as [`PrivateKey::public_key_der`]).
+    pub fn public_key_der(&self) -> &[u8] {
+        &self.spki
+    }
+
+    /// The secure peer name of this key with `classifier`.
+    ///
+    /// # Errors
+    /// Classifier errors as in [`crate::name::validate_classifier`].
+    pub fn peer_name(&self, classifier: &str) -> Result<PeerName> {
+        PeerName::from_public_key(&self.spki, classifier)
+    }
+
+    /// The key as [`PrivateKey::to_pkcs8_der`] encodes it: the input bytes when they already
+    /// are that encoding, else the re-encoding.
+    ///
+    /// # Errors
+    /// [`Error::Key`] if encoding fails.
+    pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>> {
+        match &self.form {
+            CheckedForm::Canonical(der) => Ok(der.clone()),
+            CheckedForm::Parsed(k) => k.to_pkcs8_der(),
+        }
+    }
+}
+
+impl fmt::Debug for CheckedPkcs8 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CheckedPkcs8")
+            .field("profile", &self.profile)
+            .field("authority", &authority_of(&self.spki))
+            .field("canonical", &matches!(self.form, CheckedForm::Canonical(_)))
+            .finish_non_exhaustive()
+    }
+}
+
+/// Big-endian magnitude of a non-negative DER INTEGER's content, leading zeros removed.
+fn rsa_magnitude(content: &[u8]) -> Option<&[u8]> {
+    if content.first()? & 0x80 != 0 {
+        return None;
+    }
+    let start = content
+        .iter()
+        .position(|&b| b != 0)
+        .unwrap_or(content.len());
+    Some(&content[start..])
+}
+
+/// Append the minimal DER INTEGER of a magnitude (as the `der` crate writes it).
+fn push_rsa_integer(out: &mut Vec<u8>, magnitude: &[u8]) {
+    let pad = magnitude.first().is_none_or(|&b| b & 0x80 != 0);
+    push_header(out, asn1::INTEGER, magnitude.len() + usize::from(pad));
+    if pad {
+        out.push(0);
+    }
+    out.extend_from_slice(magnitude);
+}
+
+fn push_header(out: &mut Vec<u8>, tag: u8, len: usize) {
+    out.push(tag);
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes = len.to_be_bytes();
+        let skip = bytes
+            .iter()
+            .position(|&b| b != 0)
+            .unwrap_or(bytes.len() - 1);
+        out.push(0x80 | (bytes.len() - skip) as u8);
+        out.extend_from_slice(&bytes[skip..]);
+    }
+}
+
+/// AlgorithmIdentifier rsaEncryption with its NULL parameter.
+fn rsa_algorithm_identifier() -> Vec<u8> {
+    let mut alg = Vec::with_capacity(15);
+    push_header(&mut alg, asn1::SEQUENCE, oid::RSA_ENCRYPTION.len() + 4);
+    push_header(&mut alg, asn1::OID, oid::RSA_ENCRYPTION.len());
+    alg.extend_from_slice(oid::RSA_ENCRYPTION);
+    alg.extend_from_slice(&[asn1::NULL, 0]);
+    alg
+}
+
+/// The SubjectPublicKeyInfo of an RSA PKCS#8 key if `der` is exactly what
+/// [`PrivateKey::to_pkcs8_der`] writes for a key that [`PrivateKey::from_pkcs8_der`]
+/// accepts; `None` for anything else (which may still be a usable key in another encoding).
+///
+/// The checks are those of `rsa::RsaPrivateKey::from_components` and `validate` plus our
+/// size policy — n odd, 1024–4096 bits; e odd, 3 ≤ e ≤ 2³³ − 1; d < n; p, q odd, > 1, at
+/// most ⌈bits(n)/2⌉ bits; p·q = n; d·e ≡ 1 mod p − 1 and mod q − 1 — and that the CRT values
+/// are the ones the encoder computes: dp = d mod (p − 1), dq = d mod (q − 1),
+/// qinv = q⁻¹ mod p (qinv < p, qinv·q ≡ 1 mod p). That is products and remainders, no
+/// inversion and no Montgomery set-up. The arithmetic is constant-time except for the
+/// sizes, which are public (they follow from n).
+fn canonical_rsa_spki(der: &[u8]) -> Option<Vec<u8>> {
+    use crypto_bigint::{BoxedUint, ConcatenatingMul as _, Integer as _, NonZero};
+
+    let mut outer = Reader::new(der);
+    let info = outer.expect(asn1::SEQUENCE, "PrivateKeyInfo").ok()?;
+    let mut r = Reader::new(info);
+    r.expect(asn1::INTEGER, "version").ok()?;
+    r.expect(asn1::SEQUENCE, "algorithm").ok()?;
+    let octets = r.expect(asn1::OCTET_STRING, "privateKey").ok()?;
+    let mut k = Reader::new(octets);
+    let rsa = k.expect(asn1::SEQUENCE, "RSAPrivateKey").ok()?;
+    let mut s = Reader::new(rsa);
+    s.expect(asn1::INTEGER, "version").ok()?;
+    let mut ints: [&[u8]; 8] = [&[]; 8];
+    for i in &mut ints {
+        *i = rsa_magnitude(s.expect(asn1::INTEGER, "RSAPrivateKey integer").ok()?)?;
+    }
+    let [n, e, d, p, q, dp, dq, qinv] = ints;
+
+    // Canonical: the input is byte for byte what the encoder writes for these values
+    // (PKCS#8 v1 without attributes, NULL parameters, two-prime RSAPrivateKey, minimal DER).
+    let mut body = Zeroizing::new(Vec::with_capacity(der.len()));
+    body.extend_from_slice(&[asn1::INTEGER, 1, 0]);
+    for i in ints {
+        push_rsa_integer(&mut body, i);
+    }
+    let alg = rsa_algorithm_identifier();
+    let mut rebuilt = Zeroizing::new(Vec::with_capacity(der.len()));
+    let mut key_octets = Zeroizing::new(Vec::with_capacity(body.len() + 8));
+    push_header(&mut key_octets, asn1::SEQUENCE, body.len());
+    key_octets.extend_from_slice(&body);
+    let content_len = 3 + alg.len() + header_len(key_octets.len()) + key_octets.len();
+    push_header(&mut rebuilt, asn1::SEQUENCE, content_len);
+    rebuilt.extend_from_slice(&[asn1::INTEGER, 1, 0]);
+    rebuilt.extend_from_slice(&alg);
+    push_header(&mut rebuilt, asn1::OCTET_STRING, key_octets.len());
+    rebuilt.extend_from_slice(&key_octets);
+    if rebuilt.as_slice() != der {
+        return None;
+    }
+
+    // Public values and sizes (not secret).
+    if !(128..=512).contains(&n.len()) || n[n.len() - 1] & 1 == 0 {
+        return None;
+    }
+    if e.is_empty() || e.len() > 5 || e[e.len() - 1] & 1 == 0 {
+        return None;
+    }
+    let e_value = e.iter().fold(0u64, |a, &b| (a << 8) | u64::from(b));
+    if !(3..=(1 << 33) - 1).contains(&e_value) {
+        return None;
+    }
+    let uint = |b: &[u8]| Zeroizing::new(BoxedUint::from_be_slice_vartime(b));
+    let n_u = uint(n);
+    let e_u = uint(e);
+    let half_bits = n_u.bits_vartime().div_ceil(2);
+
+    // Secret values: fixed-size arithmetic from here on.
+    let (d_u, p_u, q_u) = (uint(d), uint(p), uint(q));
+    let (dp_u, dq_u, qinv_u) = (uint(dp), uint(dq), uint(qinv));
+    let one = BoxedUint::one();
+    let mut ok = *d_u < *n_u;
+    for x in [&p_u, &q_u] {
+        ok &= x.is_odd().to_bool() & (**x > one) & (x.bits() <= half_bits);
+    }
+    if !ok {
+        return None;
+    }
+    ok &= *Zeroizing::new(p_u.concatenating_mul(&*q_u)) == *n_u;
+    for (prime, d_mod) in [(&p_u, &dp_u), (&q_u, &dq_u)] {
+        let m = NonZero::new(prime.wrapping_sub(&one)).into_option()?;
+        ok &= *Zeroizing::new(d_u.rem(&m)) == **d_mod;
+        ok &= Zeroizing::new(d_mod.concatenating_mul(&*e_u).rem(&m))
+            .is_one()
+            .to_bool();
+    }
+    let p_nz = NonZero::new((*p_u).clone()).into_option()?;
+    ok &= *qinv_u < *p_u;
+    ok &= Zeroizing::new(qinv_u.concatenating_mul(&*q_u).rem(&p_nz))
+        .is_one()
+        .to_bool();
+    if !ok {
+        return None;
+    }
+
+    let mut rsa_public = Vec::with_capacity(n.len() + e.len() + 12);
+    let public_len = integer_len(n) + integer_len(e);
+    push_header(&mut rsa_public, asn1::SEQUENCE, public_len);
+    push_rsa_integer(&mut rsa_public, n);
+    push_rsa_integer(&mut rsa_public, e);
+    let bits_len = 1 + rsa_public.len();
+    let mut spki = Vec::with_capacity(alg.len() + bits_len + 12);
+    push_header(
+        &mut spki,
+        asn1::SEQUENCE,
+        alg.len() + header_len(bits_len) + bits_len,
+    );
+    spki.extend_from_slice(&alg);
+    push_header(&mut spki, asn1::BIT_STRING, bits_len);
+    spki.push(0);
+    spki.extend_from_slice(&rsa_public);
+    Some(spki)
+}
+
+/// Length of a DER header for `len` content bytes.
+fn header_len(len: usize) -> usize {
+    let mut h = Vec::with_capacity(6);
+    push_header(&mut h, 0, len);
+    h.len()
+}
+
+/// Length of the minimal DER INTEGER of a magnitude.
+fn integer_len(magnitude: &[u8]) -> usize {
+    let content = magnitude.len() + usize::from(magnitude.first().is_none_or(|&b| b & 0x80 != 0));
+    header_len(content) + content
+}
+
 impl fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PrivateKey")
@@ -437,6 +700,215 @@ mod tests {
                     && !dbg.contains(&hex::encode(&p8[mid..mid + 8]))
             );
         }
+    }
+
+    /// `check_pkcs8_der` must accept exactly what `from_pkcs8_der` accepts, with the same
+    /// error, the same public key and the same canonical encoding.
+    fn assert_check_matches_full(der: &[u8]) -> Option<bool> {
+        let checked = PrivateKey::check_pkcs8_der(der);
+        let full = PrivateKey::from_pkcs8_der(der);
+        match (checked, full) {
+            (Ok(c), Ok(k)) => {
+                assert_eq!(c.profile(), k.profile());
+                assert_eq!(c.public_key_der(), k.public_key_der());
+                assert_eq!(
+                    c.to_pkcs8_der().map(|d| d.to_vec()).ok(),
+                    k.to_pkcs8_der().map(|d| d.to_vec()).ok()
+                );
+                let kept = format!("{c:?}").contains("canonical: true");
+                if kept {
+                    assert_eq!(&*c.to_pkcs8_der().unwrap(), der, "kept bytes are canonical");
+                }
+                Some(kept)
+            }
+            (Err(a), Err(b)) => {
+                assert_eq!(a.to_string(), b.to_string());
+                None
+            }
+            (c, k) => panic!(
+                "check_pkcs8_der {:?} but from_pkcs8_der {:?}",
+                c.map(|_| ()),
+                k.map(|_| ())
+            ),
+        }
+    }
+
+    /// An RSA PKCS#8 in the encoder's layout from the eight RSAPrivateKey magnitudes.
+    fn rsa_pkcs8(ints: &[Vec<u8>; 8]) -> Vec<u8> {
+        let mut body = vec![asn1::INTEGER, 1, 0];
+        for i in ints {
+            push_rsa_integer(&mut body, i);
+        }
+        let mut key = Vec::new();
+        push_header(&mut key, asn1::SEQUENCE, body.len());
+        key.extend_from_slice(&body);
+        asn1::cons(
+            asn1::SEQUENCE,
+            &[
+                &[asn1::INTEGER, 1, 0],
+                &rsa_algorithm_identifier(),
+                &asn1::tlv(asn1::OCTET_STRING, &key),
+            ],
+        )
+    }
+
+    fn rsa_ints(der: &[u8]) -> [Vec<u8>; 8] {
+        let mut r = Reader::new(der);
+        let mut r = Reader::new(r.expect(asn1::SEQUENCE, "").unwrap());
+        r.expect(asn1::INTEGER, "").unwrap();
+        r.expect(asn1::SEQUENCE, "").unwrap();
+        let mut k = Reader::new(r.expect(asn1::OCTET_STRING, "").unwrap());
+        let mut s = Reader::new(k.expect(asn1::SEQUENCE, "").unwrap());
+        s.expect(asn1::INTEGER, "").unwrap();
+        std::array::from_fn(|_| {
+            rsa_magnitude(s.expect(asn1::INTEGER, "").unwrap())
+                .unwrap()
+                .to_vec()
+        })
+    }
+
+    fn big(b: &[u8]) -> crypto_bigint::BoxedUint {
+        crypto_bigint::BoxedUint::from_be_slice_vartime(b)
+    }
+
+    fn bytes(x: &crypto_bigint::BoxedUint) -> Vec<u8> {
+        rsa_magnitude(&[&[0u8][..], &x.to_be_bytes()].concat())
+            .unwrap()
+            .to_vec()
+    }
+
+    #[test]
+    fn check_pkcs8_keeps_our_rsa_encoding_and_agrees_with_from_pkcs8() {
+        for seed in 0..4u8 {
+            let k = PrivateKey::generate_from_seed(Profile::Windows, [seed; 32]).unwrap();
+            let der = k.to_pkcs8_der().unwrap();
+            assert_eq!(assert_check_matches_full(&der), Some(true), "seed {seed}");
+            let c = PrivateKey::check_pkcs8_der(&der).unwrap();
+            assert_eq!(c.public_key_der(), k.public_key_der());
+            assert_eq!(c.peer_name("x").unwrap(), k.peer_name("x").unwrap());
+            assert_eq!(rsa_pkcs8(&rsa_ints(&der)), *der, "test encoder = ours");
+        }
+        // P-256 always takes the full path.
+        let k = PrivateKey::generate_from_seed(Profile::Modern, [9; 32]).unwrap();
+        assert_eq!(
+            assert_check_matches_full(&k.to_pkcs8_der().unwrap()),
+            Some(false)
+        );
+        // Every single-byte change of a canonical key: the same verdict as the full decode.
+        let k = PrivateKey::generate_from_seed(Profile::Windows, [5; 32]).unwrap();
+        let der = k.to_pkcs8_der().unwrap();
+        for i in 0..der.len() {
+            for x in [0x01u8, 0x80] {
+                let mut m = der.to_vec();
+                m[i] ^= x;
+                assert_ne!(
+                    assert_check_matches_full(&m),
+                    Some(true),
+                    "byte {i} ^ {x:#x}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn check_pkcs8_on_altered_rsa_keys() {
+        use crypto_bigint::{ConcatenatingMul as _, NonZero};
+        let k = PrivateKey::generate_from_seed(Profile::Windows, [3; 32]).unwrap();
+        let der = k.to_pkcs8_der().unwrap();
+        let ints = rsa_ints(&der);
+        let other = rsa_ints(
+            &PrivateKey::generate_from_seed(Profile::Windows, [4; 32])
+                .unwrap()
+                .to_pkcs8_der()
+                .unwrap(),
+        );
+        let [n, e, d, p, q, dp, dq, qinv] = ints.clone();
+        let one = crypto_bigint::BoxedUint::one();
+        let with = |i: usize, v: Vec<u8>| {
+            let mut a = ints.clone();
+            a[i] = v;
+            rsa_pkcs8(&a)
+        };
+        // Refused by both: inconsistent primes, wrong d, wrong e, p = q, n even.
+        for bad in [
+            with(3, other[3].clone()),
+            with(4, other[4].clone()),
+            with(2, other[2].clone()),
+            with(1, vec![3]),
+            rsa_pkcs8(&[
+                n.clone(),
+                e.clone(),
+                d.clone(),
+                p.clone(),
+                p.clone(),
+                dp.clone(),
+                dp.clone(),
+                qinv.clone(),
+            ]),
+            with(0, bytes(&big(&n).wrapping_add(&one))),
+        ] {
+            assert_eq!(assert_check_matches_full(&bad), None);
+            assert!(matches!(
+                PrivateKey::check_pkcs8_der(&bad),
+                Err(Error::Key { .. })
+            ));
+        }
+        // Accepted by both but not our encoding: wrong CRT values (ignored by `rsa`), a
+        // non-minimal INTEGER, PKCS#8 with a trailing attribute set. Stored re-encoded.
+        let inc = |v: &[u8]| bytes(&big(v).wrapping_add(&one));
+        let mut attributes = der.to_vec();
+        attributes.extend_from_slice(&[0xa0, 0]);
+        let outer_len = u16::try_from(attributes.len() - 4).unwrap();
+        attributes[2..4].copy_from_slice(&outer_len.to_be_bytes()); // 30 82 LL LL
+        let mut long_e = ints.clone();
+        long_e[1].insert(0, 0); // 02 04 00 01 00 01: e with a non-minimal leading zero
+        let long_e = rsa_pkcs8(&long_e);
+        for crt in [with(5, inc(&dp)), with(6, inc(&dq)), with(7, inc(&qinv))] {
+            assert_eq!(assert_check_matches_full(&crt), Some(false));
+            assert_eq!(
+                *PrivateKey::check_pkcs8_der(&crt)
+                    .unwrap()
+                    .to_pkcs8_der()
+                    .unwrap(),
+                *der
+            );
+        }
+        for odd in [attributes, long_e] {
+            let kept = assert_check_matches_full(&odd);
+            assert_ne!(kept, Some(true));
+            if kept.is_some() {
+                assert_eq!(
+                    *PrivateKey::check_pkcs8_der(&odd)
+                        .unwrap()
+                        .to_pkcs8_der()
+                        .unwrap(),
+                    *der
+                );
+            }
+        }
+        // qinv + p is ≡ q⁻¹ mod p but not reduced (computed at double width): not canonical.
+        let qinv_plus_p = bytes(&big(&qinv).concatenating_mul(&one).wrapping_add(big(&p)));
+        assert_ne!(assert_check_matches_full(&with(7, qinv_plus_p)), Some(true));
+        // p and q swapped (CRT values recomputed): a different, valid, canonical key.
+        let (pb, qb) = (big(&p), big(&q));
+        let d_mod = |m: &crypto_bigint::BoxedUint| {
+            bytes(&big(&d).rem(&NonZero::new(m.wrapping_sub(&one)).unwrap()))
+        };
+        let q_inv_p = bytes(
+            &pb.invert_odd_mod(&crypto_bigint::Odd::new(qb.clone()).unwrap())
+                .unwrap(),
+        );
+        let swapped = rsa_pkcs8(&[
+            n,
+            e,
+            d.clone(),
+            q.clone(),
+            p.clone(),
+            d_mod(&qb),
+            d_mod(&pb),
+            q_inv_p,
+        ]);
+        assert_eq!(assert_check_matches_full(&swapped), Some(true));
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub use chain::{
     ChainPolicy, IssuanceContext, check_issuance, order_chain, validate_chain, validate_idc,
 };
 pub use ext::{CertType, Extension};
-pub use key::{PrivateKey, Profile, SignatureAlgorithm};
+pub use key::{CheckedPkcs8, PrivateKey, Profile, SignatureAlgorithm};
 pub use name::PeerName;
 pub use rand_core;
 pub use role::Role;

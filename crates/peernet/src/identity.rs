@@ -519,7 +519,10 @@ impl Peernet {
                 e,
             ),
         })?;
-        let key = PrivateKey::from_pkcs8_der(&contents.private_key).map_err(|e| {
+        // Checked as fully as `from_pkcs8_der` (a bad key is refused here, not at signing),
+        // without building the signing key: the import needs only the public key and the
+        // canonical bytes to store, which for our own exports are the bytes as received.
+        let key = PrivateKey::check_pkcs8_der(&contents.private_key).map_err(|e| {
             Error::crypto_as(hr::E_INVALIDARG, "the PFX holds an unusable private key", e)
         })?;
         let idc_der = contents
