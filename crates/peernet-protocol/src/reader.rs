@@ -169,6 +169,77 @@ fn bytes_str(doc: DocumentType, b: &[u8], pos: usize) -> Result<&str, Error> {
     })
 }
 
+/// The message for a tokenizer error, worded as it was before quick-xml 0.41.
+///
+/// quick-xml 0.41 split "unclosed PI or XML declaration" in two and reports an unclosed
+/// attribute value separately from an unclosed tag. Our error text is part of the
+/// observable behaviour (Display, CLI output), so the old wording is kept; every other
+/// error is rendered by quick-xml unchanged.
+fn tokenizer_message(e: &quick_xml::Error) -> String {
+    use quick_xml::errors::SyntaxError;
+    match e {
+        quick_xml::Error::Syntax(SyntaxError::UnclosedPI | SyntaxError::UnclosedXmlDecl) => {
+            "syntax error: processing instruction or xml declaration not closed: `?>` not found \
+             before end of input"
+                .to_owned()
+        }
+        quick_xml::Error::Syntax(
+            SyntaxError::UnclosedSingleQuotedAttributeValue
+            | SyntaxError::UnclosedDoubleQuotedAttributeValue,
+        ) => "syntax error: tag not closed: `>` not found before end of input".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// Refuse markup starting with `<!D` / `<!d` at `pos` (`rest` starts there).
+///
+/// A DOCTYPE is never accepted, so this only decides how the refusal is reported. It
+/// keeps the scan quick-xml 0.38 used (the declaration ends at the first `>` not
+/// balanced by an earlier `<`; quotes, comments and PIs in the internal subset are not
+/// special), so documents are classified exactly as before the move to quick-xml 0.41+,
+/// whose DTD parser finds the end of some declarations elsewhere.
+fn refuse_doctype(doc: DocumentType, rest: &[u8], pos: usize) -> Error {
+    let unclosed = || Error::Syntax {
+        document: doc,
+        message: "syntax error: DOCTYPE not closed: `>` not found before end of input".to_owned(),
+        position: pos,
+    };
+    let mut balance = 0usize;
+    let mut end = None;
+    for (i, &b) in rest.iter().enumerate().skip(1) {
+        match b {
+            b'<' => balance += 1,
+            b'>' if balance == 0 => {
+                end = Some(i);
+                break;
+            }
+            b'>' => balance -= 1,
+            _ => {}
+        }
+    }
+    let Some(end) = end else {
+        return unclosed();
+    };
+    // Between `<` and `>`.
+    let body = &rest[1..end];
+    if body.len() < 8 || !body[..8].eq_ignore_ascii_case(b"!DOCTYPE") {
+        return unclosed();
+    }
+    if body[8..].iter().all(|&b| is_xml_space(char::from(b))) {
+        return Error::Syntax {
+            document: doc,
+            message: "ill-formed document: `<!DOCTYPE>` declaration does not contain a name of \
+                      a document type"
+                .to_owned(),
+            position: pos + end,
+        };
+    }
+    Error::Doctype {
+        document: doc,
+        position: pos,
+    }
+}
+
 /// Namespace scope: (prefix, uri) declarations per open element.
 struct Scopes(Vec<Vec<(String, String)>>);
 
@@ -223,9 +294,14 @@ pub(crate) fn parse_tree(doc: DocumentType, input: &[u8]) -> Result<Element, Err
     let mut first = true;
     loop {
         let pos = offset + usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX - offset);
+        if let Some(rest) = text.as_bytes().get(pos - offset..)
+            && (rest.starts_with(b"<!D") || rest.starts_with(b"<!d"))
+        {
+            return Err(refuse_doctype(doc, rest, pos));
+        }
         let event = reader.read_event().map_err(|e| Error::Syntax {
             document: doc,
-            message: e.to_string(),
+            message: tokenizer_message(&e),
             position: offset + usize::try_from(reader.error_position()).unwrap_or(0),
         })?;
         let was_first = first;
@@ -244,13 +320,10 @@ pub(crate) fn parse_tree(doc: DocumentType, input: &[u8]) -> Result<Element, Err
                     message: e.to_string(),
                     position: pos,
                 })?;
-                if version.as_ref() != b"1.0" {
+                if version != "1.0" {
                     return Err(Error::Syntax {
                         document: doc,
-                        message: format!(
-                            "XML version '{}' (only 1.0)",
-                            String::from_utf8_lossy(&version)
-                        ),
+                        message: format!("XML version '{version}' (only 1.0)"),
                         position: pos,
                     });
                 }
@@ -260,10 +333,10 @@ pub(crate) fn parse_tree(doc: DocumentType, input: &[u8]) -> Result<Element, Err
                         message: e.to_string(),
                         position: pos,
                     })?;
-                    if !enc.eq_ignore_ascii_case(b"UTF-8") {
+                    if !enc.eq_ignore_ascii_case("UTF-8") {
                         return Err(Error::Encoding {
                             document: doc,
-                            encoding: String::from_utf8_lossy(&enc).into_owned(),
+                            encoding: enc.into_owned(),
                             position: pos,
                         });
                     }
@@ -272,7 +345,7 @@ pub(crate) fn parse_tree(doc: DocumentType, input: &[u8]) -> Result<Element, Err
             Event::PI(p) => {
                 return Err(Error::ProcessingInstruction {
                     document: doc,
-                    target: String::from_utf8_lossy(p.target()).into_owned(),
+                    target: p.target().to_owned(),
                     position: pos,
                 });
             }
@@ -283,7 +356,7 @@ pub(crate) fn parse_tree(doc: DocumentType, input: &[u8]) -> Result<Element, Err
                 });
             }
             Event::Comment(c) => {
-                let s = bytes_str(doc, &c, pos)?;
+                let s: &str = &c;
                 if let Some(ch) = forbidden_in(s) {
                     let element = stack.last().map(|e| e.name.clone()).unwrap_or_default();
                     return Err(Error::ForbiddenCharacter {
@@ -309,7 +382,7 @@ pub(crate) fn parse_tree(doc: DocumentType, input: &[u8]) -> Result<Element, Err
                         position: pos,
                     });
                 }
-                let name = bytes_str(doc, s.name().as_ref(), pos)?.to_owned();
+                let name = s.name().as_ref().to_owned();
                 let mut decls = Vec::new();
                 let mut raw_attrs = Vec::new();
                 for (count, a) in s.attributes().enumerate() {
@@ -329,8 +402,8 @@ pub(crate) fn parse_tree(doc: DocumentType, input: &[u8]) -> Result<Element, Err
                         message: e.to_string(),
                         position: pos,
                     })?;
-                    let key = bytes_str(doc, a.key.as_ref(), pos)?.to_owned();
-                    let raw = bytes_str(doc, &a.value, pos)?;
+                    let key = a.key.as_ref().to_owned();
+                    let raw: &str = &a.value;
                     let value = unescape_attr(doc, &name, raw, pos)?;
                     if key == "xmlns" {
                         if !value.is_empty() {
@@ -405,7 +478,7 @@ pub(crate) fn parse_tree(doc: DocumentType, input: &[u8]) -> Result<Element, Err
                 }
             }
             Event::Text(t) => {
-                let raw = bytes_str(doc, &t, pos)?;
+                let raw: &str = &t;
                 if raw.contains("]]>") {
                     return Err(Error::Syntax {
                         document: doc,
@@ -416,11 +489,11 @@ pub(crate) fn parse_tree(doc: DocumentType, input: &[u8]) -> Result<Element, Err
                 add_text(doc, &mut stack, &normalize_eol(raw), pos)?;
             }
             Event::CData(t) => {
-                let raw = bytes_str(doc, &t, pos)?;
+                let raw: &str = &t;
                 add_text(doc, &mut stack, &normalize_eol(raw), pos)?;
             }
             Event::GeneralRef(r) => {
-                let body = bytes_str(doc, &r, pos)?;
+                let body: &str = &r;
                 let element = stack.last().map(|e| e.name.as_str()).unwrap_or_default();
                 let c = resolve_reference(doc, element, body, pos)?;
                 add_text(doc, &mut stack, c.encode_utf8(&mut [0; 4]), pos)?;
@@ -813,6 +886,68 @@ mod tests {
                 document: D,
                 position: 0
             }
+        );
+    }
+
+    #[test]
+    fn doctype_refusal_classified_as_with_quick_xml_0_38() {
+        // 0.38 ended the declaration at the first unbalanced '>' (quotes not special);
+        // quick-xml 0.41+ parses the DTD. We keep the 0.38 classification.
+        assert_eq!(
+            parse_tree(D, b"<!DOCTYPE a '><a/>").unwrap_err(),
+            Error::Doctype {
+                document: D,
+                position: 0
+            }
+        );
+        assert_eq!(
+            parse_tree(D, b"<a/><!DOCTYPE x [<!ENTITY e \"<\">]><a/>").unwrap_err(),
+            Error::Syntax {
+                document: D,
+                message: "syntax error: DOCTYPE not closed: `>` not found before end of input"
+                    .to_owned(),
+                position: 4
+            }
+        );
+        assert_eq!(
+            parse_tree(D, b"<!DOCTYPE \t><a/>").unwrap_err(),
+            Error::Syntax {
+                document: D,
+                message: "ill-formed document: `<!DOCTYPE>` declaration does not contain a \
+                          name of a document type"
+                    .to_owned(),
+                position: 11
+            }
+        );
+        assert_eq!(
+            parse_tree(D, b"<!Dx><a/>").unwrap_err().variant_name(),
+            "Syntax"
+        );
+    }
+
+    #[test]
+    fn tokenizer_messages_as_with_quick_xml_0_38() {
+        let message = |doc: &[u8]| match parse_tree(D, doc).unwrap_err() {
+            Error::Syntax { message, .. } => message,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            message(b"<a/><?x"),
+            "syntax error: processing instruction or xml declaration not closed: `?>` not found \
+             before end of input"
+        );
+        assert_eq!(
+            message(b"<?xml version='1.0'"),
+            "syntax error: processing instruction or xml declaration not closed: `?>` not found \
+             before end of input"
+        );
+        assert_eq!(
+            message(b"<a b='x"),
+            "syntax error: tag not closed: `>` not found before end of input"
+        );
+        assert_eq!(
+            message(b"<a b=\"x"),
+            "syntax error: tag not closed: `>` not found before end of input"
         );
     }
 
