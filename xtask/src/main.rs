@@ -85,8 +85,27 @@ const BENCH_BEGIN: &str = "<!-- bench-compare:begin -->";
 const BENCH_END: &str = "<!-- bench-compare:end -->";
 const BENCH_HEADING: &str = "## Side by side with OpenSSL";
 
+/// Install or check what the benchmarks need (libssl-dev, pkg-config, GNU time) with
+/// `scripts/bench-deps.sh`, so the bench subcommands work from a fresh clone.
+fn bench_deps(root: &std::path::Path) -> bool {
+    let ok = std::process::Command::new("bash")
+        .current_dir(root)
+        .arg("scripts/bench-deps.sh")
+        .status();
+    if !matches!(ok, Ok(s) if s.success()) {
+        eprintln!(
+            "error: scripts/bench-deps.sh could not install or find the benchmark dependencies"
+        );
+        return false;
+    }
+    true
+}
+
 /// Build and run `peernet-bench` in release mode; splice its output into the document.
 fn bench_compare(root: &std::path::Path) -> ExitCode {
+    if !bench_deps(root) {
+        return ExitCode::FAILURE;
+    }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let built = std::process::Command::new(&cargo)
         .current_dir(root)
@@ -144,6 +163,9 @@ fn bench_compare(root: &std::path::Path) -> ExitCode {
 /// Build `peernet-bench` and `peernet` in release mode; run `peernet-bench scale` for each
 /// part and splice its output between that part's markers.
 fn bench_scale(root: &std::path::Path, parts: &[&str]) -> ExitCode {
+    if !bench_deps(root) {
+        return ExitCode::FAILURE;
+    }
     const HEADINGS: [(&str, &str); 3] = [
         ("paths", "## Identity export/import paths"),
         ("store", "## Store scaling through the facade"),
