@@ -8,26 +8,7 @@
 #include <string.h>
 
 #include "p2p.h"
-
-static int failures = 0;
-
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                    \
-        }                                                                  \
-    } while (0)
-
-#define CHECK_HR(expr, want)                                               \
-    do {                                                                   \
-        HRESULT got_ = (expr);                                             \
-        if (got_ != (want)) {                                              \
-            fprintf(stderr, "%s:%d: %s returned 0x%08X, want 0x%08X\n", __FILE__, __LINE__, \
-                    #expr, (unsigned)got_, (unsigned)(want));              \
-            failures++;                                                    \
-        }                                                                  \
-    } while (0)
+#include "check.h"
 
 static void startup_and_shutdown(void)
 {

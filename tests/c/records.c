@@ -20,36 +20,7 @@
 #include <unistd.h>
 
 #include "p2p.h"
-
-static int failures = 0;
-
-#define CHECK(cond)                                                                   \
-    do {                                                                              \
-        if (!(cond)) {                                                                \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);  \
-            failures++;                                                               \
-        }                                                                             \
-    } while (0)
-
-#define CHECK_HR(expr, want)                                                          \
-    do {                                                                              \
-        HRESULT got_ = (expr);                                                        \
-        if (got_ != (want)) {                                                         \
-            fprintf(stderr, "%s:%d: %s returned 0x%08X, want 0x%08X\n", __FILE__,     \
-                    __LINE__, #expr, (unsigned)got_, (unsigned)(want));               \
-            failures++;                                                               \
-        }                                                                             \
-    } while (0)
-
-#define REQUIRE_HR(expr, want)                                                        \
-    do {                                                                              \
-        HRESULT got_ = (expr);                                                        \
-        if (got_ != (want)) {                                                         \
-            fprintf(stderr, "%s:%d: %s returned 0x%08X, want 0x%08X (fatal)\n",       \
-                    __FILE__, __LINE__, #expr, (unsigned)got_, (unsigned)(want));     \
-            exit(2);                                                                  \
-        }                                                                             \
-    } while (0)
+#include "check.h"
 
 /* ASCII <-> UTF-16 is all this program needs. */
 #define MAX_W 64

@@ -2,6 +2,7 @@
 
 pub mod der;
 pub mod hostile;
+pub mod interop;
 pub mod store;
 pub mod supply_chain;
 pub mod torture;

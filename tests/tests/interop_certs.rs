@@ -14,6 +14,8 @@
 //! missing the test prints a loud SKIP line and passes, unless `PEERNET_REQUIRE_INTEROP` is
 //! set, in which case it fails.
 
+use peernet_tests::der::tlv as der;
+use peernet_tests::interop::{openssl, openssl_available, p, python_available, root, run};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::SystemTime;
@@ -26,81 +28,7 @@ use peernet_crypto::{CertType, Certificate, PrivateKey, Profile, Role};
 /// The password of the PFX fixtures (`xtask/src/fixtures/pkcs.rs`).
 const FIXTURE_PASSWORD: &str = "peernet fixture pässword";
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ is below the root")
-        .to_path_buf()
-}
-
-fn require(tool: &str, present: bool) -> bool {
-    if present {
-        return true;
-    }
-    if std::env::var_os("PEERNET_REQUIRE_INTEROP").is_some() {
-        panic!("{tool} is required (PEERNET_REQUIRE_INTEROP is set); run scripts/test-deps.sh");
-    }
-    eprintln!(
-        "\n=== SKIP interop: {tool} not available; run scripts/test-deps.sh (set PEERNET_REQUIRE_INTEROP to fail instead) ===\n"
-    );
-    false
-}
-
-fn openssl_available() -> bool {
-    let ok = Command::new("openssl")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    require("openssl", ok)
-}
-
-fn python_available() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import cryptography"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    require("python3 with the cryptography package", ok)
-}
-
-/// Runs a command; panics with its output unless it succeeds; returns stdout.
-fn run(cmd: &mut Command) -> Vec<u8> {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
-fn openssl(args: &[&str]) -> Vec<u8> {
-    run(Command::new("openssl").args(args))
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
-
-// ---- a tiny DER writer, independent of peernet's encoder --------------------------------
-
-fn der(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let n = content.len();
-    if n < 0x80 {
-        out.push(n as u8);
-    } else {
-        let bytes: Vec<u8> = n
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|&b| b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend(bytes);
-    }
-    out.extend_from_slice(content);
-    out
-}
+// ---- DER built with `peernet_tests::der::tlv`, independent of peernet's encoder ----
 
 /// `GeneralNames` holding one otherName: type-id 1.3.6.1.4.1.311.44.0.2 (peer name), value a
 /// UniversalString (UCS-4 big-endian) — `spec/certificates.md` §3.3/§3.6.

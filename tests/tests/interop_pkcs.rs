@@ -5,6 +5,7 @@
 //! installs both). When a tool is missing the test prints a loud SKIP line and passes,
 //! unless `PEERNET_REQUIRE_INTEROP` is set, in which case it fails.
 
+use peernet_tests::interop::{openssl, openssl_available, p, python_available, root, run};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -12,13 +13,6 @@ use peernet_crypto::pkcs12::{self, Pkcs12Profile, Pkcs12WriteOptions};
 use peernet_crypto::{Error, encrypted_key, pkcs7};
 
 const PASSWORD: &str = "pässwörd 1";
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ is below the root")
-        .to_path_buf()
-}
 
 fn key_path(name: &str) -> PathBuf {
     root().join("fixtures/keys").join(name)
@@ -28,59 +22,10 @@ fn input(name: &str) -> Vec<u8> {
     std::fs::read(key_path(name)).unwrap()
 }
 
-fn require(tool: &str, present: bool) -> bool {
-    if present {
-        return true;
-    }
-    if std::env::var_os("PEERNET_REQUIRE_INTEROP").is_some() {
-        panic!("{tool} is required (PEERNET_REQUIRE_INTEROP is set); run scripts/test-deps.sh");
-    }
-    eprintln!(
-        "\n=== SKIP interop: {tool} not available; run scripts/test-deps.sh (set PEERNET_REQUIRE_INTEROP to fail instead) ===\n"
-    );
-    false
-}
-
-fn openssl_available() -> bool {
-    let ok = Command::new("openssl")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    require("openssl", ok)
-}
-
-fn python_available() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import cryptography"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    require("python3 with the cryptography package", ok)
-}
-
-/// Runs a command; panics with its stderr unless it succeeds; returns stdout.
-fn run(cmd: &mut Command) -> Vec<u8> {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
-fn openssl(args: &[&str]) -> Vec<u8> {
-    run(Command::new("openssl").args(args))
-}
-
 fn python(args: &[&str]) {
     let script = root().join("tests/interop/pkcs.py");
     let out = run(Command::new("python3").arg(script).args(args));
     assert_eq!(String::from_utf8_lossy(&out).trim(), "ok");
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
 }
 
 /// A private key normalised by OpenSSL (`openssl pkey -outform DER`), to compare keys

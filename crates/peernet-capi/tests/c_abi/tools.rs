@@ -3,29 +3,14 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// True when the environment demands that interop tests run rather than skip.
-pub fn required() -> bool {
-    std::env::var_os("PEERNET_REQUIRE_INTEROP").is_some_and(|v| !v.is_empty())
-}
-
-/// `Some(program)` when `program` runs; otherwise skip loudly, or panic when required.
+/// `Some(program)` when `program` runs; otherwise the interop skip rule of
+/// [`peernet_tests::interop::require`] (skip loudly, or panic when required).
 pub fn tool(program: &str, why: &str) -> Option<String> {
     let ok = Command::new(program)
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
-    if ok {
-        return Some(program.to_owned());
-    }
-    if required() {
-        panic!(
-            "{program} is required ({why}) and PEERNET_REQUIRE_INTEROP is set; run scripts/test-deps.sh"
-        );
-    }
-    eprintln!(
-        "SKIPPED: {program} not found ({why}); set PEERNET_REQUIRE_INTEROP=1 to make this fatal"
-    );
-    None
+    peernet_tests::interop::require(&format!("{program} ({why})"), ok).then(|| program.to_owned())
 }
 
 /// `crates/peernet-capi/include`.
