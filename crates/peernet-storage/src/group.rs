@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::SystemTime;
 
-use rusqlite::{OptionalExtension, Row, Transaction, params};
+use rusqlite::{OptionalExtension, Row, ToSql, Transaction, params};
 use zeroize::Zeroizing;
 
 use crate::changes::{ChangeEvent, append_change};
@@ -347,7 +347,7 @@ impl Store {
         self.write(|tx| {
             require_identity(tx, &group.identity)?;
             let outcome = if group_exists(tx, &group.identity, &group.group_peer_name)? {
-                let p = &group.properties;
+                let scope = group.cloud.scope.to_u32();
                 tx.prepare_cached(
                     "UPDATE groups SET classifier = ?3, cloud_name = ?4, cloud_scope = ?5,
                         cloud_scope_id = ?6, cloud_flags = ?7, profile = ?8, friendly_name = ?9,
@@ -357,27 +357,7 @@ impl Store {
                         sealed_group_key = ?18, sealed_password_verifier = ?19
                      WHERE identity = ?1 AND group_peer_name = ?2",
                 )?
-                .execute(params![
-                    group.identity,
-                    group.group_peer_name,
-                    group.classifier,
-                    group.cloud.name,
-                    group.cloud.scope.to_u32(),
-                    group.cloud.scope_id,
-                    group.cloud.flags,
-                    group.profile,
-                    p.friendly_name,
-                    p.flags,
-                    p.creator_peer_name,
-                    p.comment,
-                    p.member_data_lifetime,
-                    p.presence_lifetime,
-                    p.authentication_schemes,
-                    p.password_role,
-                    group.status,
-                    sealed.group_key,
-                    sealed.password_verifier,
-                ])?;
+                .execute(&row_values(group, &scope, &sealed)[..])?;
                 append_change(
                     tx,
                     &group.identity,
@@ -636,8 +616,42 @@ impl Store {
     }
 }
 
-fn insert_row(tx: &Transaction<'_>, group: &NewGroup, sealed: &SealedSecrets) -> TxResult<()> {
+/// The values of columns ?1–?19 of a group row, shared by [`insert_row`] and the
+/// replacing UPDATE of [`Store::upsert_group`] (`scope` is `group.cloud.scope.to_u32()`).
+fn row_values<'a>(
+    group: &'a NewGroup,
+    scope: &'a u32,
+    sealed: &'a SealedSecrets,
+) -> [&'a dyn ToSql; 19] {
     let p = &group.properties;
+    [
+        &group.identity,
+        &group.group_peer_name,
+        &group.classifier,
+        &group.cloud.name,
+        scope,
+        &group.cloud.scope_id,
+        &group.cloud.flags,
+        &group.profile,
+        &p.friendly_name,
+        &p.flags,
+        &p.creator_peer_name,
+        &p.comment,
+        &p.member_data_lifetime,
+        &p.presence_lifetime,
+        &p.authentication_schemes,
+        &p.password_role,
+        &group.status,
+        &sealed.group_key,
+        &sealed.password_verifier,
+    ]
+}
+
+fn insert_row(tx: &Transaction<'_>, group: &NewGroup, sealed: &SealedSecrets) -> TxResult<()> {
+    let scope = group.cloud.scope.to_u32();
+    let created = now_secs();
+    let mut values = row_values(group, &scope, sealed).to_vec();
+    values.push(&created);
     tx.prepare_cached(
         "INSERT INTO groups (identity, group_peer_name, classifier, cloud_name, cloud_scope,
             cloud_scope_id, cloud_flags, profile, friendly_name, flags, creator_peer_name, comment,
@@ -645,27 +659,6 @@ fn insert_row(tx: &Transaction<'_>, group: &NewGroup, sealed: &SealedSecrets) ->
             sealed_group_key, sealed_password_verifier, created)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
     )?
-    .execute(params![
-        group.identity,
-        group.group_peer_name,
-        group.classifier,
-        group.cloud.name,
-        group.cloud.scope.to_u32(),
-        group.cloud.scope_id,
-        group.cloud.flags,
-        group.profile,
-        p.friendly_name,
-        p.flags,
-        p.creator_peer_name,
-        p.comment,
-        p.member_data_lifetime,
-        p.presence_lifetime,
-        p.authentication_schemes,
-        p.password_role,
-        group.status,
-        sealed.group_key,
-        sealed.password_verifier,
-        now_secs(),
-    ])?;
+    .execute(&values[..])?;
     Ok(())
 }
