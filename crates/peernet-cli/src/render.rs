@@ -2,32 +2,21 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use peernet::lower::protocol::DateTime;
 use peernet::{MembershipStatus, Role, Scope};
 
-/// A time as RFC 3339 UTC (`2026-11-21T09:10:00Z`).
+/// A time as RFC 3339 UTC to the second (`2026-11-21T09:10:00Z`), using the protocol
+/// crate's W3C date-time; outside years 0001–9999 (which no certificate we make reaches)
+/// it falls back to seconds since the epoch.
 pub fn rfc3339(t: SystemTime) -> String {
     let secs: i64 = match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2),
-        Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX / 2),
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
     };
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    match DateTime::from_unix(secs, 0) {
+        Some(d) => d.to_string(),
+        None => format!("{secs} s after 1970-01-01T00:00:00Z"),
+    }
 }
 
 /// The command-line name of a role (`admin`, `inviting`, `member`), else its GUID.
