@@ -234,6 +234,22 @@ fn parse_invitation_doc(xml: &str) -> Result<Invitation> {
     })
 }
 
+/// A password invitation's GROUPPEERNAME, which must be a secure peer name.
+fn password_group_name(p: &PasswordInvitation) -> Result<PeerName> {
+    PeerName::parse(&p.group_peer_name)
+        .ok()
+        .filter(PeerName::is_secure)
+        .ok_or_else(|| {
+            Error::api(
+                hr::PEER_E_INVITATION_NOT_TRUSTED,
+                format!(
+                    "GROUPPEERNAME '{}' is not a secure peer name",
+                    p.group_peer_name
+                ),
+            )
+        })
+}
+
 /// `PeerGroupParseInvitation` without a context; validity is judged at `now`.
 ///
 /// # Errors
@@ -242,18 +258,7 @@ fn parse_invitation_doc(xml: &str) -> Result<Invitation> {
 pub fn parse_invitation(xml: &str, now: SystemTime) -> Result<InvitationInfo> {
     match parse_invitation_doc(xml)? {
         Invitation::Password(p) => {
-            PeerName::parse(&p.group_peer_name)
-                .ok()
-                .filter(PeerName::is_secure)
-                .ok_or_else(|| {
-                    Error::api(
-                        hr::PEER_E_INVITATION_NOT_TRUSTED,
-                        format!(
-                            "GROUPPEERNAME '{}' is not a secure peer name",
-                            p.group_peer_name
-                        ),
-                    )
-                })?;
+            password_group_name(&p)?;
             Ok(InvitationInfo {
                 flags: 0,
                 version: InvitationVersion::V1_1,
@@ -502,18 +507,7 @@ impl Peernet {
                 ));
             }
         };
-        let gpn = PeerName::parse(&p.group_peer_name)
-            .ok()
-            .filter(PeerName::is_secure)
-            .ok_or_else(|| {
-                Error::api(
-                    hr::PEER_E_INVITATION_NOT_TRUSTED,
-                    format!(
-                        "GROUPPEERNAME '{}' is not a secure peer name",
-                        p.group_peer_name
-                    ),
-                )
-            })?;
+        let gpn = password_group_name(&p)?;
         if password.is_empty() {
             return Err(Error::invalid_arg("the group password is required"));
         }
