@@ -5,6 +5,7 @@
 use peernet_protocol::{IdentityExport, XmlDocument};
 
 pub mod crypto;
+pub mod facade;
 
 /// Check one input against document type `T`. `normalize` maps a parsed value to what the
 /// writer preserves (identity exports: the element-name variant is not written back).

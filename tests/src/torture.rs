@@ -50,20 +50,45 @@ pub fn make_pool(dir: &Path, n: usize) -> Vec<PathBuf> {
         .collect()
 }
 
-/// The identities and memberships a store holds.
+/// The identities, memberships and group records a store holds.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct State {
     /// Identity peer names.
     pub identities: BTreeSet<String>,
     /// (identity, group peer name).
     pub groups: BTreeSet<(String, String)>,
+    /// (identity, group peer name, record id `{…}`).
+    pub records: BTreeSet<(String, String, String)>,
 }
 
-/// Reads the store's identities and memberships.
+/// Reads the store's identities, memberships and records.
 ///
 /// # Panics
 /// When the store cannot be read.
 pub fn state(pn: &Peernet) -> State {
+    let groups: BTreeSet<(String, String)> = pn
+        .store()
+        .all_groups()
+        .expect("groups")
+        .into_iter()
+        .map(|g| (g.identity, g.group_peer_name))
+        .collect();
+    let mut records = BTreeSet::new();
+    for (i, g) in &groups {
+        // A group deleted since the list was read has no records left to count.
+        let rows = match pn.store().records(i, g, None) {
+            Ok(rows) => rows,
+            Err(peernet::lower::storage::Error::NotFound { .. }) => Vec::new(),
+            Err(e) => panic!("records of {g} ({i}): {e}"),
+        };
+        records.extend(rows.iter().map(|r| {
+            (
+                i.clone(),
+                g.clone(),
+                peernet::lower::storage::guid_string(&r.id),
+            )
+        }));
+    }
     State {
         identities: pn
             .store()
@@ -72,13 +97,8 @@ pub fn state(pn: &Peernet) -> State {
             .into_iter()
             .map(|i| i.peer_name)
             .collect(),
-        groups: pn
-            .store()
-            .all_groups()
-            .expect("groups")
-            .into_iter()
-            .map(|g| (g.identity, g.group_peer_name))
-            .collect(),
+        groups,
+        records,
     }
 }
 
@@ -148,12 +168,14 @@ pub struct Op {
     /// Sequence number.
     pub seq: u64,
     /// Kind: create-identity, import-identity, delete-identity, create-group, join,
-    /// import-config, delete-group, open, provoked.
+    /// import-config, delete-group, open, record-add, provoked.
     pub kind: String,
     /// Identity (or `-`).
     pub identity: String,
     /// Group (or `-`).
     pub group: String,
+    /// Record id `{…}` of a record-add (or `-`).
+    pub record: String,
 }
 
 impl Op {
@@ -172,6 +194,7 @@ impl Op {
                 kind: f.next()?.to_owned(),
                 identity: f.next()?.to_owned(),
                 group: f.next()?.to_owned(),
+                record: f.next().unwrap_or("-").to_owned(),
             },
         ))
     }
@@ -190,7 +213,11 @@ impl Op {
                 s.groups.insert(ig);
             }
             "delete-group" => {
+                s.records.retain(|(i, g, _)| (i, g) != (&ig.0, &ig.1));
                 s.groups.remove(&ig);
+            }
+            "record-add" => {
+                s.records.insert((ig.0, ig.1, self.record.clone()));
             }
             _ => {}
         }
@@ -203,47 +230,59 @@ impl Op {
         let removed_i: Vec<&String> = model.identities.difference(&actual.identities).collect();
         let added_g: Vec<&(String, String)> = actual.groups.difference(&model.groups).collect();
         let removed_g: Vec<&(String, String)> = model.groups.difference(&actual.groups).collect();
+        let added_r: Vec<&(String, String, String)> =
+            actual.records.difference(&model.records).collect();
+        let removed_r: Vec<&(String, String, String)> =
+            model.records.difference(&actual.records).collect();
         let none = added_i.is_empty() && removed_i.is_empty() && added_g.is_empty();
-        let none = none && removed_g.is_empty();
+        let none = none && removed_g.is_empty() && added_r.is_empty() && removed_r.is_empty();
         if none {
             return Ok(());
         }
         let bad = || {
             format!(
-                "store differs from the acknowledged operations: +ids {added_i:?} -ids {removed_i:?} +groups {added_g:?} -groups {removed_g:?}; in flight: {op:?}"
+                "store differs from the acknowledged operations: +ids {added_i:?} -ids {removed_i:?} +groups {added_g:?} -groups {removed_g:?} +records {added_r:?} -records {removed_r:?}; in flight: {op:?}"
             )
         };
+        // Only a record-add adds records and only a group delete removes them (all of
+        // that group's, in the same transaction).
+        let records_same = added_r.is_empty() && removed_r.is_empty();
         let Some(op) = op else {
             return Err(bad());
         };
         let ok = match op.kind.as_str() {
             "create-identity" => {
-                added_i.len() == 1
+                records_same
+                    && added_i.len() == 1
                     && removed_i.is_empty()
                     && added_g.is_empty()
                     && removed_g.is_empty()
             }
             "import-identity" => {
-                added_i == [&op.identity]
+                records_same
+                    && added_i == [&op.identity]
                     && removed_i.is_empty()
                     && added_g.is_empty()
                     && removed_g.is_empty()
             }
             "delete-identity" => {
-                removed_i == [&op.identity]
+                records_same
+                    && removed_i == [&op.identity]
                     && added_i.is_empty()
                     && added_g.is_empty()
                     && removed_g.is_empty()
             }
             "create-group" => {
-                added_g.len() == 1
+                records_same
+                    && added_g.len() == 1
                     && added_g[0].0 == op.identity
                     && added_i.is_empty()
                     && removed_i.is_empty()
                     && removed_g.is_empty()
             }
             "join" | "import-config" => {
-                added_g == [&(op.identity.clone(), op.group.clone())]
+                records_same
+                    && added_g == [&(op.identity.clone(), op.group.clone())]
                     && added_i.is_empty()
                     && removed_i.is_empty()
                     && removed_g.is_empty()
@@ -253,6 +292,27 @@ impl Op {
                     && added_i.is_empty()
                     && removed_i.is_empty()
                     && added_g.is_empty()
+                    && added_r.is_empty()
+                    && removed_r.len()
+                        == model
+                            .records
+                            .iter()
+                            .filter(|(i, g, _)| (i, g) == (&op.identity, &op.group))
+                            .count()
+                    && removed_r
+                        .iter()
+                        .all(|(i, g, _)| (i, g) == (&op.identity, &op.group))
+            }
+            "record-add" => {
+                added_r.len() == 1
+                    && added_r[0].0 == op.identity
+                    && added_r[0].1 == op.group
+                    && (op.record == "-" || added_r[0].2 == op.record)
+                    && removed_r.is_empty()
+                    && added_i.is_empty()
+                    && removed_i.is_empty()
+                    && added_g.is_empty()
+                    && removed_g.is_empty()
             }
             _ => false,
         };
@@ -303,19 +363,29 @@ impl<'a, W: Write> Worker<'a, W> {
         }
     }
 
-    fn line(&mut self, what: &str, kind: &str, identity: &str, group: &str) {
-        let id = if identity.is_empty() { "-" } else { identity };
-        let g = if group.is_empty() { "-" } else { group };
-        let _ = writeln!(self.out, "{what} {} {kind} {id} {g}", self.seq);
+    fn line(&mut self, what: &str, kind: &str, identity: &str, group: &str, record: &str) {
+        let dash = |s: &'_ str| {
+            if s.is_empty() {
+                "-".to_owned()
+            } else {
+                s.to_owned()
+            }
+        };
+        let (id, g, r) = (dash(identity), dash(group), dash(record));
+        let _ = writeln!(self.out, "{what} {} {kind} {id} {g} {r}", self.seq);
         let _ = self.out.flush();
     }
 
     fn begin(&mut self, kind: &str, identity: &str, group: &str) {
-        self.line("BEGIN", kind, identity, group);
+        self.line("BEGIN", kind, identity, group, "");
     }
 
     fn ack(&mut self, kind: &str, identity: &str, group: &str) {
-        self.line("ACK", kind, identity, group);
+        self.ack_record(kind, identity, group, "");
+    }
+
+    fn ack_record(&mut self, kind: &str, identity: &str, group: &str, record: &str) {
+        self.line("ACK", kind, identity, group, record);
         self.seq += 1;
     }
 
@@ -521,6 +591,35 @@ impl<'a, W: Write> Worker<'a, W> {
                         .group_delete(Some(&id), &g)
                         .map_err(|e| err("delete group", e))?;
                     self.ack("delete-group", &id, &g);
+                    return Ok(());
+                }
+            }
+            // Publish a record in a group (PeerGroupAddRecord), signed by the member.
+            88..=95 => {
+                if let Some((id, g)) = self.pick(&my_groups) {
+                    let group = self
+                        .pn
+                        .group_open(&id, &g, None)
+                        .map_err(|e| err("open", e))?;
+                    let mut record_type = [0u8; 16];
+                    self.rng.fill_bytes(&mut record_type);
+                    let expires =
+                        std::time::SystemTime::now() + std::time::Duration::from_secs(3600);
+                    let record = peernet::Record::new(record_type, expires)
+                        .with_attributes(format!(
+                            "<attributes><attribute name=\"seq\" type=\"int\">{seq}</attribute></attributes>"
+                        ))
+                        .with_data(format!("torture record {seq} by {}", self.tag));
+                    self.begin("record-add", &id, &g);
+                    let rid = group
+                        .add_record(&record)
+                        .map_err(|e| err("add record", e))?;
+                    self.ack_record(
+                        "record-add",
+                        &id,
+                        &g,
+                        &peernet::lower::storage::guid_string(&rid),
+                    );
                     return Ok(());
                 }
             }

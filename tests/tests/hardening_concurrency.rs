@@ -1,7 +1,7 @@
 //! Concurrency torture: N processes (this test binary re-executed with
 //! `PEERNET_CONC_CHILD`) each run M mixed operations on ONE store at the same time: create
 //! and import identities, create groups, open them, invite and join between identities of
-//! the same store, export and import configurations, delete. No operation may fail (besides
+//! the same store, export and import configurations, publish group records, delete. No operation may fail (besides
 //! the PEER_E_ALREADY_EXISTS each worker provokes on purpose and expects), and the final
 //! store must be exactly the sum of every process's acknowledged operations, every object
 //! whole.
@@ -130,10 +130,11 @@ fn many_processes_one_store() {
         "the store is not the sum of the acknowledged operations"
     );
     eprintln!(
-        "concurrency torture: {procs} processes x {ops} operations, {acked} acknowledged, {provoked} provoked errors as expected, 0 unexpected errors, {:.1} s wall, {:.0} ops/s, final store {} identities / {} memberships",
+        "concurrency torture: {procs} processes x {ops} operations, {acked} acknowledged, {provoked} provoked errors as expected, 0 unexpected errors, {:.1} s wall, {:.0} ops/s, final store {} identities / {} memberships / {} records",
         wall,
         acked as f64 / wall,
         actual.identities.len(),
-        actual.groups.len()
+        actual.groups.len(),
+        actual.records.len()
     );
 }

@@ -164,9 +164,10 @@ fn kill_at_random_points_loses_nothing() {
         model = actual;
     }
     eprintln!(
-        "crash torture: {kills} kills survived, {acked} acknowledged operations, {in_flight_at_kill} kills inside an operation ({committed_unacked} of them after its commit, before its ACK), final store {} identities / {} memberships, {:.1} s",
+        "crash torture: {kills} kills survived, {acked} acknowledged operations, {in_flight_at_kill} kills inside an operation ({committed_unacked} of them after its commit, before its ACK), final store {} identities / {} memberships / {} records, {:.1} s",
         model.identities.len(),
         model.groups.len(),
+        model.records.len(),
         start.elapsed().as_secs_f64()
     );
     assert!(kills >= min_kills);

@@ -75,6 +75,7 @@ fn choose(
         kind: kind.to_owned(),
         identity: identity.to_owned(),
         group: group.to_owned(),
+        record: "-".to_owned(),
     };
     let ids: Vec<String> = s.identities.iter().cloned().collect();
     let groups: Vec<(String, String)> = s.groups.iter().cloned().collect();
@@ -195,6 +196,25 @@ fn choose(
                     return (op("delete-group", &id, &g), args);
                 }
             }
+            85..=92 => {
+                // A record published by a member (PeerGroupAddRecord).
+                if let Some((id, g)) = rng.pick(&groups) {
+                    let args = vec![
+                        "record".into(),
+                        "add".into(),
+                        "--identity".into(),
+                        id.clone(),
+                        g.clone(),
+                        "--type".into(),
+                        format!("{{{:08x}-0000-4000-8000-{:012x}}}", rng.next() as u32, seq),
+                        "--data".into(),
+                        format!("crash torture record {seq}"),
+                        "--expires".into(),
+                        "1h".into(),
+                    ];
+                    return (op("record-add", &id, &g), args);
+                }
+            }
             // Create an identity (one in four windows profile).
             _ => break,
         }
@@ -302,6 +322,7 @@ fn kill_cli_at_random_points_loses_nothing() {
             match op.kind.as_str() {
                 "create-identity" => op.identity = printed,
                 "create-group" => op.group = printed,
+                "record-add" => op.record = printed,
                 _ => {}
             }
             op.apply(&mut model);
@@ -316,9 +337,10 @@ fn kill_cli_at_random_points_loses_nothing() {
         }
     }
     eprintln!(
-        "CLI crash torture: {total} invocations, {acked} acknowledged, {kills} SIGKILLs survived ({committed_unacked} after the commit), final store {} identities / {} memberships, longest acknowledged {longest:?}, {:.1} s; per kind (acknowledged, killed): {by_kind:?}",
+        "CLI crash torture: {total} invocations, {acked} acknowledged, {kills} SIGKILLs survived ({committed_unacked} after the commit), final store {} identities / {} memberships / {} records, longest acknowledged {longest:?}, {:.1} s; per kind (acknowledged, killed): {by_kind:?}",
         model.identities.len(),
         model.groups.len(),
+        model.records.len(),
         start.elapsed().as_secs_f64()
     );
     assert!(kills > 0 && acked > 0);
