@@ -22,6 +22,11 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
+# Every locked package, for every target (cargo build fetches only the host's): the
+# supply-chain test reads `cargo metadata --offline`, which needs them all (e.g. the wasm-only
+# dependencies of rusqlite).
+cargo fetch --locked --quiet
+
 # bench/ (peernet-bench, a workspace member) links the system OpenSSL: headers + pkg-config.
 "$(dirname "$0")/bench-deps.sh"
 

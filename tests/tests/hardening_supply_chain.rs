@@ -25,7 +25,7 @@ fn licenses_sources_and_bans() {
         .expect("cargo metadata");
     assert!(
         out.status.success(),
-        "cargo metadata failed: {}",
+        "cargo metadata failed (scripts/test-deps.sh runs `cargo fetch --locked`, which this offline check needs): {}",
         String::from_utf8_lossy(&out.stderr)
     );
     let deny = std::fs::read_to_string(root.join("deny.toml")).expect("deny.toml");
@@ -87,7 +87,11 @@ fn rsa_signing_is_blinded() {
         .args(["metadata", "--format-version", "1", "--locked", "--offline"])
         .output()
         .expect("cargo metadata");
-    assert!(out.status.success());
+    assert!(
+        out.status.success(),
+        "cargo metadata failed (run scripts/test-deps.sh): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let rsa = meta["resolve"]["nodes"]
         .as_array()
@@ -113,4 +117,18 @@ fn rsa_signing_is_blinded() {
     // Blinded signing is still deterministic.
     let key = peernet::lower::crypto::PrivateKey::generate(peernet::Profile::Windows).unwrap();
     assert_eq!(key.sign(b"m").unwrap(), key.sign(b"m").unwrap());
+}
+
+/// RUSTSEC-2026-0459: the SQLite bundled by libsqlite3-sys before 0.39.1 (3.50.2 in 0.35.0)
+/// is affected; 0.39.1 bundles 3.54.1. The store links the bundled library, so the version
+/// SQLite reports at run time is the one that matters (a downgrade of rusqlite or a switch
+/// to a system SQLite would show here).
+#[test]
+fn linked_sqlite_has_the_fix_for_rustsec_2026_0459() {
+    let v = rusqlite::version_number();
+    assert!(
+        v >= 3_054_001,
+        "linked SQLite {} is older than 3.54.1 (RUSTSEC-2026-0459)",
+        rusqlite::version()
+    );
 }
