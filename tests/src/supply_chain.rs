@@ -390,6 +390,22 @@ pub fn check(deny_toml: &str, metadata_json: &str) -> Result<Report, String> {
             }
         }
     }
+    // Wildcards (`bans.wildcards = "deny"`): a dependency of any kind whose requirement is
+    // `*` — in cargo metadata, also a path dependency written without a version (cargo-deny
+    // 0.20 reports path dev-dependencies too).
+    if cfg.get("bans.wildcards").and_then(Value::as_str) == Some("deny") {
+        for p in packages {
+            let name = p["name"].as_str().unwrap_or_default();
+            for d in p["dependencies"].as_array().into_iter().flatten() {
+                if d["req"].as_str() == Some("*") {
+                    report.errors.push(format!(
+                        "bans: {name} has a wildcard dependency on {} (give it a version)",
+                        d["name"].as_str().unwrap_or("?")
+                    ));
+                }
+            }
+        }
+    }
     for (name, v) in versions {
         if v.len() > 1 {
             report.warnings.push(format!(
@@ -432,6 +448,31 @@ mod tests {
         assert_eq!(c["a.x"].strings(), vec!["1", "2"]);
         assert_eq!(c["a.z"], Value::Bool(true));
         assert!(matches!(&c["a.y"], Value::Table(t) if t["allow"].strings() == vec!["z"]));
+    }
+
+    #[test]
+    fn wildcard_dependencies_are_refused() {
+        let deny = "[licenses]\nallow = [\"MIT\"]\n[bans]\nwildcards = \"deny\"\n";
+        let meta = |req: &str, kind: &str| {
+            format!(
+                r#"{{"packages":[{{"id":"x","name":"xtask","version":"0.1.0","license":"MIT","source":null,
+                "dependencies":[{{"name":"peernet-cli","req":"{req}","kind":{kind}}}]}}]}}"#
+            )
+        };
+        assert!(
+            check(deny, &meta("^0.1.0", "null"))
+                .unwrap()
+                .errors
+                .is_empty()
+        );
+        assert_eq!(check(deny, &meta("*", "\"dev\"")).unwrap().errors.len(), 1);
+        assert_eq!(
+            check(deny, &meta("*", "null")).unwrap().errors,
+            vec![
+                "bans: xtask has a wildcard dependency on peernet-cli (give it a version)"
+                    .to_string()
+            ]
+        );
     }
 
     #[test]
