@@ -70,6 +70,21 @@ fn check_refusal(e: &Error) {
     );
 }
 
+/// A refused call: [`check_refusal`], and the store is as it was `before`.
+fn check_refused_unchanged(pn: &Peernet, before: &str, e: &Error) {
+    check_refusal(e);
+    assert_eq!(
+        snapshot(pn),
+        before,
+        "a refused call changed the store: {e}"
+    );
+}
+
+/// An accepted call that was undone: the store is as it was `before`.
+fn check_undone(pn: &Peernet, before: &str) {
+    assert_eq!(snapshot(pn), before, "accept + undo left something behind");
+}
+
 /// `identity_import` into an empty store; an imported identity is read back and deleted.
 pub fn identity_import(data: &[u8]) {
     static STORE: OnceLock<Peernet> = OnceLock::new();
@@ -78,12 +93,7 @@ pub fn identity_import(data: &[u8]) {
     let before = snapshot(pn);
     match pn.identity_import(&xml, PASSWORD) {
         Err(e) => {
-            check_refusal(&e);
-            assert_eq!(
-                snapshot(pn),
-                before,
-                "a refused import changed the store: {e}"
-            );
+            check_refused_unchanged(pn, &before, &e);
         }
         Ok(name) => {
             assert!(
@@ -105,11 +115,7 @@ pub fn identity_import(data: &[u8]) {
                 "export then import gives another peer name"
             );
             pn.identity_delete(&name).expect("delete");
-            assert_eq!(
-                snapshot(pn),
-                before,
-                "import + delete left something behind"
-            );
+            check_undone(pn, &before);
         }
     }
 }
@@ -123,12 +129,7 @@ pub fn config_import(data: &[u8]) {
     let before = snapshot(pn);
     match pn.group_import_config(&xml, PASSWORD, false) {
         Err(e) => {
-            check_refusal(&e);
-            assert_eq!(
-                snapshot(pn),
-                before,
-                "a refused import changed the store: {e}"
-            );
+            check_refused_unchanged(pn, &before, &e);
         }
         Ok(imported) => {
             match pn.group_open(&imported.identity, &imported.group_peer_name, None) {
@@ -141,11 +142,7 @@ pub fn config_import(data: &[u8]) {
             }
             pn.group_delete(Some(&imported.identity), &imported.group_peer_name)
                 .expect("delete the imported group");
-            assert_eq!(
-                snapshot(pn),
-                before,
-                "import + delete left something behind"
-            );
+            check_undone(pn, &before);
         }
     }
 }
@@ -163,19 +160,14 @@ pub fn invitation_join(data: &[u8]) {
     let before = snapshot(pn);
     match pn.group_join(Some(owner), &xml, None) {
         Err(e) => {
-            check_refusal(&e);
-            assert_eq!(
-                snapshot(pn),
-                before,
-                "a refused join changed the store: {e}"
-            );
+            check_refused_unchanged(pn, &before, &e);
         }
         Ok(group) => {
             let gpn = group.peer_name().to_owned();
             drop(group);
             pn.group_delete(Some(owner), &gpn)
                 .expect("delete the joined group");
-            assert_eq!(snapshot(pn), before, "join + delete left something behind");
+            check_undone(pn, &before);
         }
     }
 }

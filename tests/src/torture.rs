@@ -23,6 +23,14 @@ pub fn torture_ops(default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// Process (or worker) count of the concurrency tests: `PEERNET_TORTURE_PROCS`, else `default`.
+pub fn torture_procs(default: usize) -> usize {
+    std::env::var("PEERNET_TORTURE_PROCS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// Makes `n` identities in a scratch store and writes their PEERIDENTITYEXPORT documents to
 /// `dir/ident-<i>.xml` (every third one windows profile). Returns the files in order.
 ///
@@ -162,6 +170,23 @@ pub fn check_whole(pn: &Peernet) -> Result<(), String> {
     Ok(())
 }
 
+/// The end of a concurrency run: no worker reported an error, every object in the store is
+/// whole, and the store is exactly `expected` (the sum of the acknowledged operations).
+/// Returns the store's state.
+///
+/// # Panics
+/// When any of that does not hold.
+pub fn assert_sum_of_acknowledged(pn: &Peernet, errors: &[String], expected: &State) -> State {
+    assert!(errors.is_empty(), "errors surfaced:\n{}", errors.join("\n"));
+    check_whole(pn).unwrap();
+    let actual = state(pn);
+    assert_eq!(
+        &actual, expected,
+        "the store is not the sum of the acknowledged operations"
+    );
+    actual
+}
+
 /// One acknowledged (or begun) operation as written on the worker's output.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Op {
@@ -197,6 +222,18 @@ impl Op {
                 record: f.next().unwrap_or("-").to_owned(),
             },
         ))
+    }
+
+    /// Names the object an acknowledged create made from what the command printed (the
+    /// CLI prints the new identity's or group's peer name, or the new record's id).
+    pub fn name_from_output(&mut self, printed: &str) {
+        let printed = printed.trim().to_owned();
+        match self.kind.as_str() {
+            "create-identity" => self.identity = printed,
+            "create-group" => self.group = printed,
+            "record-add" => self.record = printed,
+            _ => {}
+        }
     }
 
     /// Applies an acknowledged operation to a model state.

@@ -64,10 +64,7 @@ fn concurrency_child() {
 
 #[test]
 fn many_processes_one_store() {
-    let procs: usize = std::env::var("PEERNET_TORTURE_PROCS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(8);
+    let procs: usize = torture::torture_procs(8);
     let ops = torture::torture_ops(60);
     let root = tempfile::tempdir().unwrap();
     torture::make_pool(&root.path().join("pool"), procs * 2);
@@ -122,13 +119,7 @@ fn many_processes_one_store() {
         }
     }
     let wall = start.elapsed().as_secs_f64();
-    assert!(errors.is_empty(), "errors:\n{}", errors.join("\n"));
-    torture::check_whole(&pn).unwrap();
-    let actual = torture::state(&pn);
-    assert_eq!(
-        actual, expected,
-        "the store is not the sum of the acknowledged operations"
-    );
+    let actual = torture::assert_sum_of_acknowledged(&pn, &errors, &expected);
     eprintln!(
         "concurrency torture: {procs} processes x {ops} operations, {acked} acknowledged, {provoked} provoked errors as expected, 0 unexpected errors, {:.1} s wall, {:.0} ops/s, final store {} identities / {} memberships / {} records",
         wall,

@@ -56,13 +56,7 @@ fn worker(
                 String::from_utf8_lossy(&out.stderr).trim()
             ));
         }
-        let printed = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-        match op.kind.as_str() {
-            "create-identity" => op.identity = printed,
-            "create-group" => op.group = printed,
-            "record-add" => op.record = printed,
-            _ => {}
-        }
+        op.name_from_output(&String::from_utf8_lossy(&out.stdout));
         acked.push(op);
     }
     Ok(Outcome { acked, slowest })
@@ -70,10 +64,7 @@ fn worker(
 
 #[test]
 fn many_cli_processes_one_store() {
-    let procs: usize = std::env::var("PEERNET_TORTURE_PROCS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(8);
+    let procs: usize = torture::torture_procs(8);
     let ops = torture::torture_ops(25);
     let root = tempfile::tempdir().unwrap();
     let store = root.path().join("store");
@@ -131,13 +122,7 @@ fn many_cli_processes_one_store() {
             Err(e) => errors.push(e),
         }
     }
-    assert!(errors.is_empty(), "errors surfaced:\n{}", errors.join("\n"));
-    torture::check_whole(&pn).unwrap();
-    let actual = torture::state(&pn);
-    assert_eq!(
-        actual, expected,
-        "the store is not the sum of the acknowledged operations"
-    );
+    let actual = torture::assert_sum_of_acknowledged(&pn, &errors, &expected);
     eprintln!(
         "CLI concurrency torture: {procs} workers x {ops} invocations, {acked} acknowledged, 0 errors, {wall:.1} s wall, {:.0} invocations/s, slowest {slowest:?}, final store {} identities / {} memberships / {} records; per kind: {by_kind:?}",
         acked as f64 / wall,

@@ -109,14 +109,7 @@ fn kill_cli_at_random_points_loses_nothing() {
             .unwrap_or_else(|e| panic!("after {args:?} (killed: {killed}): {e}"));
         let actual = torture::state(&pn);
         if ack {
-            // Name what the CLI created from its output.
-            let printed = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-            match op.kind.as_str() {
-                "create-identity" => op.identity = printed,
-                "create-group" => op.group = printed,
-                "record-add" => op.record = printed,
-                _ => {}
-            }
+            op.name_from_output(&String::from_utf8_lossy(&out.stdout));
             op.apply(&mut model);
             assert_eq!(actual, model, "after acknowledged {args:?}");
         } else {
