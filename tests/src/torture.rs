@@ -261,99 +261,74 @@ impl Op {
     }
 
     /// Whether the difference `actual` − `model` can be this (unacknowledged) operation
-    /// having taken effect. `None` = no operation in flight.
+    /// having taken effect, whole: `actual` is `model` with `op` applied. A create whose
+    /// name was never printed (identity, group or record `-`) is named after the one new
+    /// object of its kind. `None` = no operation in flight.
     pub fn explains(op: Option<&Op>, model: &State, actual: &State) -> Result<(), String> {
-        let added_i: Vec<&String> = actual.identities.difference(&model.identities).collect();
-        let removed_i: Vec<&String> = model.identities.difference(&actual.identities).collect();
-        let added_g: Vec<&(String, String)> = actual.groups.difference(&model.groups).collect();
-        let removed_g: Vec<&(String, String)> = model.groups.difference(&actual.groups).collect();
-        let added_r: Vec<&(String, String, String)> =
-            actual.records.difference(&model.records).collect();
-        let removed_r: Vec<&(String, String, String)> =
-            model.records.difference(&actual.records).collect();
-        let none = added_i.is_empty() && removed_i.is_empty() && added_g.is_empty();
-        let none = none && removed_g.is_empty() && added_r.is_empty() && removed_r.is_empty();
-        if none {
+        if actual == model {
             return Ok(());
         }
         let bad = || {
+            // What `a` has and `b` has not, per kind.
+            let diff = |a: &State, b: &State| {
+                format!(
+                    "ids {:?} groups {:?} records {:?}",
+                    a.identities.difference(&b.identities).collect::<Vec<_>>(),
+                    a.groups.difference(&b.groups).collect::<Vec<_>>(),
+                    a.records.difference(&b.records).collect::<Vec<_>>()
+                )
+            };
             format!(
-                "store differs from the acknowledged operations: +ids {added_i:?} -ids {removed_i:?} +groups {added_g:?} -groups {removed_g:?} +records {added_r:?} -records {removed_r:?}; in flight: {op:?}"
+                "store differs from the acknowledged operations: added {}; removed {}; in flight: {op:?}",
+                diff(actual, model),
+                diff(model, actual)
             )
         };
-        // Only a record-add adds records and only a group delete removes them (all of
-        // that group's, in the same transaction).
-        let records_same = added_r.is_empty() && removed_r.is_empty();
         let Some(op) = op else {
             return Err(bad());
         };
-        let ok = match op.kind.as_str() {
-            "create-identity" => {
-                records_same
-                    && added_i.len() == 1
-                    && removed_i.is_empty()
-                    && added_g.is_empty()
-                    && removed_g.is_empty()
-            }
-            "import-identity" => {
-                records_same
-                    && added_i == [&op.identity]
-                    && removed_i.is_empty()
-                    && added_g.is_empty()
-                    && removed_g.is_empty()
-            }
-            "delete-identity" => {
-                records_same
-                    && removed_i == [&op.identity]
-                    && added_i.is_empty()
-                    && added_g.is_empty()
-                    && removed_g.is_empty()
-            }
-            "create-group" => {
-                records_same
-                    && added_g.len() == 1
-                    && added_g[0].0 == op.identity
-                    && added_i.is_empty()
-                    && removed_i.is_empty()
-                    && removed_g.is_empty()
-            }
-            "join" | "import-config" => {
-                records_same
-                    && added_g == [&(op.identity.clone(), op.group.clone())]
-                    && added_i.is_empty()
-                    && removed_i.is_empty()
-                    && removed_g.is_empty()
-            }
-            "delete-group" => {
-                removed_g == [&(op.identity.clone(), op.group.clone())]
-                    && added_i.is_empty()
-                    && removed_i.is_empty()
-                    && added_g.is_empty()
-                    && added_r.is_empty()
-                    && removed_r.len()
-                        == model
-                            .records
-                            .iter()
-                            .filter(|(i, g, _)| (i, g) == (&op.identity, &op.group))
-                            .count()
-                    && removed_r
-                        .iter()
-                        .all(|(i, g, _)| (i, g) == (&op.identity, &op.group))
-            }
-            "record-add" => {
-                added_r.len() == 1
-                    && added_r[0].0 == op.identity
-                    && added_r[0].1 == op.group
-                    && (op.record == "-" || added_r[0].2 == op.record)
-                    && removed_r.is_empty()
-                    && added_i.is_empty()
-                    && removed_i.is_empty()
-                    && added_g.is_empty()
-                    && removed_g.is_empty()
-            }
-            _ => false,
+        let mut op = op.clone();
+        let only = |added: Vec<String>| match added.as_slice() {
+            [one] => one.clone(),
+            _ => "-".to_owned(),
         };
-        if ok { Ok(()) } else { Err(bad()) }
+        match op.kind.as_str() {
+            "create-identity" if op.identity == "-" => {
+                op.identity = only(
+                    actual
+                        .identities
+                        .difference(&model.identities)
+                        .cloned()
+                        .collect(),
+                );
+            }
+            "create-group" if op.group == "-" => {
+                op.group = only(
+                    actual
+                        .groups
+                        .difference(&model.groups)
+                        .map(|(_, g)| g.clone())
+                        .collect(),
+                );
+            }
+            "record-add" if op.record == "-" => {
+                op.record = only(
+                    actual
+                        .records
+                        .difference(&model.records)
+                        .map(|(_, _, r)| r.clone())
+                        .collect(),
+                );
+            }
+            _ => {}
+        }
+        let mut expected = model.clone();
+        op.apply(&mut expected);
+        if &expected == actual {
+            Ok(())
+        } else {
+            Err(bad())
+        }
     }
 }
 
@@ -688,5 +663,57 @@ impl<'a, W: Write> Worker<'a, W> {
             .map_err(|e| err("create identity", e))?;
         self.ack("create-identity", &id, "");
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(kind: &str, identity: &str, group: &str) -> Op {
+        Op {
+            seq: 0,
+            kind: kind.into(),
+            identity: identity.into(),
+            group: group.into(),
+            record: "-".into(),
+        }
+    }
+
+    fn st(ids: &[&str], groups: &[(&str, &str)], records: &[(&str, &str, &str)]) -> State {
+        State {
+            identities: ids.iter().map(|s| s.to_string()).collect(),
+            groups: groups
+                .iter()
+                .map(|(i, g)| (i.to_string(), g.to_string()))
+                .collect(),
+            records: records
+                .iter()
+                .map(|(i, g, r)| (i.to_string(), g.to_string(), r.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn explains_only_the_whole_operation_in_flight() {
+        let model = st(&["a"], &[("a", "g")], &[("a", "g", "r1")]);
+        // Nothing changed: always explained; a change with nothing in flight: never.
+        assert!(Op::explains(None, &model, &model).is_ok());
+        let more = st(&["a", "b"], &[("a", "g")], &[("a", "g", "r1")]);
+        assert!(Op::explains(None, &model, &more).is_err());
+        // An unnamed create is named after the one new object.
+        assert!(Op::explains(Some(&op("create-identity", "-", "-")), &model, &more).is_ok());
+        let two = st(&["a", "b", "c"], &[("a", "g")], &[("a", "g", "r1")]);
+        assert!(Op::explains(Some(&op("create-identity", "-", "-")), &model, &two).is_err());
+        // A group delete takes its records with it, all or nothing.
+        let gone = st(&["a"], &[], &[]);
+        assert!(Op::explains(Some(&op("delete-group", "a", "g")), &model, &gone).is_ok());
+        let partial = st(&["a"], &[], &[("a", "g", "r1")]);
+        assert!(Op::explains(Some(&op("delete-group", "a", "g")), &model, &partial).is_err());
+        // A record add: one record, in that group.
+        let added = st(&["a"], &[("a", "g")], &[("a", "g", "r1"), ("a", "g", "r2")]);
+        assert!(Op::explains(Some(&op("record-add", "a", "g")), &model, &added).is_ok());
+        assert!(Op::explains(Some(&op("record-add", "a", "h")), &model, &added).is_err());
+        assert!(Op::explains(Some(&op("create-group", "a", "-")), &model, &added).is_err());
     }
 }
