@@ -85,17 +85,16 @@ const BENCH_BEGIN: &str = "<!-- bench-compare:begin -->";
 const BENCH_END: &str = "<!-- bench-compare:end -->";
 const BENCH_HEADING: &str = "## Side by side with OpenSSL";
 
-/// Install or check what the benchmarks need (libssl-dev, pkg-config, GNU time) with
-/// `scripts/bench-deps.sh`, so the bench subcommands work from a fresh clone.
-fn bench_deps(root: &std::path::Path) -> bool {
+/// Runs one of the repository's install-or-check scripts (`scripts/bench-deps.sh`: libssl-dev,
+/// pkg-config, GNU time; `scripts/fuzz-deps.sh`: cargo-fuzz, a C++ compiler), so the
+/// subcommands that need `what` work from a fresh clone.
+fn deps_script(root: &std::path::Path, script: &str, what: &str) -> bool {
     let ok = std::process::Command::new("bash")
         .current_dir(root)
-        .arg("scripts/bench-deps.sh")
+        .arg(script)
         .status();
     if !matches!(ok, Ok(s) if s.success()) {
-        eprintln!(
-            "error: scripts/bench-deps.sh could not install or find the benchmark dependencies"
-        );
+        eprintln!("error: {script} could not install or find {what}");
         return false;
     }
     true
@@ -103,7 +102,7 @@ fn bench_deps(root: &std::path::Path) -> bool {
 
 /// Build and run `peernet-bench` in release mode; splice its output into the document.
 fn bench_compare(root: &std::path::Path) -> ExitCode {
-    if !bench_deps(root) {
+    if !deps_script(root, "scripts/bench-deps.sh", "the benchmark dependencies") {
         return ExitCode::FAILURE;
     }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -163,7 +162,7 @@ fn bench_compare(root: &std::path::Path) -> ExitCode {
 /// Build `peernet-bench` and `peernet` in release mode; run `peernet-bench scale` for each
 /// part and splice its output between that part's markers.
 fn bench_scale(root: &std::path::Path, parts: &[&str]) -> ExitCode {
-    if !bench_deps(root) {
+    if !deps_script(root, "scripts/bench-deps.sh", "the benchmark dependencies") {
         return ExitCode::FAILURE;
     }
     const HEADINGS: [(&str, &str); 3] = [
@@ -302,29 +301,9 @@ fn seeds(target: &str) -> (&'static [&'static str], u32) {
     }
 }
 
-/// `ASAN_OPTIONS` for the fuzz runs: the caller's, plus `detect_odr_violation=0`. The
-/// bundled SQLite (`libsqlite3-sys`, C, linked into the facade targets) trips ASan's
-/// one-definition-rule check on its static tables at start-up (`aiOff`), which is a report
-/// about how the C object is linked, not a memory error; every other check stays on.
-fn asan_options() -> String {
-    let mut o = std::env::var("ASAN_OPTIONS").unwrap_or_default();
-    if !o.contains("detect_odr_violation") {
-        if !o.is_empty() {
-            o.push(':');
-        }
-        o.push_str("detect_odr_violation=0");
-    }
-    o
-}
-
 /// Run each fuzz target briefly; fails on the first target that finds a crash.
 fn fuzz_smoke(root: &std::path::Path, seconds: u32) -> ExitCode {
-    let deps = std::process::Command::new("bash")
-        .current_dir(root)
-        .arg("scripts/fuzz-deps.sh")
-        .status();
-    if !matches!(deps, Ok(s) if s.success()) {
-        eprintln!("error: scripts/fuzz-deps.sh could not install or find cargo-fuzz");
+    if !deps_script(root, "scripts/fuzz-deps.sh", "cargo-fuzz") {
         return ExitCode::FAILURE;
     }
     let Ok(entries) = std::fs::read_dir(root.join("fuzz/fuzz_targets")) else {
@@ -361,7 +340,6 @@ fn fuzz_smoke(root: &std::path::Path, seconds: u32) -> ExitCode {
             std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
                 .current_dir(root)
                 .env("RUSTC_BOOTSTRAP", "1")
-                .env("ASAN_OPTIONS", asan_options())
                 .args(["fuzz", "run", t])
                 .arg(&scratch)
                 .args(&corpus)
