@@ -657,20 +657,12 @@ pub fn password_join_params(
 /// root→leaf path must use every certificate.
 ///
 /// # Errors
-/// [`Error::EmptyChain`], [`Error::ChainTooLong`] (more than [`MAX_CHAIN_LEN`]
-/// certificates, refused before any signature is checked), [`Error::MalformedInChain`],
-/// [`Error::DuplicateCertificate`], [`Error::CircularChain`] (facade:
-/// PEER_E_CIRCULAR_CHAIN_DETECTED),
+/// [`Error::EmptyChain`], [`Error::MalformedInChain`], [`Error::DuplicateCertificate`],
+/// [`Error::CircularChain`] (facade: PEER_E_CIRCULAR_CHAIN_DETECTED),
 /// [`Error::ForeignCertificate`] for certificates that do not link or branch off.
 pub fn order_chain<T: AsRef<[u8]>>(ders: &[T]) -> Result<Vec<Certificate>> {
     if ders.is_empty() {
         return Err(Error::EmptyChain);
-    }
-    // Before any signature: linking tries every subject/issuer name match, so a long set of
-    // certificates sharing one name would cost n·(n−1) verifications; no valid chain is
-    // longer than MAX_CHAIN_LEN anyway (validate_chain refuses it).
-    if ders.len() > MAX_CHAIN_LEN {
-        return Err(Error::ChainTooLong { len: ders.len() });
     }
     let mut certs = Vec::with_capacity(ders.len());
     for (index, d) in ders.iter().enumerate() {

@@ -126,15 +126,3 @@ fn malformed_member_reported_with_index() {
         "{r:?}"
     );
 }
-
-#[test]
-fn more_than_max_chain_len_refused_before_linking() {
-    let pki = Pki::get(Profile::Windows);
-    let chain = pki.chain(26, Role::MEMBER);
-    assert!(matches!(
-        order_chain(&ders(&chain)),
-        Err(Error::ChainTooLong { len: 26 })
-    ));
-    // 25 still orders.
-    assert_eq!(order_chain(&ders(&chain[..25])).unwrap(), chain[..25]);
-}
