@@ -1,5 +1,7 @@
 //! `PeerGroupExportConfig` / `PeerGroupImportConfig` (`spec/api.md` §3.12), and clouds.
 
+use std::sync::Arc;
+
 use peernet_crypto::chain::{self, ChainPolicy};
 use peernet_crypto::{PeerName, PrivateKey, Profile, encrypted_key, pkcs7};
 use peernet_protocol::GroupConfig;
@@ -8,8 +10,8 @@ use peernet_storage::{GroupCloud, GroupSecrets, NewGroup};
 use crate::context::Peernet;
 use crate::error::{Error, Result};
 use crate::group::{
-    DEFAULT_MEMBER_DATA_LIFETIME, Group, MIN_PRESENCE_LIFETIME, MembershipStatus,
-    PEER_GROUP_GMC_AUTHENTICATION, scope_from_storage, scope_to_storage, validate_with_time_status,
+    DEFAULT_MEMBER_DATA_LIFETIME, Group, MIN_PRESENCE_LIFETIME, PEER_GROUP_GMC_AUTHENTICATION,
+    scope_from_storage, scope_to_storage, validate_with_time_status,
 };
 use crate::hresult as hr;
 use crate::identity::profile_name;
@@ -136,7 +138,8 @@ impl Peernet {
         let policy = ChainPolicy::new(profile, self.now())
             .group(&gpn)
             .leaf_public_key(idc.public_key_der());
-        let status: MembershipStatus = validate_with_time_status(&certs, policy).map_err(|e| {
+        // Any time status is accepted: an expired membership imports and opens as expired.
+        validate_with_time_status(&certs, policy).map_err(|e| {
             bad(
                 &format!(
                     "the chain is not a valid membership of '{}' for '{identity}'",
@@ -145,7 +148,6 @@ impl Peernet {
                 e,
             )
         })?;
-        let _ = status;
         let group_key = match &cfg.group_key {
             None => None,
             Some(blob) => {
@@ -210,7 +212,7 @@ impl Peernet {
                 flags: cfg.cloud_flags,
             },
             profile: profile_name(profile).to_owned(),
-            gmc_chain: ordered,
+            gmc_chain: ordered.clone(),
             properties,
             status: 0,
         };
@@ -224,7 +226,9 @@ impl Peernet {
             self.store.insert_group(&new, secrets)
         }
         .map_err(Error::storage)?;
-        self.forget_chain(&identity, gpn.as_str());
+        // Validated above as `group_open` would (profile, group, this identity's key): the
+        // open takes it from the cache.
+        self.remember(&identity, gpn.as_str(), ordered, Arc::new(certs));
         Ok(ImportedConfig {
             identity,
             group_peer_name: gpn.as_str().to_owned(),

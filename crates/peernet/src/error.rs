@@ -225,14 +225,6 @@ pub(crate) fn crypto_hint(e: &peernet_crypto::Error) -> Option<HResult> {
         .map(|(v, _)| *v)
 }
 
-/// Whether a crypto error is only about time (P4).
-pub(crate) fn is_time_error(e: &peernet_crypto::Error) -> bool {
-    matches!(
-        e,
-        peernet_crypto::Error::Expired { .. } | peernet_crypto::Error::NotYetValid { .. }
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

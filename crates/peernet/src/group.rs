@@ -10,7 +10,7 @@ use peernet_protocol::Scope;
 use peernet_storage::{CloudScope, GroupCloud, GroupSecrets, NewGroup, SecretUpdate};
 
 use crate::context::{CachedChain, Peernet, Secret, password_hash_string};
-use crate::error::{Error, Result, is_time_error};
+use crate::error::{Error, Result};
 use crate::hresult as hr;
 use crate::identity::{NamePair, profile_from_name, profile_name};
 
@@ -283,32 +283,24 @@ pub(crate) struct GroupInner {
 }
 
 /// Validates a chain; a chain that is only outside its validity period is accepted with
-/// the matching status (it is re-validated at a time inside every certificate's period).
+/// the matching status. When the certificates' periods overlap, the chain is validated
+/// once, at the point of that overlap nearest to `policy.now` (the time checks are the only
+/// ones that read the clock, so every other verdict is the same), and the status says where
+/// `policy.now` lies; otherwise it is validated at `policy.now` and fails on time.
 pub(crate) fn validate_with_time_status(
     certs: &[Certificate],
     policy: ChainPolicy<'_>,
 ) -> std::result::Result<MembershipStatus, peernet_crypto::Error> {
-    match chain::validate_chain(certs, &policy) {
-        Ok(()) => Ok(MembershipStatus::Valid),
-        Err(e) if is_time_error(&e) => {
-            let start = certs.iter().map(|c| c.validity().not_before).max();
-            let end = certs.iter().map(|c| c.validity().not_after).min();
-            let (Some(start), Some(end)) = (start, end) else {
-                return Err(e);
-            };
-            if start > end {
-                return Err(e);
-            }
+    let start = certs.iter().map(|c| c.validity().not_before).max();
+    let end = certs.iter().map(|c| c.validity().not_after).min();
+    match (start, end) {
+        (Some(start), Some(end)) if start <= end => {
             let mut p = policy;
-            p.now = start;
+            p.now = policy.now.clamp(start, end);
             chain::validate_chain(certs, &p)?;
-            Ok(if policy.now > end {
-                MembershipStatus::Expired
-            } else {
-                MembershipStatus::NotYetValid
-            })
+            Ok(status_at(certs, policy.now))
         }
-        Err(e) => Err(e),
+        _ => chain::validate_chain(certs, &policy).map(|()| MembershipStatus::Valid),
     }
 }
 

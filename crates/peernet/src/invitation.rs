@@ -1,5 +1,6 @@
 //! Invitations, joins and credentials (`spec/api.md` §3.4, 3.5, 3.8–3.11).
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use peernet_crypto::cert::{GmcParams, Validity, random_serial};
@@ -11,7 +12,7 @@ use peernet_protocol::{
 use peernet_storage::{GroupCloud, GroupSecrets, NewGroup};
 
 use crate::context::{Peernet, ct_eq, password_hash_string};
-use crate::error::{Error, Result, is_time_error};
+use crate::error::{Error, Result};
 use crate::group::{
     DEFAULT_MEMBER_DATA_LIFETIME, Group, MIN_PRESENCE_LIFETIME, MembershipStatus,
     PEER_GROUP_GMC_AUTHENTICATION, PEER_GROUP_PASSWORD_AUTHENTICATION, PNRP_CLOUD_NAME_LOCAL,
@@ -411,24 +412,22 @@ impl Peernet {
                 ),
             ));
         }
-        let policy = ChainPolicy::new(parsed.profile, now)
-            .group(&parsed.group)
-            .leaf_public_key(idc.public_key_der());
-        chain::validate_chain(&parsed.certs, &policy).map_err(|e| {
-            if is_time_error(&e) {
-                Error::crypto_as(
-                    hr::PEER_E_INVALID_TIME_PERIOD,
-                    "the invitation is expired or not yet valid (check both clocks)",
-                    e,
-                )
-            } else {
-                not_trusted("the invitation was altered or is erroneous", e)
-            }
-        })?;
+        // `parse_invitation_chain` validated the chain for this group (its time verdict is
+        // `parsed.status`) and the leaf key is exactly the identity's (above, stricter than
+        // the chain rule's authority match): only the time is left to decide.
+        if parsed.status != MembershipStatus::Valid {
+            return Err(Error::api(
+                hr::PEER_E_INVALID_TIME_PERIOD,
+                "the invitation is expired or not yet valid (check both clocks)",
+            ));
+        }
         let gpn = parsed.group.as_str().to_owned();
         let ders: Vec<Vec<u8>> = parsed.certs.iter().map(|c| c.der().to_vec()).collect();
+        // Validated for this identity's key, this group and profile: what `group_open` checks,
+        // so the open below takes the chain from the cache instead of validating it again.
+        let certs = Arc::new(parsed.certs);
         if let Some(existing) = self.ensure_not_member(&identity, &gpn)? {
-            return self.replace_credentials(existing, ders, leaf, cloud);
+            return self.replace_credentials(existing, ders, certs, cloud);
         }
         let resolved = self.join_cloud(cloud, &g.cloud_name, g.scope, g.cloud_flags)?;
         let password = g.version == InvitationVersion::V1_1;
@@ -438,14 +437,14 @@ impl Peernet {
             classifier: parsed.group.classifier().to_owned(),
             cloud: local_cloud(&resolved),
             profile: profile_name(parsed.profile).to_owned(),
-            gmc_chain: ders,
-            properties: joined_properties(parsed.certs[0].subject_friendly_name(), password),
+            gmc_chain: ders.clone(),
+            properties: joined_properties(certs[0].subject_friendly_name(), password),
             status: 0,
         };
         self.store
             .insert_group(&new, GroupSecrets::default())
             .map_err(Error::storage)?;
-        self.forget_chain(&identity, &gpn);
+        self.remember(&identity, &gpn, ders, certs);
         self.group_open(&identity, &gpn, None)
     }
 
@@ -456,9 +455,10 @@ impl Peernet {
         &self,
         existing: peernet_storage::Group,
         ders: Vec<Vec<u8>>,
-        leaf: &Certificate,
+        certs: Arc<Vec<Certificate>>,
         cloud: Option<&str>,
     ) -> Result<Group> {
+        let leaf = certs.last().unwrap_or(&certs[0]);
         let (identity, gpn) = (existing.identity.clone(), existing.group_peer_name.clone());
         let current_start = existing
             .gmc_chain
@@ -478,7 +478,7 @@ impl Peernet {
         self.store
             .set_group_chain(&identity, &gpn, &ders)
             .map_err(Error::storage)?;
-        self.forget_chain(&identity, &gpn);
+        self.remember(&identity, &gpn, ders, certs);
         self.group_open(&identity, &gpn, cloud)
     }
 
