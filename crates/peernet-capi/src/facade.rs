@@ -117,35 +117,10 @@ pub fn guid_of(r: Role) -> GUID {
     }
 }
 
-/// Seconds from 1601-01-01 to 1970-01-01.
-const FILETIME_UNIX_OFFSET_SECS: u64 = 11_644_473_600;
-const TICKS_PER_SEC: u64 = 10_000_000;
-
-/// 64-bit `FILETIME` (100 ns ticks since 1601) → `SystemTime`.
-pub fn system_time(ft: u64) -> SystemTime {
-    let offset = FILETIME_UNIX_OFFSET_SECS * TICKS_PER_SEC;
-    let nanos =
-        |ticks: u64| Duration::new(ticks / TICKS_PER_SEC, (ticks % TICKS_PER_SEC) as u32 * 100);
-    if ft >= offset {
-        UNIX_EPOCH + nanos(ft - offset)
-    } else {
-        UNIX_EPOCH - nanos(offset - ft)
-    }
-}
-
-/// `SystemTime` → 64-bit `FILETIME` (saturating at 0 and `u64::MAX`).
-pub fn filetime(t: SystemTime) -> u64 {
-    let offset = FILETIME_UNIX_OFFSET_SECS * TICKS_PER_SEC;
-    let ticks = |d: Duration| {
-        d.as_secs()
-            .saturating_mul(TICKS_PER_SEC)
-            .saturating_add(u64::from(d.subsec_nanos() / 100))
-    };
-    match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => offset.saturating_add(ticks(d)),
-        Err(e) => offset.saturating_sub(ticks(e.duration())),
-    }
-}
+/// 64-bit `FILETIME` (100 ns ticks since 1601) ↔ `SystemTime`: the facade's conversions
+/// (saturating at 0 and at `i64::MAX` ticks, the largest FILETIME Windows accepts), under the
+/// names this layer uses.
+pub use peernet::{from_filetime as system_time, to_filetime as filetime};
 
 /// DER SubjectPublicKeyInfo → `CERT_PUBLIC_KEY_INFO` values (`E_FAIL` if the facade
 /// handed out something that is not one, which would be a bug).
