@@ -28,6 +28,11 @@ use rand_core::SeedableRng;
 
 use crate::der::{self, Node, Pfx};
 
+/// The committed corpus directory, `fixtures/hostile/`.
+pub fn corpus_dir() -> std::path::PathBuf {
+    crate::store::workspace_root().join("fixtures/hostile")
+}
+
 /// The password of every identity export and GROUPKEY in the corpus.
 pub const PASSWORD: &str = "hostile corpus pässword";
 /// Another password, for "encrypted under a different password" cases.

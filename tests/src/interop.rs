@@ -3,16 +3,11 @@
 //! a loud SKIP line and the test passes, unless `PEERNET_REQUIRE_INTEROP` is set (CI sets
 //! it), in which case the test fails. `scripts/test-deps.sh` installs the tools.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 /// The workspace root.
-pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ is below the root")
-        .to_path_buf()
-}
+pub use crate::store::workspace_root as root;
 
 /// True when the environment demands that interop tests run rather than skip.
 pub fn required() -> bool {

@@ -13,10 +13,6 @@ use peernet::{Group, Peernet, Role};
 use peernet_tests::hostile::{self, Entry, PASSWORD};
 use peernet_tests::store::{db_fingerprint, dump, fast_options, workspace_root};
 
-fn corpus_dir() -> PathBuf {
-    workspace_root().join("fixtures/hostile")
-}
-
 fn files_under(dir: &Path) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -39,7 +35,7 @@ fn files_under(dir: &Path) -> BTreeSet<String> {
 #[test]
 fn corpus_is_up_to_date() {
     let corpus = hostile::generate();
-    let dir = corpus_dir();
+    let dir = hostile::corpus_dir();
     if std::env::var_os("PEERNET_WRITE_HOSTILE").is_some() {
         for stale in files_under(&dir) {
             if !corpus.files.contains_key(&stale) {
@@ -94,7 +90,7 @@ fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().to_path_buf();
     let pn = Peernet::open_with(&path, fast_options()).unwrap();
-    let read = |f: &str| std::fs::read_to_string(corpus_dir().join(f)).unwrap();
+    let read = |f: &str| std::fs::read_to_string(hostile::corpus_dir().join(f)).unwrap();
     let owner = pn
         .identity_import(&read("base/identity.xml"), PASSWORD)
         .unwrap();
@@ -150,7 +146,7 @@ fn run_one(fx: &Fixture, entry: Entry, bytes: &[u8]) -> Result<String, String> {
 #[test]
 fn corpus_gives_documented_errors_and_changes_nothing() {
     let manifest =
-        std::fs::read_to_string(corpus_dir().join("manifest.txt")).expect("manifest.txt");
+        std::fs::read_to_string(hostile::corpus_dir().join("manifest.txt")).expect("manifest.txt");
     let rows = hostile::parse_manifest(&manifest);
     let mut fx = fixture();
     let mut before = dump(&fx.pn);
@@ -160,7 +156,7 @@ fn corpus_gives_documented_errors_and_changes_nothing() {
     let mut slowest = (std::time::Duration::ZERO, String::new());
     for row in &rows {
         files.insert(row.file.clone());
-        let bytes = std::fs::read(corpus_dir().join(&row.file)).unwrap();
+        let bytes = std::fs::read(hostile::corpus_dir().join(&row.file)).unwrap();
         let t = std::time::Instant::now();
         let outcome = run_one(&fx, row.entry, &bytes);
         let took = t.elapsed();

@@ -20,7 +20,6 @@
 //! `tests/c_abi/c_programs.rs`.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::ptr;
 
 use peernet::{HResult, Peernet};
@@ -34,11 +33,7 @@ use peernet_capi::types::{
     GUID, HGROUP, PEER_GROUP_ROLE_MEMBER, PEER_INVITATION_INFO, PEER_VERSION_DATA, PWSTR,
 };
 use peernet_tests::hostile::{self, Entry, PASSWORD};
-use peernet_tests::store::{db_fingerprint, dump, fast_options, workspace_root};
-
-fn corpus_dir() -> PathBuf {
-    workspace_root().join("fixtures/hostile")
-}
+use peernet_tests::store::{db_fingerprint, dump, fast_options};
 
 /// NUL-terminated UTF-16, cut at the first NUL like a C string.
 fn wide(units: impl IntoIterator<Item = u16>) -> Vec<u16> {
@@ -133,7 +128,7 @@ fn call(fx: &Fx, entry: Entry, xml: &[u16]) -> String {
 fn hostile_corpus_through_the_c_abi() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
-    let read = |f: &str| std::fs::read_to_string(corpus_dir().join(f)).unwrap();
+    let read = |f: &str| std::fs::read_to_string(hostile::corpus_dir().join(f)).unwrap();
     let (owner, group_name) = {
         let pn = Peernet::open_with(&store, fast_options()).unwrap();
         let owner = pn
@@ -177,14 +172,14 @@ fn hostile_corpus_through_the_c_abi() {
     };
     let before = snapshot();
 
-    let manifest = std::fs::read_to_string(corpus_dir().join("manifest.txt")).unwrap();
+    let manifest = std::fs::read_to_string(hostile::corpus_dir().join("manifest.txt")).unwrap();
     let rows = hostile::parse_manifest(&manifest);
     let mut failures = Vec::new();
     let mut outcomes: BTreeMap<String, usize> = BTreeMap::new();
     let (mut calls, mut escaped) = (0, 0);
     let t0 = std::time::Instant::now();
     for row in &rows {
-        let bytes = std::fs::read(corpus_dir().join(&row.file)).unwrap();
+        let bytes = std::fs::read(hostile::corpus_dir().join(&row.file)).unwrap();
         let what = format!("{} {}", row.file, row.entry.name());
         let mut forms = vec![(
             "",

@@ -23,11 +23,7 @@ use std::time::{Duration, Instant};
 
 use peernet::Peernet;
 use peernet_tests::hostile::{self, Entry, PASSWORD};
-use peernet_tests::store::{db_fingerprint, dump, fast_options, workspace_root};
-
-fn corpus_dir() -> PathBuf {
-    workspace_root().join("fixtures/hostile")
-}
+use peernet_tests::store::{db_fingerprint, dump, fast_options};
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -42,7 +38,7 @@ fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
     let pn = Peernet::open_with(&store, fast_options()).unwrap();
-    let read = |f: &str| std::fs::read_to_string(corpus_dir().join(f)).unwrap();
+    let read = |f: &str| std::fs::read_to_string(hostile::corpus_dir().join(f)).unwrap();
     let owner = pn
         .identity_import(&read("base/identity.xml"), PASSWORD)
         .unwrap();
@@ -133,7 +129,7 @@ fn judge(expected: &str, out: &std::process::Output) -> Result<(), String> {
 
 #[test]
 fn hostile_corpus_through_the_cli() {
-    let manifest = std::fs::read_to_string(corpus_dir().join("manifest.txt")).unwrap();
+    let manifest = std::fs::read_to_string(hostile::corpus_dir().join("manifest.txt")).unwrap();
     let rows = hostile::parse_manifest(&manifest);
     let mut fx = fixture();
     let mut before = snapshot(&fx.store);
@@ -145,7 +141,7 @@ fn hostile_corpus_through_the_cli() {
     for row in &rows {
         *per_entry.entry(row.entry.name()).or_default() += 1;
         let what = format!("{} {}", row.file, row.entry.name());
-        let path = corpus_dir().join(&row.file);
+        let path = hostile::corpus_dir().join(&row.file);
         let bytes = std::fs::read(&path).unwrap();
         let expected = if std::str::from_utf8(&bytes).is_err() {
             not_utf8 += 1;

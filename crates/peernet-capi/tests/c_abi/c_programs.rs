@@ -168,9 +168,9 @@ const HOSTILE_SAMPLE_EVERY: usize = 8;
 /// Prepare the corpus store and the row list for `tests/c/hostile.c`; returns
 /// (store, list).
 fn hostile_setup(root: &std::path::Path) -> (PathBuf, PathBuf) {
-    use peernet_tests::hostile::{PASSWORD, parse_manifest};
+    use peernet_tests::hostile::{PASSWORD, corpus_dir, parse_manifest};
     let _ = std::fs::remove_dir_all(root);
-    let corpus = workspace_root().join("fixtures/hostile");
+    let corpus = corpus_dir();
     let store = root.join("store");
     let pn =
         peernet::Peernet::open_with(&store, peernet_tests::store::fast_options()).expect("store");

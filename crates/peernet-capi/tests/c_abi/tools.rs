@@ -19,9 +19,7 @@ pub fn include_dir() -> PathBuf {
 }
 
 /// The workspace root.
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+pub use peernet_tests::store::workspace_root;
 
 /// The directory holding the library cargo built with this test: `target/<profile>/deps`,
 /// where `cargo test` writes the cdylib it builds for this run. `cargo test` does not copy it
