@@ -540,10 +540,7 @@ fn join_view(g: &Group, outcome: JoinOutcome) -> (Value, String) {
 fn invitation_view(info: &peernet::InvitationInfo) -> (Value, String) {
     let password = info.auth_scheme == PEER_GROUP_PASSWORD_AUTHENTICATION;
     let kind = if password { "password" } else { "gmc" };
-    let version = match info.version {
-        peernet::InvitationVersion::V1_1 => "1.1",
-        _ => "1.0",
-    };
+    let version = info.version.as_str();
     let private = info.cloud_flags & peernet::PNRP_CLOUD_NAME_LOCAL != 0;
     let json = json!({
         "kind": kind,
