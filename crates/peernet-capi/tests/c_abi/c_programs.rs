@@ -1,14 +1,16 @@
-//! `tests/c/*.c` compiled against `include/p2p.h`, linked against the cdylib cargo
+//! `crates/peernet-capi/tests/c/*.c` compiled against `include/p2p.h`, linked against the cdylib cargo
 //! built for this test run, run directly and under valgrind.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::tools::{include_dir, library_dir, run, scratch, tool, workspace_root};
+use crate::tools::{include_dir, library_dir, run, scratch, tool};
 
 /// Compile `tests/c/<name>.c` in strict C99 and link it against `libpeernet_capi`.
 fn build(cc: &str, name: &str, extra: &[&str]) -> PathBuf {
-    let src = workspace_root().join("tests/c").join(format!("{name}.c"));
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/c")
+        .join(format!("{name}.c"));
     let dir = scratch(name);
     let exe = dir.join(name);
     let lib = library_dir();
