@@ -36,7 +36,7 @@ pub unsafe extern "C" fn PeerIdentityCreate(
     ppwzIdentity: *mut PWSTR,
 ) -> HRESULT {
     guard(|| {
-        // SAFETY (whole body): pointer validity is the caller's contract above.
+        // SAFETY: pointer validity is the caller's contract above.
         unsafe {
             init(ppwzIdentity)?;
             let classifier = read_opt_nonempty(pwzClassifier)?;

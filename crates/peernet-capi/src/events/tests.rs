@@ -241,10 +241,8 @@ fn registration_arguments_and_the_event_descriptor() {
     }
     assert_eq!(EVENTS.len(), 1);
     // SAFETY: handle lookups only.
-    assert_eq!(
-        unsafe { PeernetWaitForGroupEvent(h, 0) },
-        PEER_S_NO_EVENT_DATA.as_i32()
-    );
+    let r = unsafe { PeernetWaitForGroupEvent(h, 0) };
+    assert_eq!(r, PEER_S_NO_EVENT_DATA.as_i32());
     // A record of another type: filtered out; one of the registered type: delivered.
     add_record(g, 0x44, &mut [1]);
     let id = add_record(g, 0x33, &mut [2]);
@@ -263,11 +261,8 @@ fn registration_arguments_and_the_event_descriptor() {
     let mut got = Vec::new();
     while !got.contains(&added) {
         // SAFETY: handle lookup only.
-        assert_eq!(
-            unsafe { PeernetWaitForGroupEvent(h, 5000) },
-            0,
-            "after {got:?}"
-        );
+        let r = unsafe { PeernetWaitForGroupEvent(h, 5000) };
+        assert_eq!(r, 0, "after {got:?}");
         while let Some(e) = next_event(h) {
             got.push(e);
         }
@@ -347,11 +342,8 @@ fn events_reach_another_context_in_commit_order() {
     let mut got = Vec::new();
     while got.len() < 3 {
         // SAFETY: handle lookup only.
-        assert_eq!(
-            unsafe { PeernetWaitForGroupEvent(h, 5000) },
-            0,
-            "after {got:?}"
-        );
+        let r = unsafe { PeernetWaitForGroupEvent(h, 5000) };
+        assert_eq!(r, 0, "after {got:?}");
         while let Some(e) = next_event(h) {
             got.push(e);
         }

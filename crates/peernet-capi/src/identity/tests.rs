@@ -35,7 +35,7 @@ fn create_defaults_and_result() {
     let s = Store::new();
     s.on(|| {
         let mut out = sentinel();
-        // SAFETY (all calls in these tests): arguments are valid test buffers or NULL.
+        // SAFETY: arguments are valid test buffers or NULL.
         unsafe {
             assert_eq!(PeerIdentityCreate(null(), W::new("").p(), 0, &mut out), 0);
             let plain = take(out);
