@@ -6,9 +6,9 @@
 //! compatibility table.
 //!
 //! Two layers: each topic module holds its `#[unsafe(no_mangle)] extern "C"` functions,
-//! which check their arguments and call the `peernet` facade directly. An export's
-//! helpers carry the facade's name for it (`PeerGroupGetProperties` →
-//! `Group::get_properties`).
+//! which check their arguments and call the `peernet` facade directly. The facade method
+//! an export calls has the Windows name in snake case (`PeerGroupGetProperties` →
+//! `Group::get_properties`). `docs/CAPI.md` says where a new Windows function goes.
 //!
 //! - `identity`: `PeerIdentity*`, `PeerEnumIdentities`, `PeerEnumGroups`,
 //!   `PeerCreatePeerName`;
