@@ -188,6 +188,58 @@ mod tests {
     };
 
     #[test]
+    fn filetimes_are_the_facade_conversions() {
+        use std::time::{Duration, UNIX_EPOCH};
+
+        use peernet::{from_filetime as system_time, to_filetime as filetime};
+        assert_eq!(filetime(UNIX_EPOCH), 116_444_736_000_000_000);
+        assert_eq!(system_time(116_444_736_000_000_000), UNIX_EPOCH);
+        let t = UNIX_EPOCH + Duration::new(1_700_000_000, 123_456_700);
+        assert_eq!(system_time(filetime(t)), t);
+        let before = UNIX_EPOCH - Duration::from_secs(86_400);
+        assert_eq!(system_time(filetime(before)), before);
+        assert_eq!(filetime(system_time(0)), 0);
+    }
+
+    #[test]
+    fn public_keys_round_trip_and_bad_ones_are_invalid_args() {
+        // RSA SubjectPublicKeyInfo with NULL parameters, as Windows identities have.
+        let s = crate::tests::Store::new();
+        let me = s.pn.identity_create(Some("k"), Some("K"), None).unwrap();
+        let xml = s.pn.identity_get_xml(Some(&me)).unwrap();
+        let (_, info) = peernet::CredentialInfo::from_identity_info(&xml, &[]).unwrap();
+        let k = public_key_info(&info.public_key).unwrap();
+        assert_eq!(k.algorithm_oid, "1.2.840.113549.1.1.1");
+        assert_eq!(k.parameters, vec![5, 0]);
+        assert_eq!(k.unused_bits, 0);
+        assert_eq!(spki_der(&k).unwrap(), info.public_key);
+        // Through a CERT_PUBLIC_KEY_INFO in a block and back.
+        let mut b = BlockBuilder::new();
+        k.place(&mut b).unwrap();
+        let p = b.finish().unwrap();
+        // SAFETY: `p` is a live block holding a CERT_PUBLIC_KEY_INFO at offset 0.
+        assert_eq!(unsafe { PublicKeyInfo::read(p.cast()) }, Ok(k.clone()));
+        crate::memory::free(p);
+
+        let bad_oid = PublicKeyInfo {
+            algorithm_oid: "not an oid".into(),
+            ..k.clone()
+        };
+        assert_eq!(spki_der(&bad_oid), Err(E_INVALIDARG));
+        let bad_params = PublicKeyInfo {
+            parameters: vec![5],
+            ..k.clone()
+        };
+        assert_eq!(spki_der(&bad_params), Err(E_INVALIDARG));
+        let bad_bits = PublicKeyInfo {
+            unused_bits: 8,
+            ..k
+        };
+        assert_eq!(spki_der(&bad_bits), Err(E_INVALIDARG));
+        assert_eq!(public_key_info(b"junk"), Err(E_FAIL));
+    }
+
+    #[test]
     fn roles_and_guids() {
         assert_eq!(role_of(&PEER_GROUP_ROLE_ADMIN), Role::ADMIN);
         assert_eq!(role_of(&PEER_GROUP_ROLE_MEMBER), Role::MEMBER);

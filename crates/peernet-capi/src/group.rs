@@ -376,13 +376,13 @@ pub unsafe extern "C" fn PeerGroupPasswordJoin(
         unsafe {
             init(phGroup)?;
             let invitation = read_req(pwzInvitation)?;
-            let password = read_req(pwzPassword)?;
+            let password = Secret::from(read_req(pwzPassword)?);
             let cloud = read_opt_nonempty(pwzCloud)?;
             let identity = read_opt_nonempty(pwzIdentity)?;
             let (group, outcome) = h(context()?.group_password_join(
                 identity.as_deref(),
                 &invitation,
-                &password,
+                password.expose(),
                 cloud.as_deref(),
             ))?;
             put_group(phGroup, group, outcome.hresult())
@@ -577,8 +577,8 @@ pub unsafe extern "C" fn PeerGroupExportConfig(
         // SAFETY: caller's contract.
         unsafe {
             init(ppwzXML)?;
-            let password = read_req(pwzPassword)?;
-            let xml = with_group(hGroup, |g| h(g.export_config(&password)))?;
+            let password = Secret::from(read_req(pwzPassword)?);
+            let xml = with_group(hGroup, |g| h(g.export_config(password.expose())))?;
             put_string(ppwzXML, &xml)
         }
     })
@@ -604,8 +604,8 @@ pub unsafe extern "C" fn PeerGroupImportConfig(
             init(ppwzIdentity)?;
             init(ppwzGroup)?;
             let xml = read_req(pwzXML)?;
-            let password = read_req(pwzPassword)?;
-            let r = h(context()?.group_import_config(&xml, &password, fOverwrite != 0))?;
+            let password = Secret::from(read_req(pwzPassword)?);
+            let r = h(context()?.group_import_config(&xml, password.expose(), fOverwrite != 0))?;
             put_string(ppwzIdentity, &r.identity)?;
             if let Err(e) = put_string(ppwzGroup, &r.group_peer_name) {
                 crate::memory::free(ppwzIdentity.read().cast());

@@ -6,12 +6,14 @@
 //! set to NULL (or 0) before anything else can fail; strings with unpaired surrogates
 //! are `E_INVALIDARG`; results are `PeerFreeData` blocks. A NULL (or empty) identity
 //! where the documentation allows one is passed to the facade as `None`, which resolves
-//! it exactly as Windows does.
+//! it exactly as Windows does. Passwords are held as [`peernet::Secret`] (zeroized on
+//! drop) from the moment they are read.
 //!
 //! # Safety (every function)
 //! String arguments are NULL or NUL-terminated UTF-16; out-pointers are NULL or valid
 //! for writes. These are the contracts of the Windows functions.
 
+use peernet::Secret;
 use peernet::hresult::{E_HANDLE, E_INVALIDARG, E_NOTIMPL};
 
 use crate::context::context;
@@ -80,8 +82,8 @@ pub unsafe extern "C" fn PeerIdentityExport(
         unsafe {
             init(ppwzExportXML)?;
             let identity = read_req(pwzIdentity)?;
-            let password = read_req(pwzPassword)?;
-            let xml = h(context()?.identity_export(&identity, &password))?;
+            let password = Secret::from(read_req(pwzPassword)?);
+            let xml = h(context()?.identity_export(&identity, password.expose()))?;
             put_string(ppwzExportXML, &xml)
         }
     })
@@ -102,8 +104,8 @@ pub unsafe extern "C" fn PeerIdentityImport(
         unsafe {
             init(ppwzIdentity)?;
             let xml = read_req(pwzImportXML)?;
-            let password = read_req(pwzPassword)?;
-            let name = h(context()?.identity_import(&xml, &password))?;
+            let password = Secret::from(read_req(pwzPassword)?);
+            let name = h(context()?.identity_import(&xml, password.expose()))?;
             put_string(ppwzIdentity, &name)
         }
     })

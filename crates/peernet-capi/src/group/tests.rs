@@ -84,6 +84,50 @@ fn store_with_group() -> (Store, String, HGROUP) {
 }
 
 #[test]
+fn group_properties_round_trip_through_a_block() {
+    let mut v = peernet::GroupProperties::new("chat", "Friends");
+    v.flags = 1;
+    v.cloud = Some("Global_".into());
+    v.creator_peer_name = Some("abc.def".into());
+    v.comment = "c".into();
+    v.member_data_lifetime = 2_419_200;
+    v.presence_lifetime = 300;
+    v.authentication_schemes = 3;
+    v.group_password_role = Role::ADMIN;
+    v.group_password = Some(Secret::from("pw".to_owned()));
+    let p = properties_block(&v).unwrap();
+    // SAFETY: `p` is a block holding a full-size structure with valid strings.
+    let back = unsafe { read_properties(p, None) }.unwrap();
+    // SAFETY: as above.
+    assert!(unsafe { (*p).pwzGroupPassword.is_null() }, "never returned");
+    v.group_password = None;
+    assert_eq!(back, v);
+    crate::memory::free(p.cast());
+}
+
+#[test]
+fn group_properties_sizes() {
+    let (cloud, c) = (W::new("c"), W::new("k"));
+    let mut raw = props(None, &c, &c);
+    raw.dwSize = PEER_GROUP_PROPERTIES_V1_SIZE as u32;
+    raw.pwzCloud = cloud.m();
+    raw.dwAuthenticationSchemes = 99;
+    raw.pwzGroupPassword = std::ptr::dangling_mut();
+    raw.groupPasswordRole = PEER_GROUP_ROLE_MEMBER;
+    // SAFETY: a valid structure; the Vista fields are not read for the XP size.
+    let v = unsafe { read_properties(&raw, None) }.unwrap();
+    assert_eq!(v.cloud.as_deref(), Some("c"));
+    assert_eq!(
+        (v.authentication_schemes, v.group_password.is_none()),
+        (0, true)
+    );
+    assert_eq!(v.presence_lifetime, 300, "0 = the documented default");
+    raw.dwSize = 12;
+    // SAFETY: as above.
+    assert_eq!(unsafe { read_properties(&raw, None) }, Err(E_INVALIDARG));
+}
+
+#[test]
 fn everything_needs_startup() {
     let _l = lock();
     let s = Store::new();
@@ -364,6 +408,11 @@ fn invitation_arguments() {
             assert!(crate::memory::is_live(p.cast()));
             assert_eq!((*p).dwScope, 1);
             assert_eq!(read_req((*p).pwzCloudName).unwrap(), "Global_");
+            assert_eq!((*p).cRoles, 1);
+            assert_eq!(*(*p).pRoles, PEER_GROUP_ROLE_MEMBER);
+            for k in 0..(*p).cClassifiers as usize {
+                read_req(*(*p).ppwzClassifiers.add(k)).unwrap();
+            }
             assert_eq!(
                 (*p).ftValidityEnd.as_u64() / 10_000_000,
                 ft.as_u64() / 10_000_000,
