@@ -43,7 +43,7 @@ pub(crate) fn open_at(dir: &Path) -> Result<Peernet, HResult> {
 
 /// The context of the functions that name no group: the process-wide one, opened on
 /// first use (an unopenable store is the facade's HRESULT, e.g. `PEER_E_NO_KEY_ACCESS`).
-/// Unit tests substitute a temporary store per thread ([`tests::with_store`]).
+/// Unit tests substitute a temporary store per thread (`tests::with_store`).
 pub(crate) fn context() -> Result<Peernet, HResult> {
     #[cfg(test)]
     if let Some(pn) = tests::current() {
