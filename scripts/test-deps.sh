@@ -8,7 +8,7 @@ need_apt=()
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 command -v cc >/dev/null 2>&1 || need_apt+=(gcc libc6-dev)
 command -v c++ >/dev/null 2>&1 || need_apt+=(g++)            # C ABI: header compiles as C++11
-command -v valgrind >/dev/null 2>&1 || need_apt+=(valgrind)  # C ABI: tests/c programs under valgrind
+command -v valgrind >/dev/null 2>&1 || need_apt+=(valgrind)  # C ABI: crates/peernet-capi/tests/c programs under valgrind
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
 
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -12,7 +12,7 @@
 //!   next input meets the same store.
 //!
 //! Documents are taken as UTF-8 (lossily, as the CLI reads a file); the C ABI's UTF-16
-//! conversion is tested apart (`tests/c/`).
+//! conversion is tested apart (`crates/peernet-capi/tests/c/`).
 
 use std::path::PathBuf;
 use std::sync::OnceLock;

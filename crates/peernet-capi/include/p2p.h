@@ -423,7 +423,7 @@ extern const GUID PEER_GROUP_ROLE_MEMBER;
 extern const GUID PEER_GROUP_ROLE_INVITING_MEMBER;
 
 /* ------------------------------------------------------------------------------------
- * HRESULT values (spec/api.md section 6). Generic ones are guarded so that an
+ * HRESULT values (the table of peernet::HResult::all()). Generic ones are guarded so that an
  * application's own definitions win.
  * ---------------------------------------------------------------------------------- */
 #define PEERNET_HRESULT(v) ((HRESULT)(int32_t)(uint32_t)(v))

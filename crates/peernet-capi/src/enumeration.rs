@@ -11,39 +11,29 @@ use std::mem::{offset_of, size_of};
 
 use peernet::hresult::E_INVALIDARG;
 
-use crate::alloc::BlockBuilder;
-use crate::ffi::{OK, guard};
+use crate::ffi::{CResult, OK, guard};
 use crate::handles::{HandleTable, Kind, with};
+use crate::memory::BlockBuilder;
 use crate::types::{HPEERENUM, HRESULT, PEER_NAME_PAIR, ULONG};
 
 /// One prepared item: writes itself into a block and returns its offset.
-pub trait EnumItem: Send {
+pub(crate) trait EnumItem: Send {
     /// Lay the item (and whatever it points to) out in `b`; return the item's offset.
     fn place(&self, b: &mut BlockBuilder) -> usize;
 }
 
 /// A `PEER_NAME_PAIR` item (PeerEnumIdentities, PeerEnumGroups).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NamePair {
-    /// `pwzPeerName`.
-    pub peer_name: String,
-    /// `pwzFriendlyName`.
-    pub friendly_name: String,
-}
-
-impl EnumItem for NamePair {
+impl EnumItem for peernet::NamePair {
     fn place(&self, b: &mut BlockBuilder) -> usize {
         let at = b.push(PEER_NAME_PAIR {
             dwSize: size_of::<PEER_NAME_PAIR>() as u32,
             pwzPeerName: std::ptr::null_mut(),
             pwzFriendlyName: std::ptr::null_mut(),
         });
+        type P = PEER_NAME_PAIR;
+        b.link_wstr(at + offset_of!(P, pwzPeerName), Some(&self.peer_name));
         b.link_wstr(
-            at + offset_of!(PEER_NAME_PAIR, pwzPeerName),
-            Some(&self.peer_name),
-        );
-        b.link_wstr(
-            at + offset_of!(PEER_NAME_PAIR, pwzFriendlyName),
+            at + offset_of!(P, pwzFriendlyName),
             Some(&self.friendly_name),
         );
         at
@@ -51,21 +41,26 @@ impl EnumItem for NamePair {
 }
 
 /// The state behind an `HPEERENUM`.
-pub struct Enumeration {
+struct Enumeration {
     items: Vec<Box<dyn EnumItem>>,
     next: usize,
 }
 
 static ENUMERATIONS: HandleTable<Enumeration> = HandleTable::new(Kind::Enumeration);
 
-/// Store prepared items behind a new `HPEERENUM`.
-pub fn open(items: Vec<Box<dyn EnumItem>>) -> HPEERENUM {
-    ENUMERATIONS.insert(Enumeration { items, next: 0 })
-}
-
-/// Number of open enumerations (tests).
-pub fn open_count() -> usize {
-    ENUMERATIONS.len()
+/// Store prepared items behind a new `HPEERENUM` in `*ph`.
+///
+/// # Safety
+/// `ph` is non-NULL and writable.
+pub(crate) unsafe fn put_enum<T: EnumItem + 'static>(ph: *mut HPEERENUM, items: Vec<T>) -> CResult {
+    let items = items
+        .into_iter()
+        .map(|i| Box::new(i) as Box<dyn EnumItem>)
+        .collect();
+    let h = ENUMERATIONS.insert(Enumeration { items, next: 0 });
+    // SAFETY: per the contract.
+    unsafe { ph.write(h) };
+    OK
 }
 
 /// `HRESULT PeerGetItemCount(HPEERENUM hPeerEnum, ULONG *pCount)`: the total number of
@@ -151,18 +146,20 @@ pub unsafe extern "C" fn PeerEndEnumeration(hPeerEnum: HPEERENUM) -> HRESULT {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alloc::{free, is_live};
+    use crate::memory::{free, is_live};
     use crate::wide::read_req;
 
-    fn pairs(n: usize) -> Vec<Box<dyn EnumItem>> {
-        (0..n)
-            .map(|i| {
-                Box::new(NamePair {
-                    peer_name: format!("0.p{i}"),
-                    friendly_name: format!("F{i}"),
-                }) as Box<dyn EnumItem>
+    fn open(n: usize) -> HPEERENUM {
+        let items = (0..n)
+            .map(|i| peernet::NamePair {
+                peer_name: format!("0.p{i}"),
+                friendly_name: format!("F{i}"),
             })
-            .collect()
+            .collect();
+        let mut h = std::ptr::null_mut();
+        // SAFETY: a valid out-pointer.
+        assert_eq!(unsafe { put_enum(&mut h, items) }, OK);
+        h
     }
 
     /// # Safety
@@ -180,7 +177,7 @@ mod tests {
 
     #[test]
     fn walk_in_batches_until_zero() {
-        let h = open(pairs(5));
+        let h = open(5);
         let mut count = 0;
         // SAFETY: valid out-pointer.
         assert_eq!(unsafe { PeerGetItemCount(h, &mut count) }, 0);
@@ -210,7 +207,7 @@ mod tests {
 
     #[test]
     fn arrays_outlive_the_enumeration() {
-        let h = open(pairs(3));
+        let h = open(3);
         let mut n: ULONG = 10;
         let mut items = std::ptr::null_mut();
         // SAFETY: valid pointers.
@@ -226,7 +223,7 @@ mod tests {
     #[test]
     fn invalid_arguments() {
         let bad = E_INVALIDARG.as_i32();
-        let h = open(pairs(1));
+        let h = open(1);
         let mut n: ULONG = 1;
         let mut items = std::ptr::dangling_mut::<*mut c_void>();
         // SAFETY: NULL pointers are checked before use; handles are looked up only.
@@ -249,7 +246,7 @@ mod tests {
 
     #[test]
     fn zero_requested_delivers_nothing() {
-        let h = open(pairs(2));
+        let h = open(2);
         let mut n: ULONG = 0;
         let mut items = std::ptr::null_mut();
         // SAFETY: valid pointers.

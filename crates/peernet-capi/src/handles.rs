@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 /// What a handle names; stored in the low 4 bits of the value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(usize)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// `HPEERENUM`.
     Enumeration = 0x5,
     /// `HGROUP`.
@@ -24,14 +24,14 @@ pub enum Kind {
 static SERIAL: AtomicUsize = AtomicUsize::new(1);
 
 /// A table of objects of one kind, addressed by handle value.
-pub struct HandleTable<T> {
+pub(crate) struct HandleTable<T> {
     kind: Kind,
     map: Mutex<Option<HashMap<usize, Arc<Mutex<T>>>>>,
 }
 
 impl<T> HandleTable<T> {
     /// An empty table (usable in a `static`).
-    pub const fn new(kind: Kind) -> Self {
+    pub(crate) const fn new(kind: Kind) -> Self {
         HandleTable {
             kind,
             map: Mutex::new(None),
@@ -44,7 +44,7 @@ impl<T> HandleTable<T> {
     }
 
     /// Store `value` and return its new handle.
-    pub fn insert(&self, value: T) -> *mut c_void {
+    pub(crate) fn insert(&self, value: T) -> *mut c_void {
         let serial = SERIAL.fetch_add(1, Ordering::Relaxed);
         let handle = (serial << 4) | self.kind as usize;
         self.lock()
@@ -54,7 +54,7 @@ impl<T> HandleTable<T> {
     }
 
     /// The object behind `handle`, if it is live and of this table's kind.
-    pub fn get(&self, handle: *const c_void) -> Option<Arc<Mutex<T>>> {
+    pub(crate) fn get(&self, handle: *const c_void) -> Option<Arc<Mutex<T>>> {
         let h = handle as usize;
         if h & 0xF != self.kind as usize {
             return None;
@@ -63,7 +63,7 @@ impl<T> HandleTable<T> {
     }
 
     /// Remove `handle`; returns the object if it was live.
-    pub fn remove(&self, handle: *const c_void) -> Option<Arc<Mutex<T>>> {
+    pub(crate) fn remove(&self, handle: *const c_void) -> Option<Arc<Mutex<T>>> {
         let h = handle as usize;
         if h & 0xF != self.kind as usize {
             return None;
@@ -72,23 +72,25 @@ impl<T> HandleTable<T> {
     }
 
     /// Remove every handle (used by the last `PeerGroupShutdown`).
-    pub fn clear(&self) -> usize {
+    pub(crate) fn clear(&self) -> usize {
         self.lock().take().map_or(0, |m| m.len())
     }
 
     /// Number of live handles.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.lock().as_ref().map_or(0, HashMap::len)
     }
 
     /// True when no handle is live.
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.len() == 0
     }
 }
 
 /// Run `f` on the locked object behind `handle`.
-pub fn with<T, R>(
+pub(crate) fn with<T, R>(
     table: &HandleTable<T>,
     handle: *const c_void,
     f: impl FnOnce(&mut T) -> R,

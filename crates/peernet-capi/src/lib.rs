@@ -5,45 +5,72 @@
 //! `docs/CAPI.md` for building, linking, UTF-16 strings, memory ownership and the
 //! compatibility table.
 //!
-//! Layout of the crate:
-//! - [`types`]: `#[repr(C)]` mirrors of the header's structures, constants, role GUIDs;
-//! - [`ffi`]: panic containment and HRESULT conversion shared by every export;
-//! - [`wide`]: UTF-16 ⇄ `String`;
-//! - [`alloc`]: the `PeerFreeData` allocator (one block per returned buffer);
-//! - [`handles`], [`enumeration`], [`group_handles`]: handle tables;
-//! - [`startup`]: `PeerGroupStartup` / `PeerGroupShutdown`;
-//! - [`store`]: where the store lives and the lazily opened process-wide context;
-//! - [`model`], [`out`]: Rust values of the nested structures, out-pointer helpers;
-//! - [`backend`], [`identity_api`], [`group_api`]: the argument layer of the functions
-//!   that need the facade, written against the [`backend::Backend`] trait;
-//! - [`facade`]: the backend on the peernet facade (value conversions, the store);
-//! - [`exports`]: the `#[unsafe(no_mangle)]` functions with the Windows names.
+//! Two layers: each topic module holds its `#[unsafe(no_mangle)] extern "C"` functions,
+//! which check their arguments and call the `peernet` facade directly. The facade method
+//! an export calls has the Windows name in snake case (`PeerGroupGetProperties` →
+//! `Group::get_properties`). `docs/CAPI.md` says where a new Windows function goes.
 //!
-//! Exported: every function declared in `p2p.h` (PeerFreeData, the enumeration
-//! functions, PeerGroupStartup / PeerGroupShutdown, the 12 Identity Manager and 18
-//! Grouping functions) and the three role GUIDs.
+//! - `identity`: `PeerIdentity*`, `PeerEnumIdentities`, `PeerEnumGroups`,
+//!   `PeerCreatePeerName`;
+//! - `group`: `PeerGroupCreate` … `PeerGroupPeerTimeToUniversalTime` and the `HGROUP`
+//!   table;
+//! - `records`: records, members and the group database;
+//! - `events`: `PeerGroupRegisterEvent` … `PeernetWaitForGroupEvent` and `HPEEREVENT`;
+//! - `enumeration`: `HPEERENUM` (`PeerGetItemCount`, `PeerGetNextItem`,
+//!   `PeerEndEnumeration`);
+//! - `memory`: `PeerFreeData` and the block builder every result is made with;
+//! - `startup`: `PeerGroupStartup` / `PeerGroupShutdown`;
+//! - shared: `ffi` (panic boundary, argument and out-pointer helpers), `wide` (UTF-16),
+//!   `convert` (GUIDs, public keys), `handles` (handle tables), `context` (the store);
+//! - [`types`]: `#[repr(C)]` mirrors of the header's structures, constants, role GUIDs.
+//!
+//! Only [`types`] and the exported functions (re-exported here, for Rust callers of the
+//! rlib such as this crate's tests) are public.
 //!
 //! `unsafe` is allowed in this crate only; every block carries a `// SAFETY:` comment.
 #![allow(non_snake_case)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
-pub mod alloc;
-pub mod backend;
-pub mod enumeration;
-pub mod exports;
-pub mod facade;
-pub mod ffi;
-pub mod group_api;
-pub mod group_handles;
-pub mod handles;
-pub mod identity_api;
-pub mod model;
-pub mod out;
-pub mod records_api;
-pub mod startup;
-pub mod store;
-#[cfg(test)]
-mod test_backend;
+mod context;
+mod convert;
+mod enumeration;
+mod events;
+mod ffi;
+mod group;
+mod handles;
+mod identity;
+mod memory;
+mod records;
+mod startup;
 pub mod types;
-pub mod wide;
+mod wide;
+
+#[cfg(test)]
+mod tests;
+
+pub use enumeration::{PeerEndEnumeration, PeerGetItemCount, PeerGetNextItem};
+pub use events::{
+    PeerGroupGetEventData, PeerGroupRegisterEvent, PeerGroupUnregisterEvent,
+    PeernetWaitForGroupEvent,
+};
+pub use group::{
+    PeerGroupClose, PeerGroupConnect, PeerGroupCreate, PeerGroupCreateInvitation,
+    PeerGroupCreatePasswordInvitation, PeerGroupDelete, PeerGroupExportConfig,
+    PeerGroupGetProperties, PeerGroupGetStatus, PeerGroupImportConfig, PeerGroupIssueCredentials,
+    PeerGroupJoin, PeerGroupOpen, PeerGroupParseInvitation, PeerGroupPasswordJoin,
+    PeerGroupPeerTimeToUniversalTime, PeerGroupSetProperties, PeerGroupUniversalTimeToPeerTime,
+};
+pub use identity::{
+    PeerCreatePeerName, PeerEnumGroups, PeerEnumIdentities, PeerIdentityCreate, PeerIdentityDelete,
+    PeerIdentityExport, PeerIdentityGetCryptKey, PeerIdentityGetDefault,
+    PeerIdentityGetFriendlyName, PeerIdentityGetXML, PeerIdentityImport,
+    PeerIdentitySetFriendlyName,
+};
+pub use memory::PeerFreeData;
+pub use records::{
+    PeerGroupAddRecord, PeerGroupDeleteRecord, PeerGroupEnumMembers, PeerGroupEnumRecords,
+    PeerGroupExportDatabase, PeerGroupGetRecord, PeerGroupImportDatabase, PeerGroupSearchRecords,
+    PeerGroupUpdateRecord,
+};
+pub use startup::{PeerGroupShutdown, PeerGroupStartup};

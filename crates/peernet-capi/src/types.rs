@@ -1,7 +1,7 @@
 //! `#[repr(C)]` mirrors of the `p2p.h` types, constants and role GUIDs.
 //!
 //! Names follow the Windows header (hence `non_snake_case`/`non_camel_case_types`);
-//! field order and sizes are checked against `include/p2p.h` by `tests/layout.rs`.
+//! field order and sizes are checked against `include/p2p.h` by `tests/c_abi/header.rs`.
 #![allow(non_snake_case, non_camel_case_types, missing_docs)]
 
 use std::ffi::c_void;
@@ -320,6 +320,18 @@ pub struct PEER_NAME_PAIR {
 }
 
 // --- enumerations (p2p.h values) ----------------------------------------------------
+// The facade's constants where it has them; the rest exist only in the C header.
+pub use peernet::{
+    PEER_DEFER_EXPIRATION, PEER_DISABLE_PRESENCE, PEER_GROUP_EVENT_AUTHENTICATION_FAILED,
+    PEER_GROUP_EVENT_CONNECTION_FAILED, PEER_GROUP_EVENT_DIRECT_CONNECTION,
+    PEER_GROUP_EVENT_INCOMING_DATA, PEER_GROUP_EVENT_MEMBER_CHANGED,
+    PEER_GROUP_EVENT_NEIGHBOR_CONNECTION, PEER_GROUP_EVENT_PROPERTY_CHANGED,
+    PEER_GROUP_EVENT_RECORD_CHANGED, PEER_GROUP_EVENT_STATUS_CHANGED,
+    PEER_GROUP_GMC_AUTHENTICATION, PEER_GROUP_PASSWORD_AUTHENTICATION,
+    PEER_GROUP_STATUS_HAS_CONNECTIONS, PEER_GROUP_STATUS_LISTENING, PEER_GROUP_VERSION,
+    PEER_MEMBER_DATA_OPTIONAL, PEER_MEMBER_PRESENT, PEER_RECORD_FLAG_AUTOREFRESH,
+    PEER_RECORD_FLAG_DELETED,
+};
 pub const PEER_RECORD_ADDED: u32 = 1;
 pub const PEER_RECORD_UPDATED: u32 = 2;
 pub const PEER_RECORD_DELETED: u32 = 3;
@@ -329,34 +341,12 @@ pub const PEER_DISCONNECTED: u32 = 2;
 pub const PEER_CONNECTION_FAILED: u32 = 3;
 pub const PEER_CONNECTION_NEIGHBOR: u32 = 1;
 pub const PEER_CONNECTION_DIRECT: u32 = 2;
-pub const PEER_RECORD_FLAG_AUTOREFRESH: u32 = 1;
-pub const PEER_RECORD_FLAG_DELETED: u32 = 2;
-pub const PEER_GROUP_EVENT_STATUS_CHANGED: u32 = 1;
-pub const PEER_GROUP_EVENT_PROPERTY_CHANGED: u32 = 2;
-pub const PEER_GROUP_EVENT_RECORD_CHANGED: u32 = 3;
-pub const PEER_GROUP_EVENT_DIRECT_CONNECTION: u32 = 4;
-pub const PEER_GROUP_EVENT_NEIGHBOR_CONNECTION: u32 = 5;
-pub const PEER_GROUP_EVENT_INCOMING_DATA: u32 = 6;
-pub const PEER_GROUP_EVENT_MEMBER_CHANGED: u32 = 8;
-pub const PEER_GROUP_EVENT_CONNECTION_FAILED: u32 = 10;
-pub const PEER_GROUP_EVENT_AUTHENTICATION_FAILED: u32 = 11;
-pub const PEER_GROUP_STATUS_LISTENING: u32 = 1;
-pub const PEER_GROUP_STATUS_HAS_CONNECTIONS: u32 = 2;
-pub const PEER_MEMBER_DATA_OPTIONAL: u32 = 1;
-pub const PEER_DISABLE_PRESENCE: u32 = 2;
-pub const PEER_DEFER_EXPIRATION: u32 = 4;
-pub const PEER_GROUP_GMC_AUTHENTICATION: u32 = 1;
-pub const PEER_GROUP_PASSWORD_AUTHENTICATION: u32 = 2;
-pub const PEER_MEMBER_PRESENT: u32 = 1;
 pub const PEER_MEMBER_CONNECTED: u32 = 1;
 pub const PEER_MEMBER_DISCONNECTED: u32 = 2;
 pub const PEER_MEMBER_UPDATED: u32 = 3;
 pub const PEER_MEMBER_JOINED: u32 = 4;
 pub const PEER_MEMBER_LEFT: u32 = 5;
 pub const PEER_GROUP_STORE_CREDENTIALS: u32 = 1;
-
-/// `MAKEWORD(1, 1)`: low byte major, high byte minor.
-pub const PEER_GROUP_VERSION: WORD = 0x0101;
 
 // --- role GUIDs, exported as `extern const GUID` ------------------------------------
 /// `PEER_GROUP_ROLE_ADMIN` {04387127-AA56-450A-8CE5-4F565C6790F4}.

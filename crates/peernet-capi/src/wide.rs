@@ -2,18 +2,18 @@
 //!
 //! Input strings are NUL-terminated UTF-16; an unpaired surrogate or a string longer
 //! than [`MAX_WIDE_LEN`] code units is `E_INVALIDARG`. Output strings are allocated with
-//! [`crate::alloc`] so that `PeerFreeData` releases them.
+//! [`crate::memory`] so that `PeerFreeData` releases them.
 
 use peernet::HResult;
 use peernet::hresult::E_INVALIDARG;
 
-use crate::alloc::BlockBuilder;
+use crate::memory::BlockBuilder;
 use crate::types::{PCWSTR, PWSTR};
 
 /// Longest input string accepted, in UTF-16 code units without the terminator. The
 /// largest legitimate inputs are XML documents (capped at 1 MiB by the parser); 4 Mi
 /// units leaves room for base64 blobs while bounding the scan of an unterminated buffer.
-pub const MAX_WIDE_LEN: usize = 4 * 1024 * 1024;
+pub(crate) const MAX_WIDE_LEN: usize = 4 * 1024 * 1024;
 
 /// Length of a NUL-terminated UTF-16 string, bounded by `max`.
 ///
@@ -39,7 +39,7 @@ unsafe fn wide_len(p: PCWSTR, max: usize) -> Result<usize, HResult> {
 ///
 /// # Safety
 /// `p` is NULL or a readable NUL-terminated UTF-16 string.
-pub unsafe fn read_opt(p: PCWSTR) -> Result<Option<String>, HResult> {
+pub(crate) unsafe fn read_opt(p: PCWSTR) -> Result<Option<String>, HResult> {
     if p.is_null() {
         return Ok(None);
     }
@@ -56,7 +56,7 @@ pub unsafe fn read_opt(p: PCWSTR) -> Result<Option<String>, HResult> {
 ///
 /// # Safety
 /// As [`read_opt`].
-pub unsafe fn read_req(p: PCWSTR) -> Result<String, HResult> {
+pub(crate) unsafe fn read_req(p: PCWSTR) -> Result<String, HResult> {
     // SAFETY: forwarded contract.
     unsafe { read_opt(p) }?.ok_or(E_INVALIDARG)
 }
@@ -65,20 +65,21 @@ pub unsafe fn read_req(p: PCWSTR) -> Result<String, HResult> {
 ///
 /// # Safety
 /// As [`read_opt`].
-pub unsafe fn read_opt_nonempty(p: PCWSTR) -> Result<Option<String>, HResult> {
+pub(crate) unsafe fn read_opt_nonempty(p: PCWSTR) -> Result<Option<String>, HResult> {
     // SAFETY: forwarded contract.
     Ok(unsafe { read_opt(p) }?.filter(|s| !s.is_empty()))
 }
 
 /// A new NUL-terminated UTF-16 copy of `s` in its own `PeerFreeData` block.
-pub fn to_block(s: &str) -> Result<PWSTR, HResult> {
+pub(crate) fn to_block(s: &str) -> Result<PWSTR, HResult> {
     let mut b = BlockBuilder::new();
     b.push_wstr(s);
     Ok(b.finish()?.cast())
 }
 
-/// Encode `s` as UTF-16 with a terminator (for tests and builders).
-pub fn encode(s: &str) -> Vec<u16> {
+/// Encode `s` as UTF-16 with a terminator (for tests).
+#[cfg(test)]
+pub(crate) fn encode(s: &str) -> Vec<u16> {
     s.encode_utf16().chain(std::iter::once(0)).collect()
 }
 
@@ -137,8 +138,8 @@ mod tests {
         let p = to_block("peer.name").unwrap();
         // SAFETY: `p` is a fresh NUL-terminated block.
         assert_eq!(unsafe { read_req(p) }.unwrap(), "peer.name");
-        assert!(crate::alloc::is_live(p.cast()));
-        crate::alloc::free(p.cast());
-        assert!(!crate::alloc::is_live(p.cast()));
+        assert!(crate::memory::is_live(p.cast()));
+        crate::memory::free(p.cast());
+        assert!(!crate::memory::is_live(p.cast()));
     }
 }

@@ -23,14 +23,13 @@ use std::collections::BTreeMap;
 use std::ptr;
 
 use peernet::{HResult, Peernet};
-use peernet_capi::alloc::PeerFreeData;
-use peernet_capi::exports::{
-    PeerGroupClose, PeerGroupCreateInvitation, PeerGroupImportConfig, PeerGroupJoin, PeerGroupOpen,
-    PeerGroupParseInvitation, PeerIdentityImport,
-};
-use peernet_capi::startup::{PeerGroupShutdown, PeerGroupStartup};
 use peernet_capi::types::{
     GUID, HGROUP, PEER_GROUP_ROLE_MEMBER, PEER_INVITATION_INFO, PEER_VERSION_DATA, PWSTR,
+};
+use peernet_capi::{
+    PeerFreeData, PeerGroupClose, PeerGroupCreateInvitation, PeerGroupImportConfig, PeerGroupJoin,
+    PeerGroupOpen, PeerGroupParseInvitation, PeerGroupShutdown, PeerGroupStartup,
+    PeerIdentityImport,
 };
 use peernet_tests::hostile::{self, Entry, PASSWORD};
 use peernet_tests::store::{db_fingerprint, dump, fast_options};

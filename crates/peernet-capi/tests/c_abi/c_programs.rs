@@ -1,14 +1,16 @@
-//! `tests/c/*.c` compiled against `include/p2p.h`, linked against the cdylib cargo
+//! `crates/peernet-capi/tests/c/*.c` compiled against `include/p2p.h`, linked against the cdylib cargo
 //! built for this test run, run directly and under valgrind.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::tools::{include_dir, library_dir, run, scratch, tool, workspace_root};
+use crate::tools::{include_dir, library_dir, run, scratch, tool};
 
 /// Compile `tests/c/<name>.c` in strict C99 and link it against `libpeernet_capi`.
 fn build(cc: &str, name: &str, extra: &[&str]) -> PathBuf {
-    let src = workspace_root().join("tests/c").join(format!("{name}.c"));
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/c")
+        .join(format!("{name}.c"));
     let dir = scratch(name);
     let exe = dir.join(name);
     let lib = library_dir();
@@ -248,4 +250,78 @@ fn hostile_corpus_sample() {
     let t = std::time::Instant::now();
     run_hostile(&exe, &dir.join("valgrind"), Some((&valgrind, VALGRIND)));
     eprintln!("tests/c/hostile.c under valgrind: {:?}", t.elapsed());
+}
+
+/// Run `tests/c/groupchat.c` with `args` on the store `store`.
+fn run_groupchat(exe: &Path, store: &Path, args: &[&str], wrapper: Option<(&str, &[&str])>) {
+    let mut cmd = match wrapper {
+        Some((program, wargs)) => {
+            let mut c = Command::new(program);
+            c.args(wargs).arg(exe);
+            c
+        }
+        None => Command::new(exe),
+    };
+    cmd.args(args).env("PEERNET_HOME", store);
+    let out = run(&mut cmd);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "groupchat: ok");
+}
+
+/// A store where an identity has a group whose database knows a member without its
+/// credentials; returns (store, identity, group, member).
+fn groupchat_setup(root: &Path) -> (PathBuf, String, String, String) {
+    let store = root.join("group");
+    let pn =
+        peernet::Peernet::open_with(&store, peernet_tests::store::fast_options()).expect("store");
+    let me = pn
+        .identity_create(Some("GroupChatMember"), Some("Me"), None)
+        .expect("identity");
+    let group = pn
+        .group_create(&peernet::GroupProperties::new("SampleChatGroup", "Chat").with_creator(&me))
+        .expect("group");
+    let member = format!("{}.stranger", "c".repeat(40));
+    pn.store()
+        .upsert_member(
+            &me,
+            group.peer_name(),
+            &peernet_storage::MemberRow {
+                peer_name: member.clone(),
+                flags: 0,
+                attributes: None,
+                node_id: None,
+                gmc_chain: None,
+            },
+        )
+        .expect("member row");
+    (store, me, group.peer_name().to_owned(), member)
+}
+
+/// `tests/c/groupchat.c`: what the SDK's GroupChat sample assumes of the results (members
+/// with credential info, the end of an enumeration, in-place peer time, both startup
+/// versions, PeerFreeData(NULL)) and its NULL identity on a store without identities;
+/// plain, then under valgrind.
+#[test]
+fn groupchat() {
+    let Some(cc) = tool("cc", "building the tests/c programs") else {
+        return;
+    };
+    let exe = build(&cc, "groupchat", &[]);
+    let root = exe.parent().expect("scratch directory").to_path_buf();
+    let (store, me, group, member) = groupchat_setup(&root);
+    let empty = root.join("empty");
+    let group_args = ["group", me.as_str(), group.as_str(), member.as_str()];
+    let no_identities = |dir: &Path| {
+        let pn = peernet::Peernet::open(dir).expect("store");
+        assert!(pn.enum_identities().expect("identities").is_empty());
+    };
+    run_groupchat(&exe, &empty, &["empty"], None);
+    no_identities(&empty);
+    run_groupchat(&exe, &store, &group_args, None);
+
+    let Some(valgrind) = tool("valgrind", "checking the C ABI for memory errors and leaks") else {
+        return;
+    };
+    run_groupchat(&exe, &empty, &["empty"], Some((&valgrind, VALGRIND)));
+    no_identities(&empty);
+    run_groupchat(&exe, &store, &group_args, Some((&valgrind, VALGRIND)));
 }

@@ -3,7 +3,7 @@
 //! (also under valgrind).
 //!
 //! - `header`: strict compilation, `sizeof`/`offsetof`, HRESULT values;
-//! - `c_programs`: `tests/c/*.c` linked against the cdylib, run plain and under valgrind;
+//! - `c_programs`: `tests/c/*.c` (next to this crate) linked against the cdylib, run plain and under valgrind;
 //! - `exports`: the exact list of exported `Peer*` symbols.
 
 mod c_programs;

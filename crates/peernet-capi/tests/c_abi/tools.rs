@@ -18,9 +18,6 @@ pub fn include_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("include")
 }
 
-/// The workspace root.
-pub use peernet_tests::store::workspace_root;
-
 /// The directory holding the library cargo built with this test: `target/<profile>/deps`,
 /// where `cargo test` writes the cdylib it builds for this run. `cargo test` does not copy it
 /// up to `target/<profile>` (only `cargo build` does), so linking there could use a stale

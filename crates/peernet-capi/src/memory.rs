@@ -1,4 +1,4 @@
-//! The `PeerFreeData` allocator.
+//! `PeerFreeData` and the allocator behind every buffer the C ABI returns.
 //!
 //! Every buffer the C ABI hands out — a string, a structure together with everything
 //! its pointers reach, an item array together with its items — is ONE block built by
@@ -48,17 +48,13 @@ fn live() -> MutexGuard<'static, HashMap<usize, Layout>> {
 }
 
 /// True when `p` is the start of a block that has not been freed.
-pub fn is_live(p: *const c_void) -> bool {
+#[cfg(test)]
+pub(crate) fn is_live(p: *const c_void) -> bool {
     live().contains_key(&key(p))
 }
 
-/// Number of live blocks (tests use it to check for leaks).
-pub fn live_count() -> usize {
-    live().len()
-}
-
 /// Release a block; NULL and unknown pointers are ignored.
-pub fn free(p: *const c_void) {
+pub(crate) fn free(p: *const c_void) {
     if p.is_null() {
         return;
     }
@@ -88,14 +84,14 @@ pub unsafe extern "C" fn PeerFreeData(pvData: *const c_void) {
 /// Builds one block: fixed-size structures first, then whatever they point to, with
 /// internal pointers recorded as relocations and patched when the block is allocated.
 #[derive(Default)]
-pub struct BlockBuilder {
+pub(crate) struct BlockBuilder {
     bytes: Vec<u8>,
     relocations: Vec<(usize, usize)>,
 }
 
 impl BlockBuilder {
     /// An empty builder.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
@@ -106,7 +102,7 @@ impl BlockBuilder {
     }
 
     /// Reserve zeroed, aligned room for `n` values of `T`; returns the offset.
-    pub fn reserve<T>(&mut self, n: usize) -> usize {
+    pub(crate) fn reserve<T>(&mut self, n: usize) -> usize {
         assert!(
             align_of::<T>() <= BLOCK_ALIGN,
             "type over-aligned for a block"
@@ -120,7 +116,7 @@ impl BlockBuilder {
     /// Write `value` at offset `at` (which [`reserve`](Self::reserve) returned or lies
     /// inside such a reservation). Pointer fields inside `value` should be NULL; set
     /// them with [`link`](Self::link).
-    pub fn put<T: Copy>(&mut self, at: usize, value: T) {
+    pub(crate) fn put<T: Copy>(&mut self, at: usize, value: T) {
         let end = at + size_of::<T>();
         assert!(end <= self.bytes.len(), "write outside the reservation");
         // SAFETY: `at..end` lies inside `bytes` (checked above); the write is unaligned
@@ -129,14 +125,14 @@ impl BlockBuilder {
     }
 
     /// Append `value` as a new aligned item; returns its offset.
-    pub fn push<T: Copy>(&mut self, value: T) -> usize {
+    pub(crate) fn push<T: Copy>(&mut self, value: T) -> usize {
         let at = self.reserve::<T>(1);
         self.put(at, value);
         at
     }
 
     /// Append a NUL-terminated UTF-16 copy of `s`; returns its offset.
-    pub fn push_wstr(&mut self, s: &str) -> usize {
+    pub(crate) fn push_wstr(&mut self, s: &str) -> usize {
         self.align(align_of::<WCHAR>());
         let at = self.bytes.len();
         for unit in s.encode_utf16().chain(std::iter::once(0)) {
@@ -146,7 +142,7 @@ impl BlockBuilder {
     }
 
     /// Append raw bytes with the given alignment; returns their offset.
-    pub fn push_bytes(&mut self, data: &[u8], align: usize) -> usize {
+    pub(crate) fn push_bytes(&mut self, data: &[u8], align: usize) -> usize {
         self.align(align);
         let at = self.bytes.len();
         self.bytes.extend_from_slice(data);
@@ -154,12 +150,12 @@ impl BlockBuilder {
     }
 
     /// Make the pointer field at offset `field` point at offset `target` of the block.
-    pub fn link(&mut self, field: usize, target: usize) {
+    pub(crate) fn link(&mut self, field: usize, target: usize) {
         self.relocations.push((field, target));
     }
 
     /// Optional string into a `PWSTR` field: `None` leaves the field NULL.
-    pub fn link_wstr(&mut self, field: usize, s: Option<&str>) {
+    pub(crate) fn link_wstr(&mut self, field: usize, s: Option<&str>) {
         if let Some(s) = s {
             let at = self.push_wstr(s);
             self.link(field, at);
@@ -167,7 +163,7 @@ impl BlockBuilder {
     }
 
     /// Allocate the block, copy the bytes in, patch internal pointers and register it.
-    pub fn finish(self) -> Result<*mut c_void, HResult> {
+    pub(crate) fn finish(self) -> Result<*mut c_void, HResult> {
         let size = self.bytes.len().max(1);
         if size > MAX_BLOCK {
             return Err(E_OUTOFMEMORY);

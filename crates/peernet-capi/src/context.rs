@@ -8,29 +8,58 @@
 //!
 //! The context is opened lazily by the first function that needs it (identity
 //! functions do not need PeerGroupStartup), shared by every thread, and kept for the
-//! life of the process. A failed open is not cached: the next call tries again.
+//! life of the process. A failed open is not cached: the next call tries again. An open
+//! group keeps the context it was opened with, so only the functions that name no group
+//! handle ask for it.
+//!
+//! New identities (and so the groups they create) use the **windows** profile
+//! (RSA-1024 / SHA-1, PFX and GROUPKEY with 2000 iterations), because a program written
+//! against P2P.dll exchanges identity exports, invitations and configurations with
+//! Windows peers.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use peernet::HResult;
 use peernet::hresult::PEER_E_NO_KEY_ACCESS;
+use peernet::{HResult, Options, Peernet, Profile};
+
+/// The process-wide context.
+static CONTEXT: ContextSlot<Peernet> = ContextSlot::new();
 
 /// The store directory (`PEER_E_NO_KEY_ACCESS` when no home directory exists and
 /// `PEERNET_HOME` is unset).
-pub fn location() -> Result<PathBuf, HResult> {
+fn location() -> Result<PathBuf, HResult> {
     peernet_storage::Store::default_dir().map_err(|_| PEER_E_NO_KEY_ACCESS)
 }
 
-/// A value opened on first use and shared afterwards (the facade context, once wired:
-/// `static CONTEXT: ContextSlot<peernet::…> = ContextSlot::new();`).
-pub struct ContextSlot<T> {
+/// Open a context on `dir` with the windows profile; failures are the facade's HRESULT.
+pub(crate) fn open_at(dir: &Path) -> Result<Peernet, HResult> {
+    Peernet::open_with(
+        dir,
+        Options::default().with_default_profile(Profile::Windows),
+    )
+    .map_err(|e| e.hresult())
+}
+
+/// The context of the functions that name no group: the process-wide one, opened on
+/// first use (an unopenable store is the facade's HRESULT, e.g. `PEER_E_NO_KEY_ACCESS`).
+/// Unit tests substitute a temporary store per thread (`tests::with_store`).
+pub(crate) fn context() -> Result<Peernet, HResult> {
+    #[cfg(test)]
+    if let Some(pn) = tests::current() {
+        return Ok(pn);
+    }
+    CONTEXT.get(|| open_at(&location()?)).map(|c| (*c).clone())
+}
+
+/// A value opened on first use and shared afterwards.
+struct ContextSlot<T> {
     slot: Mutex<Option<Arc<T>>>,
 }
 
 impl<T> ContextSlot<T> {
     /// An empty slot (usable in a `static`).
-    pub const fn new() -> Self {
+    const fn new() -> Self {
         ContextSlot {
             slot: Mutex::new(None),
         }
@@ -38,7 +67,7 @@ impl<T> ContextSlot<T> {
 
     /// The shared value, opening it with `open` if this is the first successful call.
     /// Concurrent first calls are serialised, so `open` runs once.
-    pub fn get(&self, open: impl FnOnce() -> Result<T, HResult>) -> Result<Arc<T>, HResult> {
+    fn get(&self, open: impl FnOnce() -> Result<T, HResult>) -> Result<Arc<T>, HResult> {
         // The slot is only ever replaced whole, so a poisoned lock still holds a
         // consistent value.
         let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
@@ -51,7 +80,8 @@ impl<T> ContextSlot<T> {
     }
 
     /// True once a value has been opened.
-    pub fn is_open(&self) -> bool {
+    #[cfg(test)]
+    fn is_open(&self) -> bool {
         self.slot
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -59,17 +89,46 @@ impl<T> ContextSlot<T> {
     }
 }
 
-impl<T> Default for ContextSlot<T> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
+    use std::cell::RefCell;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
+
+    thread_local! {
+        static STORE: RefCell<Option<Peernet>> = const { RefCell::new(None) };
+    }
+
+    pub(super) fn current() -> Option<Peernet> {
+        STORE.with(|s| s.borrow().clone())
+    }
+
+    /// Run `f` with `pn` as this thread's context (restoring the previous one after), so
+    /// tests call the exported functions on a temporary store and never open the
+    /// process-wide one.
+    pub(crate) fn with_store<R>(pn: &Peernet, f: impl FnOnce() -> R) -> R {
+        let previous = STORE.with(|s| s.replace(Some(pn.clone())));
+        struct Restore(Option<Peernet>);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                let p = self.0.take();
+                STORE.with(|s| *s.borrow_mut() = p);
+            }
+        }
+        let _restore = Restore(previous);
+        f()
+    }
+
+    #[test]
+    fn unopenable_store_is_the_facade_hresult() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("not-a-directory");
+        std::fs::write(&file, b"x").unwrap();
+        assert_eq!(open_at(&file).err(), Some(PEER_E_NO_KEY_ACCESS));
+        let ok = open_at(dir.path()).unwrap();
+        assert_eq!(ok.options().default_profile, Profile::Windows);
+    }
 
     #[test]
     fn opened_once_shared_by_threads_and_failures_not_cached() {
