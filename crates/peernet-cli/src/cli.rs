@@ -1,5 +1,5 @@
-//! The command-line grammar: exactly the contract in ARCHITECTURE.md ("Command line
-//! contract"). Other tools and scripts are written against these names and flags.
+//! The command-line grammar, as `docs/CLI.md` documents it. Other tools and scripts are
+//! written against these names and flags.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;

@@ -11,10 +11,10 @@ use peernet::hresult as hr;
 use peernet::{Cloud, CloudScope, GroupProperties, HResult, Peernet, Role};
 use serde_json::{Value, json};
 
+use crate::ctx::{Ctx, Report};
 use crate::error::CliError;
 use crate::output::write_output;
 use crate::render::role_names;
-use crate::run::{Ctx, Report};
 
 const PASSWORD: &str = "correct horse battery staple";
 const WRONG_PASSWORD: &str = "Tr0ub4dor&3";
