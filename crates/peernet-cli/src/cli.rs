@@ -133,6 +133,10 @@ pub struct Output {
     /// Replace FILE if it exists.
     #[arg(long)]
     pub force: bool,
+    /// Write UTF-16LE without a byte-order mark (what the Windows SDK GroupChat sample
+    /// reads) instead of UTF-8.
+    #[arg(long)]
+    pub utf16: bool,
 }
 
 /// `peernet identity …`

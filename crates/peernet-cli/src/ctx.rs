@@ -4,6 +4,7 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+use peernet::lower::protocol::{DocumentType, TextEncoding, decode_document, encode_document};
 use peernet::{Options, Peernet, Secret};
 use serde_json::{Value, json};
 
@@ -16,7 +17,8 @@ use crate::passin::read_password;
 /// benchmarks only; a warning is printed whenever it is used).
 pub const PFX_ITERATIONS_ENV: &str = "PEERNET_PFX_ITERATIONS";
 
-/// Largest input document read (the XML readers cap documents at 1 MiB anyway).
+/// Largest input document read (the XML readers cap documents at 1 MiB of UTF-8; the
+/// same document in UTF-16 takes up to twice that).
 const MAX_INPUT: u64 = 4 * 1024 * 1024;
 
 /// What a command produced: the JSON object and the human text (either may be printed).
@@ -99,8 +101,11 @@ pub(crate) fn is_stdin(p: &Path) -> bool {
     p.as_os_str() == "-"
 }
 
-/// Reads a document from a file or `-` (standard input) as UTF-8 text.
-pub fn read_document(path: &Path) -> Result<String, CliError> {
+/// Reads a document of type `document` from a file or `-` (standard input), as Windows
+/// programs write it: UTF-8 or UTF-16LE/BE, with or without a byte-order mark, trailing
+/// NULs ignored (see `peernet_protocol::text`). Bytes in none of these encodings are
+/// refused with `E_INVALIDARG`, before the document is parsed.
+pub fn read_document(path: &Path, document: DocumentType) -> Result<String, CliError> {
     let shown = if is_stdin(path) {
         "standard input".to_string()
     } else {
@@ -121,9 +126,11 @@ pub fn read_document(path: &Path) -> Result<String, CliError> {
             "{shown} is larger than {MAX_INPUT} bytes; it is not a peernet document"
         )));
     }
-    let text = String::from_utf8(bytes)
-        .map_err(|_| CliError::invalid(format!("{shown} is not UTF-8 text")))?;
-    Ok(text.strip_prefix('\u{feff}').unwrap_or(&text).to_string())
+    // A file in no encoding a document may be in is an argument the API cannot take:
+    // E_INVALIDARG, whatever the document (as before for bytes that were not UTF-8).
+    decode_document(document, &bytes)
+        .map(|d| d.text)
+        .map_err(|e| CliError::invalid(format!("cannot read {shown}: {e}")))
 }
 
 /// A password from `--passin` (or a prompt); refused when the document being read comes
@@ -157,7 +164,9 @@ fn file_mode(path: &Path) -> Option<String> {
     }
 }
 
-/// Writes a document to `-o FILE` (atomic; 0600 when `secret`) or standard output.
+/// Writes a document to `-o FILE` (atomic; 0600 when `secret`) or standard output, as
+/// UTF-8 without a byte-order mark, or with `--utf16` as UTF-16LE without one (what the
+/// GroupChat sample's `fread` reads).
 pub(crate) fn emit_document(
     ctx: &Ctx,
     kind: &str,
@@ -165,22 +174,33 @@ pub(crate) fn emit_document(
     out: &Output,
     secret: bool,
 ) -> Result<Report, CliError> {
+    let encoding = if out.utf16 {
+        TextEncoding::Utf16Le
+    } else {
+        TextEncoding::Utf8
+    };
     match out.out.as_deref().filter(|p| !is_stdin(p)) {
         Some(path) => {
-            write_output(Some(path), xml.as_bytes(), secret, out.force)?;
+            let bytes = encode_document(xml, encoding, false);
+            write_output(Some(path), &bytes, secret, out.force)?;
             let mode = file_mode(path);
             ctx.info(&format!(
-                "wrote {kind} to {} ({} bytes{})",
+                "wrote {kind} to {} ({} bytes, {encoding}{})",
                 path.display(),
-                xml.len(),
+                bytes.len(),
                 mode.as_deref()
                     .map(|m| format!(", mode {m}"))
                     .unwrap_or_default()
             ));
             Ok(Report::new(
-                json!({"document": kind, "file": path, "bytes": xml.len(), "secret": secret}),
+                json!({"document": kind, "file": path, "bytes": bytes.len(), "secret": secret, "encoding": encoding.as_str()}),
                 "",
             ))
+        }
+        // UTF-16 on standard output: the bytes exactly, without a final newline.
+        None if out.utf16 && !ctx.json => {
+            write_output(None, &encode_document(xml, encoding, false), secret, false)?;
+            Ok(Report::new(Value::Null, ""))
         }
         None => Ok(Report::new(
             json!({"document": kind, "xml": xml}),

@@ -324,7 +324,7 @@ fn story(s: &mut Story<'_>, a: &Peernet, b: &Peernet) -> Result<(), CliError> {
         return Err(failed(n, "the imported peer name differs"));
     }
 
-    // 11-12: move the group configuration (spec/api.md §12: identity, then config, then open).
+    // 11-12: move the group configuration (identity, then config, then open).
     let config =
         crate::progress::with_spinner(s.ctx.spinner_visible(), "protecting the group key", || {
             group.export_config(PASSWORD)

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
 use peernet::hresult as hr;
+use peernet::lower::protocol::DocumentType;
 use peernet::{
     CredentialInfo, EventData, EventRegistration, GroupEvent, GroupProperties, IssueFlags,
     JoinOutcome, Member, MemberChangeType, PEER_GROUP_PASSWORD_AUTHENTICATION, Peernet,
@@ -223,7 +224,7 @@ fn create_invitation(
     expires: Option<SystemTime>,
     output: &Output,
 ) -> Result<Report, CliError> {
-    let info = read_document(invitee)?;
+    let info = read_document(invitee, DocumentType::IdentityInfo)?;
     let g = pn.group_open(&at.identity, &at.group, None)?;
     let xml = g.create_invitation(&info, expires, roles)?;
     emit_document(ctx, "PEERINVITATION", &xml, output, false)
@@ -243,7 +244,7 @@ fn create_password_invitation(
 
 /// `group parse-invitation FILE`
 fn group_parse_invitation(pn: &Peernet, file: &Path) -> Result<Report, CliError> {
-    let xml = read_document(file)?;
+    let xml = read_document(file, DocumentType::Invitation)?;
     let info = pn.group_parse_invitation(&xml)?;
     let (json, human) = invitation_view(&info);
     Ok(Report::new(json, human))
@@ -258,7 +259,7 @@ fn group_join(
     cloud: Option<&str>,
     passin: &PassIn,
 ) -> Result<Report, CliError> {
-    let xml = read_document(invitation)?;
+    let xml = read_document(invitation, DocumentType::Invitation)?;
     let info = pn.group_parse_invitation(&xml)?;
     let (g, outcome) = if info.auth_scheme == PEER_GROUP_PASSWORD_AUTHENTICATION {
         let stdin = is_stdin(invitation);
@@ -304,7 +305,7 @@ fn issue_credentials(
     flags: IssueFlags,
     output: &Output,
 ) -> Result<Report, CliError> {
-    let info_xml = read_document(subject)?;
+    let info_xml = read_document(subject, DocumentType::IdentityInfo)?;
     let g = pn.group_open(&at.identity, &at.group, None)?;
     let (subject_name, mut info) = CredentialInfo::from_identity_info(&info_xml, roles)?;
     info.validity_end = validity_end;
@@ -351,7 +352,7 @@ fn group_import_config(
     passin: &PassIn,
     overwrite: bool,
 ) -> Result<Report, CliError> {
-    let xml = read_document(file)?;
+    let xml = read_document(file, DocumentType::GroupConfig)?;
     let has_key = xml.contains("GROUPKEY");
     let pw = if has_key || passin.passin.is_some() {
         password(

@@ -1,6 +1,7 @@
 //! `peernet identity …`: the PeerIdentity* functions.
 
 use peernet::Peernet;
+use peernet::lower::protocol::DocumentType;
 use serde_json::json;
 
 use super::profile;
@@ -177,7 +178,7 @@ fn identity_import(
     file: &std::path::Path,
     passin: &PassIn,
 ) -> Result<Report, CliError> {
-    let xml = read_document(file)?;
+    let xml = read_document(file, DocumentType::IdentityExport)?;
     let pw = password(
         passin.passin.as_deref(),
         "Import password: ",

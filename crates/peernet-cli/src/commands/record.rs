@@ -4,6 +4,7 @@ use std::io::Read;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
+use peernet::lower::protocol::DocumentType;
 use peernet::{Group, Peernet, Record};
 use serde_json::{Value, json};
 
@@ -69,7 +70,7 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>, CliError> {
 fn content(c: &RecordContent) -> Result<(Option<String>, Option<Vec<u8>>), CliError> {
     let attributes = match (&c.attributes, &c.attributes_file) {
         (Some(a), _) => Some(a.clone()),
-        (None, Some(f)) => Some(read_document(f)?),
+        (None, Some(f)) => Some(read_document(f, DocumentType::RecordAttributes)?),
         (None, None) => None,
     };
     let data = match (&c.data, &c.data_file) {
@@ -231,7 +232,7 @@ fn delete_record(ctx: &Ctx, pn: &Peernet, at: &GroupRef, record: &str) -> Result
 fn search_records(pn: &Peernet, at: &GroupRef, query: String) -> Result<Report, CliError> {
     let g = open(pn, at)?;
     let q = match query.strip_prefix('@') {
-        Some(f) => read_document(Path::new(f))?,
+        Some(f) => read_document(Path::new(f), DocumentType::SearchQuery)?,
         None => query,
     };
     Ok(records_report(&g.search_records(&q)?))
