@@ -80,6 +80,58 @@ impl Env {
             ],
         )
     }
+
+    /// `group create --identity ID --classifier C [extra…]` in `store`; the group peer name.
+    fn create_group(
+        &self,
+        store: &str,
+        identity: &str,
+        classifier: &str,
+        extra: &[&str],
+    ) -> String {
+        let mut args = vec![
+            "group",
+            "create",
+            "--identity",
+            identity,
+            "--classifier",
+            classifier,
+        ];
+        args.extend_from_slice(extra);
+        self.ok(store, &args)
+    }
+
+    /// `identity info` of `invitee` (in `invitee_store`) to `info_file`, then `group
+    /// invite` of it by `admin` (in `store`) with `extra` flags to `out`.
+    #[allow(clippy::too_many_arguments)]
+    fn invite(
+        &self,
+        store: &str,
+        admin: &str,
+        group: &str,
+        invitee_store: &str,
+        invitee: &str,
+        info_file: &str,
+        extra: &[&str],
+        out: &str,
+    ) {
+        self.ok(
+            invitee_store,
+            &["identity", "info", invitee, "-o", info_file],
+        );
+        let mut args = vec![
+            "group",
+            "invite",
+            "--identity",
+            admin,
+            group,
+            "--invitee",
+            info_file,
+        ];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["-o", out]);
+        self.ok(store, &args);
+    }
 }
 
 fn assert_ok(out: &Output, args: &[&str]) {
@@ -430,26 +482,15 @@ fn group_story_with_json() {
     assert_eq!(created["identity"], alice.as_str());
     assert_eq!(created["cloud"], "Global_");
 
-    e.ok("b", &["identity", "info", &bob, "-o", "bob-info.xml"]);
-    e.ok(
+    e.invite(
         "a",
-        &[
-            "group",
-            "invite",
-            "--identity",
-            &alice,
-            &group,
-            "--invitee",
-            "bob-info.xml",
-            "--role",
-            "inviting",
-            "--role",
-            "member",
-            "--expires",
-            "12h",
-            "-o",
-            "bob-invite.xml",
-        ],
+        &alice,
+        &group,
+        "b",
+        &bob,
+        "bob-info.xml",
+        &["--role", "inviting", "--role", "member", "--expires", "12h"],
+        "bob-invite.xml",
     );
     let parsed = e.json("b", &["group", "parse-invitation", "bob-invite.xml"]);
     assert_eq!(parsed["kind"], "gmc");
@@ -830,33 +871,16 @@ fn clouds_and_ambiguity() {
 
     let alice = e.windows_identity("a", "alice");
     let bob = e.windows_identity("b", "bob");
-    let group = e.ok(
+    let group = e.create_group("a", &alice, "lan", &["--cloud", a_cloud]);
+    e.invite(
         "a",
-        &[
-            "group",
-            "create",
-            "--identity",
-            &alice,
-            "--classifier",
-            "lan",
-            "--cloud",
-            a_cloud,
-        ],
-    );
-    e.ok("b", &["identity", "info", &bob, "-o", "bob-info.xml"]);
-    e.ok(
-        "a",
-        &[
-            "group",
-            "invite",
-            "--identity",
-            &alice,
-            &group,
-            "--invitee",
-            "bob-info.xml",
-            "-o",
-            "inv.xml",
-        ],
+        &alice,
+        &group,
+        "b",
+        &bob,
+        "bob-info.xml",
+        &[],
+        "inv.xml",
     );
     // B has no private link-local cloud: no cloud.
     e.fails(
@@ -1222,17 +1246,7 @@ const TYPE: &str = "7a7a0001-0001-0002-0102-030405060708";
 fn record_commands() {
     let e = Env::new();
     let alice = e.windows_identity("a", "alice");
-    let g = e.ok(
-        "a",
-        &[
-            "group",
-            "create",
-            "--identity",
-            &alice,
-            "--classifier",
-            "rec",
-        ],
-    );
+    let g = e.create_group("a", &alice, "rec", &[]);
     let attrs =
         r#"<attributes><attribute name="topic" type="string">news</attribute></attributes>"#;
     let added = e.json(
@@ -1567,31 +1581,16 @@ fn strings(v: &[&str]) -> Vec<String> {
 fn alice_group_and_bob(e: &Env) -> (String, String, String) {
     let alice = e.windows_identity("a", "alice");
     let bob = e.windows_identity("b", "bob");
-    let group = e.ok(
+    let group = e.create_group("a", &alice, "chat", &[]);
+    e.invite(
         "a",
-        &[
-            "group",
-            "create",
-            "--identity",
-            &alice,
-            "--classifier",
-            "chat",
-        ],
-    );
-    e.ok("b", &["identity", "info", &bob, "-o", "bob-info.xml"]);
-    e.ok(
-        "a",
-        &[
-            "group",
-            "invite",
-            "--identity",
-            &alice,
-            &group,
-            "--invitee",
-            "bob-info.xml",
-            "-o",
-            "bob-invite.xml",
-        ],
+        &alice,
+        &group,
+        "b",
+        &bob,
+        "bob-info.xml",
+        &[],
+        "bob-invite.xml",
     );
     (alice, bob, group)
 }
