@@ -1804,3 +1804,52 @@ fn utf16_output_is_what_groupchat_reads() {
         Some(read_text(&e, "bob-info.xml").as_str())
     );
 }
+
+#[test]
+fn record_attributes_and_search_files_read_windows_encodings() {
+    let e = Env::new();
+    let alice = e.windows_identity("a", "alice");
+    let g = e.create_group("a", &alice, "rec", &[]);
+    let attrs = "<attributes>\n<attribute name=\"topic\" type=\"string\">n\u{e9}ws</attribute>\n</attributes>";
+    let query = "<peersearch><clause attrib=\"topic\" type=\"string\">n?ws</clause></peersearch>";
+    let mut ids = Vec::new();
+    e.each_encoding(
+        "a",
+        "attrs",
+        attrs,
+        &|f| {
+            strings(&[
+                "record",
+                "add",
+                "--identity",
+                &alice,
+                &g,
+                "--type",
+                TYPE,
+                "--attributes-file",
+                f,
+            ])
+        },
+        &|label, j| assert!(j["id"].as_str().is_some(), "{label}"),
+    );
+    for r in e.json("a", &["record", "list", "--identity", &alice, &g])["records"]
+        .as_array()
+        .unwrap()
+    {
+        // Stored as the file held it, CRLF included.
+        let stored = r["attributes"].as_str().unwrap();
+        assert_eq!(stored.replace("\r\n", "\n"), attrs);
+        ids.push(r["id"].as_str().unwrap().to_string());
+    }
+    assert_eq!(ids.len(), windows_encodings(attrs).len());
+    e.each_encoding(
+        "a",
+        "query",
+        query,
+        &|f| {
+            let at = format!("@{f}");
+            strings(&["record", "search", "--identity", &alice, &g, &at])
+        },
+        &|label, j| assert_eq!(j["records"].as_array().unwrap().len(), ids.len(), "{label}"),
+    );
+}
