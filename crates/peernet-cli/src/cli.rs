@@ -1,5 +1,5 @@
-//! The command-line grammar: exactly the contract in ARCHITECTURE.md ("Command line
-//! contract"). Other tools and scripts are written against these names and flags.
+//! The command-line grammar, as `docs/CLI.md` documents it. Other tools and scripts are
+//! written against these names and flags.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -133,6 +133,10 @@ pub struct Output {
     /// Replace FILE if it exists.
     #[arg(long)]
     pub force: bool,
+    /// Write UTF-16LE without a byte-order mark (what the Windows SDK GroupChat sample
+    /// reads) instead of UTF-8.
+    #[arg(long)]
+    pub utf16: bool,
 }
 
 /// `peernet identity …`

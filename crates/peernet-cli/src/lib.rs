@@ -2,25 +2,30 @@
 //! completions and man page `cargo xtask` generates, and [`main`] for the binary.
 //!
 //! The commands, flags, JSON shapes and exit codes are documented in `docs/CLI.md`.
+//!
+//! Layout: `cli.rs` is the grammar; `commands/` holds one file per command group
+//! (identity, group, record, cloud, demo) whose handlers carry the name of the facade
+//! function they call; `ctx.rs` what they share (settings, reports, reading and writing
+//! documents, passwords); `views.rs` how groups, joins, invitations and clouds are shown.
 
 pub mod cli;
-mod demo;
+mod commands;
+mod ctx;
 mod duration;
 mod error;
 mod output;
 mod passin;
 mod progress;
-mod records;
 mod render;
-mod run;
+mod views;
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
+pub use ctx::PFX_ITERATIONS_ENV;
 pub use error::CliError;
-pub use run::PFX_ITERATIONS_ENV;
 
 /// The clap command of `peernet` (for completions and the man page).
 pub fn command() -> clap::Command {
@@ -34,12 +39,12 @@ pub fn main() -> ExitCode {
         Ok(a) => a,
         Err(e) => e.exit(),
     };
-    let ctx = run::Ctx {
+    let ctx = ctx::Ctx {
         store: args.store,
         json: args.json,
         quiet: args.quiet,
     };
-    match run::run(&ctx, args.command) {
+    match commands::run(&ctx, args.command) {
         Ok(report) => {
             let mut out = std::io::stdout().lock();
             // A streaming command (`group watch`) has printed its lines already.
@@ -74,7 +79,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn report_error(ctx: &run::Ctx, e: &CliError) {
+fn report_error(ctx: &ctx::Ctx, e: &CliError) {
     let mut err = std::io::stderr().lock();
     let _ = if ctx.json {
         writeln!(err, "{}", e.to_json())

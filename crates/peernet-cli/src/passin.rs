@@ -3,31 +3,12 @@
 //! SPEC is `pass:TEXT`, `env:VAR`, `file:PATH`, `fd:N` or `stdin`. Without a SPEC the
 //! password is prompted for without echo when standard input is a terminal, and it is an
 //! error otherwise. `file:`, `fd:` and `stdin` take the first line, without its line end.
-//! A password is never echoed and never appears in an error message.
+//! A password is never echoed and never appears in an error message; it is held in a
+//! [`peernet::Secret`], wiped on drop.
 
+use peernet::Secret;
 use std::io::{BufRead, IsTerminal, Read};
 use zeroize::Zeroizing;
-
-/// A password held in memory that is wiped on drop and never printed.
-pub struct Password(Zeroizing<String>);
-
-impl Password {
-    /// Wrap a password.
-    pub fn new(s: String) -> Self {
-        Password(Zeroizing::new(s))
-    }
-
-    /// The password text.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Password {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Password(<redacted>)")
-    }
-}
 
 /// Why a password could not be obtained. Messages never contain the password.
 #[derive(Debug, thiserror::Error)]
@@ -59,7 +40,7 @@ pub enum PassinError {
     Mismatch,
 }
 
-fn first_line(bytes: Zeroizing<Vec<u8>>, what: &str) -> Result<Password, PassinError> {
+fn first_line(bytes: Zeroizing<Vec<u8>>, what: &str) -> Result<Secret, PassinError> {
     let end = bytes
         .iter()
         .position(|&b| b == b'\n')
@@ -69,7 +50,7 @@ fn first_line(bytes: Zeroizing<Vec<u8>>, what: &str) -> Result<Password, PassinE
         line = &line[..line.len() - 1];
     }
     let s = std::str::from_utf8(line).map_err(|_| PassinError::NotUtf8(what.to_string()))?;
-    Ok(Password::new(s.to_string()))
+    Ok(Secret::new(s.to_string()))
 }
 
 /// Resolve a password from `spec`, or prompt (`prompt`, with a confirmation when
@@ -78,20 +59,20 @@ pub fn read_password(
     spec: Option<&str>,
     prompt: &str,
     confirm: bool,
-) -> Result<Password, PassinError> {
+) -> Result<Secret, PassinError> {
     let Some(spec) = spec else {
         if !std::io::stdin().is_terminal() {
             return Err(PassinError::NoTerminal);
         }
         let first =
-            Password::new(
+            Secret::new(
                 rpassword::prompt_password(prompt).map_err(|e| PassinError::Read {
                     what: "terminal".into(),
                     source: e,
                 })?,
             );
         if confirm {
-            let again = Password::new(
+            let again = Secret::new(
                 rpassword::prompt_password("Verifying - ".to_string() + prompt).map_err(|e| {
                     PassinError::Read {
                         what: "terminal".into(),
@@ -106,11 +87,11 @@ pub fn read_password(
         return Ok(first);
     };
     if let Some(text) = spec.strip_prefix("pass:") {
-        return Ok(Password::new(text.to_string()));
+        return Ok(Secret::new(text.to_string()));
     }
     if let Some(var) = spec.strip_prefix("env:") {
         return std::env::var(var)
-            .map(Password::new)
+            .map(Secret::new)
             .map_err(|_| PassinError::NoEnv(var.to_string()));
     }
     if let Some(path) = spec.strip_prefix("file:") {
@@ -206,8 +187,8 @@ mod tests {
     #[test]
     fn debug_is_redacted() {
         assert_eq!(
-            format!("{:?}", Password::new("x".into())),
-            "Password(<redacted>)"
+            format!("{:?}", read_password(Some("pass:x"), "", false).unwrap()),
+            "Secret(<redacted>)"
         );
     }
 }

@@ -1,9 +1,11 @@
-//! Small formatting helpers: RFC 3339 times, role names, aligned tables.
+//! Small formatting helpers: RFC 3339 times, GUIDs, role names, aligned tables.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use peernet::lower::protocol::DateTime;
 use peernet::{MembershipStatus, Role, Scope};
+
+use crate::error::CliError;
 
 /// A time as RFC 3339 UTC to the second (`2026-11-21T09:10:00Z`), using the protocol
 /// crate's W3C date-time; outside years 0001–9999 (which no certificate we make reaches)
@@ -90,6 +92,47 @@ pub fn fields(pairs: &[(&str, String)]) -> String {
         .map(|(k, v)| format!("{k:<w$}  {v}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Parses `{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}` (braces optional) into the GUID's
+/// memory form.
+pub fn parse_guid(s: &str) -> Result<[u8; 16], CliError> {
+    let bad = || {
+        CliError::invalid(format!(
+            "'{s}' is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"
+        ))
+    };
+    let t = s
+        .strip_prefix('{')
+        .and_then(|t| t.strip_suffix('}'))
+        .unwrap_or(s);
+    let parts: Vec<&str> = t.split('-').collect();
+    if parts.len() != 5
+        || [8, 4, 4, 4, 12] != [0, 1, 2, 3, 4].map(|i| parts[i].len())
+        || !t.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
+    {
+        return Err(bad());
+    }
+    let hex: String = parts.concat();
+    let mut b = [0u8; 16];
+    for (i, out) in b.iter_mut().enumerate() {
+        *out = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
+    }
+    // Data1..Data3 are little-endian in memory.
+    b[0..4].reverse();
+    b[4..6].reverse();
+    b[6..8].reverse();
+    Ok(b)
+}
+
+/// The GUID's text form `{…}` (lowercase).
+pub fn guid_text(g: &[u8; 16]) -> String {
+    peernet::lower::storage::guid_string(g)
+}
+
+/// Lowercase hexadecimal digits of `b`.
+pub fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 #[cfg(test)]

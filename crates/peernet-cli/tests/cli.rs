@@ -80,6 +80,58 @@ impl Env {
             ],
         )
     }
+
+    /// `group create --identity ID --classifier C [extra…]` in `store`; the group peer name.
+    fn create_group(
+        &self,
+        store: &str,
+        identity: &str,
+        classifier: &str,
+        extra: &[&str],
+    ) -> String {
+        let mut args = vec![
+            "group",
+            "create",
+            "--identity",
+            identity,
+            "--classifier",
+            classifier,
+        ];
+        args.extend_from_slice(extra);
+        self.ok(store, &args)
+    }
+
+    /// `identity info` of `invitee` (in `invitee_store`) to `info_file`, then `group
+    /// invite` of it by `admin` (in `store`) with `extra` flags to `out`.
+    #[allow(clippy::too_many_arguments)]
+    fn invite(
+        &self,
+        store: &str,
+        admin: &str,
+        group: &str,
+        invitee_store: &str,
+        invitee: &str,
+        info_file: &str,
+        extra: &[&str],
+        out: &str,
+    ) {
+        self.ok(
+            invitee_store,
+            &["identity", "info", invitee, "-o", info_file],
+        );
+        let mut args = vec![
+            "group",
+            "invite",
+            "--identity",
+            admin,
+            group,
+            "--invitee",
+            info_file,
+        ];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["-o", out]);
+        self.ok(store, &args);
+    }
 }
 
 fn assert_ok(out: &Output, args: &[&str]) {
@@ -430,26 +482,15 @@ fn group_story_with_json() {
     assert_eq!(created["identity"], alice.as_str());
     assert_eq!(created["cloud"], "Global_");
 
-    e.ok("b", &["identity", "info", &bob, "-o", "bob-info.xml"]);
-    e.ok(
+    e.invite(
         "a",
-        &[
-            "group",
-            "invite",
-            "--identity",
-            &alice,
-            &group,
-            "--invitee",
-            "bob-info.xml",
-            "--role",
-            "inviting",
-            "--role",
-            "member",
-            "--expires",
-            "12h",
-            "-o",
-            "bob-invite.xml",
-        ],
+        &alice,
+        &group,
+        "b",
+        &bob,
+        "bob-info.xml",
+        &["--role", "inviting", "--role", "member", "--expires", "12h"],
+        "bob-invite.xml",
     );
     let parsed = e.json("b", &["group", "parse-invitation", "bob-invite.xml"]);
     assert_eq!(parsed["kind"], "gmc");
@@ -830,33 +871,16 @@ fn clouds_and_ambiguity() {
 
     let alice = e.windows_identity("a", "alice");
     let bob = e.windows_identity("b", "bob");
-    let group = e.ok(
+    let group = e.create_group("a", &alice, "lan", &["--cloud", a_cloud]);
+    e.invite(
         "a",
-        &[
-            "group",
-            "create",
-            "--identity",
-            &alice,
-            "--classifier",
-            "lan",
-            "--cloud",
-            a_cloud,
-        ],
-    );
-    e.ok("b", &["identity", "info", &bob, "-o", "bob-info.xml"]);
-    e.ok(
-        "a",
-        &[
-            "group",
-            "invite",
-            "--identity",
-            &alice,
-            &group,
-            "--invitee",
-            "bob-info.xml",
-            "-o",
-            "inv.xml",
-        ],
+        &alice,
+        &group,
+        "b",
+        &bob,
+        "bob-info.xml",
+        &[],
+        "inv.xml",
     );
     // B has no private link-local cloud: no cloud.
     e.fails(
@@ -1222,17 +1246,7 @@ const TYPE: &str = "7a7a0001-0001-0002-0102-030405060708";
 fn record_commands() {
     let e = Env::new();
     let alice = e.windows_identity("a", "alice");
-    let g = e.ok(
-        "a",
-        &[
-            "group",
-            "create",
-            "--identity",
-            &alice,
-            "--classifier",
-            "rec",
-        ],
-    );
+    let g = e.create_group("a", &alice, "rec", &[]);
     let attrs =
         r#"<attributes><attribute name="topic" type="string">news</attribute></attributes>"#;
     let added = e.json(
@@ -1472,5 +1486,370 @@ fn group_watch_prints_events_as_json_lines() {
         lines
             .iter()
             .all(|v| v["latency_ms"].as_f64().unwrap() < 5000.0)
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Documents as Windows programs write them: every command that reads a document takes
+// UTF-8 (with or without BOM, CRLF) and UTF-16LE/BE (with or without BOM), and refuses
+// other bytes with E_INVALIDARG before parsing.
+
+fn utf16le(s: &str) -> Vec<u8> {
+    s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+fn utf16be(s: &str) -> Vec<u8> {
+    s.encode_utf16().flat_map(u16::to_be_bytes).collect()
+}
+
+/// `xml` the ways Windows programs write it: (label, bytes).
+fn windows_encodings(xml: &str) -> Vec<(&'static str, Vec<u8>)> {
+    let crlf = xml.replace('\n', "\r\n");
+    vec![
+        // GroupChat: fputws of the PWSTR in binary mode.
+        ("utf16le", utf16le(xml)),
+        ("utf16le-bom", [&[0xFF, 0xFE][..], &utf16le(xml)].concat()),
+        (
+            "utf16le-bom-crlf",
+            [&[0xFF, 0xFE][..], &utf16le(&crlf)].concat(),
+        ),
+        ("utf16be", utf16be(xml)),
+        ("utf16be-bom", [&[0xFE, 0xFF][..], &utf16be(xml)].concat()),
+        (
+            "utf8-bom-crlf",
+            [&[0xEF, 0xBB, 0xBF][..], crlf.as_bytes()].concat(),
+        ),
+        // The whole zeroed WCHAR buffer GroupChat freads into, written out.
+        ("utf16le-nul-padded", [utf16le(xml), vec![0; 512]].concat()),
+    ]
+}
+
+/// Bytes in no encoding a document may be in: (label, bytes).
+fn refused_encodings(xml: &str) -> Vec<(&'static str, Vec<u8>)> {
+    let utf32le: Vec<u8> = xml.chars().flat_map(|c| (c as u32).to_le_bytes()).collect();
+    let lone_surrogate = [utf16le("<"), vec![0x00, 0xD8], utf16le(&xml[1..])].concat();
+    let latin1 = [b"<".as_slice(), &[0xE9], &xml.as_bytes()[1..]].concat();
+    vec![
+        ("utf32le-bom", [&[0xFF, 0xFE, 0, 0][..], &utf32le].concat()),
+        ("utf32le", utf32le),
+        ("utf16le-odd", [utf16le(xml), vec![0x3E]].concat()),
+        ("utf16le-lone-surrogate", lone_surrogate),
+        ("utf16le-leading-space", utf16le(&format!(" {xml}"))),
+        ("latin1", latin1),
+    ]
+}
+
+impl Env {
+    /// Writes each encoding of `xml` to `<stem>-<label>.xml`, runs `args(path)` on
+    /// `store` and passes the JSON result to `check`; then checks that each refused
+    /// encoding fails with E_INVALIDARG and names the encodings accepted.
+    fn each_encoding(
+        &self,
+        store: &str,
+        stem: &str,
+        xml: &str,
+        args: &dyn Fn(&str) -> Vec<String>,
+        check: &dyn Fn(&str, Value),
+    ) {
+        for (label, bytes) in windows_encodings(xml) {
+            let file = format!("{stem}-{label}.xml");
+            std::fs::write(self.path(&file), bytes).unwrap();
+            let args = args(&file);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            check(label, self.json(store, &args));
+        }
+        for (label, bytes) in refused_encodings(xml) {
+            let file = format!("{stem}-{label}.xml");
+            std::fs::write(self.path(&file), bytes).unwrap();
+            let args = args(&file);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let err = self.fails(store, &args, "E_INVALIDARG");
+            assert!(
+                err.contains("a document must be UTF-8 or UTF-16"),
+                "{label}: {err}"
+            );
+        }
+    }
+}
+
+fn strings(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+/// A group of alice's in store "a", bob's identity in "b", bob's identity information
+/// in `bob-info.xml` and an invitation for bob in `bob-invite.xml`.
+fn alice_group_and_bob(e: &Env) -> (String, String, String) {
+    let alice = e.windows_identity("a", "alice");
+    let bob = e.windows_identity("b", "bob");
+    let group = e.create_group("a", &alice, "chat", &[]);
+    e.invite(
+        "a",
+        &alice,
+        &group,
+        "b",
+        &bob,
+        "bob-info.xml",
+        &[],
+        "bob-invite.xml",
+    );
+    (alice, bob, group)
+}
+
+fn read_text(e: &Env, name: &str) -> String {
+    std::fs::read_to_string(e.path(name)).unwrap()
+}
+
+#[test]
+fn identity_import_reads_windows_encodings() {
+    let e = Env::new();
+    let alice = e.windows_identity("a", "alice");
+    e.ok(
+        "a",
+        &[
+            "identity",
+            "export",
+            &alice,
+            "--passin",
+            "pass:pw",
+            "-o",
+            "alice.xml",
+        ],
+    );
+    let xml = read_text(&e, "alice.xml");
+    e.each_encoding(
+        "b",
+        "alice",
+        &xml,
+        &|f| strings(&["identity", "import", f, "--passin", "pass:pw"]),
+        &|label, j| {
+            assert_eq!(j["peer_name"], alice.as_str(), "{label}");
+            e.ok("b", &["identity", "delete", &alice]);
+        },
+    );
+}
+
+#[test]
+fn import_config_reads_windows_encodings() {
+    let e = Env::new();
+    let (_, bob, group) = alice_group_and_bob(&e);
+    e.ok(
+        "b",
+        &["group", "join", "--identity", &bob, "bob-invite.xml"],
+    );
+    e.ok(
+        "b",
+        &[
+            "group",
+            "export-config",
+            "--identity",
+            &bob,
+            &group,
+            "-o",
+            "bob-config.xml",
+        ],
+    );
+    let xml = read_text(&e, "bob-config.xml");
+    e.each_encoding(
+        "b",
+        "bob-config",
+        &xml,
+        &|f| strings(&["group", "import-config", f, "--overwrite"]),
+        &|label, j| {
+            assert_eq!(j["identity"], bob.as_str(), "{label}");
+            assert_eq!(j["group_peer_name"], group.as_str(), "{label}");
+        },
+    );
+}
+
+#[test]
+fn join_reads_windows_encodings() {
+    let e = Env::new();
+    let (_, bob, group) = alice_group_and_bob(&e);
+    let xml = read_text(&e, "bob-invite.xml");
+    e.each_encoding(
+        "b",
+        "bob-invite",
+        &xml,
+        &|f| strings(&["group", "join", "--identity", &bob, f]),
+        &|label, j| {
+            assert_eq!(j["outcome"], "joined", "{label}");
+            assert_eq!(j["group_peer_name"], group.as_str(), "{label}");
+            e.ok("b", &["group", "delete", "--identity", &bob, &group]);
+        },
+    );
+}
+
+#[test]
+fn parse_invitation_reads_windows_encodings() {
+    let e = Env::new();
+    let (_, bob, group) = alice_group_and_bob(&e);
+    let xml = read_text(&e, "bob-invite.xml");
+    let expected = e.json("b", &["group", "parse-invitation", "bob-invite.xml"]);
+    assert_eq!(expected["subject_peer_name"], bob.as_str());
+    assert_eq!(expected["group_peer_name"], group.as_str());
+    e.each_encoding(
+        "b",
+        "bob-invite",
+        &xml,
+        &|f| strings(&["group", "parse-invitation", f]),
+        &|label, j| assert_eq!(j, expected, "{label}"),
+    );
+}
+
+#[test]
+fn invite_reads_windows_encodings_of_the_invitee() {
+    let e = Env::new();
+    let (alice, bob, group) = alice_group_and_bob(&e);
+    let xml = read_text(&e, "bob-info.xml");
+    e.each_encoding(
+        "a",
+        "bob-info",
+        &xml,
+        &|f| {
+            strings(&[
+                "group",
+                "invite",
+                "--identity",
+                &alice,
+                &group,
+                "--invitee",
+                f,
+            ])
+        },
+        &|label, j| {
+            let inv = j["xml"].as_str().unwrap();
+            std::fs::write(e.path("again.xml"), inv).unwrap();
+            let parsed = e.json("b", &["group", "parse-invitation", "again.xml"]);
+            assert_eq!(parsed["subject_peer_name"], bob.as_str(), "{label}");
+        },
+    );
+}
+
+#[test]
+fn issue_reads_windows_encodings_of_the_subject() {
+    let e = Env::new();
+    let (alice, bob, group) = alice_group_and_bob(&e);
+    let xml = read_text(&e, "bob-info.xml");
+    e.each_encoding(
+        "a",
+        "bob-info",
+        &xml,
+        &|f| {
+            strings(&[
+                "group",
+                "issue",
+                "--identity",
+                &alice,
+                &group,
+                "--subject",
+                f,
+            ])
+        },
+        &|label, j| {
+            let inv = j["xml"].as_str().unwrap();
+            std::fs::write(e.path("again.xml"), inv).unwrap();
+            let parsed = e.json("b", &["group", "parse-invitation", "again.xml"]);
+            assert_eq!(parsed["subject_peer_name"], bob.as_str(), "{label}");
+        },
+    );
+}
+
+#[test]
+fn utf16_output_is_what_groupchat_reads() {
+    let e = Env::new();
+    let (alice, bob, group) = alice_group_and_bob(&e);
+    // --utf16 -o FILE: UTF-16LE, no BOM, the UTF-8 document's text exactly.
+    let info = e.json(
+        "b",
+        &["identity", "info", &bob, "--utf16", "-o", "bob-info-16.xml"],
+    );
+    assert_eq!(info["encoding"], "UTF-16LE");
+    let bytes = std::fs::read(e.path("bob-info-16.xml")).unwrap();
+    assert_eq!(info["bytes"], bytes.len());
+    assert_eq!(bytes, utf16le(&read_text(&e, "bob-info.xml")));
+    assert_eq!(&bytes[..2], b"<\0");
+    let utf8 = e.json("b", &["identity", "info", &bob, "-o", "bob-info-8.xml"]);
+    assert_eq!(utf8["encoding"], "UTF-8");
+    // Written with --utf16, read back by every reader.
+    e.ok(
+        "a",
+        &[
+            "group",
+            "invite",
+            "--identity",
+            &alice,
+            &group,
+            "--invitee",
+            "bob-info-16.xml",
+            "--utf16",
+            "-o",
+            "inv-16.xml",
+        ],
+    );
+    let inv = std::fs::read(e.path("inv-16.xml")).unwrap();
+    assert_eq!(&inv[..2], b"<\0");
+    let j = e.json("b", &["group", "join", "--identity", &bob, "inv-16.xml"]);
+    assert_eq!(j["outcome"], "joined");
+    // --utf16 to standard output: the bytes, no final newline.
+    let out = e
+        .cmd("b", &["identity", "info", &bob, "--utf16"])
+        .output()
+        .unwrap();
+    assert_ok(&out, &["identity", "info", "--utf16"]);
+    assert_eq!(out.stdout, bytes);
+    // With --json the XML stays a JSON string.
+    let j = e.json("b", &["identity", "info", &bob, "--utf16"]);
+    assert_eq!(
+        j["xml"].as_str(),
+        Some(read_text(&e, "bob-info.xml").as_str())
+    );
+}
+
+#[test]
+fn record_attributes_and_search_files_read_windows_encodings() {
+    let e = Env::new();
+    let alice = e.windows_identity("a", "alice");
+    let g = e.create_group("a", &alice, "rec", &[]);
+    let attrs = "<attributes>\n<attribute name=\"topic\" type=\"string\">n\u{e9}ws</attribute>\n</attributes>";
+    let query = "<peersearch><clause attrib=\"topic\" type=\"string\">n?ws</clause></peersearch>";
+    let mut ids = Vec::new();
+    e.each_encoding(
+        "a",
+        "attrs",
+        attrs,
+        &|f| {
+            strings(&[
+                "record",
+                "add",
+                "--identity",
+                &alice,
+                &g,
+                "--type",
+                TYPE,
+                "--attributes-file",
+                f,
+            ])
+        },
+        &|label, j| assert!(j["id"].as_str().is_some(), "{label}"),
+    );
+    for r in e.json("a", &["record", "list", "--identity", &alice, &g])["records"]
+        .as_array()
+        .unwrap()
+    {
+        // Stored as the file held it, CRLF included.
+        let stored = r["attributes"].as_str().unwrap();
+        assert_eq!(stored.replace("\r\n", "\n"), attrs);
+        ids.push(r["id"].as_str().unwrap().to_string());
+    }
+    assert_eq!(ids.len(), windows_encodings(attrs).len());
+    e.each_encoding(
+        "a",
+        "query",
+        query,
+        &|f| {
+            let at = format!("@{f}");
+            strings(&["record", "search", "--identity", &alice, &g, &at])
+        },
+        &|label, j| assert_eq!(j["records"].as_array().unwrap().len(), ids.len(), "{label}"),
     );
 }

@@ -385,6 +385,21 @@ pub enum Error {
         /// Byte offset of the element.
         position: usize,
     },
+    /// The bytes are not a document's text in an encoding [`crate::decode_document`]
+    /// reads (UTF-8, UTF-16LE, UTF-16BE), or not valid in the one detected: UTF-32, a NUL
+    /// before the end, an invalid UTF-8 sequence, an odd UTF-16 byte count, an unpaired
+    /// surrogate.
+    #[error(
+        "{document}: {reason} at byte {position}; a document must be UTF-8 or UTF-16 (LE or BE) text, with a byte-order mark or starting with '<'"
+    )]
+    Undecodable {
+        /// Document being read.
+        document: DocumentType,
+        /// What is wrong.
+        reason: String,
+        /// Byte offset in the undecoded input.
+        position: usize,
+    },
     /// An attribute that does not belong on its element.
     #[error("{document}: unexpected attribute '{attribute}' on <{element}> at byte {position}")]
     UnexpectedAttribute {
@@ -465,6 +480,7 @@ impl Error {
             | Self::TooLarge { document, .. }
             | Self::TypedValue { document, .. }
             | Self::UnboundPrefix { document, .. }
+            | Self::Undecodable { document, .. }
             | Self::UnexpectedAttribute { document, .. }
             | Self::UnknownElement { document, .. }
             | Self::UnsupportedVersion { document, .. } => *document,
@@ -500,6 +516,7 @@ impl Error {
             | Self::TextNotAllowed { position, .. }
             | Self::TypedValue { position, .. }
             | Self::UnboundPrefix { position, .. }
+            | Self::Undecodable { position, .. }
             | Self::UnexpectedAttribute { position, .. }
             | Self::UnknownElement { position, .. }
             | Self::UnsupportedVersion { position, .. } => Some(*position),
@@ -552,6 +569,7 @@ impl Error {
             Self::TooLarge { .. } => "TooLarge",
             Self::TypedValue { .. } => "TypedValue",
             Self::UnboundPrefix { .. } => "UnboundPrefix",
+            Self::Undecodable { .. } => "Undecodable",
             Self::UnexpectedAttribute { .. } => "UnexpectedAttribute",
             Self::UnknownElement { .. } => "UnknownElement",
             Self::UnsupportedVersion { .. } => "UnsupportedVersion",

@@ -34,6 +34,7 @@ mod invitation;
 mod reader;
 mod scope;
 mod search;
+pub mod text;
 mod writer;
 
 pub use attributes::{
@@ -47,6 +48,7 @@ pub use identity::{ExportElementNames, IdentityExport, IdentityInfo};
 pub use invitation::{GmcInvitation, Invitation, InvitationVersion, PasswordInvitation};
 pub use scope::Scope;
 pub use search::{Clause, ClauseValue, Compare, Pattern, PatternItem, SearchNode, SearchQuery};
+pub use text::{DecodedText, TextEncoding, decode_document, encode_document};
 
 /// Largest accepted input, in bytes (1 MiB). Larger inputs are refused before parsing.
 pub const MAX_DOCUMENT_SIZE: usize = 1024 * 1024;

@@ -11,10 +11,10 @@ use peernet::hresult as hr;
 use peernet::{Cloud, CloudScope, GroupProperties, HResult, Peernet, Role};
 use serde_json::{Value, json};
 
+use crate::ctx::{Ctx, Report};
 use crate::error::CliError;
 use crate::output::write_output;
 use crate::render::role_names;
-use crate::run::{Ctx, Report};
 
 const PASSWORD: &str = "correct horse battery staple";
 const WRONG_PASSWORD: &str = "Tr0ub4dor&3";
@@ -324,7 +324,7 @@ fn story(s: &mut Story<'_>, a: &Peernet, b: &Peernet) -> Result<(), CliError> {
         return Err(failed(n, "the imported peer name differs"));
     }
 
-    // 11-12: move the group configuration (spec/api.md §12: identity, then config, then open).
+    // 11-12: move the group configuration (identity, then config, then open).
     let config =
         crate::progress::with_spinner(s.ctx.spinner_visible(), "protecting the group key", || {
             group.export_config(PASSWORD)
