@@ -22,9 +22,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
-# Every locked package, for every target (cargo build fetches only the host's): the
-# supply-chain test reads `cargo metadata --offline`, which needs them all (e.g. the wasm-only
-# dependencies of rusqlite).
+# Every locked package, for every target (cargo build fetches only the host's): cargo-deny
+# (scripts/supply-chain.sh) reads the whole graph offline, e.g. the wasm-only dependencies of
+# rusqlite. The tests themselves need only the host's, which `cargo test` downloads.
 cargo fetch --locked --quiet
 
 # bench/ (peernet-bench, a workspace member) links the system OpenSSL: headers + pkg-config.

@@ -3,6 +3,7 @@
 //! a loud SKIP line and the test passes, unless `PEERNET_REQUIRE_INTEROP` is set (CI sets
 //! it), in which case the test fails. `scripts/test-deps.sh` installs the tools.
 
+use std::io::Write as _;
 use std::path::Path;
 use std::process::Command;
 
@@ -25,7 +26,10 @@ pub fn require(tool: &str, present: bool) -> bool {
     if required() {
         panic!("{tool} is required (PEERNET_REQUIRE_INTEROP is set); run scripts/test-deps.sh");
     }
-    eprintln!(
+    // Straight to the process's stderr, past the test harness's capture, so the line
+    // shows in a plain `cargo test` run.
+    let _ = writeln!(
+        std::io::stderr(),
         "\n=== SKIP interop: {tool} not available; run scripts/test-deps.sh (set PEERNET_REQUIRE_INTEROP to fail instead) ===\n"
     );
     false

@@ -7,7 +7,7 @@
 //! * `cargo xtask fuzz-smoke [SECONDS]` runs every cargo-fuzz target in `fuzz/` for
 //!   SECONDS (default 10) each, seeded from `fuzz/corpus/<target>/` (when it exists) and
 //!   the target's fixture directories (see [`seeds`]); new inputs go to
-//!   `target/fuzz-smoke/`, so neither seed set is touched. Installs cargo-fuzz first
+//!   `<target dir>/fuzz-smoke/`, so neither seed set is touched. Installs cargo-fuzz first
 //!   (`scripts/fuzz-deps.sh`); runs it with `RUSTC_BOOTSTRAP=1` on stable.
 //! * `cargo xtask bench-compare` builds `bench/` (package `peernet-bench`) in release
 //!   mode, runs it (peernet-crypto and OpenSSL timed alternately on identical inputs),
@@ -20,9 +20,13 @@
 //!   `/usr/bin/time`); each part's table goes between its `bench-scale:PART` markers in
 //!   `docs/PERFORMANCE.md`.
 //! * `cargo xtask completions [DIR]` writes shell completions of `peernet` (bash, zsh,
-//!   fish, elvish, PowerShell) to DIR (default `target/completions/`).
+//!   fish, elvish, PowerShell) to DIR (default `<target dir>/completions/`).
 //! * `cargo xtask man [DIR]` writes `peernet.1` and one page per subcommand
-//!   (`peernet-identity-create.1`, …) to DIR (default `target/man/`).
+//!   (`peernet-identity-create.1`, …) to DIR (default `<target dir>/man/`).
+//!
+//! `<target dir>` is cargo's build directory as `cargo metadata` reports it: `target/`
+//! unless `CARGO_TARGET_DIR` or `build.target-dir` moves it (see [`target_dir`]). Every
+//! binary xtask builds is looked for there.
 
 mod docs;
 mod fixtures;
@@ -66,9 +70,9 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        ["completions"] => docs::report(docs::completions(&root.join("target/completions"))),
+        ["completions"] => docs::report(docs::completions(&target_dir(&root).join("completions"))),
         ["completions", dir] => docs::report(docs::completions(std::path::Path::new(dir))),
-        ["man"] => docs::report(docs::man(&root.join("target/man"))),
+        ["man"] => docs::report(docs::man(&target_dir(&root).join("man"))),
         ["man", dir] => docs::report(docs::man(std::path::Path::new(dir))),
         ["fuzz-smoke"] => fuzz_smoke(&root, 10),
         ["fuzz-smoke", secs] => secs
@@ -116,8 +120,8 @@ fn bench_compare(root: &std::path::Path) -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
-    let exe = root
-        .join("target/release/peernet-bench")
+    let exe = target_dir(root)
+        .join("release/peernet-bench")
         .with_extension(std::env::consts::EXE_EXTENSION);
     let out = match std::process::Command::new(&exe)
         .current_dir(root)
@@ -195,7 +199,7 @@ fn bench_scale(root: &std::path::Path, parts: &[&str]) -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
-    let release = root.join("target/release");
+    let release = target_dir(root).join("release");
     let exe = |name: &str| {
         release
             .join(name)
@@ -320,8 +324,9 @@ fn fuzz_smoke(root: &std::path::Path, seconds: u32) -> ExitCode {
         })
         .collect();
     targets.sort();
+    let smoke_dir = target_dir(root).join("fuzz-smoke");
     for t in &targets {
-        let scratch = root.join("target/fuzz-smoke").join(t);
+        let scratch = smoke_dir.join(t);
         if let Err(e) = std::fs::create_dir_all(&scratch) {
             eprintln!("error: {}: {e}", scratch.display());
             return ExitCode::FAILURE;
@@ -335,7 +340,7 @@ fn fuzz_smoke(root: &std::path::Path, seconds: u32) -> ExitCode {
             .collect();
         // libFuzzer's progress lines go to a log beside the scratch corpus; the summary
         // (and, on failure, the end of the log with the crash report) is printed here.
-        let log = root.join("target/fuzz-smoke").join(format!("{t}.log"));
+        let log = smoke_dir.join(format!("{t}.log"));
         let output =
             std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
                 .current_dir(root)
@@ -390,6 +395,34 @@ fn fuzz_smoke(root: &std::path::Path, seconds: u32) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Cargo's build directory for this workspace, where `cargo build` puts the binaries xtask
+/// runs: `target_directory` from `cargo metadata --no-deps` (which applies
+/// `CARGO_TARGET_DIR` and `build.target-dir`); if cargo cannot be asked, `CARGO_TARGET_DIR`
+/// (relative to the workspace root when relative), else `<root>/target`.
+pub fn target_dir(root: &std::path::Path) -> PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let reported = std::process::Command::new(cargo)
+        .current_dir(root)
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| serde_json::from_slice::<serde_json::Value>(&o.stdout).ok())
+        .and_then(|m| m["target_directory"].as_str().map(PathBuf::from));
+    reported.unwrap_or_else(|| {
+        std::env::var_os("CARGO_TARGET_DIR")
+            .filter(|d| !d.is_empty())
+            .map_or_else(|| root.join("target"), |d| root.join(d))
+    })
+}
+
 /// The workspace root (the parent of `xtask/`).
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -401,6 +434,20 @@ pub fn workspace_root() -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The target directory xtask uses is the one cargo built this test into, wherever
+    /// `CARGO_TARGET_DIR` or `build.target-dir` put it.
+    #[test]
+    fn target_dir_is_where_cargo_builds() {
+        let exe = std::env::current_exe().unwrap();
+        let dir = target_dir(&workspace_root());
+        assert!(
+            exe.starts_with(&dir),
+            "{} is not under {}",
+            exe.display(),
+            dir.display()
+        );
+    }
 
     #[test]
     fn splice_replaces_only_between_markers() {
