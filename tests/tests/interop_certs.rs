@@ -1,6 +1,7 @@
 //! Certificate interop with independent implementations.
 //!
-//! * OpenSSL builds an IDC and a GRC from a config file per `spec/certificates.md` §3–§4
+//! * OpenSSL builds an IDC and a GRC from a config file per [MS-PNRP] 2.2.3.5 and
+//!   [MS-PPSEC] 2.2.5 (Figure 2)
 //!   (the peer-to-peer extensions as `DER:` hex, the peer name's authority computed by
 //!   OpenSSL from the key: `openssl pkey -pubout -outform DER | openssl dgst -sha1`), in
 //!   both profiles; peernet parses them, `validate_idc` accepts the IDC, derives the same
@@ -31,7 +32,8 @@ const FIXTURE_PASSWORD: &str = "peernet fixture pässword";
 // ---- DER built with `peernet_tests::der::tlv`, independent of peernet's encoder ----
 
 /// `GeneralNames` holding one otherName: type-id 1.3.6.1.4.1.311.44.0.2 (peer name), value a
-/// UniversalString (UCS-4 big-endian) — `spec/certificates.md` §3.3/§3.6.
+/// UniversalString (UCS-4 big-endian) — [MS-PNRP] 2.2.3.5.1.3 and
+/// [MS-PPSEC] 2.2.5.
 fn peer_name_general_names(name: &str) -> Vec<u8> {
     const PEERNAME_OID: [u8; 10] = [0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x2c, 0x00, 0x02];
     let ucs4: Vec<u8> = name
