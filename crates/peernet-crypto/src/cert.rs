@@ -10,7 +10,7 @@ use std::time::SystemTime;
 use rand_core::CryptoRng;
 
 use crate::asn1::{self, Reader};
-use crate::error::{Error, Result};
+use crate::error::{ChainError, Error, Result};
 use crate::ext::{self, CertType, Extension};
 use crate::key::{PrivateKey, SignatureAlgorithm, verify_signature};
 use crate::name::PeerName;
@@ -228,7 +228,7 @@ impl CertificateBuilder {
 fn check_friendly(name: &str) -> Result<()> {
     let len = name.encode_utf16().count();
     if len > MAX_FRIENDLY_NAME_LEN || name.contains('\0') {
-        return Err(Error::FriendlyNameTooLong { len });
+        return Err(ChainError::FriendlyNameTooLong { len }.into());
     }
     Ok(())
 }

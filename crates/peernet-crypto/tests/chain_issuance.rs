@@ -10,7 +10,7 @@ use peernet_crypto::chain::{
     IssuanceContext, check_issuance, check_password_issuer, check_password_role,
     password_join_params, validate_chain,
 };
-use peernet_crypto::{Profile, Role};
+use peernet_crypto::{ChainError, Profile, Role};
 
 fn ctx(pki: &Pki) -> IssuanceContext<'_> {
     IssuanceContext {
@@ -127,7 +127,7 @@ fn i5_resulting_chain_at_most_25() {
     let c25 = pki.chain(25, Role::ADMIN);
     let r = check_issuance(&c25, &params(pki, 25, Role::MEMBER), &ctx(pki));
     assert!(
-        matches!(r, Err(peernet_crypto::Error::ChainTooLong { len: 26 })),
+        matches!(r, Err(ChainError::ChainTooLong { len: 26 })),
         "{r:?}"
     );
 }
