@@ -289,6 +289,21 @@ mod tests {
     }
 
     #[test]
+    fn constructed_definite_and_nested_octets() {
+        // X.690 8.7.3 allows both; der 0.8's `ber` mode refuses them (docs/DEPENDENCIES.md).
+        // OCTET STRING constructed, definite { "ab", OCTET STRING constructed, indefinite { "c" } }
+        let data = [
+            0x24, 0x0b, 0x04, 0x02, b'a', b'b', 0x24, 0x80, 0x04, 0x01, b'c', 0, 0,
+        ];
+        let t = parse_single(&data, "x").unwrap();
+        assert!(!t.indefinite && t.is_octet_string());
+        assert_eq!(&*t.octets().unwrap(), b"abc");
+        // A segment that is not an OCTET STRING is refused.
+        let bad = [0x24, 0x03, 0x02, 0x01, 0x00];
+        assert!(parse_single(&bad, "x").unwrap().octets().is_err());
+    }
+
+    #[test]
     fn integers_and_lengths() {
         assert_eq!(uint(0), [2, 1, 0]);
         assert_eq!(uint(128), [2, 2, 0, 128]);
