@@ -333,74 +333,71 @@ impl Cipher {
     }
 
     fn encrypt(self, key: &[u8], iv: &[u8], data: &[u8]) -> Result<Vec<u8>> {
-        fn go<C: BlockCipherEncrypt>(c: C, iv: &[u8], data: &[u8]) -> Result<Vec<u8>> {
-            let enc = cbc::Encryptor::<C>::inner_iv_slice_init(c, iv)
-                .map_err(|_| PkcsError::Malformed("bad IV length"))?;
-            Ok(enc.encrypt_padded_vec::<Pkcs7>(data))
-        }
-        let bad_key = |_| PkcsError::Malformed("bad key length");
-        match self {
-            Cipher::Aes128 => go(aes::Aes128::new_from_slice(key).map_err(bad_key)?, iv, data),
-            Cipher::Aes192 => go(aes::Aes192::new_from_slice(key).map_err(bad_key)?, iv, data),
-            Cipher::Aes256 => go(aes::Aes256::new_from_slice(key).map_err(bad_key)?, iv, data),
-            Cipher::TripleDes3 => go(
-                des::TdesEde3::new_from_slice(key).map_err(bad_key)?,
-                iv,
-                data,
-            ),
-            Cipher::TripleDes2 => go(
-                des::TdesEde2::new_from_slice(key).map_err(bad_key)?,
-                iv,
-                data,
-            ),
-            Cipher::Rc2 { effective_bits, .. } => go(
-                rc2::Rc2::new_with_eff_key_len(key, effective_bits),
-                iv,
-                data,
-            ),
-        }
+        self.run(key, Encrypt { iv, data })
     }
 
     /// `None` when the padding is wrong (wrong key or damaged data).
     fn decrypt(self, key: &[u8], iv: &[u8], data: &[u8]) -> Result<Option<Zeroizing<Vec<u8>>>> {
-        fn go<C: BlockCipherDecrypt>(
-            c: C,
-            iv: &[u8],
-            data: &[u8],
-        ) -> Result<Option<Zeroizing<Vec<u8>>>> {
-            let dec = cbc::Decryptor::<C>::inner_iv_slice_init(c, iv)
-                .map_err(|_| PkcsError::Malformed("bad IV length"))?;
-            Ok(dec
-                .decrypt_padded_vec::<Pkcs7>(data)
-                .ok()
-                .map(Zeroizing::new))
-        }
         if data.is_empty() || !data.len().is_multiple_of(self.block_len()) {
             return Err(PkcsError::Malformed(
                 "ciphertext is not a whole number of blocks",
             ));
         }
+        self.run(key, Decrypt { iv, data })
+    }
+
+    /// Keys the block cipher and hands it to `op`: the one dispatch over [`Cipher`].
+    fn run<O: CbcOp>(self, key: &[u8], op: O) -> Result<O::Output> {
         let bad_key = |_| PkcsError::Malformed("bad key length");
         match self {
-            Cipher::Aes128 => go(aes::Aes128::new_from_slice(key).map_err(bad_key)?, iv, data),
-            Cipher::Aes192 => go(aes::Aes192::new_from_slice(key).map_err(bad_key)?, iv, data),
-            Cipher::Aes256 => go(aes::Aes256::new_from_slice(key).map_err(bad_key)?, iv, data),
-            Cipher::TripleDes3 => go(
-                des::TdesEde3::new_from_slice(key).map_err(bad_key)?,
-                iv,
-                data,
-            ),
-            Cipher::TripleDes2 => go(
-                des::TdesEde2::new_from_slice(key).map_err(bad_key)?,
-                iv,
-                data,
-            ),
-            Cipher::Rc2 { effective_bits, .. } => go(
-                rc2::Rc2::new_with_eff_key_len(key, effective_bits),
-                iv,
-                data,
-            ),
+            Cipher::Aes128 => op.run(aes::Aes128::new_from_slice(key).map_err(bad_key)?),
+            Cipher::Aes192 => op.run(aes::Aes192::new_from_slice(key).map_err(bad_key)?),
+            Cipher::Aes256 => op.run(aes::Aes256::new_from_slice(key).map_err(bad_key)?),
+            Cipher::TripleDes3 => op.run(des::TdesEde3::new_from_slice(key).map_err(bad_key)?),
+            Cipher::TripleDes2 => op.run(des::TdesEde2::new_from_slice(key).map_err(bad_key)?),
+            Cipher::Rc2 { effective_bits, .. } => {
+                op.run(rc2::Rc2::new_with_eff_key_len(key, effective_bits))
+            }
         }
+    }
+}
+
+/// A CBC operation over any of the block ciphers (a generic closure, which Rust lacks).
+trait CbcOp {
+    type Output;
+    fn run<C: BlockCipherEncrypt + BlockCipherDecrypt>(self, cipher: C) -> Result<Self::Output>;
+}
+
+/// CBC encryption with PKCS#7 padding.
+struct Encrypt<'a> {
+    iv: &'a [u8],
+    data: &'a [u8],
+}
+
+impl CbcOp for Encrypt<'_> {
+    type Output = Vec<u8>;
+    fn run<C: BlockCipherEncrypt + BlockCipherDecrypt>(self, cipher: C) -> Result<Vec<u8>> {
+        let enc = cbc::Encryptor::<C>::inner_iv_slice_init(cipher, self.iv)
+            .map_err(|_| PkcsError::Malformed("bad IV length"))?;
+        Ok(enc.encrypt_padded_vec::<Pkcs7>(self.data))
+    }
+}
+
+/// CBC decryption; `None` when the PKCS#7 padding is wrong.
+struct Decrypt<'a> {
+    iv: &'a [u8],
+    data: &'a [u8],
+}
+
+impl CbcOp for Decrypt<'_> {
+    type Output = Option<Zeroizing<Vec<u8>>>;
+    fn run<C: BlockCipherEncrypt + BlockCipherDecrypt>(self, cipher: C) -> Result<Self::Output> {
+        let dec = cbc::Decryptor::<C>::inner_iv_slice_init(cipher, self.iv)
+            .map_err(|_| PkcsError::Malformed("bad IV length"))?;
+        Ok(dec
+            .decrypt_padded_vec::<Pkcs7>(self.data)
+            .ok()
+            .map(Zeroizing::new))
     }
 }
 
