@@ -1,4 +1,4 @@
-//! IDC, GRC and GMC certificates (PPSEC 2.2.5 Figure 2, `spec/certificates.md` §4): a
+//! IDC, GRC and GMC certificates ([MS-PPSEC] 2.2.5 Figure 2): a
 //! low-level [`CertificateBuilder`], the per-type parameter structs, and the parsed
 //! [`Certificate`] that keeps the received bytes (signatures are checked over the TBS exactly
 //! as received, never re-encoded).

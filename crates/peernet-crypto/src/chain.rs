@@ -1,4 +1,4 @@
-//! GMC chain validation (rules S1–S15, P1–P12, G1–G12 of `spec/certificates.md` §5),
+//! GMC chain validation (rules S1–S15, P1–P12, G1–G12 as numbered in docs/CONFORMANCE.md),
 //! IDC validation, issuance checks (I1–I8) and rebuilding chain order from an unordered set.
 //!
 //! Every signature in a chain is verified (G3), not only the root's (§7 Q23). The group's
