@@ -1,10 +1,8 @@
 //! Issuance checks I1–I8 (PPSEC 3.1.4.5, 3.3.5.2.5), one positive and one negative each.
 
-mod cert_support;
-
 use std::time::Duration;
 
-use cert_support::{Pki, assert_rule, now, t0};
+use crate::cert_support::{Pki, assert_rule, now, t0};
 use peernet_crypto::cert::{GmcParams, Validity};
 use peernet_crypto::chain::{
     IssuanceContext, check_issuance, check_password_issuer, check_password_role,

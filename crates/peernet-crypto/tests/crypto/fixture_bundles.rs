@@ -13,9 +13,7 @@ use peernet_crypto::{Certificate, ChainError, PkcsError, PrivateKey, Profile, pk
 const PASSWORD: &str = "peernet fixture pässword";
 const PROFILES: [Profile; 2] = [Profile::Windows, Profile::Modern];
 
-mod cert_support;
-
-use cert_support::{fixture_chain as chain_ders, fixtures_dir as fixtures};
+use crate::cert_support::{fixture_chain as chain_ders, fixtures_dir as fixtures};
 
 fn read(rel: &str) -> Vec<u8> {
     let p = fixtures().join(rel);

@@ -1,6 +1,5 @@
 //! Shared helpers for the certificate, chain and peer-name integration tests: a small
 //! deterministic PKI per profile (keys from seeded RNGs, fixed clock, fixed serials).
-#![allow(dead_code)]
 
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};

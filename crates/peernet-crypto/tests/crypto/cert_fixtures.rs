@@ -8,9 +8,7 @@ use std::time::{Duration, SystemTime};
 use peernet_crypto::chain::{ChainPolicy, order_chain, validate_chain, validate_idc};
 use peernet_crypto::{Certificate, ChainError, Profile};
 
-mod cert_support;
-
-use cert_support::{fixture_chain as load, fixtures_dir};
+use crate::cert_support::{fixture_chain as load, fixtures_dir};
 
 fn dir(profile: Profile) -> PathBuf {
     fixtures_dir().join("der").join(profile.as_str())

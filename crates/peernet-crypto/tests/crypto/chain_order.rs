@@ -1,9 +1,7 @@
 //! Rebuilding root→leaf order from an unordered set of certificates (as a PKCS#7 reader
 //! returns them): never from position; cycles, duplicates and foreign certificates rejected.
 
-mod cert_support;
-
-use cert_support::Pki;
+use crate::cert_support::Pki;
 use peernet_crypto::chain::{order_chain, validate_chain};
 use peernet_crypto::{Certificate, ChainError, Profile, Role};
 

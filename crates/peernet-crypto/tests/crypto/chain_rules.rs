@@ -2,11 +2,9 @@
 //! profiles where the rule is profile-independent. `docs/CONFORMANCE.md` maps rules to these
 //! test names.
 
-mod cert_support;
-
 use std::time::Duration;
 
-use cert_support::{Pki, assert_rule, now, other_names, t0, tlv};
+use crate::cert_support::{Pki, assert_rule, now, other_names, t0, tlv};
 use peernet_crypto::cert::Validity;
 use peernet_crypto::chain::{ChainPolicy, validate_chain, validate_idc};
 use peernet_crypto::{CertType, ChainError, Extension, Profile, Role, oid};
