@@ -660,15 +660,5 @@ impl fmt::Display for ChainError {
 
 impl std::error::Error for ChainError {}
 
-impl PkcsError {
-    /// The kind of failure, for the facade's HRESULT mapping.
-    pub fn kind(&self) -> ErrorKind {
-        match self {
-            PkcsError::InvalidPassword => ErrorKind::InvalidPassword,
-            _ => ErrorKind::Other,
-        }
-    }
-}
-
 /// Result alias for this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

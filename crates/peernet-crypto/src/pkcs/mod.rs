@@ -101,3 +101,13 @@ pub enum PkcsError {
         oid: String,
     },
 }
+
+impl PkcsError {
+    /// The kind of failure, for the facade's HRESULT mapping.
+    pub fn kind(&self) -> crate::ErrorKind {
+        match self {
+            PkcsError::InvalidPassword => crate::ErrorKind::InvalidPassword,
+            _ => crate::ErrorKind::Other,
+        }
+    }
+}
