@@ -16,7 +16,8 @@ pub fn now() -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(1_780_272_000)
 }
 
-fn render(e: &Error) {
+fn render(e: impl Into<Error>) {
+    let e: Error = e.into();
     let msg = e.to_string();
     assert!(!msg.is_empty(), "empty error message for {e:?}");
     let _ = e.rule();
@@ -39,7 +40,7 @@ fn check_name(n: &PeerName) {
 pub fn certificate(data: &[u8]) {
     let c = match Certificate::from_der(data) {
         Ok(c) => c,
-        Err(e) => return render(&e),
+        Err(e) => return render(e),
     };
     assert_eq!(c.der(), data);
     let again = Certificate::from_der(c.der()).expect("accepted certificate re-parses");
@@ -75,13 +76,13 @@ pub fn certificate(data: &[u8]) {
     }
     let _ = (c.classifiers(), c.extended_key_usages());
     if let Err(e) = c.verify_signed_by(spki) {
-        render(&e);
+        render(e);
     }
     let _ = c.is_self_signed();
     let _ = format!("{c:?}");
     for profile in [Profile::Windows, Profile::Modern] {
         if let Err(e) = validate_idc(&c, profile, now()) {
-            render(&e);
+            render(e);
         }
     }
 }
@@ -103,7 +104,7 @@ pub fn chain_inputs(data: &[u8]) -> Option<Vec<Vec<u8>>> {
     match pkcs7::decode(data) {
         Ok(certs) => Some(certs),
         Err(e) => {
-            render(&e);
+            render(e);
             None
         }
     }
@@ -118,7 +119,7 @@ pub fn chain(data: &[u8]) {
     };
     let chain = match order_chain(&ders) {
         Ok(c) => c,
-        Err(e) => return render(&e),
+        Err(e) => return render(e),
     };
     assert_eq!(
         chain.len(),
@@ -133,14 +134,14 @@ pub fn chain(data: &[u8]) {
     for profile in [Profile::Windows, Profile::Modern] {
         let plain = ChainPolicy::new(profile, now());
         if let Err(e) = validate_chain(&chain, &plain) {
-            render(&e);
+            render(e);
         }
         let mut strict = plain.leaf_public_key(leaf).classifier("participant");
         if let Some(g) = &group {
             strict = strict.group(g);
         }
         if let Err(e) = validate_chain(&chain, &strict) {
-            render(&e);
+            render(e);
         }
     }
 }
@@ -150,7 +151,7 @@ pub fn chain(data: &[u8]) {
 pub fn pfx(data: &[u8]) {
     let contents = match pkcs12::read(data, PASSWORD) {
         Ok(c) => c,
-        Err(e) => return render(&e),
+        Err(e) => return render(e),
     };
     assert!(
         !contents.certificates.is_empty(),
@@ -176,11 +177,11 @@ pub fn pfx(data: &[u8]) {
 /// re-encodes and decodes to the same set of certificates.
 pub fn p7(data: &[u8]) {
     if let Err(e) = pkcs7::decode_or_bare_certificate(data) {
-        render(&e);
+        render(e);
     }
     let certs = match pkcs7::decode(data) {
         Ok(c) => c,
-        Err(e) => return render(&e),
+        Err(e) => return render(e),
     };
     // encode() insists on definite-length DER SEQUENCEs, which decode() already checked.
     let again = pkcs7::encode(&certs).expect("decoded certificates re-encode");
@@ -196,7 +197,7 @@ pub fn p7(data: &[u8]) {
 pub fn encrypted_key(data: &[u8]) {
     let key = match encrypted_key::open(data, PASSWORD) {
         Ok(k) => k,
-        Err(e) => return render(&e),
+        Err(e) => return render(e),
     };
     assert_eq!(key.first(), Some(&0x30));
     let sealed = encrypted_key::seal(&key, PASSWORD, 1).expect("an opened key seals");

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use peernet_crypto::pkcs12::{self, Pkcs12Profile, Pkcs12WriteOptions};
-use peernet_crypto::{Error, encrypted_key, pkcs7};
+use peernet_crypto::{PkcsError, encrypted_key, pkcs7};
 
 const PASSWORD: &str = "pässwörd 1";
 
@@ -220,7 +220,7 @@ fn peernet_reads_openssl_pfx() {
             let want: Vec<Vec<u8>> = case.certs.iter().map(|c| input(c)).collect();
             assert_eq!(got.certificates, want, "variant {v:?}");
             assert!(
-                matches!(pkcs12::read(&pfx, "wrong"), Err(Error::InvalidPassword)),
+                matches!(pkcs12::read(&pfx, "wrong"), Err(PkcsError::InvalidPassword)),
                 "variant {v:?}"
             );
         }
@@ -405,7 +405,7 @@ fn groupkey_interop_with_openssl() {
             );
             assert!(matches!(
                 encrypted_key::open(&theirs, "wrong"),
-                Err(Error::InvalidPassword)
+                Err(PkcsError::InvalidPassword)
             ));
         }
     }

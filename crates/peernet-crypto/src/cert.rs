@@ -1,4 +1,4 @@
-//! IDC, GRC and GMC certificates (PPSEC 2.2.5 Figure 2, `spec/certificates.md` §4): a
+//! IDC, GRC and GMC certificates ([MS-PPSEC] 2.2.5 Figure 2): a
 //! low-level [`CertificateBuilder`], the per-type parameter structs, and the parsed
 //! [`Certificate`] that keeps the received bytes (signatures are checked over the TBS exactly
 //! as received, never re-encoded).
@@ -10,7 +10,7 @@ use std::time::SystemTime;
 use rand_core::CryptoRng;
 
 use crate::asn1::{self, Reader};
-use crate::error::{Error, Result};
+use crate::error::{ChainError, Error, Result};
 use crate::ext::{self, CertType, Extension};
 use crate::key::{PrivateKey, SignatureAlgorithm, verify_signature};
 use crate::name::PeerName;
@@ -228,7 +228,7 @@ impl CertificateBuilder {
 fn check_friendly(name: &str) -> Result<()> {
     let len = name.encode_utf16().count();
     if len > MAX_FRIENDLY_NAME_LEN || name.contains('\0') {
-        return Err(Error::FriendlyNameTooLong { len });
+        return Err(ChainError::FriendlyNameTooLong { len }.into());
     }
     Ok(())
 }
@@ -262,16 +262,12 @@ impl IdcParams {
 
     /// The builder for this IDC with `key`'s public key.
     pub fn builder(&self, key: &PrivateKey) -> CertificateBuilder {
-        CertificateBuilder {
-            version: 2,
-            serial: self.serial.to_vec(),
-            issuer_name: self.friendly_name.clone(),
-            subject_name: self.friendly_name.clone(),
-            validity: self.validity,
-            subject_public_key: key.public_key_der().to_vec(),
-            issuer_unique_id: None,
-            subject_unique_id: None,
-            extensions: vec![
+        self_signed_builder(
+            &self.friendly_name,
+            self.validity,
+            &self.serial,
+            key,
+            vec![
                 Extension::cert_type(CertType::Identity),
                 Extension::cert_version(),
                 Extension::subject_alt_name(&self.peer_name),
@@ -279,8 +275,7 @@ impl IdcParams {
                 Extension::identity_flags(0),
                 Extension::extended_key_usage(),
             ],
-            signature_algorithm: None,
-        }
+        )
     }
 
     /// Build and self-sign the IDC.
@@ -288,13 +283,13 @@ impl IdcParams {
     /// # Errors
     /// [`Error::InvalidParameters`] if the peer name is not the key's; I1 friendly-name length.
     pub fn issue(&self, key: &PrivateKey) -> Result<Certificate> {
-        check_friendly(&self.friendly_name)?;
-        if !self.peer_name.matches_key(key.public_key_der()) {
-            return Err(Error::InvalidParameters {
-                reason: "the peer name's authority is not the key's".into(),
-            });
-        }
-        self.builder(key).sign(key)
+        issue_self_signed(
+            &self.friendly_name,
+            &self.peer_name,
+            key,
+            "the peer name's authority is not the key's",
+            || self.builder(key),
+        )
     }
 }
 
@@ -327,16 +322,12 @@ impl GrcParams {
 
     /// The builder for this GRC with the group key's public key.
     pub fn builder(&self, group_key: &PrivateKey) -> CertificateBuilder {
-        CertificateBuilder {
-            version: 2,
-            serial: self.serial.to_vec(),
-            issuer_name: self.friendly_name.clone(),
-            subject_name: self.friendly_name.clone(),
-            validity: self.validity,
-            subject_public_key: group_key.public_key_der().to_vec(),
-            issuer_unique_id: None,
-            subject_unique_id: None,
-            extensions: vec![
+        self_signed_builder(
+            &self.friendly_name,
+            self.validity,
+            &self.serial,
+            group_key,
+            vec![
                 Extension::cert_type(CertType::Root),
                 Extension::cert_version(),
                 Extension::subject_alt_name(&self.group_peer_name),
@@ -344,8 +335,7 @@ impl GrcParams {
                 Extension::grouping_flags(0),
                 Extension::extended_key_usage(),
             ],
-            signature_algorithm: None,
-        }
+        )
     }
 
     /// Build and self-sign the GRC.
@@ -353,14 +343,55 @@ impl GrcParams {
     /// # Errors
     /// [`Error::InvalidParameters`] if the group name's authority is not the group key's.
     pub fn issue(&self, group_key: &PrivateKey) -> Result<Certificate> {
-        check_friendly(&self.friendly_name)?;
-        if !self.group_peer_name.matches_key(group_key.public_key_der()) {
-            return Err(Error::InvalidParameters {
-                reason: "the group peer name's authority is not the group key's".into(),
-            });
-        }
-        self.builder(group_key).sign(group_key)
+        issue_self_signed(
+            &self.friendly_name,
+            &self.group_peer_name,
+            group_key,
+            "the group peer name's authority is not the group key's",
+            || self.builder(group_key),
+        )
     }
+}
+
+/// The builder of a self-signed certificate (IDC, GRC): v3, the friendly name as subject
+/// and issuer, `key`'s public key, the given extensions.
+fn self_signed_builder(
+    friendly_name: &str,
+    validity: Validity,
+    serial: &[u8; 16],
+    key: &PrivateKey,
+    extensions: Vec<Extension>,
+) -> CertificateBuilder {
+    CertificateBuilder {
+        version: 2,
+        serial: serial.to_vec(),
+        issuer_name: friendly_name.to_owned(),
+        subject_name: friendly_name.to_owned(),
+        validity,
+        subject_public_key: key.public_key_der().to_vec(),
+        issuer_unique_id: None,
+        subject_unique_id: None,
+        extensions,
+        signature_algorithm: None,
+    }
+}
+
+/// Checks a self-signed certificate's friendly name (I1) and that `name` is `key`'s
+/// (else [`Error::InvalidParameters`] with `mismatch`), then builds and signs it.
+fn issue_self_signed(
+    friendly_name: &str,
+    name: &PeerName,
+    key: &PrivateKey,
+    mismatch: &str,
+    builder: impl FnOnce() -> CertificateBuilder,
+) -> Result<Certificate> {
+    check_friendly(friendly_name)?;
+    if !name.matches_key(key.public_key_der()) {
+        return Err(Error::InvalidParameters {
+            reason: mismatch.into(),
+        });
+    }
+    builder().sign(key)
 }
 
 /// Parameters of a group membership certificate (GMC, type 1).

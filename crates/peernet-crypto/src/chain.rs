@@ -1,4 +1,4 @@
-//! GMC chain validation (rules S1–S15, P1–P12, G1–G12 of `spec/certificates.md` §5),
+//! GMC chain validation (rules S1–S15, P1–P12, G1–G12 as numbered in docs/CONFORMANCE.md),
 //! IDC validation, issuance checks (I1–I8) and rebuilding chain order from an unordered set.
 //!
 //! Every signature in a chain is verified (G3), not only the root's (§7 Q23). The group's
@@ -38,12 +38,15 @@
 use std::time::SystemTime;
 
 use crate::cert::{Certificate, GmcParams, MAX_FRIENDLY_NAME_LEN, Validity, random_serial};
-use crate::error::{Error, Result};
+// In this module `Error` is the chain error: every rule check and the ordering fail with it.
+use crate::error::ChainError as Error;
 use crate::ext::{self, CertType};
 use crate::key::{Profile, PublicKeyKind};
 use crate::name::{PARTICIPANT, PeerName, validate_classifier};
 use crate::oid;
 use crate::role::{Delegation, Role, check_delegation, classifier_delegated};
+
+type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Most certificates in a chain: one GRC and 24 GMCs (PNRP 2.2.3.5; Windows' limit of 24).
 pub const MAX_CHAIN_LEN: usize = 25;
@@ -629,12 +632,12 @@ pub fn password_join_params(
     password_role: Role,
     profile: Profile,
     now: SystemTime,
-) -> Result<GmcParams> {
+) -> crate::Result<GmcParams> {
     validate_idc(idc, profile, now)?;
     check_password_role(password_role)?;
     let validity = Validity::new(now, issuer_gmc.validity().not_after);
     if validity.not_before > validity.not_after {
-        return Err(Error::IssuanceValidity);
+        return Err(Error::IssuanceValidity.into());
     }
     let subject_peer_name = idc
         .subject_peer_name()

@@ -1,32 +1,32 @@
-//! The crate's one error type.
+//! The crate's errors: a top [`Error`] that nests one enum per area.
+//!
+//! - [`NameError`]: peer-name and classifier syntax ([MS-PNRP] 2.2.4);
+//! - [`ChainError`]: the numbered chain, IDC and issuance rules (S1–S15, P1–P12, G1–G12,
+//!   I1–I8) and chain ordering; [`ChainError::rule`] is the one place a rule id is written,
+//!   and `Display` prefixes the message with it;
+//! - [`PkcsError`]: PKCS#12, PKCS#7 and PKCS#8;
+//! - the few key and certificate-encoding failures stay in [`Error`] itself.
+//!
+//! [`Error::kind`] classifies every error into the [`ErrorKind`] the facade maps to a
+//! Windows HRESULT.
+
+use std::fmt;
+
+pub use crate::pkcs::PkcsError;
 
 /// Everything that can go wrong in `peernet-crypto`.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    // ---- peer names, keys, profiles, certificates, chains ----
-    /// A peer name is not `authority "." classifier` per PNRP 2.2.4
-    /// (facade: PEER_E_INVALID_PEER_NAME).
-    #[error("invalid peer name {name:?}: {reason}")]
-    InvalidPeerName {
-        /// The rejected text.
-        name: String,
-        /// What is wrong with it.
-        reason: &'static str,
-    },
-    /// A classifier contains a NUL character (PNRP 2.2.4; facade: PEER_E_INVALID_CLASSIFIER).
-    #[error("invalid classifier: {reason}")]
-    InvalidClassifier {
-        /// What is wrong with it.
-        reason: &'static str,
-    },
-    /// A classifier is longer than 149 UTF-16 code units (PNRP 1.3.1.1, 2.2.4;
-    /// facade: PEER_E_CLASSIFIER_TOO_LONG).
-    #[error("classifier is {len} UTF-16 code units long; at most 149 are allowed")]
-    ClassifierTooLong {
-        /// Length in UTF-16 code units.
-        len: usize,
-    },
+    /// A peer name or classifier is not well formed.
+    #[error(transparent)]
+    Name(#[from] NameError),
+    /// A chain, IDC or issuance rule is violated, or a chain cannot be ordered.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    /// A PFX, PKCS#7 bundle or EncryptedPrivateKeyInfo cannot be read or written.
+    #[error(transparent)]
+    Pkcs(#[from] PkcsError),
     /// A private or public key could not be generated, decoded or encoded.
     #[error("key error: {reason}")]
     Key {
@@ -56,25 +56,124 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+}
+
+/// What the facade reports for an error: one Windows error code per kind (the facade
+/// owns the HRESULT values). [`ErrorKind::Other`] means "no code of its own": the facade
+/// uses the code of the call that failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Peer-name syntax → `PEER_E_INVALID_PEER_NAME`.
+    InvalidPeerName,
+    /// A classifier with a NUL → `PEER_E_INVALID_CLASSIFIER`.
+    InvalidClassifier,
+    /// A classifier over 149 UTF-16 code units → `PEER_E_CLASSIFIER_TOO_LONG`.
+    ClassifierTooLong,
+    /// S1/I5 → `PEER_E_CHAIN_TOO_LONG`.
+    ChainTooLong,
+    /// Certificates that link in a cycle → `PEER_E_CIRCULAR_CHAIN_DETECTED`.
+    CircularChain,
+    /// I3/I8 → `PEER_E_INVALID_ROLE_PROPERTY`.
+    InvalidRoleProperty,
+    /// I1/I2/I4 → `PEER_E_INVALID_CREDENTIAL_INFO`.
+    InvalidCredentialInfo,
+    /// I6 → `PEER_E_NOT_AUTHORIZED`.
+    NotAuthorized,
+    /// Every other chain rule, a chain that cannot be ordered, a malformed certificate
+    /// or a bad signature → `PEER_E_INVALID_CREDENTIAL`.
+    InvalidCredential,
+    /// A password that does not open a PFX or EncryptedPrivateKeyInfo →
+    /// `HRESULT_FROM_WIN32(ERROR_INVALID_PASSWORD)`.
+    InvalidPassword,
+    /// No code of its own (key generation, signing, builder input, other PKCS failures).
+    Other,
+}
+
+impl Error {
+    /// The kind of failure, for the facade's HRESULT mapping.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Name(e) => e.kind(),
+            Error::Chain(e) => e.kind(),
+            Error::Pkcs(e) => e.kind(),
+            Error::MalformedCertificate { .. } | Error::BadSignature => {
+                ErrorKind::InvalidCredential
+            }
+            _ => ErrorKind::Other,
+        }
+    }
+
+    /// The rule id of a [`ChainError`] (see [`ChainError::rule`]); `None` for every other
+    /// error.
+    pub fn rule(&self) -> Option<&'static str> {
+        match self {
+            Error::Chain(e) => e.rule(),
+            _ => None,
+        }
+    }
+}
+
+/// A peer name or classifier that is not well formed ([MS-PNRP] 2.2.4).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum NameError {
+    /// A peer name is not `authority "." classifier` per PNRP 2.2.4
+    /// (facade: PEER_E_INVALID_PEER_NAME).
+    #[error("invalid peer name {name:?}: {reason}")]
+    InvalidPeerName {
+        /// The rejected text.
+        name: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A classifier contains a NUL character (PNRP 2.2.4; facade: PEER_E_INVALID_CLASSIFIER).
+    #[error("invalid classifier: {reason}")]
+    InvalidClassifier {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A classifier is longer than 149 UTF-16 code units (PNRP 1.3.1.1, 2.2.4;
+    /// facade: PEER_E_CLASSIFIER_TOO_LONG).
+    #[error("classifier is {len} UTF-16 code units long; at most 149 are allowed")]
+    ClassifierTooLong {
+        /// Length in UTF-16 code units.
+        len: usize,
+    },
+}
+
+impl NameError {
+    /// The kind of failure, for the facade's HRESULT mapping.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            NameError::InvalidPeerName { .. } => ErrorKind::InvalidPeerName,
+            NameError::InvalidClassifier { .. } => ErrorKind::InvalidClassifier,
+            NameError::ClassifierTooLong { .. } => ErrorKind::ClassifierTooLong,
+        }
+    }
+}
+
+/// A violated chain, IDC or issuance rule, or a set of certificates that does not order
+/// into one chain.
+///
+/// `Display` writes `RULE: what` for the numbered rules (e.g. `S1: chain has 26
+/// certificates; …`), the rule coming from [`ChainError::rule`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ChainError {
     /// S1/I5: more than 25 certificates (1 GRC + 24 GMCs) (facade: PEER_E_CHAIN_TOO_LONG).
-    #[error("S1: chain has {len} certificates; at most 25 (one GRC and 24 GMCs) are allowed")]
     ChainTooLong {
         /// Number of certificates in the (resulting) chain.
         len: usize,
     },
     /// An empty chain was given.
-    #[error("P1: the chain is empty")]
     EmptyChain,
     /// S2: version is not v3.
-    #[error("S2: certificate {index} is not an X.509 v3 certificate")]
     CertificateVersion {
         /// Index of the certificate in the chain (0 = root).
         index: usize,
     },
     /// S3: signatureAlgorithm is not the one the group's profile requires.
-    #[error(
-        "S3: certificate {index} uses signature algorithm {found}, the {profile} profile requires {expected}"
-    )]
     SignatureAlgorithm {
         /// Index of the certificate.
         index: usize,
@@ -86,7 +185,6 @@ pub enum Error {
         profile: &'static str,
     },
     /// S4: the serial number is not 16 bytes.
-    #[error("S4: certificate {index} has a {len}-byte serial number; 16 bytes are required")]
     SerialNumber {
         /// Index of the certificate.
         index: usize,
@@ -94,13 +192,11 @@ pub enum Error {
         len: usize,
     },
     /// S5: issuerUniqueID or subjectUniqueID present.
-    #[error("S5: certificate {index} carries an issuer or subject unique id")]
     UniqueId {
         /// Index of the certificate.
         index: usize,
     },
     /// S6: the subject key is not the profile's key type (RSA-1024 / P-256).
-    #[error("S6: certificate {index} has a subject key that the {profile} profile does not allow")]
     KeyAlgorithm {
         /// Index of the certificate.
         index: usize,
@@ -108,13 +204,11 @@ pub enum Error {
         profile: &'static str,
     },
     /// S7: subject or issuer friendly name longer than 255 characters.
-    #[error("S7: certificate {index} has a subject or issuer name longer than 255 characters")]
     NameTooLong {
         /// Index of the certificate.
         index: usize,
     },
     /// S8: SubjectAltName / IssuerAltName is not one peer-name string of at most 255 characters.
-    #[error("S8: certificate {index} has an invalid subject or issuer alternative name: {reason}")]
     AltName {
         /// Index of the certificate.
         index: usize,
@@ -122,7 +216,6 @@ pub enum Error {
         reason: &'static str,
     },
     /// S9: a critical extension we do not understand.
-    #[error("S9: certificate {index} has an unknown critical extension {oid}")]
     UnknownCriticalExtension {
         /// Index of the certificate.
         index: usize,
@@ -130,19 +223,16 @@ pub enum Error {
         oid: String,
     },
     /// S10: PnrpCertificateType missing or not a 4-byte little-endian value.
-    #[error("S10: certificate {index} lacks a well-formed certificate type extension")]
     CertTypeExtension {
         /// Index of the certificate.
         index: usize,
     },
     /// S11: PnrpCertificateVersion missing or not `01 00 02 00`.
-    #[error("S11: certificate {index} lacks the certificate version extension 01 00 02 00")]
     CertVersionExtension {
         /// Index of the certificate.
         index: usize,
     },
     /// S12: the group peer name extension is missing or malformed.
-    #[error("S12: certificate {index} lacks a well-formed group peer name extension: {reason}")]
     PeerNameExtension {
         /// Index of the certificate.
         index: usize,
@@ -150,7 +240,6 @@ pub enum Error {
         reason: &'static str,
     },
     /// S13: roles missing, empty, malformed or not a defined role.
-    #[error("S13: certificate {index} lacks a valid roles extension: {reason}")]
     RoleExtension {
         /// Index of the certificate.
         index: usize,
@@ -158,7 +247,6 @@ pub enum Error {
         reason: &'static str,
     },
     /// S14: classifier list missing or malformed.
-    #[error("S14: certificate {index} lacks a valid classifier list extension: {reason}")]
     ClassifierExtension {
         /// Index of the certificate.
         index: usize,
@@ -166,43 +254,31 @@ pub enum Error {
         reason: &'static str,
     },
     /// S15: an empty classifier list that the parent's list and this certificate's role do not allow.
-    #[error(
-        "S15: certificate {index} has an empty classifier list that its issuer cannot delegate"
-    )]
     EmptyClassifierList {
         /// Index of the certificate.
         index: usize,
     },
     /// P3: SubjectAltName of certificate `index - 1` differs from IssuerAltName of certificate `index`.
-    #[error(
-        "P3: certificate {index}'s issuer alternative name does not match its parent's subject alternative name"
-    )]
     ChainLink {
         /// Index of the child certificate.
         index: usize,
     },
     /// P4: the certificate has expired at the validation time.
-    #[error("P4: certificate {index} has expired")]
     Expired {
         /// Index of the certificate.
         index: usize,
     },
     /// P4: the certificate is not yet valid at the validation time.
-    #[error("P4: certificate {index} is not yet valid")]
     NotYetValid {
         /// Index of the certificate.
         index: usize,
     },
     /// P5: a classifier in a list violates the classifier syntax.
-    #[error("P5: certificate {index} lists a classifier with invalid syntax")]
     ClassifierSyntax {
         /// Index of the certificate.
         index: usize,
     },
     /// P6: a classifier is not delegated by the parent's list under this certificate's role.
-    #[error(
-        "P6: certificate {index} lists classifier {classifier:?}, which its issuer did not delegate"
-    )]
     ClassifierDelegation {
         /// Index of the certificate.
         index: usize,
@@ -210,40 +286,32 @@ pub enum Error {
         classifier: String,
     },
     /// P7/G1/G2: the root (or an IDC) is not self-signed.
-    #[error("P7: certificate {index} is not self-signed by its own key")]
     NotSelfSigned {
         /// Index of the certificate.
         index: usize,
     },
     /// P8/G2: the first certificate is not a GRC (certificate type 2).
-    #[error("P8: the first certificate is not a group root certificate (type 2)")]
     RootType,
     /// P9/G5: the group peer name's authority is not SHA-1 of the GRC public key.
-    #[error("P9: the group peer name's authority does not match the root certificate's public key")]
     RootAuthorityMismatch,
     /// P10: the leaf certificate's key is not the expected (CPA / TLS) key.
-    #[error("P10: the last certificate's public key is not the expected key")]
     LeafKeyMismatch,
     /// P11/G7: group peer name differs between the first and another certificate.
-    #[error("P11: certificate {index}'s group peer name differs from the root's")]
     PeerNameMismatch {
         /// Index of the certificate.
         index: usize,
     },
     /// P12: the published classifier is not delegated by the leaf's classifier list.
-    #[error("P12: classifier {classifier:?} is not delegated by the last certificate")]
     ClassifierNotDelegated {
         /// The classifier.
         classifier: String,
     },
     /// G3: a certificate's signature does not verify with its parent's public key.
-    #[error("G3: certificate {index}'s signature does not verify with its parent's public key")]
     Signature {
         /// Index of the certificate.
         index: usize,
     },
     /// G4/I1: the chain's group peer name is not the expected group.
-    #[error("G4: the chain belongs to group {found}, not {expected}")]
     GroupMismatch {
         /// Group found in the chain.
         found: String,
@@ -251,13 +319,11 @@ pub enum Error {
         expected: String,
     },
     /// G6: a non-first certificate is not a GMC (type 1).
-    #[error("G6: certificate {index} is not a group membership certificate (type 1)")]
     NotMembershipCertificate {
         /// Index of the certificate.
         index: usize,
     },
     /// G8: a role in the certificate is not issuable by any role of its parent.
-    #[error("G8: certificate {index} carries role {role}, which its issuer's roles cannot issue")]
     RoleNotIssuable {
         /// Index of the certificate.
         index: usize,
@@ -265,19 +331,16 @@ pub enum Error {
         role: String,
     },
     /// G10: the EKU extension lacks Peer Auth (.44.3.4) or Server Auth.
-    #[error("G10: certificate {index} lacks the Peer Auth and Server Auth extended key usages")]
     ExtendedKeyUsage {
         /// Index of the certificate.
         index: usize,
     },
     /// G11: identity or grouping flags present and not 0.
-    #[error("G11: certificate {index} has non-zero or malformed flags")]
     Flags {
         /// Index of the certificate.
         index: usize,
     },
     /// G12: certificate type value is not the one for its kind (GMC 1, GRC 2, IDC 3).
-    #[error("G12: certificate {index} has certificate type {found}, expected {expected}")]
     CertType {
         /// Index of the certificate.
         index: usize,
@@ -287,52 +350,43 @@ pub enum Error {
         expected: u32,
     },
     /// I1: the issuer's chain is for another group, or the subject is empty.
-    #[error("I1: {reason}")]
     IssuanceSubject {
         /// What is wrong.
         reason: &'static str,
     },
     /// I1/S7: a friendly name longer than 255 characters.
-    #[error("I1: friendly name is {len} characters; at most 255 are allowed")]
     FriendlyNameTooLong {
         /// Length in UTF-16 code units.
         len: usize,
     },
     /// I2: the subject key is too small or invalid for the profile, or differs from the cached GMC key.
-    #[error("I2: subject public key rejected: {reason}")]
     IssuanceKey {
         /// What is wrong.
         reason: &'static str,
     },
     /// I3: a requested role is not defined or not issuable by the issuer.
-    #[error("I3: the issuer cannot issue role {role}")]
     IssuanceRole {
         /// The role (GUID text).
         role: String,
     },
     /// I4: the new validity is not inside the issuer's validity.
-    #[error("I4: the requested validity is not within the issuer's validity")]
     IssuanceValidity,
     /// I6: the password-join issuer lacks Admin / Inviting Member, or password auth is disabled.
-    #[error("I6: {reason}")]
     PasswordIssuer {
         /// What is wrong.
         reason: &'static str,
     },
     /// I8: the role for password joins is not Administrator or Member.
-    #[error("I8: role {role} cannot be the role for password joins")]
     PasswordRole {
         /// The role (GUID text).
         role: String,
     },
     /// Ordering: the certificates link in a cycle (facade: PEER_E_CIRCULAR_CHAIN_DETECTED).
-    #[error("chain order: certificates link in a cycle (certificate {index})")]
     CircularChain {
         /// Index, in the input, of a certificate on the cycle.
         index: usize,
     },
     /// Ordering: the same certificate appears twice.
-    #[error("chain order: certificate {index} is a duplicate of certificate {first}")]
     DuplicateCertificate {
         /// Index of the duplicate in the input.
         index: usize,
@@ -340,185 +394,271 @@ pub enum Error {
         first: usize,
     },
     /// Ordering: a certificate that does not link into the single root-to-leaf path.
-    #[error("chain order: certificate {index} does not belong to the chain")]
     ForeignCertificate {
         /// Index in the input.
         index: usize,
     },
     /// Ordering: a certificate could not be parsed.
-    #[error("chain order: certificate {index} is malformed: {reason}")]
     MalformedInChain {
         /// Index in the input.
         index: usize,
         /// What went wrong.
         reason: String,
     },
-    // ---- PKCS#12, PKCS#7, PKCS#8 ----
-    /// The password does not open this PFX / EncryptedPrivateKeyInfo.
-    ///
-    /// The facade maps this to `HRESULT_FROM_WIN32(ERROR_INVALID_PASSWORD)` (0x80070056).
-    /// For a PFX it is reported when the MAC fails *and* no encrypted part decrypts to
-    /// well-formed DER under the password (see `docs/FORMATS.md`).
-    #[error("the password is not correct (or the data is damaged beyond telling the two apart)")]
-    InvalidPassword,
-    /// A caller passed something the writer cannot encode (no certificate, zero
-    /// iterations, a certificate that is not one DER SEQUENCE, …).
-    #[error("invalid argument: {0}")]
-    InvalidPkcsArgument(&'static str),
-    /// An iteration count (MAC, PBES1, PBKDF2) is above [`crate::pkcs12::MAX_ITERATIONS`];
-    /// refused before any key derivation is run.
-    #[error(
-        "iteration count {iterations} is above the limit of {max}; re-export the file with fewer iterations"
-    )]
-    IterationCountTooHigh {
-        /// The count found (saturated at `u64::MAX`).
-        iterations: u64,
-        /// The limit.
-        max: u32,
-    },
-    /// Malformed DER/BER in a PFX, PKCS#7 bundle or EncryptedPrivateKeyInfo.
-    #[error("malformed PKCS#12/PKCS#7/PKCS#8 data: {0}")]
-    MalformedPkcs(&'static str),
-    /// The PFX's integrity MAC does not verify although the password is right (some
-    /// encrypted part decrypted to well-formed data): the file was altered.
-    #[error("PKCS#12: integrity check failed (the file was modified or damaged)")]
-    PfxIntegrityCheckFailed,
-    /// The PFX's key does not belong to any of its certificates (SubjectPublicKeyInfo
-    /// comparison), or the key handed to the writer does not match the first certificate.
-    #[error(
-        "PKCS#12: the private key does not match the certificate (the key's own certificate must be in the file, first when writing)"
-    )]
-    PfxKeyCertificateMismatch,
-    /// The PFX holds more than one private key.
-    #[error("PKCS#12: more than one private key; export one identity per file")]
-    PfxMultipleKeys,
-    /// The PFX holds no certificate.
-    #[error("PKCS#12: no certificate; export the key together with its certificate")]
-    PfxNoCertificate,
-    /// The PFX has no password-integrity MAC (unprotected or public-key integrity mode).
-    #[error(
-        "PKCS#12: no password integrity MAC (unprotected or public-key integrity mode); re-export with a password"
-    )]
-    PfxNoMac,
-    /// The PFX holds no private key.
-    #[error("PKCS#12: no private key; export the certificate together with its private key")]
-    PfxNoPrivateKey,
-    /// A PKCS#7 bundle (or a list handed to the encoder) holds the same certificate twice.
-    #[error("PKCS#7: certificate {index} is a duplicate of an earlier one")]
-    PkcsDuplicateCertificate {
-        /// Zero-based position of the second copy.
-        index: usize,
-    },
-    /// Input above the size cap.
-    #[error("input of {len} bytes is above the {max}-byte limit")]
-    PkcsInputTooLarge {
-        /// Bytes received.
-        len: usize,
-        /// The cap.
-        max: usize,
-    },
-    /// The operating system's random number generator failed.
-    #[error("the system random number generator failed")]
-    PkcsRandomFailure,
-    /// More certificates than the cap allows.
-    #[error("{count} certificates are above the limit of {max}")]
-    PkcsTooManyCertificates {
-        /// Certificates found.
-        count: usize,
-        /// The cap.
-        max: usize,
-    },
-    /// An algorithm, content type or key type that this implementation does not support.
-    #[error("unsupported {what}: {oid} (see docs/FORMATS.md for the algorithms read)")]
-    UnsupportedPkcsAlgorithm {
-        /// What the OID names (cipher, MAC digest, PRF, content type, key algorithm, …).
-        what: &'static str,
-        /// The OID in dotted form.
-        oid: String,
-    },
 }
 
-impl Error {
-    /// The rule id of `spec/certificates.md` §5 (S1–S15, P1–P12, G1–G12, I1–I8) that this
-    /// error reports, if it reports one. Used by tests and `docs/CONFORMANCE.md`.
+impl ChainError {
+    /// The rule id (S1–S15, P1–P12, G1–G12, I1–I8) this error reports, if it reports one;
+    /// chain-ordering errors report none. Rules are numbered as in docs/CONFORMANCE.md.
     pub fn rule(&self) -> Option<&'static str> {
         Some(match self {
-            Error::ChainTooLong { .. } => "S1",
-            Error::EmptyChain => "P1",
-            Error::CertificateVersion { .. } => "S2",
-            Error::SignatureAlgorithm { .. } => "S3",
-            Error::SerialNumber { .. } => "S4",
-            Error::UniqueId { .. } => "S5",
-            Error::KeyAlgorithm { .. } => "S6",
-            Error::NameTooLong { .. } => "S7",
-            Error::AltName { .. } => "S8",
-            Error::UnknownCriticalExtension { .. } => "S9",
-            Error::CertTypeExtension { .. } => "S10",
-            Error::CertVersionExtension { .. } => "S11",
-            Error::PeerNameExtension { .. } => "S12",
-            Error::RoleExtension { .. } => "S13",
-            Error::ClassifierExtension { .. } => "S14",
-            Error::EmptyClassifierList { .. } => "S15",
-            Error::ChainLink { .. } => "P3",
-            Error::Expired { .. } | Error::NotYetValid { .. } => "P4",
-            Error::ClassifierSyntax { .. } => "P5",
-            Error::ClassifierDelegation { .. } => "P6",
-            Error::NotSelfSigned { .. } => "P7",
-            Error::RootType => "P8",
-            Error::RootAuthorityMismatch => "P9",
-            Error::LeafKeyMismatch => "P10",
-            Error::PeerNameMismatch { .. } => "P11",
-            Error::ClassifierNotDelegated { .. } => "P12",
-            Error::Signature { .. } => "G3",
-            Error::GroupMismatch { .. } => "G4",
-            Error::NotMembershipCertificate { .. } => "G6",
-            Error::RoleNotIssuable { .. } => "G8",
-            Error::ExtendedKeyUsage { .. } => "G10",
-            Error::Flags { .. } => "G11",
-            Error::CertType { .. } => "G12",
-            Error::IssuanceSubject { .. } | Error::FriendlyNameTooLong { .. } => "I1",
-            Error::IssuanceKey { .. } => "I2",
-            Error::IssuanceRole { .. } => "I3",
-            Error::IssuanceValidity => "I4",
-            Error::PasswordIssuer { .. } => "I6",
-            Error::PasswordRole { .. } => "I8",
-            _ => return None,
+            ChainError::ChainTooLong { .. } => "S1",
+            ChainError::EmptyChain => "P1",
+            ChainError::CertificateVersion { .. } => "S2",
+            ChainError::SignatureAlgorithm { .. } => "S3",
+            ChainError::SerialNumber { .. } => "S4",
+            ChainError::UniqueId { .. } => "S5",
+            ChainError::KeyAlgorithm { .. } => "S6",
+            ChainError::NameTooLong { .. } => "S7",
+            ChainError::AltName { .. } => "S8",
+            ChainError::UnknownCriticalExtension { .. } => "S9",
+            ChainError::CertTypeExtension { .. } => "S10",
+            ChainError::CertVersionExtension { .. } => "S11",
+            ChainError::PeerNameExtension { .. } => "S12",
+            ChainError::RoleExtension { .. } => "S13",
+            ChainError::ClassifierExtension { .. } => "S14",
+            ChainError::EmptyClassifierList { .. } => "S15",
+            ChainError::ChainLink { .. } => "P3",
+            ChainError::Expired { .. } | ChainError::NotYetValid { .. } => "P4",
+            ChainError::ClassifierSyntax { .. } => "P5",
+            ChainError::ClassifierDelegation { .. } => "P6",
+            ChainError::NotSelfSigned { .. } => "P7",
+            ChainError::RootType => "P8",
+            ChainError::RootAuthorityMismatch => "P9",
+            ChainError::LeafKeyMismatch => "P10",
+            ChainError::PeerNameMismatch { .. } => "P11",
+            ChainError::ClassifierNotDelegated { .. } => "P12",
+            ChainError::Signature { .. } => "G3",
+            ChainError::GroupMismatch { .. } => "G4",
+            ChainError::NotMembershipCertificate { .. } => "G6",
+            ChainError::RoleNotIssuable { .. } => "G8",
+            ChainError::ExtendedKeyUsage { .. } => "G10",
+            ChainError::Flags { .. } => "G11",
+            ChainError::CertType { .. } => "G12",
+            ChainError::IssuanceSubject { .. } | ChainError::FriendlyNameTooLong { .. } => "I1",
+            ChainError::IssuanceKey { .. } => "I2",
+            ChainError::IssuanceRole { .. } => "I3",
+            ChainError::IssuanceValidity => "I4",
+            ChainError::PasswordIssuer { .. } => "I6",
+            ChainError::PasswordRole { .. } => "I8",
+            ChainError::CircularChain { .. }
+            | ChainError::DuplicateCertificate { .. }
+            | ChainError::ForeignCertificate { .. }
+            | ChainError::MalformedInChain { .. } => return None,
         })
+    }
+
+    /// The kind of failure, for the facade's HRESULT mapping.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            ChainError::ChainTooLong { .. } => ErrorKind::ChainTooLong,
+            ChainError::CircularChain { .. } => ErrorKind::CircularChain,
+            ChainError::IssuanceRole { .. } | ChainError::PasswordRole { .. } => {
+                ErrorKind::InvalidRoleProperty
+            }
+            ChainError::IssuanceSubject { .. }
+            | ChainError::FriendlyNameTooLong { .. }
+            | ChainError::IssuanceKey { .. }
+            | ChainError::IssuanceValidity => ErrorKind::InvalidCredentialInfo,
+            ChainError::PasswordIssuer { .. } => ErrorKind::NotAuthorized,
+            _ => ErrorKind::InvalidCredential,
+        }
     }
 }
 
-impl Error {
-    /// The Windows error name the facade is expected to report for this error (a hint;
-    /// the facade owns the mapping, `spec/api.md` §6): peer-name syntax →
-    /// `PEER_E_INVALID_PEER_NAME` / `PEER_E_INVALID_CLASSIFIER` / `PEER_E_CLASSIFIER_TOO_LONG`;
-    /// S1/I5 → `PEER_E_CHAIN_TOO_LONG`; cycles → `PEER_E_CIRCULAR_CHAIN_DETECTED`; I3/I8 →
-    /// `PEER_E_INVALID_ROLE_PROPERTY`; I1/I2/I4 → `PEER_E_INVALID_CREDENTIAL_INFO`; I6 →
-    /// `PEER_E_NOT_AUTHORIZED`; every other chain rule → `PEER_E_INVALID_CREDENTIAL`.
-    pub fn peer_error_hint(&self) -> Option<&'static str> {
-        Some(match self {
-            Error::InvalidPeerName { .. } => "PEER_E_INVALID_PEER_NAME",
-            Error::InvalidClassifier { .. } => "PEER_E_INVALID_CLASSIFIER",
-            Error::ClassifierTooLong { .. } => "PEER_E_CLASSIFIER_TOO_LONG",
-            Error::ChainTooLong { .. } => "PEER_E_CHAIN_TOO_LONG",
-            Error::CircularChain { .. } => "PEER_E_CIRCULAR_CHAIN_DETECTED",
-            Error::IssuanceRole { .. } | Error::PasswordRole { .. } => {
-                "PEER_E_INVALID_ROLE_PROPERTY"
+impl fmt::Display for ChainError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(rule) = self.rule() {
+            write!(f, "{rule}: ")?;
+        }
+        match self {
+            ChainError::ChainTooLong { len, .. } => write!(
+                f,
+                "chain has {len} certificates; at most 25 (one GRC and 24 GMCs) are allowed"
+            ),
+            ChainError::EmptyChain => write!(f, "the chain is empty"),
+            ChainError::CertificateVersion { index, .. } => {
+                write!(f, "certificate {index} is not an X.509 v3 certificate")
             }
-            Error::IssuanceSubject { .. }
-            | Error::FriendlyNameTooLong { .. }
-            | Error::IssuanceKey { .. }
-            | Error::IssuanceValidity => "PEER_E_INVALID_CREDENTIAL_INFO",
-            Error::PasswordIssuer { .. } => "PEER_E_NOT_AUTHORIZED",
-            Error::DuplicateCertificate { .. }
-            | Error::ForeignCertificate { .. }
-            | Error::MalformedInChain { .. }
-            | Error::MalformedCertificate { .. }
-            | Error::BadSignature => "PEER_E_INVALID_CREDENTIAL",
-            e if e.rule().is_some() => "PEER_E_INVALID_CREDENTIAL",
-            _ => return None,
-        })
+            ChainError::SignatureAlgorithm {
+                expected,
+                found,
+                index,
+                profile,
+                ..
+            } => write!(
+                f,
+                "certificate {index} uses signature algorithm {found}, the {profile} profile requires {expected}"
+            ),
+            ChainError::SerialNumber { index, len, .. } => write!(
+                f,
+                "certificate {index} has a {len}-byte serial number; 16 bytes are required"
+            ),
+            ChainError::UniqueId { index, .. } => write!(
+                f,
+                "certificate {index} carries an issuer or subject unique id"
+            ),
+            ChainError::KeyAlgorithm { index, profile, .. } => write!(
+                f,
+                "certificate {index} has a subject key that the {profile} profile does not allow"
+            ),
+            ChainError::NameTooLong { index, .. } => write!(
+                f,
+                "certificate {index} has a subject or issuer name longer than 255 characters"
+            ),
+            ChainError::AltName { index, reason, .. } => write!(
+                f,
+                "certificate {index} has an invalid subject or issuer alternative name: {reason}"
+            ),
+            ChainError::UnknownCriticalExtension { index, oid, .. } => write!(
+                f,
+                "certificate {index} has an unknown critical extension {oid}"
+            ),
+            ChainError::CertTypeExtension { index, .. } => write!(
+                f,
+                "certificate {index} lacks a well-formed certificate type extension"
+            ),
+            ChainError::CertVersionExtension { index, .. } => write!(
+                f,
+                "certificate {index} lacks the certificate version extension 01 00 02 00"
+            ),
+            ChainError::PeerNameExtension { index, reason, .. } => write!(
+                f,
+                "certificate {index} lacks a well-formed group peer name extension: {reason}"
+            ),
+            ChainError::RoleExtension { index, reason, .. } => write!(
+                f,
+                "certificate {index} lacks a valid roles extension: {reason}"
+            ),
+            ChainError::ClassifierExtension { index, reason, .. } => write!(
+                f,
+                "certificate {index} lacks a valid classifier list extension: {reason}"
+            ),
+            ChainError::EmptyClassifierList { index, .. } => write!(
+                f,
+                "certificate {index} has an empty classifier list that its issuer cannot delegate"
+            ),
+            ChainError::ChainLink { index, .. } => write!(
+                f,
+                "certificate {index}'s issuer alternative name does not match its parent's subject alternative name"
+            ),
+            ChainError::Expired { index, .. } => write!(f, "certificate {index} has expired"),
+            ChainError::NotYetValid { index, .. } => {
+                write!(f, "certificate {index} is not yet valid")
+            }
+            ChainError::ClassifierSyntax { index, .. } => write!(
+                f,
+                "certificate {index} lists a classifier with invalid syntax"
+            ),
+            ChainError::ClassifierDelegation {
+                classifier, index, ..
+            } => write!(
+                f,
+                "certificate {index} lists classifier {classifier:?}, which its issuer did not delegate"
+            ),
+            ChainError::NotSelfSigned { index, .. } => {
+                write!(f, "certificate {index} is not self-signed by its own key")
+            }
+            ChainError::RootType => write!(
+                f,
+                "the first certificate is not a group root certificate (type 2)"
+            ),
+            ChainError::RootAuthorityMismatch => write!(
+                f,
+                "the group peer name's authority does not match the root certificate's public key"
+            ),
+            ChainError::LeafKeyMismatch => write!(
+                f,
+                "the last certificate's public key is not the expected key"
+            ),
+            ChainError::PeerNameMismatch { index, .. } => write!(
+                f,
+                "certificate {index}'s group peer name differs from the root's"
+            ),
+            ChainError::ClassifierNotDelegated { classifier, .. } => write!(
+                f,
+                "classifier {classifier:?} is not delegated by the last certificate"
+            ),
+            ChainError::Signature { index, .. } => write!(
+                f,
+                "certificate {index}'s signature does not verify with its parent's public key"
+            ),
+            ChainError::GroupMismatch {
+                expected, found, ..
+            } => write!(f, "the chain belongs to group {found}, not {expected}"),
+            ChainError::NotMembershipCertificate { index, .. } => write!(
+                f,
+                "certificate {index} is not a group membership certificate (type 1)"
+            ),
+            ChainError::RoleNotIssuable { index, role, .. } => write!(
+                f,
+                "certificate {index} carries role {role}, which its issuer's roles cannot issue"
+            ),
+            ChainError::ExtendedKeyUsage { index, .. } => write!(
+                f,
+                "certificate {index} lacks the Peer Auth and Server Auth extended key usages"
+            ),
+            ChainError::Flags { index, .. } => {
+                write!(f, "certificate {index} has non-zero or malformed flags")
+            }
+            ChainError::CertType {
+                expected,
+                found,
+                index,
+                ..
+            } => write!(
+                f,
+                "certificate {index} has certificate type {found}, expected {expected}"
+            ),
+            ChainError::IssuanceSubject { reason, .. } => write!(f, "{reason}"),
+            ChainError::FriendlyNameTooLong { len, .. } => write!(
+                f,
+                "friendly name is {len} characters; at most 255 are allowed"
+            ),
+            ChainError::IssuanceKey { reason, .. } => {
+                write!(f, "subject public key rejected: {reason}")
+            }
+            ChainError::IssuanceRole { role, .. } => {
+                write!(f, "the issuer cannot issue role {role}")
+            }
+            ChainError::IssuanceValidity => write!(
+                f,
+                "the requested validity is not within the issuer's validity"
+            ),
+            ChainError::PasswordIssuer { reason, .. } => write!(f, "{reason}"),
+            ChainError::PasswordRole { role, .. } => {
+                write!(f, "role {role} cannot be the role for password joins")
+            }
+            ChainError::CircularChain { index, .. } => write!(
+                f,
+                "chain order: certificates link in a cycle (certificate {index})"
+            ),
+            ChainError::DuplicateCertificate { first, index, .. } => write!(
+                f,
+                "chain order: certificate {index} is a duplicate of certificate {first}"
+            ),
+            ChainError::ForeignCertificate { index, .. } => write!(
+                f,
+                "chain order: certificate {index} does not belong to the chain"
+            ),
+            ChainError::MalformedInChain { index, reason, .. } => {
+                write!(f, "chain order: certificate {index} is malformed: {reason}")
+            }
+        }
     }
 }
+
+impl std::error::Error for ChainError {}
 
 /// Result alias for this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,5 +1,5 @@
-//! The Microsoft peer-to-peer certificate extensions (`spec/certificates.md` §3): encoders
-//! and lenient decoders (the chain validator turns decoding failures into rule errors).
+//! The Microsoft peer-to-peer certificate extensions ([MS-PNRP] 2.2.3.5, [MS-PPSEC] 2.2.5):
+//! encoders and lenient decoders (the chain validator turns decoding failures into rule errors).
 //!
 //! Encodings chosen where the specifications are silent are listed in `docs/FORMATS.md`:
 //! DWORD values (type, flags) are `OCTET STRING (SIZE(4))` little-endian inside `extnValue`;

@@ -365,7 +365,7 @@ impl PrivateKey {
     /// # Errors
     /// Classifier errors as in [`crate::name::validate_classifier`].
     pub fn peer_name(&self, classifier: &str) -> Result<PeerName> {
-        PeerName::from_public_key(&self.spki, classifier)
+        Ok(PeerName::from_public_key(&self.spki, classifier)?)
     }
 
     /// The signature algorithm this key signs certificates with.
@@ -432,7 +432,7 @@ impl CheckedPkcs8 {
     /// # Errors
     /// Classifier errors as in [`crate::name::validate_classifier`].
     pub fn peer_name(&self, classifier: &str) -> Result<PeerName> {
-        PeerName::from_public_key(&self.spki, classifier)
+        Ok(PeerName::from_public_key(&self.spki, classifier)?)
     }
 
     /// The key as [`PrivateKey::to_pkcs8_der`] encodes it: the input bytes when they already

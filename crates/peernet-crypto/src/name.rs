@@ -11,7 +11,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::error::{Error, Result};
+use crate::error::NameError;
+
+type Result<T, E = NameError> = std::result::Result<T, E>;
 
 /// Maximum classifier length in UTF-16 code units (150 including the terminating NUL).
 pub const MAX_CLASSIFIER_LEN: usize = 149;
@@ -30,16 +32,16 @@ pub struct PeerName {
 /// Check a classifier against PNRP 2.2.4: at most 149 UTF-16 code units, none of them NUL.
 ///
 /// # Errors
-/// [`Error::InvalidClassifier`] for a NUL, [`Error::ClassifierTooLong`] for more than 149 units.
+/// [`NameError::InvalidClassifier`] for a NUL, [`NameError::ClassifierTooLong`] for more than 149 units.
 pub fn validate_classifier(classifier: &str) -> Result<()> {
     if classifier.contains('\0') {
-        return Err(Error::InvalidClassifier {
+        return Err(NameError::InvalidClassifier {
             reason: "contains a NUL character",
         });
     }
     let len = classifier.encode_utf16().count();
     if len > MAX_CLASSIFIER_LEN {
-        return Err(Error::ClassifierTooLong { len });
+        return Err(NameError::ClassifierTooLong { len });
     }
     Ok(())
 }
@@ -60,10 +62,10 @@ impl PeerName {
     /// Parse and validate a peer name.
     ///
     /// # Errors
-    /// [`Error::InvalidPeerName`] for a bad authority or a missing `.`,
-    /// [`Error::InvalidClassifier`] / [`Error::ClassifierTooLong`] for a bad classifier.
+    /// [`NameError::InvalidPeerName`] for a bad authority or a missing `.`,
+    /// [`NameError::InvalidClassifier`] / [`NameError::ClassifierTooLong`] for a bad classifier.
     pub fn parse(text: &str) -> Result<Self> {
-        let invalid = |reason| Error::InvalidPeerName {
+        let invalid = |reason| NameError::InvalidPeerName {
             name: text.to_string(),
             reason,
         };
@@ -152,7 +154,7 @@ impl PeerName {
 }
 
 impl FromStr for PeerName {
-    type Err = Error;
+    type Err = NameError;
     fn from_str(s: &str) -> Result<Self> {
         PeerName::parse(s)
     }
@@ -209,7 +211,10 @@ mod tests {
             ".x".into(),
         ] {
             assert!(
-                matches!(PeerName::parse(&bad), Err(Error::InvalidPeerName { .. })),
+                matches!(
+                    PeerName::parse(&bad),
+                    Err(NameError::InvalidPeerName { .. })
+                ),
                 "{bad}"
             );
         }
@@ -222,17 +227,17 @@ mod tests {
         let long = "x".repeat(150);
         assert!(matches!(
             PeerName::parse(&format!("0.{long}")),
-            Err(Error::ClassifierTooLong { len: 150 })
+            Err(NameError::ClassifierTooLong { len: 150 })
         ));
         // 75 astral characters = 150 UTF-16 units.
         let astral = "\u{1F600}".repeat(75);
         assert!(matches!(
             validate_classifier(&astral),
-            Err(Error::ClassifierTooLong { len: 150 })
+            Err(NameError::ClassifierTooLong { len: 150 })
         ));
         assert!(matches!(
             PeerName::parse("0.a\0b"),
-            Err(Error::InvalidClassifier { .. })
+            Err(NameError::InvalidClassifier { .. })
         ));
     }
 

@@ -63,7 +63,7 @@ impl Group {
                 };
                 Some(
                     encrypted_key::seal(&der, password, iterations).map_err(|e| {
-                        Error::crypto("cannot encrypt the group key", e, hr::E_FAIL)
+                        Error::crypto(hr::E_FAIL, "cannot encrypt the group key", e)
                     })?,
                 )
             }
@@ -125,7 +125,9 @@ impl Peernet {
         let idc = self.identity_cert(&id_row)?;
         let gpn = PeerName::parse(&cfg.group_peer_name)
             .map_err(|e| Error::crypto_as(hr::E_INVALIDARG, "GROUPPEERNAME is invalid", e))?;
-        let bad = |what: &str, e| Error::crypto_as(hr::E_INVALIDARG, what, e);
+        fn bad(what: &str, e: impl Into<peernet_crypto::Error>) -> Error {
+            Error::crypto_as(hr::E_INVALIDARG, what, e)
+        }
         let ders = pkcs7::decode(&cfg.gmc).map_err(|e| bad("the GMC chain is damaged", e))?;
         let certs = chain::order_chain(&ders).map_err(|e| bad("the GMC chain is invalid", e))?;
         let profile = Profile::of_public_key(certs[0].public_key_der())
@@ -152,7 +154,7 @@ impl Peernet {
             None => None,
             Some(blob) => {
                 let der = encrypted_key::open(blob, password).map_err(|e| match e {
-                    peernet_crypto::Error::InvalidPassword => Error::crypto_as(
+                    peernet_crypto::PkcsError::InvalidPassword => Error::crypto_as(
                         hr::ERROR_INVALID_PASSWORD,
                         "wrong password for the group key in this configuration",
                         e,

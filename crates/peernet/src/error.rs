@@ -121,29 +121,29 @@ impl Error {
         }
     }
 
-    /// A crypto error with the code `peer_error_hint()` suggests (else `fallback`).
+    /// A crypto error with the code its [`peernet_crypto::ErrorKind`] names, else
+    /// `fallback` (the code of the call). Arguments in the order of [`Error::crypto_as`].
     pub(crate) fn crypto(
-        context: impl fmt::Display,
-        source: peernet_crypto::Error,
         fallback: HResult,
+        context: impl fmt::Display,
+        source: impl Into<peernet_crypto::Error>,
     ) -> Error {
-        let code = crypto_hint(&source).unwrap_or(fallback);
+        let source = source.into();
+        let code = crypto_code(&source).unwrap_or(fallback);
         Error::crypto_as(code, context, source)
     }
 
-    /// A crypto error with a chosen code; the message is `context: <crypto error>`.
+    /// A crypto error with a chosen code; the message is `context: <crypto error>` (a
+    /// chain error's text already starts with its rule id, e.g. `S1: …`).
     pub(crate) fn crypto_as(
         code: HResult,
         context: impl fmt::Display,
-        source: peernet_crypto::Error,
+        source: impl Into<peernet_crypto::Error>,
     ) -> Error {
-        let rule = source
-            .rule()
-            .map(|r| format!(" (rule {r})"))
-            .unwrap_or_default();
+        let source = source.into();
         Error::Crypto {
             code,
-            message: format!("{context}: {source}{rule}"),
+            message: format!("{context}: {source}"),
             source: Box::new(source),
         }
     }
@@ -213,16 +213,22 @@ pub(crate) fn storage_code(e: &peernet_storage::Error) -> HResult {
     }
 }
 
-/// The HRESULT named by `peer_error_hint()`, wrong passwords as 0x80070056.
-pub(crate) fn crypto_hint(e: &peernet_crypto::Error) -> Option<HResult> {
-    if matches!(e, peernet_crypto::Error::InvalidPassword) {
-        return Some(hr::ERROR_INVALID_PASSWORD);
-    }
-    let name = e.peer_error_hint()?;
-    HResult::all()
-        .iter()
-        .find(|(_, n)| *n == name)
-        .map(|(v, _)| *v)
+/// The HRESULT of a crypto error's kind; `None` when the kind has no code of its own.
+pub(crate) fn crypto_code(e: &peernet_crypto::Error) -> Option<HResult> {
+    use peernet_crypto::ErrorKind as K;
+    Some(match e.kind() {
+        K::InvalidPeerName => hr::PEER_E_INVALID_PEER_NAME,
+        K::InvalidClassifier => hr::PEER_E_INVALID_CLASSIFIER,
+        K::ClassifierTooLong => hr::PEER_E_CLASSIFIER_TOO_LONG,
+        K::ChainTooLong => hr::PEER_E_CHAIN_TOO_LONG,
+        K::CircularChain => hr::PEER_E_CIRCULAR_CHAIN_DETECTED,
+        K::InvalidRoleProperty => hr::PEER_E_INVALID_ROLE_PROPERTY,
+        K::InvalidCredentialInfo => hr::PEER_E_INVALID_CREDENTIAL_INFO,
+        K::NotAuthorized => hr::PEER_E_NOT_AUTHORIZED,
+        K::InvalidCredential => hr::PEER_E_INVALID_CREDENTIAL,
+        K::InvalidPassword => hr::ERROR_INVALID_PASSWORD,
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -240,13 +246,20 @@ mod tests {
     }
 
     #[test]
-    fn hints_resolve_to_codes() {
-        let e = peernet_crypto::Error::ChainTooLong { len: 26 };
-        assert_eq!(crypto_hint(&e), Some(hr::PEER_E_CHAIN_TOO_LONG));
+    fn kinds_resolve_to_codes() {
+        let e = peernet_crypto::ChainError::ChainTooLong { len: 26 }.into();
+        assert_eq!(crypto_code(&e), Some(hr::PEER_E_CHAIN_TOO_LONG));
         assert_eq!(
-            crypto_hint(&peernet_crypto::Error::InvalidPassword),
+            crypto_code(&peernet_crypto::PkcsError::InvalidPassword.into()),
             Some(hr::ERROR_INVALID_PASSWORD)
         );
+        // The rule id is in the message once, from the chain error's own text.
+        let e = Error::crypto(hr::E_FAIL, "ctx", peernet_crypto::ChainError::RootType);
+        assert_eq!(e.hresult(), hr::PEER_E_INVALID_CREDENTIAL);
+        assert_eq!(e.message().matches("P8").count(), 1, "{e}");
+        assert!(e.message().starts_with("ctx: P8: "), "{e}");
+        let e = Error::crypto(hr::E_FAIL, "ctx", peernet_crypto::PkcsError::PfxNoMac);
+        assert_eq!(e.hresult(), hr::E_FAIL);
     }
 
     #[test]

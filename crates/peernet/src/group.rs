@@ -300,7 +300,10 @@ pub(crate) fn validate_with_time_status(
             chain::validate_chain(certs, &p)?;
             Ok(status_at(certs, policy.now))
         }
-        _ => chain::validate_chain(certs, &policy).map(|()| MembershipStatus::Valid),
+        _ => {
+            chain::validate_chain(certs, &policy)?;
+            Ok(MembershipStatus::Valid)
+        }
     }
 }
 
@@ -351,7 +354,7 @@ impl Peernet {
             ));
         }
         peernet_crypto::name::validate_classifier(&props.classifier).map_err(|e| {
-            Error::crypto("invalid group classifier", e, hr::PEER_E_INVALID_CLASSIFIER)
+            Error::crypto(hr::PEER_E_INVALID_CLASSIFIER, "invalid group classifier", e)
         })?;
         check_mutable(props)?;
         let schemes = if props.authentication_schemes == 0 {
@@ -380,7 +383,7 @@ impl Peernet {
         }
         if password_enabled {
             chain::check_password_role(props.group_password_role).map_err(|e| {
-                Error::crypto("invalid password role", e, hr::PEER_E_INVALID_ROLE_PROPERTY)
+                Error::crypto(hr::PEER_E_INVALID_ROLE_PROPERTY, "invalid password role", e)
             })?;
         }
         let cloud = self
@@ -405,7 +408,7 @@ impl Peernet {
         let group_key = PrivateKey::generate(profile)
             .map_err(|e| Error::crypto_as(hr::E_FAIL, "group key generation failed", e))?;
         let gpn = group_key.peer_name(&props.classifier).map_err(|e| {
-            Error::crypto("invalid group classifier", e, hr::PEER_E_INVALID_CLASSIFIER)
+            Error::crypto(hr::PEER_E_INVALID_CLASSIFIER, "invalid group classifier", e)
         })?;
         let grc_name = if props.friendly_name.is_empty() {
             props.classifier.as_str()
@@ -414,9 +417,9 @@ impl Peernet {
         };
         let grc = GrcParams::new(gpn.clone(), grc_name, now)
             .and_then(|p| p.issue(&group_key))
-            .map_err(|e| Error::crypto("cannot issue the group root certificate", e, hr::E_FAIL))?;
+            .map_err(|e| Error::crypto(hr::E_FAIL, "cannot issue the group root certificate", e))?;
         let params = GmcParams::for_identity(&idc, &[Role::ADMIN], &grc)
-            .map_err(|e| Error::crypto("cannot prepare the creator's GMC", e, hr::E_FAIL))?;
+            .map_err(|e| Error::crypto(hr::E_FAIL, "cannot prepare the creator's GMC", e))?;
         chain::check_issuance(
             std::slice::from_ref(&grc),
             &params,
@@ -426,10 +429,10 @@ impl Peernet {
                 cached_public_key: None,
             },
         )
-        .map_err(|e| Error::crypto("cannot issue the creator's GMC", e, hr::E_FAIL))?;
+        .map_err(|e| Error::crypto(hr::E_FAIL, "cannot issue the creator's GMC", e))?;
         let gmc = params
             .issue(&grc, &group_key)
-            .map_err(|e| Error::crypto("cannot issue the creator's GMC", e, hr::E_FAIL))?;
+            .map_err(|e| Error::crypto(hr::E_FAIL, "cannot issue the creator's GMC", e))?;
         let pkcs8 = group_key
             .to_pkcs8_der()
             .map_err(|e| Error::crypto_as(hr::E_FAIL, "cannot encode the group key", e))?;

@@ -209,7 +209,7 @@ impl Peernet {
     ) -> Result<String> {
         let classifier = classifier.unwrap_or("");
         peernet_crypto::name::validate_classifier(classifier)
-            .map_err(|e| Error::crypto("invalid identity classifier", e, hr::E_INVALIDARG))?;
+            .map_err(|e| Error::crypto(hr::E_INVALIDARG, "invalid identity classifier", e))?;
         if let Some(f) = friendly_name {
             check_friendly_name(f)?;
         }
@@ -227,7 +227,7 @@ impl Peernet {
     ) -> Result<String> {
         let name = key
             .peer_name(classifier)
-            .map_err(|e| Error::crypto("invalid identity classifier", e, hr::E_INVALIDARG))?;
+            .map_err(|e| Error::crypto(hr::E_INVALIDARG, "invalid identity classifier", e))?;
         let friendly = match friendly_name {
             Some(f) if !f.is_empty() => f.to_owned(),
             _ => name.as_str().to_owned(),
@@ -235,7 +235,7 @@ impl Peernet {
         // The IDC's subject name is limited to 255 units; the peer name (≤ 190) always fits.
         let idc = IdcParams::new(name.clone(), &friendly, self.now())
             .and_then(|p| p.issue(&key))
-            .map_err(|e| Error::crypto("cannot issue the identity certificate", e, hr::E_FAIL))?;
+            .map_err(|e| Error::crypto(hr::E_FAIL, "cannot issue the identity certificate", e))?;
         let pkcs8 = key
             .to_pkcs8_der()
             .map_err(|e| Error::crypto_as(hr::E_FAIL, "cannot encode the key", e))?;
@@ -464,14 +464,14 @@ impl Peernet {
             .map_err(|e| match e {
                 // The writer checks that the key is the certificate's: a stored IDC of
                 // another key is a damaged store.
-                peernet_crypto::Error::PfxKeyCertificateMismatch => Error::crypto_as(
+                peernet_crypto::PkcsError::PfxKeyCertificateMismatch => Error::crypto_as(
                     hr::PEER_E_CERT_STORE_CORRUPTED,
                     format!(
                         "the stored certificate of identity '{identity}' is not its key's; the store is damaged"
                     ),
                     e,
                 ),
-                e => Error::crypto("cannot write the PFX", e, hr::E_FAIL),
+                e => Error::crypto(hr::E_FAIL, "cannot write the PFX", e),
             })?;
         IdentityExport::new(identity, pfx)
             .to_xml_string()
@@ -508,7 +508,7 @@ impl Peernet {
             Error::crypto_as(hr::E_INVALIDARG, "PEERNAME is not a valid peer name", e)
         })?;
         let contents = pkcs12::read(&doc.data, password).map_err(|e| match e {
-            peernet_crypto::Error::InvalidPassword => Error::crypto_as(
+            peernet_crypto::PkcsError::InvalidPassword => Error::crypto_as(
                 hr::ERROR_INVALID_PASSWORD,
                 "wrong password for this identity export; use the password given at export",
                 e,
@@ -597,7 +597,9 @@ impl Peernet {
 /// # Errors
 /// `E_INVALIDARG`.
 pub fn create_peer_name(identity: Option<&str>, classifier: Option<&str>) -> Result<String> {
-    let bad = |what: &str, e| Error::crypto_as(hr::E_INVALIDARG, what, e);
+    fn bad(what: &str, e: impl Into<peernet_crypto::Error>) -> Error {
+        Error::crypto_as(hr::E_INVALIDARG, what, e)
+    }
     match (identity, classifier) {
         (None, None) => Err(Error::invalid_arg("give an identity, a classifier or both")),
         (None, Some(c)) => PeerName::unsecured(c)

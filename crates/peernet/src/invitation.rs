@@ -178,7 +178,7 @@ fn parse_identity_info(xml: &str) -> Result<Certificate> {
         .map_err(|e| Error::crypto_as(hr::E_INVALIDARG, "the identity certificate is malformed", e))
 }
 
-fn not_trusted(context: &str, e: peernet_crypto::Error) -> Error {
+fn not_trusted(context: &str, e: impl Into<peernet_crypto::Error>) -> Error {
     Error::crypto_as(hr::PEER_E_INVITATION_NOT_TRUSTED, context, e)
 }
 
@@ -699,7 +699,7 @@ impl Group {
             },
         )
         .map_err(|e| match e {
-            peernet_crypto::Error::IssuanceRole { .. } => Error::crypto_as(
+            peernet_crypto::ChainError::IssuanceRole { .. } => Error::crypto_as(
                 hr::PEER_E_NOT_AUTHORIZED,
                 format!(
                     "'{}' holds no role that may issue the requested roles",
@@ -708,14 +708,14 @@ impl Group {
                 e,
             ),
             e => Error::crypto(
+                hr::PEER_E_INVALID_CREDENTIAL_INFO,
                 "the credentials cannot be issued",
                 e,
-                hr::PEER_E_INVALID_CREDENTIAL_INFO,
             ),
         })?;
         let gmc = params
             .issue(issuer, &issuer_key)
-            .map_err(|e| Error::crypto("cannot issue the GMC", e, hr::E_FAIL))?;
+            .map_err(|e| Error::crypto(hr::E_FAIL, "cannot issue the GMC", e))?;
         let mut ders: Vec<Vec<u8>> = issuer_chain.iter().map(|c| c.der().to_vec()).collect();
         ders.push(gmc.der().to_vec());
         Ok((

@@ -373,7 +373,7 @@ impl Group {
         let msg = signed_bytes(self.peer_name(), row, &serial);
         let sig = key
             .sign(&msg)
-            .map_err(|e| Error::crypto("cannot sign the record", e, hr::E_FAIL))?;
+            .map_err(|e| Error::crypto(hr::E_FAIL, "cannot sign the record", e))?;
         let mut sd = Vec::with_capacity(17 + sig.len());
         sd.push(RECORD_SIGNATURE_VERSION);
         sd.extend_from_slice(&serial);

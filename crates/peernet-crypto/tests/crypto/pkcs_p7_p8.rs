@@ -1,6 +1,6 @@
 //! PKCS#7 certs-only bundles and PKCS#8 EncryptedPrivateKeyInfo (GROUPKEY).
 
-use peernet_crypto::Error;
+use peernet_crypto::PkcsError;
 use peernet_crypto::{encrypted_key, pkcs7};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
@@ -97,34 +97,34 @@ fn pkcs7_rejects_duplicates_too_many_and_garbage() {
     let dup = vec![c[0].clone(), c[1].clone(), c[0].clone()];
     assert!(matches!(
         pkcs7::encode(&dup),
-        Err(Error::PkcsDuplicateCertificate { index: 2 })
+        Err(PkcsError::DuplicateCertificate { index: 2 })
     ));
     assert!(matches!(
         pkcs7::decode(&ber_bundle(&dup)),
-        Err(Error::PkcsDuplicateCertificate { index: 2 })
+        Err(PkcsError::DuplicateCertificate { index: 2 })
     ));
     let many: Vec<Vec<u8>> = (0..=pkcs7::MAX_CERTIFICATES)
         .map(|i| tlv(0x30, &tlv(0x30, &[0x02, 0x02, 0x01, i as u8])))
         .collect();
     assert!(matches!(
         pkcs7::encode(&many),
-        Err(Error::PkcsTooManyCertificates { .. })
+        Err(PkcsError::TooManyCertificates { .. })
     ));
     assert!(matches!(
         pkcs7::decode(&ber_bundle(&many)),
-        Err(Error::PkcsTooManyCertificates { .. })
+        Err(PkcsError::TooManyCertificates { .. })
     ));
     assert!(matches!(
         pkcs7::encode(&[vec![0x04, 0x00]]),
-        Err(Error::InvalidPkcsArgument(_))
+        Err(PkcsError::InvalidArgument(_))
     ));
     assert!(matches!(
         pkcs7::decode(&[0x30, 0x00]),
-        Err(Error::MalformedPkcs(_))
+        Err(PkcsError::Malformed(_))
     ));
     assert!(matches!(
         pkcs7::decode(&vec![0; pkcs7::MAX_PKCS7_LEN + 1]),
-        Err(Error::PkcsInputTooLarge { .. })
+        Err(PkcsError::InputTooLarge { .. })
     ));
     let not_signed = tlv(
         0x30,
@@ -134,7 +134,7 @@ fn pkcs7_rejects_duplicates_too_many_and_garbage() {
     );
     assert!(matches!(
         pkcs7::decode(&not_signed),
-        Err(Error::UnsupportedPkcsAlgorithm { .. })
+        Err(PkcsError::UnsupportedAlgorithm { .. })
     ));
 }
 
@@ -164,7 +164,7 @@ fn groupkey_round_trip_and_wrong_password() {
         );
         assert!(matches!(
             encrypted_key::open(&blob, "group pW"),
-            Err(Error::InvalidPassword)
+            Err(PkcsError::InvalidPassword)
         ));
         let mut bad = blob.clone();
         let n = bad.len();
@@ -191,15 +191,15 @@ fn groupkey_limits() {
     let key = input("pkcs-leaf-p256.key.der");
     assert!(matches!(
         encrypted_key::seal(&key, "pw", encrypted_key::MAX_ITERATIONS + 1),
-        Err(Error::IterationCountTooHigh { .. })
+        Err(PkcsError::IterationCountTooHigh { .. })
     ));
     assert!(matches!(
         encrypted_key::seal(&key, "pw", 0),
-        Err(Error::InvalidPkcsArgument(_))
+        Err(PkcsError::InvalidArgument(_))
     ));
     assert!(matches!(
         encrypted_key::seal(b"nope", "pw", 10),
-        Err(Error::InvalidPkcsArgument(_))
+        Err(PkcsError::InvalidArgument(_))
     ));
     // A hand-built blob asking for 2^31-1 PBKDF2 iterations: refused before PBKDF2 runs.
     let oid = |c: &[u8]| tlv(0x06, c);
@@ -244,7 +244,7 @@ fn groupkey_limits() {
     let started = std::time::Instant::now();
     assert!(matches!(
         encrypted_key::open(&blob, "pw"),
-        Err(Error::IterationCountTooHigh {
+        Err(PkcsError::IterationCountTooHigh {
             iterations: 0x7FFF_FFFF,
             max: 10_000_000
         })
@@ -252,10 +252,10 @@ fn groupkey_limits() {
     assert!(started.elapsed() < std::time::Duration::from_secs(1));
     assert!(matches!(
         encrypted_key::open(&[0x30, 0x00], "pw"),
-        Err(Error::MalformedPkcs(_))
+        Err(PkcsError::Malformed(_))
     ));
     assert!(matches!(
         encrypted_key::open(&vec![0; encrypted_key::MAX_ENCRYPTED_KEY_LEN + 1], "pw"),
-        Err(Error::PkcsInputTooLarge { .. })
+        Err(PkcsError::InputTooLarge { .. })
     ));
 }

@@ -23,9 +23,10 @@ use std::fmt;
 
 use zeroize::Zeroizing;
 
-use crate::error::{Error, Result};
-use crate::pkcs_ber::{self as ber, Tlv};
-use crate::pkcs_pbe::{self as pbe, Cipher, Hash, Password, Pbe, Random};
+use super::pbe::{self as pbe, Cipher, Hash, Password, Pbe, Random};
+use super::{PkcsError, Result};
+use crate::asn1::ber_reader::{self as ber, Tlv};
+use crate::asn1::{self, oid, tag};
 
 /// Highest iteration count accepted in a MAC or any PBE (10,000,000).
 pub const MAX_ITERATIONS: u32 = pbe::MAX_ITERATIONS;
@@ -46,24 +47,6 @@ const MAX_BAGS: usize = 256;
 /// Most encrypted parts (encrypted SafeContents + shrouded key bags in plain
 /// SafeContents) a PFX may have; each costs one key derivation.
 const MAX_ENCRYPTED_PARTS: usize = 8;
-
-const OID_DATA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x01];
-const OID_ENCRYPTED_DATA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x06];
-const OID_KEY_BAG: &[u8] = &[
-    0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x0C, 0x0A, 0x01, 0x01,
-];
-const OID_SHROUDED_KEY_BAG: &[u8] = &[
-    0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x0C, 0x0A, 0x01, 0x02,
-];
-const OID_CERT_BAG: &[u8] = &[
-    0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x0C, 0x0A, 0x01, 0x03,
-];
-const OID_X509_CERT: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x16, 0x01];
-const OID_FRIENDLY_NAME: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x14];
-const OID_LOCAL_KEY_ID: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x15];
-const OID_RSA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01];
-const OID_EC_PUBLIC_KEY: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01];
-const OID_P256: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07];
 
 /// Algorithm profile of a PFX written by [`write()`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -149,10 +132,10 @@ impl fmt::Debug for Pkcs12Contents {
 /// must be the key's certificate), salts and IVs from the operating system's RNG.
 ///
 /// # Errors
-/// [`Error::InvalidPkcsArgument`] (no certificate, bad DER, zero iterations),
-/// [`Error::IterationCountTooHigh`], [`Error::PfxKeyCertificateMismatch`],
-/// [`Error::UnsupportedPkcsAlgorithm`] (key neither RSA nor EC P-256),
-/// [`Error::PkcsDuplicateCertificate`], [`Error::PkcsRandomFailure`].
+/// [`PkcsError::InvalidArgument`] (no certificate, bad DER, zero iterations),
+/// [`PkcsError::IterationCountTooHigh`], [`PkcsError::PfxKeyCertificateMismatch`],
+/// [`PkcsError::UnsupportedAlgorithm`] (key neither RSA nor EC P-256),
+/// [`PkcsError::DuplicateCertificate`], [`PkcsError::RandomFailure`].
 pub fn write(
     certificates: &[Vec<u8>],
     private_key: &[u8],
@@ -193,9 +176,9 @@ fn write_inner(
     let iterations = pbe::check_write_iterations(options.effective_iterations())?.get();
     let first = certificates
         .first()
-        .ok_or(Error::InvalidPkcsArgument("no certificate to export"))?;
+        .ok_or(PkcsError::InvalidArgument("no certificate to export"))?;
     if certificates.len() > MAX_CERTIFICATES {
-        return Err(Error::PkcsTooManyCertificates {
+        return Err(PkcsError::TooManyCertificates {
             count: certificates.len(),
             max: MAX_CERTIFICATES,
         });
@@ -206,33 +189,33 @@ fn write_inner(
                 .map(|t| t.indefinite)
                 .unwrap_or(true)
         {
-            return Err(Error::InvalidPkcsArgument(
+            return Err(PkcsError::InvalidArgument(
                 "a certificate is not one DER SEQUENCE",
             ));
         }
         if certificates[..i].contains(c) {
-            return Err(Error::PkcsDuplicateCertificate { index: i });
+            return Err(PkcsError::DuplicateCertificate { index: i });
         }
     }
     if !key_matches_certificate(private_key, first)? {
-        return Err(Error::PfxKeyCertificateMismatch);
+        return Err(PkcsError::PfxKeyCertificateMismatch);
     }
     let password = Password::new(password);
     let local_key_id = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, first)
         .as_ref()
         .to_vec();
-    let mut attrs = vec![ber::seq(&[
-        &ber::oid(OID_LOCAL_KEY_ID),
-        &ber::set_of(vec![ber::octets(&local_key_id)]),
+    let mut attrs = vec![asn1::seq(&[
+        &asn1::oid(oid::LOCAL_KEY_ID),
+        &asn1::set_of(vec![asn1::octets(&local_key_id)]),
     ])];
     if let Some(name) = &options.friendly_name {
         let bmp: Vec<u8> = name.encode_utf16().flat_map(u16::to_be_bytes).collect();
-        attrs.push(ber::seq(&[
-            &ber::oid(OID_FRIENDLY_NAME),
-            &ber::set_of(vec![ber::tlv(ber::TAG_BMP_STRING, &bmp)]),
+        attrs.push(asn1::seq(&[
+            &asn1::oid(oid::FRIENDLY_NAME),
+            &asn1::set_of(vec![asn1::tlv(tag::BMP_STRING, &bmp)]),
         ]));
     }
-    let attrs = ber::set_of(attrs);
+    let attrs = asn1::set_of(attrs);
 
     let (key_pbe, cert_pbe, mac_hash) = match options.profile {
         Pkcs12Profile::Windows => (
@@ -265,48 +248,48 @@ fn write_inner(
     // Certificates: one SafeContents, encrypted.
     let mut cert_bags = Vec::new();
     for (i, c) in certificates.iter().enumerate() {
-        let cert_bag = ber::seq(&[
-            &ber::oid(OID_X509_CERT),
-            &ber::tlv(ber::TAG_CTX0, &ber::octets(c)),
+        let cert_bag = asn1::seq(&[
+            &asn1::oid(oid::X509_CERTIFICATE),
+            &asn1::tlv(tag::CTX0, &asn1::octets(c)),
         ]);
         let mut parts: Vec<&[u8]> = Vec::new();
-        let oid = ber::oid(OID_CERT_BAG);
-        let value = ber::tlv(ber::TAG_CTX0, &cert_bag);
+        let oid = asn1::oid(oid::CERT_BAG);
+        let value = asn1::tlv(tag::CTX0, &cert_bag);
         parts.push(&oid);
         parts.push(&value);
         if i == 0 {
             parts.push(&attrs);
         }
-        cert_bags.push(ber::seq(&parts));
+        cert_bags.push(asn1::seq(&parts));
     }
-    let cert_contents = ber::seq(&cert_bags.iter().map(Vec::as_slice).collect::<Vec<_>>());
+    let cert_contents = asn1::seq(&cert_bags.iter().map(Vec::as_slice).collect::<Vec<_>>());
     let cert_ct = cert_pbe.encrypt(&password, &cert_contents)?;
-    let encrypted_content_info = ber::seq(&[
-        &ber::oid(OID_DATA),
+    let encrypted_content_info = asn1::seq(&[
+        &asn1::oid(oid::DATA),
         &cert_pbe.encode(),
-        &ber::tlv(ber::TAG_CTX0_PRIM, &cert_ct),
+        &asn1::tlv(tag::CTX0_PRIM, &cert_ct),
     ]);
-    let encrypted_data = ber::seq(&[&ber::uint(0), &encrypted_content_info]);
-    let ci_certs = ber::seq(&[
-        &ber::oid(OID_ENCRYPTED_DATA),
-        &ber::tlv(ber::TAG_CTX0, &encrypted_data),
+    let encrypted_data = asn1::seq(&[&asn1::uint(0), &encrypted_content_info]);
+    let ci_certs = asn1::seq(&[
+        &asn1::oid(oid::ENCRYPTED_DATA),
+        &asn1::tlv(tag::CTX0, &encrypted_data),
     ]);
 
     // Key: a shrouded key bag in a plain SafeContents.
     let key_ct = key_pbe.encrypt(&password, private_key)?;
-    let epki = ber::seq(&[&key_pbe.encode(), &ber::octets(&key_ct)]);
-    let key_bag = ber::seq(&[
-        &ber::oid(OID_SHROUDED_KEY_BAG),
-        &ber::tlv(ber::TAG_CTX0, &epki),
+    let epki = asn1::seq(&[&key_pbe.encode(), &asn1::octets(&key_ct)]);
+    let key_bag = asn1::seq(&[
+        &asn1::oid(oid::SHROUDED_KEY_BAG),
+        &asn1::tlv(tag::CTX0, &epki),
         &attrs,
     ]);
-    let key_contents = ber::seq(&[&key_bag]);
-    let ci_key = ber::seq(&[
-        &ber::oid(OID_DATA),
-        &ber::tlv(ber::TAG_CTX0, &ber::octets(&key_contents)),
+    let key_contents = asn1::seq(&[&key_bag]);
+    let ci_key = asn1::seq(&[
+        &asn1::oid(oid::DATA),
+        &asn1::tlv(tag::CTX0, &asn1::octets(&key_contents)),
     ]);
 
-    let auth_safe = ber::seq(&[&ci_certs, &ci_key]);
+    let auth_safe = asn1::seq(&[&ci_certs, &ci_key]);
     Ok(assemble(
         &auth_safe, &password, mac_hash, &mac_salt, iterations,
     ))
@@ -321,21 +304,21 @@ fn assemble(
     iterations: u32,
 ) -> Vec<u8> {
     let mac = pbe::pkcs12_mac(mac_hash, password, mac_salt, iterations, auth_safe);
-    let null = [ber::TAG_NULL, 0];
-    let digest_info = ber::seq(&[
-        &ber::seq(&[&ber::oid(mac_hash.digest_oid()), &null]),
-        &ber::octets(&mac),
+    let null = [tag::NULL, 0];
+    let digest_info = asn1::seq(&[
+        &asn1::seq(&[&asn1::oid(mac_hash.digest_oid()), &null]),
+        &asn1::octets(&mac),
     ]);
-    let mac_data = ber::seq(&[
+    let mac_data = asn1::seq(&[
         &digest_info,
-        &ber::octets(mac_salt),
-        &ber::uint(u64::from(iterations)),
+        &asn1::octets(mac_salt),
+        &asn1::uint(u64::from(iterations)),
     ]);
-    let outer = ber::seq(&[
-        &ber::oid(OID_DATA),
-        &ber::tlv(ber::TAG_CTX0, &ber::octets(auth_safe)),
+    let outer = asn1::seq(&[
+        &asn1::oid(oid::DATA),
+        &asn1::tlv(tag::CTX0, &asn1::octets(auth_safe)),
     ]);
-    ber::seq(&[&ber::uint(3), &outer, &mac_data])
+    asn1::seq(&[&asn1::uint(3), &outer, &mac_data])
 }
 
 /// A certificate as found: DER, localKeyId, friendlyName.
@@ -373,76 +356,74 @@ enum Safe {
 /// each encrypted part (encrypted SafeContents, shrouded key bags) is decrypted with
 /// the same password: if any one of them has valid padding *and* is one well-formed
 /// DER SEQUENCE, the password is right with overwhelming probability, so the file was
-/// altered → [`Error::PfxIntegrityCheckFailed`]. Otherwise → [`Error::InvalidPassword`].
+/// altered → [`PkcsError::PfxIntegrityCheckFailed`]. Otherwise → [`PkcsError::InvalidPassword`].
 /// Consequence: a file whose every encrypted part was damaged (or that has none) reads
 /// as a wrong password. When the MAC verifies but a part does not decrypt, the file
-/// uses a different privacy password → [`Error::InvalidPassword`].
+/// uses a different privacy password → [`PkcsError::InvalidPassword`].
 ///
 /// # Errors
-/// [`Error::PkcsInputTooLarge`], [`Error::MalformedPkcs`],
-/// [`Error::UnsupportedPkcsAlgorithm`], [`Error::IterationCountTooHigh`],
-/// [`Error::PfxNoMac`], [`Error::InvalidPassword`], [`Error::PfxIntegrityCheckFailed`],
-/// [`Error::PfxNoPrivateKey`], [`Error::PfxMultipleKeys`], [`Error::PfxNoCertificate`],
-/// [`Error::PkcsTooManyCertificates`], [`Error::PfxKeyCertificateMismatch`].
+/// [`PkcsError::InputTooLarge`], [`PkcsError::Malformed`],
+/// [`PkcsError::UnsupportedAlgorithm`], [`PkcsError::IterationCountTooHigh`],
+/// [`PkcsError::PfxNoMac`], [`PkcsError::InvalidPassword`], [`PkcsError::PfxIntegrityCheckFailed`],
+/// [`PkcsError::PfxNoPrivateKey`], [`PkcsError::PfxMultipleKeys`], [`PkcsError::PfxNoCertificate`],
+/// [`PkcsError::TooManyCertificates`], [`PkcsError::PfxKeyCertificateMismatch`].
 pub fn read(pfx: &[u8], password: &str) -> Result<Pkcs12Contents> {
     if pfx.len() > MAX_PFX_LEN {
-        return Err(Error::PkcsInputTooLarge {
+        return Err(PkcsError::InputTooLarge {
             len: pfx.len(),
             max: MAX_PFX_LEN,
         });
     }
     let top = ber::parse_single(pfx, "PFX")?;
-    if top.tag != ber::TAG_SEQUENCE {
-        return Err(Error::MalformedPkcs("PFX is not a SEQUENCE"));
+    if top.tag != tag::SEQUENCE {
+        return Err(PkcsError::Malformed("PFX is not a SEQUENCE"));
     }
     let mut r = top.children()?;
-    if r.expect(ber::TAG_INTEGER, "PFX version")?.uint()? != Some(3) {
-        return Err(Error::MalformedPkcs("PFX version is not 3"));
+    if r.expect(tag::INTEGER, "PFX version")?.uint()? != Some(3) {
+        return Err(PkcsError::Malformed("PFX version is not 3"));
     }
-    let auth_ci = r.expect(ber::TAG_SEQUENCE, "PFX authSafe")?;
-    let mac_data = r.optional(ber::TAG_SEQUENCE)?;
+    let auth_ci = r.expect(tag::SEQUENCE, "PFX authSafe")?;
+    let mac_data = r.optional(tag::SEQUENCE)?;
     r.finish("PFX trailing data")?;
 
     let mut a = auth_ci.children()?;
-    let ct = a.expect(ber::TAG_OID, "authSafe content type")?;
-    if ct.body != OID_DATA {
+    let ct = a.expect(tag::OID, "authSafe content type")?;
+    if ct.body != oid::DATA {
         return Err(pbe::unsupported(
             "authSafe content type (public-key integrity mode)",
             ct.body,
         ));
     }
     let auth_safe = a
-        .expect(ber::TAG_CTX0, "authSafe content")?
+        .expect(tag::CTX0, "authSafe content")?
         .children()?
         .read("authSafe octets")?;
-    if auth_safe.tag & !0x20 != ber::TAG_OCTET_STRING {
-        return Err(Error::MalformedPkcs(
+    if !auth_safe.is_octet_string() {
+        return Err(PkcsError::Malformed(
             "authSafe content is not an OCTET STRING",
         ));
     }
     let auth_safe = auth_safe.octets()?;
 
     // MacData ::= SEQUENCE { mac DigestInfo, macSalt OCTET STRING, iterations INTEGER DEFAULT 1 }
-    let mac_data = mac_data.ok_or(Error::PfxNoMac)?;
+    let mac_data = mac_data.ok_or(PkcsError::PfxNoMac)?;
     let mut m = mac_data.children()?;
-    let digest_info = m.expect(ber::TAG_SEQUENCE, "MAC DigestInfo")?;
+    let digest_info = m.expect(tag::SEQUENCE, "MAC DigestInfo")?;
     let mac_salt = m
-        .expect(ber::TAG_OCTET_STRING, "MAC salt")?
+        .expect(tag::OCTET_STRING, "MAC salt")?
         .octets()?
         .into_owned();
-    let mac_iterations = match m.optional(ber::TAG_INTEGER)? {
+    let mac_iterations = match m.optional(tag::INTEGER)? {
         Some(t) => pbe::check_iterations(&t)?,
         None => 1,
     };
     m.finish("MacData")?;
     let mut d = digest_info.children()?;
-    let mac_alg = d.expect(ber::TAG_SEQUENCE, "MAC algorithm")?;
-    let mac_oid = mac_alg
-        .children()?
-        .expect(ber::TAG_OID, "MAC algorithm OID")?;
+    let mac_alg = d.expect(tag::SEQUENCE, "MAC algorithm")?;
+    let mac_oid = mac_alg.children()?.expect(tag::OID, "MAC algorithm OID")?;
     let mac_hash = Hash::from_digest_oid(mac_oid.body)?;
     let mac_value = d
-        .expect(ber::TAG_OCTET_STRING, "MAC value")?
+        .expect(tag::OCTET_STRING, "MAC value")?
         .octets()?
         .into_owned();
     d.finish("DigestInfo")?;
@@ -461,7 +442,7 @@ pub fn read(pfx: &[u8], password: &str) -> Result<Pkcs12Contents> {
         })
         .sum();
     if encrypted_parts > MAX_ENCRYPTED_PARTS {
-        return Err(Error::MalformedPkcs("too many encrypted parts"));
+        return Err(PkcsError::Malformed("too many encrypted parts"));
     }
     // And bound the total work: the sum of every visible count (shrouded keys nested in
     // encrypted SafeContents are added when they become visible, before their derivation).
@@ -504,9 +485,9 @@ pub fn read(pfx: &[u8], password: &str) -> Result<Pkcs12Contents> {
     }
     if !mac_ok {
         return Err(if password_opens_something(&safes, &password) {
-            Error::PfxIntegrityCheckFailed
+            PkcsError::PfxIntegrityCheckFailed
         } else {
-            Error::InvalidPassword
+            PkcsError::InvalidPassword
         });
     }
 
@@ -517,7 +498,7 @@ pub fn read(pfx: &[u8], password: &str) -> Result<Pkcs12Contents> {
             Safe::Encrypted { pbe, ciphertext } => {
                 let plain = pbe
                     .decrypt(&password, &ciphertext)?
-                    .ok_or(Error::InvalidPassword)?;
+                    .ok_or(PkcsError::InvalidPassword)?;
                 let inner = parse_safe_contents(&plain)?;
                 for b in &inner {
                     if let BagKind::ShroudedKey { pbe, .. } = &b.kind {
@@ -529,7 +510,7 @@ pub fn read(pfx: &[u8], password: &str) -> Result<Pkcs12Contents> {
             }
         }
         if bags.len() > MAX_BAGS {
-            return Err(Error::MalformedPkcs("too many bags"));
+            return Err(PkcsError::Malformed("too many bags"));
         }
     }
 
@@ -539,7 +520,7 @@ pub fn read(pfx: &[u8], password: &str) -> Result<Pkcs12Contents> {
         .filter(|b| matches!(b.kind, BagKind::Key(_) | BagKind::ShroudedKey { .. }))
         .count();
     if key_count > 1 {
-        return Err(Error::PfxMultipleKeys);
+        return Err(PkcsError::PfxMultipleKeys);
     }
     let mut keys = Vec::new();
     let mut certs: Vec<FoundCert> = Vec::new();
@@ -549,9 +530,9 @@ pub fn read(pfx: &[u8], password: &str) -> Result<Pkcs12Contents> {
             BagKind::ShroudedKey { pbe, ciphertext } => {
                 let k = pbe
                     .decrypt(&password, &ciphertext)?
-                    .ok_or(Error::InvalidPassword)?;
+                    .ok_or(PkcsError::InvalidPassword)?;
                 if !ber::is_well_formed_sequence(&k) {
-                    return Err(Error::InvalidPassword);
+                    return Err(PkcsError::InvalidPassword);
                 }
                 keys.push((k, bag.local_key_id, bag.friendly_name));
             }
@@ -559,12 +540,12 @@ pub fn read(pfx: &[u8], password: &str) -> Result<Pkcs12Contents> {
             BagKind::Other => {}
         }
     }
-    let (private_key, key_id, key_name) = keys.pop().ok_or(Error::PfxNoPrivateKey)?;
+    let (private_key, key_id, key_name) = keys.pop().ok_or(PkcsError::PfxNoPrivateKey)?;
     if certs.is_empty() {
-        return Err(Error::PfxNoCertificate);
+        return Err(PkcsError::PfxNoCertificate);
     }
     if certs.len() > MAX_CERTIFICATES {
-        return Err(Error::PkcsTooManyCertificates {
+        return Err(PkcsError::TooManyCertificates {
             count: certs.len(),
             max: MAX_CERTIFICATES,
         });
@@ -579,7 +560,7 @@ pub fn read(pfx: &[u8], password: &str) -> Result<Pkcs12Contents> {
             break;
         }
     }
-    let idx = matching.ok_or(Error::PfxKeyCertificateMismatch)?;
+    let idx = matching.ok_or(PkcsError::PfxKeyCertificateMismatch)?;
     let (leaf, _, cert_name) = certs.remove(idx);
     let mut certificates = vec![leaf];
     certificates.extend(certs.into_iter().map(|c| c.0));
@@ -593,7 +574,7 @@ pub fn read(pfx: &[u8], password: &str) -> Result<Pkcs12Contents> {
 /// After a MAC failure: does the password decrypt any encrypted part to well-formed DER?
 fn check_total(total: u64) -> Result<()> {
     if total > u64::from(MAX_TOTAL_ITERATIONS) {
-        return Err(Error::IterationCountTooHigh {
+        return Err(PkcsError::IterationCountTooHigh {
             iterations: total,
             max: MAX_TOTAL_ITERATIONS,
         });
@@ -626,40 +607,38 @@ fn password_opens_something(safes: &[Safe], password: &Password) -> bool {
 
 fn parse_auth_safe(data: &[u8]) -> Result<Vec<Safe>> {
     let top = ber::parse_single(data, "AuthenticatedSafe")?;
-    if top.tag != ber::TAG_SEQUENCE {
-        return Err(Error::MalformedPkcs("AuthenticatedSafe is not a SEQUENCE"));
+    if top.tag != tag::SEQUENCE {
+        return Err(PkcsError::Malformed("AuthenticatedSafe is not a SEQUENCE"));
     }
     let mut r = top.children()?;
     let mut out = Vec::new();
     while let Some(ci) = r.next_tlv()? {
         if out.len() >= MAX_BAGS {
-            return Err(Error::MalformedPkcs("too many ContentInfos"));
+            return Err(PkcsError::Malformed("too many ContentInfos"));
         }
         let mut c = ci.children()?;
-        let ct = c.expect(ber::TAG_OID, "ContentInfo type")?;
-        let content = c.expect(ber::TAG_CTX0, "ContentInfo content")?;
+        let ct = c.expect(tag::OID, "ContentInfo type")?;
+        let content = c.expect(tag::CTX0, "ContentInfo content")?;
         match ct.body {
-            OID_DATA => {
+            oid::DATA => {
                 let os = content.children()?.read("data content")?;
-                if os.tag & !0x20 != ber::TAG_OCTET_STRING {
-                    return Err(Error::MalformedPkcs("data content is not an OCTET STRING"));
+                if !os.is_octet_string() {
+                    return Err(PkcsError::Malformed("data content is not an OCTET STRING"));
                 }
                 out.push(Safe::Plain(parse_safe_contents(&os.octets()?)?));
             }
-            OID_ENCRYPTED_DATA => {
+            oid::ENCRYPTED_DATA => {
                 // EncryptedData ::= SEQUENCE { version, EncryptedContentInfo }
-                let ed = content
-                    .children()?
-                    .expect(ber::TAG_SEQUENCE, "EncryptedData")?;
+                let ed = content.children()?.expect(tag::SEQUENCE, "EncryptedData")?;
                 let mut e = ed.children()?;
-                e.expect(ber::TAG_INTEGER, "EncryptedData version")?;
-                let eci = e.expect(ber::TAG_SEQUENCE, "EncryptedContentInfo")?;
+                e.expect(tag::INTEGER, "EncryptedData version")?;
+                let eci = e.expect(tag::SEQUENCE, "EncryptedContentInfo")?;
                 let mut i = eci.children()?;
-                i.expect(ber::TAG_OID, "encrypted content type")?;
+                i.expect(tag::OID, "encrypted content type")?;
                 let pbe = Pbe::parse(&i.read("content encryption algorithm")?)?;
                 let body = i.read("encrypted content")?;
-                if body.tag != ber::TAG_CTX0_PRIM && body.tag != ber::TAG_CTX0 {
-                    return Err(Error::MalformedPkcs("encrypted content"));
+                if body.tag != tag::CTX0_PRIM && body.tag != tag::CTX0 {
+                    return Err(PkcsError::Malformed("encrypted content"));
                 }
                 out.push(Safe::Encrypted {
                     pbe,
@@ -674,14 +653,14 @@ fn parse_auth_safe(data: &[u8]) -> Result<Vec<Safe>> {
 
 fn parse_safe_contents(data: &[u8]) -> Result<Vec<Bag>> {
     let top = ber::parse_single(data, "SafeContents")?;
-    if top.tag != ber::TAG_SEQUENCE {
-        return Err(Error::MalformedPkcs("SafeContents is not a SEQUENCE"));
+    if top.tag != tag::SEQUENCE {
+        return Err(PkcsError::Malformed("SafeContents is not a SEQUENCE"));
     }
     let mut r = top.children()?;
     let mut bags = Vec::new();
     while let Some(bag) = r.next_tlv()? {
         if bags.len() >= MAX_BAGS {
-            return Err(Error::MalformedPkcs("too many bags"));
+            return Err(PkcsError::Malformed("too many bags"));
         }
         bags.push(parse_bag(&bag)?);
     }
@@ -689,52 +668,52 @@ fn parse_safe_contents(data: &[u8]) -> Result<Vec<Bag>> {
 }
 
 fn parse_bag(bag: &Tlv<'_>) -> Result<Bag> {
-    if bag.tag != ber::TAG_SEQUENCE {
-        return Err(Error::MalformedPkcs("SafeBag is not a SEQUENCE"));
+    if bag.tag != tag::SEQUENCE {
+        return Err(PkcsError::Malformed("SafeBag is not a SEQUENCE"));
     }
     let mut b = bag.children()?;
-    let id = b.expect(ber::TAG_OID, "SafeBag type")?;
-    let value = b.expect(ber::TAG_CTX0, "SafeBag value")?;
-    let attrs = b.optional(ber::TAG_SET)?;
+    let id = b.expect(tag::OID, "SafeBag type")?;
+    let value = b.expect(tag::CTX0, "SafeBag value")?;
+    let attrs = b.optional(tag::SET)?;
     b.finish("SafeBag")?;
     let mut inner = value.children()?;
     let kind = match id.body {
-        OID_KEY_BAG => {
-            let k = inner.expect(ber::TAG_SEQUENCE, "KeyBag")?;
+        oid::KEY_BAG => {
+            let k = inner.expect(tag::SEQUENCE, "KeyBag")?;
             BagKind::Key(Zeroizing::new(k.raw.to_vec()))
         }
-        OID_SHROUDED_KEY_BAG => {
-            let epki = inner.expect(ber::TAG_SEQUENCE, "EncryptedPrivateKeyInfo")?;
+        oid::SHROUDED_KEY_BAG => {
+            let epki = inner.expect(tag::SEQUENCE, "EncryptedPrivateKeyInfo")?;
             let mut e = epki.children()?;
             let pbe = Pbe::parse(&e.read("key encryption algorithm")?)?;
             let ct = e.read("encrypted key")?;
-            if ct.tag & !0x20 != ber::TAG_OCTET_STRING {
-                return Err(Error::MalformedPkcs("encrypted key is not an OCTET STRING"));
+            if !ct.is_octet_string() {
+                return Err(PkcsError::Malformed("encrypted key is not an OCTET STRING"));
             }
             BagKind::ShroudedKey {
                 pbe,
                 ciphertext: ct.octets()?.into_owned(),
             }
         }
-        OID_CERT_BAG => {
-            let cb = inner.expect(ber::TAG_SEQUENCE, "CertBag")?;
+        oid::CERT_BAG => {
+            let cb = inner.expect(tag::SEQUENCE, "CertBag")?;
             let mut c = cb.children()?;
-            let cert_type = c.expect(ber::TAG_OID, "CertBag type")?;
-            if cert_type.body != OID_X509_CERT {
+            let cert_type = c.expect(tag::OID, "CertBag type")?;
+            if cert_type.body != oid::X509_CERTIFICATE {
                 BagKind::Other
             } else {
                 let os = c
-                    .expect(ber::TAG_CTX0, "CertBag value")?
+                    .expect(tag::CTX0, "CertBag value")?
                     .children()?
                     .read("certificate")?;
-                if os.tag & !0x20 != ber::TAG_OCTET_STRING {
-                    return Err(Error::MalformedPkcs(
+                if !os.is_octet_string() {
+                    return Err(PkcsError::Malformed(
                         "certificate is not in an OCTET STRING",
                     ));
                 }
                 let der = os.octets()?.into_owned();
                 if !ber::is_well_formed_sequence(&der) {
-                    return Err(Error::MalformedPkcs("certificate is not a SEQUENCE"));
+                    return Err(PkcsError::Malformed("certificate is not a SEQUENCE"));
                 }
                 BagKind::Cert(der)
             }
@@ -747,15 +726,15 @@ fn parse_bag(bag: &Tlv<'_>) -> Result<Bag> {
         let mut a = attrs.children()?;
         while let Some(attr) = a.next_tlv()? {
             let mut at = attr.children()?;
-            let oid = at.expect(ber::TAG_OID, "attribute type")?;
-            let values = at.expect(ber::TAG_SET, "attribute values")?;
+            let oid = at.expect(tag::OID, "attribute type")?;
+            let values = at.expect(tag::SET, "attribute values")?;
             let first = values.children()?.next_tlv()?;
             match (oid.body, first) {
-                (OID_LOCAL_KEY_ID, Some(v)) if v.tag & !0x20 == ber::TAG_OCTET_STRING => {
+                (oid::LOCAL_KEY_ID, Some(v)) if v.is_octet_string() => {
                     local_key_id = Some(v.octets()?.into_owned());
                 }
-                (OID_FRIENDLY_NAME, Some(v))
-                    if v.tag == ber::TAG_BMP_STRING && v.body.len() % 2 == 0 =>
+                (oid::FRIENDLY_NAME, Some(v))
+                    if v.tag == tag::BMP_STRING && v.body.len() % 2 == 0 =>
                 {
                     let units: Vec<u16> = v
                         .body
@@ -778,15 +757,15 @@ fn parse_bag(bag: &Tlv<'_>) -> Result<Bag> {
 /// The SubjectPublicKeyInfo TLV of a certificate.
 fn certificate_spki(cert: &[u8]) -> Result<Tlv<'_>> {
     let c = ber::parse_single(cert, "certificate")?;
-    let tbs = c.children()?.expect(ber::TAG_SEQUENCE, "TBSCertificate")?;
+    let tbs = c.children()?.expect(tag::SEQUENCE, "TBSCertificate")?;
     let mut t = tbs.children()?;
-    t.optional(ber::TAG_CTX0)?; // version
-    t.expect(ber::TAG_INTEGER, "serial")?;
-    t.expect(ber::TAG_SEQUENCE, "signature algorithm")?;
-    t.expect(ber::TAG_SEQUENCE, "issuer")?;
-    t.expect(ber::TAG_SEQUENCE, "validity")?;
-    t.expect(ber::TAG_SEQUENCE, "subject")?;
-    t.expect(ber::TAG_SEQUENCE, "subjectPublicKeyInfo")
+    t.optional(tag::CTX0)?; // version
+    t.expect(tag::INTEGER, "serial")?;
+    t.expect(tag::SEQUENCE, "signature algorithm")?;
+    t.expect(tag::SEQUENCE, "issuer")?;
+    t.expect(tag::SEQUENCE, "validity")?;
+    t.expect(tag::SEQUENCE, "subject")?;
+    t.expect(tag::SEQUENCE, "subjectPublicKeyInfo")
 }
 
 /// Whether a PKCS#8 PrivateKeyInfo (RSA or EC P-256) belongs to `cert`.
@@ -797,50 +776,50 @@ fn certificate_spki(cert: &[u8]) -> Result<Tlv<'_>> {
 pub(crate) fn key_matches_certificate(private_key: &[u8], cert: &[u8]) -> Result<bool> {
     let spki = certificate_spki(cert)?;
     let mut s = spki.children()?;
-    let spki_alg = s.expect(ber::TAG_SEQUENCE, "SPKI algorithm")?;
-    let spki_key = s.expect(ber::TAG_BIT_STRING, "SPKI key")?;
+    let spki_alg = s.expect(tag::SEQUENCE, "SPKI algorithm")?;
+    let spki_key = s.expect(tag::BIT_STRING, "SPKI key")?;
     let mut sa = spki_alg.children()?;
-    let spki_oid = sa.expect(ber::TAG_OID, "SPKI algorithm OID")?.body;
+    let spki_oid = sa.expect(tag::OID, "SPKI algorithm OID")?.body;
     let spki_param = sa.next_tlv()?;
     let cert_key = spki_key
         .body
         .split_first()
         .filter(|(unused, _)| **unused == 0)
         .map(|(_, k)| k)
-        .ok_or(Error::MalformedPkcs("SPKI BIT STRING"))?;
+        .ok_or(PkcsError::Malformed("SPKI BIT STRING"))?;
 
     let pk = ber::parse_single(private_key, "PrivateKeyInfo")?;
     let mut p = pk.children()?;
-    p.expect(ber::TAG_INTEGER, "PrivateKeyInfo version")?;
-    let alg = p.expect(ber::TAG_SEQUENCE, "PrivateKeyInfo algorithm")?;
-    let key = p.expect(ber::TAG_OCTET_STRING, "PrivateKeyInfo key")?;
+    p.expect(tag::INTEGER, "PrivateKeyInfo version")?;
+    let alg = p.expect(tag::SEQUENCE, "PrivateKeyInfo algorithm")?;
+    let key = p.expect(tag::OCTET_STRING, "PrivateKeyInfo key")?;
     let mut a = alg.children()?;
-    let oid = a.expect(ber::TAG_OID, "private key algorithm")?.body;
+    let oid = a.expect(tag::OID, "private key algorithm")?.body;
     let param = a.next_tlv()?;
     if oid != spki_oid {
         return Ok(false);
     }
     match oid {
-        OID_RSA => {
+        oid::RSA_ENCRYPTION => {
             let rk = ber::parse_single(key.body, "RSAPrivateKey")?;
             let mut r = rk.children()?;
-            r.expect(ber::TAG_INTEGER, "RSA version")?;
-            let n = r.expect(ber::TAG_INTEGER, "RSA modulus")?;
-            let e = r.expect(ber::TAG_INTEGER, "RSA exponent")?;
-            Ok(ber::seq(&[n.raw, e.raw]) == cert_key)
+            r.expect(tag::INTEGER, "RSA version")?;
+            let n = r.expect(tag::INTEGER, "RSA modulus")?;
+            let e = r.expect(tag::INTEGER, "RSA exponent")?;
+            Ok(asn1::seq(&[n.raw, e.raw]) == cert_key)
         }
-        OID_EC_PUBLIC_KEY => {
+        oid::EC_PUBLIC_KEY => {
             let curve = param.map(|t| t.body);
-            if curve != Some(OID_P256) {
+            if curve != Some(oid::PRIME256V1) {
                 return Err(pbe::unsupported("EC curve", curve.unwrap_or_default()));
             }
-            if spki_param.map(|t| t.body) != Some(OID_P256) {
+            if spki_param.map(|t| t.body) != Some(oid::PRIME256V1) {
                 return Ok(false);
             }
             let ek = ber::parse_single(key.body, "ECPrivateKey")?;
             let mut e = ek.children()?;
-            e.expect(ber::TAG_INTEGER, "ECPrivateKey version")?;
-            let scalar = e.expect(ber::TAG_OCTET_STRING, "EC private scalar")?;
+            e.expect(tag::INTEGER, "ECPrivateKey version")?;
+            let scalar = e.expect(tag::OCTET_STRING, "EC private scalar")?;
             let rng = ring::rand::SystemRandom::new();
             Ok(
                 ring::signature::EcdsaKeyPair::from_private_key_and_public_key(

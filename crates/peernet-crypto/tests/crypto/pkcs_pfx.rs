@@ -1,6 +1,6 @@
 //! PKCS#12 round trips, error cases and the wrong-password/tampering rule.
 
-use peernet_crypto::Error;
+use peernet_crypto::PkcsError;
 use peernet_crypto::pkcs12::{self, Pkcs12Profile, Pkcs12WriteOptions};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
@@ -97,7 +97,7 @@ fn rcgen_key_round_trip() {
         assert_eq!(got.certificates, certs);
         assert!(matches!(
             pkcs12::read(&pfx, " "),
-            Err(Error::InvalidPassword)
+            Err(PkcsError::InvalidPassword)
         ));
     }
 }
@@ -110,7 +110,7 @@ fn wrong_password_is_invalid_password() {
             pkcs12::write_with_rng(&certs, &key, "right", &fast(profile), &mut rng()).unwrap();
         for wrong in ["wrong", "Right", "", "right "] {
             assert!(
-                matches!(pkcs12::read(&pfx, wrong), Err(Error::InvalidPassword)),
+                matches!(pkcs12::read(&pfx, wrong), Err(PkcsError::InvalidPassword)),
                 "{profile:?} {wrong:?}"
             );
         }
@@ -152,12 +152,12 @@ fn tampering_with_right_password_is_integrity_failure() {
         assert!(
             matches!(
                 pkcs12::read(&t, "right"),
-                Err(Error::PfxIntegrityCheckFailed)
+                Err(PkcsError::PfxIntegrityCheckFailed)
             ),
             "{profile:?} MAC"
         );
         assert!(
-            matches!(pkcs12::read(&t, "wrong"), Err(Error::InvalidPassword)),
+            matches!(pkcs12::read(&t, "wrong"), Err(PkcsError::InvalidPassword)),
             "{profile:?} MAC, wrong pw"
         );
         // 2. A byte inside the encrypted certificates (the [0] IMPLICIT ciphertext).
@@ -171,7 +171,7 @@ fn tampering_with_right_password_is_integrity_failure() {
         assert!(
             matches!(
                 pkcs12::read(&t, "right"),
-                Err(Error::PfxIntegrityCheckFailed)
+                Err(PkcsError::PfxIntegrityCheckFailed)
             ),
             "{profile:?} cert ciphertext"
         );
@@ -188,12 +188,12 @@ fn tampering_with_right_password_is_integrity_failure() {
         assert!(
             matches!(
                 pkcs12::read(&t, "right"),
-                Err(Error::PfxIntegrityCheckFailed)
+                Err(PkcsError::PfxIntegrityCheckFailed)
             ),
             "{profile:?} key ciphertext"
         );
         assert!(
-            matches!(pkcs12::read(&t, "wrong"), Err(Error::InvalidPassword)),
+            matches!(pkcs12::read(&t, "wrong"), Err(PkcsError::InvalidPassword)),
             "{profile:?} key ct, wrong pw"
         );
     }
@@ -205,36 +205,36 @@ fn writer_checks_arguments() {
     let o = fast(Pkcs12Profile::Modern);
     assert!(matches!(
         pkcs12::write(&[], &key, "p", &o),
-        Err(Error::InvalidPkcsArgument(_))
+        Err(PkcsError::InvalidArgument(_))
     ));
     assert!(matches!(
         pkcs12::write(&[certs[1].clone()], &key, "p", &o),
-        Err(Error::PfxKeyCertificateMismatch)
+        Err(PkcsError::PfxKeyCertificateMismatch)
     ));
     let rsa_key = input("pkcs-rsa1024.key.der");
     assert!(matches!(
         pkcs12::write(&certs, &rsa_key, "p", &o),
-        Err(Error::PfxKeyCertificateMismatch)
+        Err(PkcsError::PfxKeyCertificateMismatch)
     ));
     let dup = vec![certs[0].clone(), certs[0].clone()];
     assert!(matches!(
         pkcs12::write(&dup, &key, "p", &o),
-        Err(Error::PkcsDuplicateCertificate { index: 1 })
+        Err(PkcsError::DuplicateCertificate { index: 1 })
     ));
     let o0 = Pkcs12WriteOptions::new(Pkcs12Profile::Modern).with_iterations(0);
     assert!(matches!(
         pkcs12::write(&certs, &key, "p", &o0),
-        Err(Error::InvalidPkcsArgument(_))
+        Err(PkcsError::InvalidArgument(_))
     ));
     let big =
         Pkcs12WriteOptions::new(Pkcs12Profile::Modern).with_iterations(pkcs12::MAX_ITERATIONS + 1);
     assert!(matches!(
         pkcs12::write(&certs, &key, "p", &big),
-        Err(Error::IterationCountTooHigh { .. })
+        Err(PkcsError::IterationCountTooHigh { .. })
     ));
     assert!(matches!(
         pkcs12::write(&[vec![1, 2, 3]], &key, "p", &o),
-        Err(Error::InvalidPkcsArgument(_))
+        Err(PkcsError::InvalidArgument(_))
     ));
 }
 
@@ -242,48 +242,48 @@ fn writer_checks_arguments() {
 fn reader_limits_and_malformed_input() {
     assert!(matches!(
         pkcs12::read(&vec![0u8; pkcs12::MAX_PFX_LEN + 1], "p"),
-        Err(Error::PkcsInputTooLarge { .. })
+        Err(PkcsError::InputTooLarge { .. })
     ));
     assert!(matches!(
         pkcs12::read(&[], "p"),
-        Err(Error::MalformedPkcs(_))
+        Err(PkcsError::Malformed(_))
     ));
     assert!(matches!(
         pkcs12::read(&[0x30, 0x03, 0x02, 0x01, 0x03], "p"),
-        Err(Error::MalformedPkcs(_))
+        Err(PkcsError::Malformed(_))
     ));
     let (certs, key) = p256_chain();
     let pfx = pkcs12::write(&certs, &key, "p", &fast(Pkcs12Profile::Windows)).unwrap();
     assert!(matches!(
         pkcs12::read(&pfx[..pfx.len() - 1], "p"),
-        Err(Error::MalformedPkcs(_))
+        Err(PkcsError::Malformed(_))
     ));
 }
 
 #[test]
 fn errors_display_something_useful() {
     let samples = [
-        Error::InvalidPassword,
-        Error::PfxIntegrityCheckFailed,
-        Error::IterationCountTooHigh {
+        PkcsError::InvalidPassword,
+        PkcsError::PfxIntegrityCheckFailed,
+        PkcsError::IterationCountTooHigh {
             iterations: 20_000_000,
             max: pkcs12::MAX_ITERATIONS,
         },
-        Error::UnsupportedPkcsAlgorithm {
+        PkcsError::UnsupportedAlgorithm {
             what: "cipher",
             oid: "1.2.3".into(),
         },
-        Error::MalformedPkcs("x"),
-        Error::PfxNoPrivateKey,
-        Error::PfxMultipleKeys,
-        Error::PfxNoCertificate,
-        Error::PfxNoMac,
-        Error::PfxKeyCertificateMismatch,
-        Error::PkcsDuplicateCertificate { index: 2 },
-        Error::PkcsTooManyCertificates { count: 65, max: 64 },
-        Error::PkcsInputTooLarge { len: 2, max: 1 },
-        Error::InvalidPkcsArgument("y"),
-        Error::PkcsRandomFailure,
+        PkcsError::Malformed("x"),
+        PkcsError::PfxNoPrivateKey,
+        PkcsError::PfxMultipleKeys,
+        PkcsError::PfxNoCertificate,
+        PkcsError::PfxNoMac,
+        PkcsError::PfxKeyCertificateMismatch,
+        PkcsError::DuplicateCertificate { index: 2 },
+        PkcsError::TooManyCertificates { count: 65, max: 64 },
+        PkcsError::InputTooLarge { len: 2, max: 1 },
+        PkcsError::InvalidArgument("y"),
+        PkcsError::RandomFailure,
     ];
     for e in samples {
         assert!(!e.to_string().is_empty());

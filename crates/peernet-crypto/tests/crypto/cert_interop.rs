@@ -5,12 +5,10 @@
 //! Without `openssl` on PATH the test prints a loud skip line, unless
 //! `PEERNET_REQUIRE_INTEROP` is set, in which case it fails.
 
-mod cert_support;
-
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use cert_support::Pki;
+use crate::cert_support::Pki;
 use peernet_crypto::{Certificate, Role};
 use x509_parser::prelude::FromDer;
 

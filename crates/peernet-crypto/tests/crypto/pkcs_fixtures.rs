@@ -2,7 +2,7 @@
 //! (made by `cargo xtask fixtures`) read back to their inputs, and re-encode byte for byte.
 
 use peernet_crypto::pkcs12::{self, Pkcs12Profile, Pkcs12WriteOptions};
-use peernet_crypto::{encrypted_key, pkcs7};
+use peernet_crypto::{PkcsError, encrypted_key, pkcs7};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
@@ -63,7 +63,7 @@ fn modern_pfx_fixture() {
     );
     assert!(matches!(
         pkcs12::read(&pfx, "wrong"),
-        Err(peernet_crypto::Error::InvalidPassword)
+        Err(PkcsError::InvalidPassword)
     ));
 }
 

@@ -1,10 +1,8 @@
 //! Property tests: whatever goes into a GMC comes back out of the parser; delegation laws.
 
-mod cert_support;
-
 use std::time::Duration;
 
-use cert_support::{Pki, t0};
+use crate::cert_support::{Pki, t0};
 use peernet_crypto::cert::{Certificate, Validity};
 use peernet_crypto::role::{Delegation, check_delegation, classifier_delegated};
 use peernet_crypto::{Profile, Role};

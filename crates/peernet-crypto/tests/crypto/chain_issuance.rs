@@ -1,16 +1,14 @@
 //! Issuance checks I1–I8 (PPSEC 3.1.4.5, 3.3.5.2.5), one positive and one negative each.
 
-mod cert_support;
-
 use std::time::Duration;
 
-use cert_support::{Pki, assert_rule, now, t0};
+use crate::cert_support::{Pki, assert_rule, now, t0};
 use peernet_crypto::cert::{GmcParams, Validity};
 use peernet_crypto::chain::{
     IssuanceContext, check_issuance, check_password_issuer, check_password_role,
     password_join_params, validate_chain,
 };
-use peernet_crypto::{Profile, Role};
+use peernet_crypto::{ChainError, Profile, Role};
 
 fn ctx(pki: &Pki) -> IssuanceContext<'_> {
     IssuanceContext {
@@ -127,7 +125,7 @@ fn i5_resulting_chain_at_most_25() {
     let c25 = pki.chain(25, Role::ADMIN);
     let r = check_issuance(&c25, &params(pki, 25, Role::MEMBER), &ctx(pki));
     assert!(
-        matches!(r, Err(peernet_crypto::Error::ChainTooLong { len: 26 })),
+        matches!(r, Err(ChainError::ChainTooLong { len: 26 })),
         "{r:?}"
     );
 }

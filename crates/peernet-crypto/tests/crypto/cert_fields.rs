@@ -1,9 +1,7 @@
 //! Building and parsing IDC, GRC and GMC certificates: every field of PPSEC Figure 2 as
 //! written, re-read by our parser and by x509-parser.
 
-mod cert_support;
-
-use cert_support::{Pki, serial, t0};
+use crate::cert_support::{Pki, serial, t0};
 use peernet_crypto::cert::{Certificate, random_serial};
 use peernet_crypto::{CertType, Error, Profile, Role, SignatureAlgorithm, oid};
 use x509_parser::prelude::FromDer;

@@ -8,14 +8,12 @@
 use std::time::{Duration, SystemTime};
 
 use peernet_crypto::chain::{ChainPolicy, order_chain, validate_chain, validate_idc};
-use peernet_crypto::{Certificate, Error, PrivateKey, Profile, pkcs7, pkcs12};
+use peernet_crypto::{Certificate, ChainError, PkcsError, PrivateKey, Profile, pkcs7, pkcs12};
 
 const PASSWORD: &str = "peernet fixture pässword";
 const PROFILES: [Profile; 2] = [Profile::Windows, Profile::Modern];
 
-mod cert_support;
-
-use cert_support::{fixture_chain as chain_ders, fixtures_dir as fixtures};
+use crate::cert_support::{fixture_chain as chain_ders, fixtures_dir as fixtures};
 
 fn read(rel: &str) -> Vec<u8> {
     let p = fixtures().join(rel);
@@ -57,7 +55,7 @@ fn chain_bundles_decode_order_and_validate() {
             let r = validate_chain(&chain, &policy);
             if len == 26 {
                 assert!(
-                    matches!(r, Err(Error::ChainTooLong { len: 26 })),
+                    matches!(r, Err(ChainError::ChainTooLong { len: 26 })),
                     "{what}: {r:?}"
                 );
                 assert_eq!(r.unwrap_err().rule(), Some("S1"));
@@ -131,7 +129,7 @@ fn idc_pfx_reads_back_and_key_matches() {
         // A wrong password is refused.
         assert!(matches!(
             pkcs12::read(&pfx, "not the password"),
-            Err(Error::InvalidPassword)
+            Err(PkcsError::InvalidPassword)
         ));
     }
 }

@@ -1,6 +1,5 @@
 //! Shared helpers for the certificate, chain and peer-name integration tests: a small
 //! deterministic PKI per profile (keys from seeded RNGs, fixed clock, fixed serials).
-#![allow(dead_code)]
 
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
@@ -187,10 +186,11 @@ impl Pki {
 
 /// Assert that `r` failed with the rule `rule`.
 #[track_caller]
-pub fn assert_rule<T: std::fmt::Debug>(r: Result<T, Error>, rule: &str) {
+pub fn assert_rule<T: std::fmt::Debug, E: Into<Error>>(r: Result<T, E>, rule: &str) {
     match r {
         Ok(v) => panic!("expected a {rule} failure, got Ok({v:?})"),
         Err(e) => {
+            let e: Error = e.into();
             assert_eq!(e.rule(), Some(rule), "expected rule {rule}, got {e:?}: {e}");
             assert!(
                 e.to_string().starts_with(rule) || rule.starts_with('I'),

@@ -6,11 +6,9 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use peernet_crypto::chain::{ChainPolicy, order_chain, validate_chain, validate_idc};
-use peernet_crypto::{Certificate, Error, Profile};
+use peernet_crypto::{Certificate, ChainError, Profile};
 
-mod cert_support;
-
-use cert_support::{fixture_chain as load, fixtures_dir};
+use crate::cert_support::{fixture_chain as load, fixtures_dir};
 
 fn dir(profile: Profile) -> PathBuf {
     fixtures_dir().join("der").join(profile.as_str())
@@ -62,7 +60,10 @@ fn fixture_chain_26_is_too_long() {
         let ders = load(profile, 26);
         let chain = order_chain(&ders).unwrap();
         let r = validate_chain(&chain, &ChainPolicy::new(profile, now()));
-        assert!(matches!(r, Err(Error::ChainTooLong { len: 26 })), "{r:?}");
+        assert!(
+            matches!(r, Err(ChainError::ChainTooLong { len: 26 })),
+            "{r:?}"
+        );
     }
 }
 

@@ -1,7 +1,7 @@
 //! Peer-name syntax (PNRP 2.2.4) and authority derivation (PNRP 1.3.1.1), with properties.
 
 use peernet_crypto::name::{PeerName, authority_of, validate_classifier};
-use peernet_crypto::{Error, PrivateKey, Profile};
+use peernet_crypto::{ChainError, Error, ErrorKind, NameError, PkcsError, PrivateKey, Profile};
 use proptest::prelude::*;
 
 #[test]
@@ -22,15 +22,15 @@ fn authority_is_sha1_of_spki() {
 fn error_kinds_map_to_distinct_hresults() {
     assert!(matches!(
         PeerName::parse("xyz"),
-        Err(Error::InvalidPeerName { .. })
+        Err(NameError::InvalidPeerName { .. })
     ));
     assert!(matches!(
         PeerName::parse("0.a\0"),
-        Err(Error::InvalidClassifier { .. })
+        Err(NameError::InvalidClassifier { .. })
     ));
     assert!(matches!(
         PeerName::parse(&format!("0.{}", "é".repeat(150))),
-        Err(Error::ClassifierTooLong { len: 150 })
+        Err(NameError::ClassifierTooLong { len: 150 })
     ));
     assert!(validate_classifier("").is_ok());
 }
@@ -67,34 +67,46 @@ proptest! {
 }
 
 #[test]
-fn facade_hints() {
+fn facade_kinds() {
     assert_eq!(
-        PeerName::parse("x").unwrap_err().peer_error_hint(),
-        Some("PEER_E_INVALID_PEER_NAME")
+        PeerName::parse("x").unwrap_err().kind(),
+        ErrorKind::InvalidPeerName
     );
     assert_eq!(
-        PeerName::parse("0.\0").unwrap_err().peer_error_hint(),
-        Some("PEER_E_INVALID_CLASSIFIER")
+        PeerName::parse("0.\0").unwrap_err().kind(),
+        ErrorKind::InvalidClassifier
     );
     assert_eq!(
-        validate_classifier(&"x".repeat(150))
-            .unwrap_err()
-            .peer_error_hint(),
-        Some("PEER_E_CLASSIFIER_TOO_LONG")
+        validate_classifier(&"x".repeat(150)).unwrap_err().kind(),
+        ErrorKind::ClassifierTooLong
     );
     assert_eq!(
-        Error::ChainTooLong { len: 26 }.peer_error_hint(),
-        Some("PEER_E_CHAIN_TOO_LONG")
+        ChainError::ChainTooLong { len: 26 }.kind(),
+        ErrorKind::ChainTooLong
     );
     assert_eq!(
-        Error::CircularChain { index: 0 }.peer_error_hint(),
-        Some("PEER_E_CIRCULAR_CHAIN_DETECTED")
+        ChainError::CircularChain { index: 0 }.kind(),
+        ErrorKind::CircularChain
     );
     assert_eq!(
-        Error::ChainLink { index: 1 }.peer_error_hint(),
-        Some("PEER_E_INVALID_CREDENTIAL")
+        ChainError::ChainLink { index: 1 }.kind(),
+        ErrorKind::InvalidCredential
     );
-    assert_eq!(Error::ChainLink { index: 1 }.rule(), Some("P3"));
-    assert!(Error::ChainLink { index: 1 }.to_string().starts_with("P3:"));
+    assert_eq!(ChainError::ChainLink { index: 1 }.rule(), Some("P3"));
+    assert!(
+        ChainError::ChainLink { index: 1 }
+            .to_string()
+            .starts_with("P3:")
+    );
     assert_eq!(Error::Key { reason: "x".into() }.rule(), None);
+    // Nested in the top error: same kind, rule and message.
+    let top = Error::from(ChainError::ChainLink { index: 1 });
+    assert_eq!(top.kind(), ErrorKind::InvalidCredential);
+    assert_eq!(top.rule(), Some("P3"));
+    assert!(top.to_string().starts_with("P3:"));
+    assert_eq!(
+        Error::from(PkcsError::InvalidPassword).kind(),
+        ErrorKind::InvalidPassword
+    );
+    assert_eq!(Error::Key { reason: "x".into() }.kind(), ErrorKind::Other);
 }

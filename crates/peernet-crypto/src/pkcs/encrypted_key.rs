@@ -7,15 +7,16 @@
 //! checked before the key derivation.
 //!
 //! There is no MAC: a wrong password and a damaged blob look the same (bad padding or
-//! a plaintext that is not a PrivateKeyInfo) and both give [`Error::InvalidPassword`].
+//! a plaintext that is not a PrivateKeyInfo) and both give [`PkcsError::InvalidPassword`].
 
 use zeroize::Zeroizing;
 
-use crate::error::{Error, Result};
-use crate::pkcs_ber::{self as ber};
-use crate::pkcs_pbe::{self as pbe, Password, Pbe, Random};
+use super::pbe::{self as pbe, Password, Pbe, Random};
+use super::{PkcsError, Result};
+use crate::asn1::ber_reader as ber;
+use crate::asn1::{self, tag};
 
-pub use crate::pkcs12::{MAX_ITERATIONS, MODERN_ITERATIONS};
+pub use super::pkcs12::{MAX_ITERATIONS, MODERN_ITERATIONS};
 
 /// Largest blob [`open`] accepts (64 KiB; an RSA-4096 key is about 2.4 KiB).
 pub const MAX_ENCRYPTED_KEY_LEN: usize = 64 * 1024;
@@ -24,8 +25,8 @@ pub const MAX_ENCRYPTED_KEY_LEN: usize = 64 * 1024;
 /// PBKDF2 rounds; salt and IV from the operating system's RNG.
 ///
 /// # Errors
-/// [`Error::InvalidPkcsArgument`] (not a DER SEQUENCE, zero iterations),
-/// [`Error::IterationCountTooHigh`], [`Error::PkcsRandomFailure`].
+/// [`PkcsError::InvalidArgument`] (not a DER SEQUENCE, zero iterations),
+/// [`PkcsError::IterationCountTooHigh`], [`PkcsError::RandomFailure`].
 pub fn seal(private_key: &[u8], password: &str, iterations: u32) -> Result<Vec<u8>> {
     seal_inner(private_key, password, iterations, Random::os())
 }
@@ -52,48 +53,48 @@ fn seal_inner(
 ) -> Result<Vec<u8>> {
     let iterations = pbe::check_write_iterations(iterations)?.get();
     if !ber::is_well_formed_sequence(private_key) {
-        return Err(Error::InvalidPkcsArgument(
+        return Err(PkcsError::InvalidArgument(
             "the private key is not one DER SEQUENCE",
         ));
     }
     let scheme = Pbe::pbes2_aes256(rng.bytes(16)?, iterations, rng.bytes(16)?);
     let ct = scheme.encrypt(&Password::new(password), private_key)?;
-    Ok(ber::seq(&[&scheme.encode(), &ber::octets(&ct)]))
+    Ok(asn1::seq(&[&scheme.encode(), &asn1::octets(&ct)]))
 }
 
 /// Decrypts an EncryptedPrivateKeyInfo; returns the PKCS#8 PrivateKeyInfo DER.
 ///
 /// # Errors
-/// [`Error::PkcsInputTooLarge`], [`Error::MalformedPkcs`],
-/// [`Error::UnsupportedPkcsAlgorithm`], [`Error::IterationCountTooHigh`] (before any
-/// derivation), [`Error::InvalidPassword`].
+/// [`PkcsError::InputTooLarge`], [`PkcsError::Malformed`],
+/// [`PkcsError::UnsupportedAlgorithm`], [`PkcsError::IterationCountTooHigh`] (before any
+/// derivation), [`PkcsError::InvalidPassword`].
 pub fn open(blob: &[u8], password: &str) -> Result<Zeroizing<Vec<u8>>> {
     if blob.len() > MAX_ENCRYPTED_KEY_LEN {
-        return Err(Error::PkcsInputTooLarge {
+        return Err(PkcsError::InputTooLarge {
             len: blob.len(),
             max: MAX_ENCRYPTED_KEY_LEN,
         });
     }
     let top = ber::parse_single(blob, "EncryptedPrivateKeyInfo")?;
-    if top.tag != ber::TAG_SEQUENCE {
-        return Err(Error::MalformedPkcs(
+    if top.tag != tag::SEQUENCE {
+        return Err(PkcsError::Malformed(
             "EncryptedPrivateKeyInfo is not a SEQUENCE",
         ));
     }
     let mut r = top.children()?;
     let scheme = Pbe::parse(&r.read("encryption algorithm")?)?;
     let ct = r.read("encrypted data")?;
-    if ct.tag & !0x20 != ber::TAG_OCTET_STRING {
-        return Err(Error::MalformedPkcs(
+    if !ct.is_octet_string() {
+        return Err(PkcsError::Malformed(
             "encrypted data is not an OCTET STRING",
         ));
     }
     r.finish("EncryptedPrivateKeyInfo")?;
     let plain = scheme
         .decrypt(&Password::new(password), &ct.octets()?)?
-        .ok_or(Error::InvalidPassword)?;
+        .ok_or(PkcsError::InvalidPassword)?;
     if !ber::is_well_formed_sequence(&plain) {
-        return Err(Error::InvalidPassword);
+        return Err(PkcsError::InvalidPassword);
     }
     Ok(plain)
 }

@@ -14,33 +14,12 @@ use cbc::cipher::{
 use ring::{digest, hmac, pbkdf2};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::error::{Error, Result};
-use crate::pkcs_ber::{self as ber, Tlv};
+use super::{PkcsError, Result};
+use crate::asn1::ber_reader::Tlv;
+use crate::asn1::{self, oid, tag};
 
 /// Highest iteration count accepted anywhere (MAC, PBES1, PBKDF2).
 pub(crate) const MAX_ITERATIONS: u32 = 10_000_000;
-
-// OID content octets.
-pub(crate) const OID_PBE_SHA1_3DES: &[u8] =
-    &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x0C, 0x01, 0x03];
-const OID_PBE_SHA1_2DES: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x0C, 0x01, 0x04];
-const OID_PBE_SHA1_RC2_128: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x0C, 0x01, 0x05];
-pub(crate) const OID_PBE_SHA1_RC2_40: &[u8] =
-    &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x0C, 0x01, 0x06];
-const OID_PBES2: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x05, 0x0D];
-const OID_PBKDF2: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x05, 0x0C];
-const OID_HMAC_SHA1: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x02, 0x07];
-const OID_HMAC_SHA256: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x02, 0x09];
-const OID_HMAC_SHA384: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x02, 0x0A];
-const OID_HMAC_SHA512: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x02, 0x0B];
-const OID_AES128_CBC: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x02];
-const OID_AES192_CBC: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x16];
-const OID_AES256_CBC: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2A];
-const OID_DES_EDE3_CBC: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x03, 0x07];
-pub(crate) const OID_SHA1: &[u8] = &[0x2B, 0x0E, 0x03, 0x02, 0x1A];
-pub(crate) const OID_SHA256: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
-const OID_SHA384: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02];
-const OID_SHA512: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03];
 
 /// A hash usable by the PKCS#12 KDF and HMAC.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,20 +33,20 @@ pub(crate) enum Hash {
 impl Hash {
     pub(crate) fn from_digest_oid(oid: &[u8]) -> Result<Self> {
         Ok(match oid {
-            OID_SHA1 => Hash::Sha1,
-            OID_SHA256 => Hash::Sha256,
-            OID_SHA384 => Hash::Sha384,
-            OID_SHA512 => Hash::Sha512,
+            oid::SHA1 => Hash::Sha1,
+            oid::SHA256 => Hash::Sha256,
+            oid::SHA384 => Hash::Sha384,
+            oid::SHA512 => Hash::Sha512,
             _ => return Err(unsupported("MAC digest", oid)),
         })
     }
 
     pub(crate) fn digest_oid(self) -> &'static [u8] {
         match self {
-            Hash::Sha1 => OID_SHA1,
-            Hash::Sha256 => OID_SHA256,
-            Hash::Sha384 => OID_SHA384,
-            Hash::Sha512 => OID_SHA512,
+            Hash::Sha1 => oid::SHA1,
+            Hash::Sha256 => oid::SHA256,
+            Hash::Sha384 => oid::SHA384,
+            Hash::Sha512 => oid::SHA512,
         }
     }
 
@@ -103,10 +82,10 @@ impl Hash {
     }
 }
 
-pub(crate) fn unsupported(what: &'static str, oid: &[u8]) -> Error {
-    Error::UnsupportedPkcsAlgorithm {
+pub(crate) fn unsupported(what: &'static str, oid: &[u8]) -> PkcsError {
+    PkcsError::UnsupportedAlgorithm {
         what,
-        oid: ber::oid_string(oid),
+        oid: oid::dotted(oid),
     }
 }
 
@@ -121,13 +100,13 @@ const READ_MAX_ITERATIONS: u32 = MAX_ITERATIONS;
 /// Checks an iteration count read from input against the cap.
 pub(crate) fn check_iterations(t: &Tlv<'_>) -> Result<u32> {
     match t.uint()? {
-        Some(0) => Err(Error::MalformedPkcs("iteration count is zero")),
+        Some(0) => Err(PkcsError::Malformed("iteration count is zero")),
         Some(n) if n <= u64::from(READ_MAX_ITERATIONS) => Ok(n as u32),
-        Some(n) => Err(Error::IterationCountTooHigh {
+        Some(n) => Err(PkcsError::IterationCountTooHigh {
             iterations: n,
             max: READ_MAX_ITERATIONS,
         }),
-        None => Err(Error::IterationCountTooHigh {
+        None => Err(PkcsError::IterationCountTooHigh {
             iterations: u64::MAX,
             max: READ_MAX_ITERATIONS,
         }),
@@ -137,12 +116,12 @@ pub(crate) fn check_iterations(t: &Tlv<'_>) -> Result<u32> {
 /// Checks an iteration count the caller asked the writer to use.
 pub(crate) fn check_write_iterations(n: u32) -> Result<NonZeroU32> {
     if n > MAX_ITERATIONS {
-        return Err(Error::IterationCountTooHigh {
+        return Err(PkcsError::IterationCountTooHigh {
             iterations: u64::from(n),
             max: MAX_ITERATIONS,
         });
     }
-    NonZeroU32::new(n).ok_or(Error::InvalidPkcsArgument(
+    NonZeroU32::new(n).ok_or(PkcsError::InvalidArgument(
         "iteration count must be at least 1",
     ))
 }
@@ -354,74 +333,71 @@ impl Cipher {
     }
 
     fn encrypt(self, key: &[u8], iv: &[u8], data: &[u8]) -> Result<Vec<u8>> {
-        fn go<C: BlockCipherEncrypt>(c: C, iv: &[u8], data: &[u8]) -> Result<Vec<u8>> {
-            let enc = cbc::Encryptor::<C>::inner_iv_slice_init(c, iv)
-                .map_err(|_| Error::MalformedPkcs("bad IV length"))?;
-            Ok(enc.encrypt_padded_vec::<Pkcs7>(data))
-        }
-        let bad_key = |_| Error::MalformedPkcs("bad key length");
-        match self {
-            Cipher::Aes128 => go(aes::Aes128::new_from_slice(key).map_err(bad_key)?, iv, data),
-            Cipher::Aes192 => go(aes::Aes192::new_from_slice(key).map_err(bad_key)?, iv, data),
-            Cipher::Aes256 => go(aes::Aes256::new_from_slice(key).map_err(bad_key)?, iv, data),
-            Cipher::TripleDes3 => go(
-                des::TdesEde3::new_from_slice(key).map_err(bad_key)?,
-                iv,
-                data,
-            ),
-            Cipher::TripleDes2 => go(
-                des::TdesEde2::new_from_slice(key).map_err(bad_key)?,
-                iv,
-                data,
-            ),
-            Cipher::Rc2 { effective_bits, .. } => go(
-                rc2::Rc2::new_with_eff_key_len(key, effective_bits),
-                iv,
-                data,
-            ),
-        }
+        self.run(key, Encrypt { iv, data })
     }
 
     /// `None` when the padding is wrong (wrong key or damaged data).
     fn decrypt(self, key: &[u8], iv: &[u8], data: &[u8]) -> Result<Option<Zeroizing<Vec<u8>>>> {
-        fn go<C: BlockCipherDecrypt>(
-            c: C,
-            iv: &[u8],
-            data: &[u8],
-        ) -> Result<Option<Zeroizing<Vec<u8>>>> {
-            let dec = cbc::Decryptor::<C>::inner_iv_slice_init(c, iv)
-                .map_err(|_| Error::MalformedPkcs("bad IV length"))?;
-            Ok(dec
-                .decrypt_padded_vec::<Pkcs7>(data)
-                .ok()
-                .map(Zeroizing::new))
-        }
         if data.is_empty() || !data.len().is_multiple_of(self.block_len()) {
-            return Err(Error::MalformedPkcs(
+            return Err(PkcsError::Malformed(
                 "ciphertext is not a whole number of blocks",
             ));
         }
-        let bad_key = |_| Error::MalformedPkcs("bad key length");
+        self.run(key, Decrypt { iv, data })
+    }
+
+    /// Keys the block cipher and hands it to `op`: the one dispatch over [`Cipher`].
+    fn run<O: CbcOp>(self, key: &[u8], op: O) -> Result<O::Output> {
+        let bad_key = |_| PkcsError::Malformed("bad key length");
         match self {
-            Cipher::Aes128 => go(aes::Aes128::new_from_slice(key).map_err(bad_key)?, iv, data),
-            Cipher::Aes192 => go(aes::Aes192::new_from_slice(key).map_err(bad_key)?, iv, data),
-            Cipher::Aes256 => go(aes::Aes256::new_from_slice(key).map_err(bad_key)?, iv, data),
-            Cipher::TripleDes3 => go(
-                des::TdesEde3::new_from_slice(key).map_err(bad_key)?,
-                iv,
-                data,
-            ),
-            Cipher::TripleDes2 => go(
-                des::TdesEde2::new_from_slice(key).map_err(bad_key)?,
-                iv,
-                data,
-            ),
-            Cipher::Rc2 { effective_bits, .. } => go(
-                rc2::Rc2::new_with_eff_key_len(key, effective_bits),
-                iv,
-                data,
-            ),
+            Cipher::Aes128 => op.run(aes::Aes128::new_from_slice(key).map_err(bad_key)?),
+            Cipher::Aes192 => op.run(aes::Aes192::new_from_slice(key).map_err(bad_key)?),
+            Cipher::Aes256 => op.run(aes::Aes256::new_from_slice(key).map_err(bad_key)?),
+            Cipher::TripleDes3 => op.run(des::TdesEde3::new_from_slice(key).map_err(bad_key)?),
+            Cipher::TripleDes2 => op.run(des::TdesEde2::new_from_slice(key).map_err(bad_key)?),
+            Cipher::Rc2 { effective_bits, .. } => {
+                op.run(rc2::Rc2::new_with_eff_key_len(key, effective_bits))
+            }
         }
+    }
+}
+
+/// A CBC operation over any of the block ciphers (a generic closure, which Rust lacks).
+trait CbcOp {
+    type Output;
+    fn run<C: BlockCipherEncrypt + BlockCipherDecrypt>(self, cipher: C) -> Result<Self::Output>;
+}
+
+/// CBC encryption with PKCS#7 padding.
+struct Encrypt<'a> {
+    iv: &'a [u8],
+    data: &'a [u8],
+}
+
+impl CbcOp for Encrypt<'_> {
+    type Output = Vec<u8>;
+    fn run<C: BlockCipherEncrypt + BlockCipherDecrypt>(self, cipher: C) -> Result<Vec<u8>> {
+        let enc = cbc::Encryptor::<C>::inner_iv_slice_init(cipher, self.iv)
+            .map_err(|_| PkcsError::Malformed("bad IV length"))?;
+        Ok(enc.encrypt_padded_vec::<Pkcs7>(self.data))
+    }
+}
+
+/// CBC decryption; `None` when the PKCS#7 padding is wrong.
+struct Decrypt<'a> {
+    iv: &'a [u8],
+    data: &'a [u8],
+}
+
+impl CbcOp for Decrypt<'_> {
+    type Output = Option<Zeroizing<Vec<u8>>>;
+    fn run<C: BlockCipherEncrypt + BlockCipherDecrypt>(self, cipher: C) -> Result<Self::Output> {
+        let dec = cbc::Decryptor::<C>::inner_iv_slice_init(cipher, self.iv)
+            .map_err(|_| PkcsError::Malformed("bad IV length"))?;
+        Ok(dec
+            .decrypt_padded_vec::<Pkcs7>(self.data)
+            .ok()
+            .map(Zeroizing::new))
     }
 }
 
@@ -454,36 +430,36 @@ impl Pbe {
 
     /// Parses an AlgorithmIdentifier; enforces the iteration cap. No KDF work.
     pub(crate) fn parse(alg: &Tlv<'_>) -> Result<Self> {
-        if alg.tag != ber::TAG_SEQUENCE {
-            return Err(Error::MalformedPkcs("bad encryption AlgorithmIdentifier"));
+        if alg.tag != tag::SEQUENCE {
+            return Err(PkcsError::Malformed("bad encryption AlgorithmIdentifier"));
         }
         let mut r = alg.children()?;
-        let oid = r.expect(ber::TAG_OID, "encryption algorithm OID")?;
+        let oid = r.expect(tag::OID, "encryption algorithm OID")?;
         let params = r.read("encryption algorithm parameters")?;
         let legacy = match oid.body {
-            OID_PBE_SHA1_3DES => Some(Cipher::TripleDes3),
-            OID_PBE_SHA1_2DES => Some(Cipher::TripleDes2),
-            OID_PBE_SHA1_RC2_128 => Some(Cipher::Rc2 {
+            oid::PBE_SHA1_3DES => Some(Cipher::TripleDes3),
+            oid::PBE_SHA1_2DES => Some(Cipher::TripleDes2),
+            oid::PBE_SHA1_RC2_128 => Some(Cipher::Rc2 {
                 effective_bits: 128,
                 key_len: 16,
             }),
-            OID_PBE_SHA1_RC2_40 => Some(Cipher::Rc2 {
+            oid::PBE_SHA1_RC2_40 => Some(Cipher::Rc2 {
                 effective_bits: 40,
                 key_len: 5,
             }),
-            OID_PBES2 => None,
+            oid::PBES2 => None,
             other => return Err(unsupported("encryption algorithm", other)),
         };
-        if params.tag != ber::TAG_SEQUENCE {
-            return Err(Error::MalformedPkcs("bad encryption parameters"));
+        if params.tag != tag::SEQUENCE {
+            return Err(PkcsError::Malformed("bad encryption parameters"));
         }
         let mut p = params.children()?;
         if let Some(cipher) = legacy {
             let salt = p
-                .expect(ber::TAG_OCTET_STRING, "PBE salt")?
+                .expect(tag::OCTET_STRING, "PBE salt")?
                 .octets()?
                 .into_owned();
-            let iterations = check_iterations(&p.expect(ber::TAG_INTEGER, "PBE iterations")?)?;
+            let iterations = check_iterations(&p.expect(tag::INTEGER, "PBE iterations")?)?;
             p.finish("PBE parameters")?;
             return Ok(Pbe::Pkcs12 {
                 cipher,
@@ -492,61 +468,61 @@ impl Pbe {
             });
         }
         // PBES2-params ::= SEQUENCE { keyDerivationFunc, encryptionScheme }
-        let kdf = p.expect(ber::TAG_SEQUENCE, "PBES2 key derivation function")?;
-        let enc = p.expect(ber::TAG_SEQUENCE, "PBES2 encryption scheme")?;
+        let kdf = p.expect(tag::SEQUENCE, "PBES2 key derivation function")?;
+        let enc = p.expect(tag::SEQUENCE, "PBES2 encryption scheme")?;
         p.finish("PBES2 parameters")?;
         let mut k = kdf.children()?;
-        let kdf_oid = k.expect(ber::TAG_OID, "KDF OID")?;
-        if kdf_oid.body != OID_PBKDF2 {
+        let kdf_oid = k.expect(tag::OID, "KDF OID")?;
+        if kdf_oid.body != oid::PBKDF2 {
             return Err(unsupported("PBES2 key derivation function", kdf_oid.body));
         }
-        let kp = k.expect(ber::TAG_SEQUENCE, "PBKDF2 parameters")?;
+        let kp = k.expect(tag::SEQUENCE, "PBKDF2 parameters")?;
         let mut kp = kp.children()?;
         let salt = kp
-            .expect(ber::TAG_OCTET_STRING, "PBKDF2 salt")?
+            .expect(tag::OCTET_STRING, "PBKDF2 salt")?
             .octets()?
             .into_owned();
-        let iterations = check_iterations(&kp.expect(ber::TAG_INTEGER, "PBKDF2 iterations")?)?;
-        let key_length = match kp.optional(ber::TAG_INTEGER)? {
-            Some(t) => Some(t.uint()?.ok_or(Error::MalformedPkcs("PBKDF2 key length"))?),
+        let iterations = check_iterations(&kp.expect(tag::INTEGER, "PBKDF2 iterations")?)?;
+        let key_length = match kp.optional(tag::INTEGER)? {
+            Some(t) => Some(t.uint()?.ok_or(PkcsError::Malformed("PBKDF2 key length"))?),
             None => None,
         };
-        let prf = match kp.optional(ber::TAG_SEQUENCE)? {
+        let prf = match kp.optional(tag::SEQUENCE)? {
             None => Hash::Sha1,
             Some(prf) => {
                 let mut pr = prf.children()?;
-                let prf_oid = pr.expect(ber::TAG_OID, "PRF OID")?;
+                let prf_oid = pr.expect(tag::OID, "PRF OID")?;
                 match prf_oid.body {
-                    OID_HMAC_SHA1 => Hash::Sha1,
-                    OID_HMAC_SHA256 => Hash::Sha256,
-                    OID_HMAC_SHA384 => Hash::Sha384,
-                    OID_HMAC_SHA512 => Hash::Sha512,
+                    oid::HMAC_SHA1 => Hash::Sha1,
+                    oid::HMAC_SHA256 => Hash::Sha256,
+                    oid::HMAC_SHA384 => Hash::Sha384,
+                    oid::HMAC_SHA512 => Hash::Sha512,
                     other => return Err(unsupported("PBKDF2 PRF", other)),
                 }
             }
         };
         kp.finish("PBKDF2 parameters")?;
         let mut e = enc.children()?;
-        let enc_oid = e.expect(ber::TAG_OID, "cipher OID")?;
+        let enc_oid = e.expect(tag::OID, "cipher OID")?;
         let cipher = match enc_oid.body {
-            OID_AES128_CBC => Cipher::Aes128,
-            OID_AES192_CBC => Cipher::Aes192,
-            OID_AES256_CBC => Cipher::Aes256,
-            OID_DES_EDE3_CBC => Cipher::TripleDes3,
+            oid::AES128_CBC => Cipher::Aes128,
+            oid::AES192_CBC => Cipher::Aes192,
+            oid::AES256_CBC => Cipher::Aes256,
+            oid::DES_EDE3_CBC => Cipher::TripleDes3,
             other => return Err(unsupported("PBES2 cipher", other)),
         };
         let iv = e
-            .expect(ber::TAG_OCTET_STRING, "cipher IV")?
+            .expect(tag::OCTET_STRING, "cipher IV")?
             .octets()?
             .into_owned();
         e.finish("cipher parameters")?;
         if iv.len() != cipher.block_len() {
-            return Err(Error::MalformedPkcs("IV length does not match the cipher"));
+            return Err(PkcsError::Malformed("IV length does not match the cipher"));
         }
         if let Some(kl) = key_length
             && kl != cipher.key_len() as u64
         {
-            return Err(Error::MalformedPkcs(
+            return Err(PkcsError::Malformed(
                 "PBKDF2 key length does not match the cipher",
             ));
         }
@@ -568,16 +544,16 @@ impl Pbe {
                 iterations,
             } => {
                 let oid = match cipher {
-                    Cipher::TripleDes3 => OID_PBE_SHA1_3DES,
-                    Cipher::TripleDes2 => OID_PBE_SHA1_2DES,
+                    Cipher::TripleDes3 => oid::PBE_SHA1_3DES,
+                    Cipher::TripleDes2 => oid::PBE_SHA1_2DES,
                     Cipher::Rc2 {
                         effective_bits: 40, ..
-                    } => OID_PBE_SHA1_RC2_40,
-                    _ => OID_PBE_SHA1_RC2_128,
+                    } => oid::PBE_SHA1_RC2_40,
+                    _ => oid::PBE_SHA1_RC2_128,
                 };
-                ber::seq(&[
-                    &ber::oid(oid),
-                    &ber::seq(&[&ber::octets(salt), &ber::uint(u64::from(*iterations))]),
+                asn1::seq(&[
+                    &asn1::oid(oid),
+                    &asn1::seq(&[&asn1::octets(salt), &asn1::uint(u64::from(*iterations))]),
                 ])
             }
             Pbe::Pbes2 {
@@ -588,26 +564,26 @@ impl Pbe {
                 iv,
             } => {
                 let prf_oid = match prf {
-                    Hash::Sha1 => OID_HMAC_SHA1,
-                    Hash::Sha256 => OID_HMAC_SHA256,
-                    Hash::Sha384 => OID_HMAC_SHA384,
-                    Hash::Sha512 => OID_HMAC_SHA512,
+                    Hash::Sha1 => oid::HMAC_SHA1,
+                    Hash::Sha256 => oid::HMAC_SHA256,
+                    Hash::Sha384 => oid::HMAC_SHA384,
+                    Hash::Sha512 => oid::HMAC_SHA512,
                 };
                 let cipher_oid = match cipher {
-                    Cipher::Aes128 => OID_AES128_CBC,
-                    Cipher::Aes192 => OID_AES192_CBC,
-                    Cipher::TripleDes3 => OID_DES_EDE3_CBC,
-                    _ => OID_AES256_CBC,
+                    Cipher::Aes128 => oid::AES128_CBC,
+                    Cipher::Aes192 => oid::AES192_CBC,
+                    Cipher::TripleDes3 => oid::DES_EDE3_CBC,
+                    _ => oid::AES256_CBC,
                 };
-                let null = [ber::TAG_NULL, 0];
-                let pbkdf2_params = ber::seq(&[
-                    &ber::octets(salt),
-                    &ber::uint(u64::from(*iterations)),
-                    &ber::seq(&[&ber::oid(prf_oid), &null]),
+                let null = [tag::NULL, 0];
+                let pbkdf2_params = asn1::seq(&[
+                    &asn1::octets(salt),
+                    &asn1::uint(u64::from(*iterations)),
+                    &asn1::seq(&[&asn1::oid(prf_oid), &null]),
                 ]);
-                let kdf = ber::seq(&[&ber::oid(OID_PBKDF2), &pbkdf2_params]);
-                let enc = ber::seq(&[&ber::oid(cipher_oid), &ber::octets(iv)]);
-                ber::seq(&[&ber::oid(OID_PBES2), &ber::seq(&[&kdf, &enc])])
+                let kdf = asn1::seq(&[&asn1::oid(oid::PBKDF2), &pbkdf2_params]);
+                let enc = asn1::seq(&[&asn1::oid(cipher_oid), &asn1::octets(iv)]);
+                asn1::seq(&[&asn1::oid(oid::PBES2), &asn1::seq(&[&kdf, &enc])])
             }
         }
     }
@@ -703,7 +679,7 @@ impl<'a> Random<'a> {
                 use ring::rand::SecureRandom;
                 ring::rand::SystemRandom::new()
                     .fill(&mut out)
-                    .map_err(|_| Error::PkcsRandomFailure)?;
+                    .map_err(|_| PkcsError::RandomFailure)?;
             }
         }
         Ok(out)
@@ -713,6 +689,7 @@ impl<'a> Random<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::asn1::ber_reader as ber;
 
     #[test]
     fn pkcs12_kdf_matches_openssl_vector() {
@@ -778,7 +755,7 @@ mod tests {
         let err = Pbe::parse(&ber::parse_single(&der, "x").unwrap()).unwrap_err();
         assert!(matches!(
             err,
-            Error::IterationCountTooHigh {
+            PkcsError::IterationCountTooHigh {
                 iterations: 10_000_001,
                 ..
             }

@@ -9,27 +9,25 @@
 //! The decoder tolerates BER (indefinite lengths, unsorted SET) and returns the
 //! certificates in the order found.
 
-use crate::error::{Error, Result};
-use crate::pkcs_ber::{self as ber};
+use super::{PkcsError, Result};
+use crate::asn1::ber_reader as ber;
+use crate::asn1::{self, oid, tag};
 
 /// Most certificates in one bundle (a GMC chain has at most 25).
 pub const MAX_CERTIFICATES: usize = 64;
 /// Largest bundle accepted (1 MiB).
 pub const MAX_PKCS7_LEN: usize = 1 << 20;
 
-const OID_SIGNED_DATA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02];
-const OID_DATA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x01];
-
 fn check_certificates(certificates: &[Vec<u8>]) -> Result<()> {
     if certificates.len() > MAX_CERTIFICATES {
-        return Err(Error::PkcsTooManyCertificates {
+        return Err(PkcsError::TooManyCertificates {
             count: certificates.len(),
             max: MAX_CERTIFICATES,
         });
     }
     for (i, c) in certificates.iter().enumerate() {
         if certificates[..i].contains(c) {
-            return Err(Error::PkcsDuplicateCertificate { index: i });
+            return Err(PkcsError::DuplicateCertificate { index: i });
         }
     }
     Ok(())
@@ -38,31 +36,31 @@ fn check_certificates(certificates: &[Vec<u8>]) -> Result<()> {
 /// Encodes `certificates` (DER, any order) as a DER certs-only SignedData ContentInfo.
 ///
 /// # Errors
-/// [`Error::InvalidPkcsArgument`] when a certificate is not one definite-length
-/// SEQUENCE, [`Error::PkcsDuplicateCertificate`], [`Error::PkcsTooManyCertificates`].
+/// [`PkcsError::InvalidArgument`] when a certificate is not one definite-length
+/// SEQUENCE, [`PkcsError::DuplicateCertificate`], [`PkcsError::TooManyCertificates`].
 pub fn encode(certificates: &[Vec<u8>]) -> Result<Vec<u8>> {
     check_certificates(certificates)?;
     for c in certificates {
         let ok = ber::is_well_formed_sequence(c)
             && ber::parse_single(c, "").is_ok_and(|t| !t.indefinite);
         if !ok {
-            return Err(Error::InvalidPkcsArgument(
+            return Err(PkcsError::InvalidArgument(
                 "a certificate is not one DER SEQUENCE",
             ));
         }
     }
     let mut sorted: Vec<&[u8]> = certificates.iter().map(Vec::as_slice).collect();
-    sorted.sort_by(|a, b| ber::der_set_order(a, b));
-    let signed_data = ber::seq(&[
-        &ber::uint(1),
-        &ber::tlv(ber::TAG_SET, &[]),
-        &ber::seq(&[&ber::oid(OID_DATA)]),
-        &ber::cons(ber::TAG_CTX0, &sorted),
-        &ber::tlv(ber::TAG_SET, &[]),
+    sorted.sort_by(|a, b| asn1::der_set_order(a, b));
+    let signed_data = asn1::seq(&[
+        &asn1::uint(1),
+        &asn1::tlv(tag::SET, &[]),
+        &asn1::seq(&[&asn1::oid(oid::DATA)]),
+        &asn1::cons(tag::CTX0, &sorted),
+        &asn1::tlv(tag::SET, &[]),
     ]);
-    Ok(ber::seq(&[
-        &ber::oid(OID_SIGNED_DATA),
-        &ber::tlv(ber::TAG_CTX0, &signed_data),
+    Ok(asn1::seq(&[
+        &asn1::oid(oid::SIGNED_DATA),
+        &asn1::tlv(tag::CTX0, &signed_data),
     ]))
 }
 
@@ -70,58 +68,58 @@ pub fn encode(certificates: &[Vec<u8>]) -> Result<Vec<u8>> {
 /// the order found. CRLs and signerInfos, if present, are ignored.
 ///
 /// # Errors
-/// [`Error::PkcsInputTooLarge`], [`Error::MalformedPkcs`],
-/// [`Error::UnsupportedPkcsAlgorithm`] (another content type),
-/// [`Error::PkcsDuplicateCertificate`], [`Error::PkcsTooManyCertificates`].
+/// [`PkcsError::InputTooLarge`], [`PkcsError::Malformed`],
+/// [`PkcsError::UnsupportedAlgorithm`] (another content type),
+/// [`PkcsError::DuplicateCertificate`], [`PkcsError::TooManyCertificates`].
 pub fn decode(bundle: &[u8]) -> Result<Vec<Vec<u8>>> {
     if bundle.len() > MAX_PKCS7_LEN {
-        return Err(Error::PkcsInputTooLarge {
+        return Err(PkcsError::InputTooLarge {
             len: bundle.len(),
             max: MAX_PKCS7_LEN,
         });
     }
     let top = ber::parse_single(bundle, "ContentInfo")?;
-    if top.tag != ber::TAG_SEQUENCE {
-        return Err(Error::MalformedPkcs("ContentInfo is not a SEQUENCE"));
+    if top.tag != tag::SEQUENCE {
+        return Err(PkcsError::Malformed("ContentInfo is not a SEQUENCE"));
     }
     let mut r = top.children()?;
-    let ct = r.expect(ber::TAG_OID, "ContentInfo type")?;
-    if ct.body != OID_SIGNED_DATA {
-        return Err(crate::pkcs_pbe::unsupported("PKCS#7 content type", ct.body));
+    let ct = r.expect(tag::OID, "ContentInfo type")?;
+    if ct.body != oid::SIGNED_DATA {
+        return Err(super::pbe::unsupported("PKCS#7 content type", ct.body));
     }
     let sd = r
-        .expect(ber::TAG_CTX0, "ContentInfo content")?
+        .expect(tag::CTX0, "ContentInfo content")?
         .children()?
-        .expect(ber::TAG_SEQUENCE, "SignedData")?;
+        .expect(tag::SEQUENCE, "SignedData")?;
     r.finish("ContentInfo")?;
     let mut s = sd.children()?;
-    s.expect(ber::TAG_INTEGER, "SignedData version")?;
-    s.expect(ber::TAG_SET, "digestAlgorithms")?;
-    s.expect(ber::TAG_SEQUENCE, "contentInfo")?;
+    s.expect(tag::INTEGER, "SignedData version")?;
+    s.expect(tag::SET, "digestAlgorithms")?;
+    s.expect(tag::SEQUENCE, "contentInfo")?;
     let mut out: Vec<Vec<u8>> = Vec::new();
-    if let Some(certs) = s.optional(ber::TAG_CTX0)? {
+    if let Some(certs) = s.optional(tag::CTX0)? {
         let mut c = certs.children()?;
         while let Some(cert) = c.next_tlv()? {
-            if cert.tag != ber::TAG_SEQUENCE
+            if cert.tag != tag::SEQUENCE
                 || cert.indefinite
                 || !ber::is_well_formed_sequence(cert.raw)
             {
-                return Err(Error::MalformedPkcs("certificate is not a DER SEQUENCE"));
+                return Err(PkcsError::Malformed("certificate is not a DER SEQUENCE"));
             }
             if out.len() >= MAX_CERTIFICATES {
-                return Err(Error::PkcsTooManyCertificates {
+                return Err(PkcsError::TooManyCertificates {
                     count: out.len() + 1,
                     max: MAX_CERTIFICATES,
                 });
             }
             if out.iter().any(|o| o == cert.raw) {
-                return Err(Error::PkcsDuplicateCertificate { index: out.len() });
+                return Err(PkcsError::DuplicateCertificate { index: out.len() });
             }
             out.push(cert.raw.to_vec());
         }
     }
-    s.optional(ber::TAG_CTX1)?; // crls
-    s.expect(ber::TAG_SET, "signerInfos")?;
+    s.optional(tag::CTX1)?; // crls
+    s.expect(tag::SET, "signerInfos")?;
     s.finish("SignedData")?;
     Ok(out)
 }
@@ -136,17 +134,17 @@ pub fn decode(bundle: &[u8]) -> Result<Vec<Vec<u8>>> {
 /// As [`decode`].
 pub fn decode_or_bare_certificate(data: &[u8]) -> Result<Vec<Vec<u8>>> {
     if data.len() > MAX_PKCS7_LEN {
-        return Err(Error::PkcsInputTooLarge {
+        return Err(PkcsError::InputTooLarge {
             len: data.len(),
             max: MAX_PKCS7_LEN,
         });
     }
     let top = ber::parse_single(data, "ContentInfo or Certificate")?;
-    if top.tag == ber::TAG_SEQUENCE && !top.indefinite {
+    if top.tag == tag::SEQUENCE && !top.indefinite {
         let first = top.children()?.next_tlv()?;
-        if first.is_some_and(|f| f.tag == ber::TAG_SEQUENCE) {
+        if first.is_some_and(|f| f.tag == tag::SEQUENCE) {
             if !ber::is_well_formed_sequence(data) {
-                return Err(Error::MalformedPkcs("certificate is not a DER SEQUENCE"));
+                return Err(PkcsError::Malformed("certificate is not a DER SEQUENCE"));
             }
             return Ok(vec![data.to_vec()]);
         }

@@ -1,32 +1,18 @@
-//! A minimal BER reader and DER writer for the PKCS#12, PKCS#7 and PKCS#8 code.
+//! The tolerant BER reader of the PKCS#12, PKCS#7 and PKCS#8 code.
 //!
-//! The reader accepts what real PFX and PKCS#7 writers emit: definite and indefinite
-//! lengths, and constructed OCTET STRINGs (concatenated on demand). It only knows
-//! single-byte tags (every tag in these formats is one) and bounds nesting depth, so
-//! hostile input cannot overflow the stack. The writer emits DER only.
+//! It accepts what real PFX and PKCS#7 writers emit: definite and indefinite lengths, and
+//! constructed OCTET STRINGs, definite or indefinite, nested or not (joined on demand by
+//! [`Tlv::octets`]). It only knows single-byte tags (every tag in these formats is one)
+//! and bounds nesting depth, so hostile input cannot overflow the stack. Why this is not
+//! `der`'s `ber` feature: docs/DEPENDENCIES.md.
 
 use std::borrow::Cow;
-use std::cmp::Ordering;
 
-use crate::error::{Error, Result};
+use super::tag::{CONSTRUCTED, INTEGER, OCTET_STRING, SEQUENCE};
+use crate::pkcs::{PkcsError, Result};
 
 /// Deepest nesting the reader follows.
 const MAX_DEPTH: usize = 48;
-
-pub(crate) const TAG_INTEGER: u8 = 0x02;
-pub(crate) const TAG_BIT_STRING: u8 = 0x03;
-pub(crate) const TAG_OCTET_STRING: u8 = 0x04;
-pub(crate) const TAG_NULL: u8 = 0x05;
-pub(crate) const TAG_OID: u8 = 0x06;
-pub(crate) const TAG_BMP_STRING: u8 = 0x1E;
-pub(crate) const TAG_SEQUENCE: u8 = 0x30;
-pub(crate) const TAG_SET: u8 = 0x31;
-/// `[0]` constructed (EXPLICIT, or IMPLICIT over a constructed type).
-pub(crate) const TAG_CTX0: u8 = 0xA0;
-/// `[1]` constructed.
-pub(crate) const TAG_CTX1: u8 = 0xA1;
-/// `[0]` primitive (IMPLICIT over a primitive type such as OCTET STRING).
-pub(crate) const TAG_CTX0_PRIM: u8 = 0x80;
 
 /// One decoded TLV.
 #[derive(Clone, Copy)]
@@ -42,8 +28,8 @@ pub(crate) struct Tlv<'a> {
     depth: usize,
 }
 
-fn malformed(what: &'static str) -> Error {
-    Error::MalformedPkcs(what)
+fn malformed(what: &'static str) -> PkcsError {
+    PkcsError::Malformed(what)
 }
 
 /// Reads consecutive TLVs from a byte slice.
@@ -113,7 +99,7 @@ impl<'a> Reader<'a> {
 impl<'a> Tlv<'a> {
     /// A reader over this TLV's children.
     pub(crate) fn children(&self) -> Result<Reader<'a>> {
-        if self.tag & 0x20 == 0 {
+        if self.tag & CONSTRUCTED == 0 {
             return Err(malformed(
                 "primitive value where a constructed one was expected",
             ));
@@ -125,10 +111,15 @@ impl<'a> Tlv<'a> {
         })
     }
 
+    /// True for an OCTET STRING, primitive or constructed (BER segments).
+    pub(crate) fn is_octet_string(&self) -> bool {
+        self.tag & !CONSTRUCTED == OCTET_STRING
+    }
+
     /// The bytes of an OCTET STRING (or an IMPLICIT-tagged one), joining BER
     /// constructed segments.
     pub(crate) fn octets(&self) -> Result<Cow<'a, [u8]>> {
-        if self.tag & 0x20 == 0 {
+        if self.tag & CONSTRUCTED == 0 {
             return Ok(Cow::Borrowed(self.body));
         }
         let mut out = Vec::new();
@@ -139,9 +130,9 @@ impl<'a> Tlv<'a> {
     fn collect_octets(&self, out: &mut Vec<u8>) -> Result<()> {
         let mut r = self.children()?;
         while let Some(seg) = r.next_tlv()? {
-            if seg.tag == TAG_OCTET_STRING {
+            if seg.tag == OCTET_STRING {
                 out.extend_from_slice(seg.body);
-            } else if seg.tag == TAG_OCTET_STRING | 0x20 {
+            } else if seg.tag == OCTET_STRING | CONSTRUCTED {
                 seg.collect_octets(out)?;
             } else {
                 return Err(malformed("bad segment in a constructed OCTET STRING"));
@@ -152,7 +143,7 @@ impl<'a> Tlv<'a> {
 
     /// A non-negative INTEGER that fits in `u64`; `None` when it is larger.
     pub(crate) fn uint(&self) -> Result<Option<u64>> {
-        if self.tag != TAG_INTEGER || self.body.is_empty() {
+        if self.tag != INTEGER || self.body.is_empty() {
             return Err(malformed("bad INTEGER"));
         }
         if self.body[0] & 0x80 != 0 {
@@ -188,7 +179,7 @@ fn parse_one(data: &[u8], depth: usize) -> Result<(Tlv<'_>, usize)> {
     let mut pos = 2;
     if first == 0x80 {
         // Indefinite length: constructed only, children until end-of-contents.
-        if tag & 0x20 == 0 {
+        if tag & CONSTRUCTED == 0 {
             return Err(malformed("indefinite length on a primitive value"));
         }
         let start = pos;
@@ -253,7 +244,7 @@ pub(crate) fn parse_single<'a>(data: &'a [u8], what: &'static str) -> Result<Tlv
 /// True when `data` is exactly one well-formed SEQUENCE (all nested lengths consistent).
 pub(crate) fn is_well_formed_sequence(data: &[u8]) -> bool {
     fn walk(t: &Tlv<'_>) -> bool {
-        if t.tag & 0x20 == 0 {
+        if t.tag & CONSTRUCTED == 0 {
             return true;
         }
         let Ok(mut r) = t.children() else {
@@ -272,91 +263,16 @@ pub(crate) fn is_well_formed_sequence(data: &[u8]) -> bool {
         }
     }
     match parse_single(data, "") {
-        Ok(t) => t.tag == TAG_SEQUENCE && walk(&t),
+        Ok(t) => t.tag == SEQUENCE && walk(&t),
         Err(_) => false,
     }
-}
-
-// ---- writer ----
-
-/// Encodes one DER TLV.
-pub(crate) fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(content.len() + 6);
-    out.push(tag);
-    let len = content.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes = len.to_be_bytes();
-        let skip = bytes.iter().take_while(|&&b| b == 0).count();
-        out.push(0x80 | (bytes.len() - skip) as u8);
-        out.extend_from_slice(&bytes[skip..]);
-    }
-    out.extend_from_slice(content);
-    out
-}
-
-/// Concatenates already-encoded parts under one tag.
-pub(crate) fn cons(tag: u8, parts: &[&[u8]]) -> Vec<u8> {
-    tlv(tag, &parts.concat())
-}
-
-/// A DER SEQUENCE of already-encoded parts.
-pub(crate) fn seq(parts: &[&[u8]]) -> Vec<u8> {
-    cons(TAG_SEQUENCE, parts)
-}
-
-/// A DER SET OF: elements sorted as X.690 11.6 requires.
-pub(crate) fn set_of(mut elems: Vec<Vec<u8>>) -> Vec<u8> {
-    elems.sort_by(|a, b| der_set_order(a, b));
-    let refs: Vec<&[u8]> = elems.iter().map(Vec::as_slice).collect();
-    cons(TAG_SET, &refs)
-}
-
-/// X.690 11.6 ordering: compare as octet strings, the shorter padded with zeros.
-pub(crate) fn der_set_order(a: &[u8], b: &[u8]) -> Ordering {
-    let n = a.len().max(b.len());
-    for i in 0..n {
-        let x = a.get(i).copied().unwrap_or(0);
-        let y = b.get(i).copied().unwrap_or(0);
-        match x.cmp(&y) {
-            Ordering::Equal => {}
-            o => return o,
-        }
-    }
-    a.len().cmp(&b.len())
-}
-
-/// A DER non-negative INTEGER.
-pub(crate) fn uint(v: u64) -> Vec<u8> {
-    let bytes = v.to_be_bytes();
-    let skip = bytes.iter().take_while(|&&b| b == 0).count().min(7);
-    let mut content = Vec::with_capacity(9);
-    if bytes[skip] & 0x80 != 0 {
-        content.push(0);
-    }
-    content.extend_from_slice(&bytes[skip..]);
-    tlv(TAG_INTEGER, &content)
-}
-
-/// A DER OBJECT IDENTIFIER from its content octets.
-pub(crate) fn oid(content: &[u8]) -> Vec<u8> {
-    tlv(TAG_OID, content)
-}
-
-/// A DER OCTET STRING.
-pub(crate) fn octets(content: &[u8]) -> Vec<u8> {
-    tlv(TAG_OCTET_STRING, content)
-}
-
-/// Dotted form of OID content octets, for error messages.
-pub(crate) fn oid_string(content: &[u8]) -> String {
-    crate::oid::dotted(content)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::asn1::oid::dotted;
+    use crate::asn1::writer::{tlv, uint};
 
     #[test]
     fn indefinite_and_constructed_octets() {
@@ -373,6 +289,21 @@ mod tests {
     }
 
     #[test]
+    fn constructed_definite_and_nested_octets() {
+        // X.690 8.7.3 allows both; der 0.8's `ber` mode refuses them (docs/DEPENDENCIES.md).
+        // OCTET STRING constructed, definite { "ab", OCTET STRING constructed, indefinite { "c" } }
+        let data = [
+            0x24, 0x0b, 0x04, 0x02, b'a', b'b', 0x24, 0x80, 0x04, 0x01, b'c', 0, 0,
+        ];
+        let t = parse_single(&data, "x").unwrap();
+        assert!(!t.indefinite && t.is_octet_string());
+        assert_eq!(&*t.octets().unwrap(), b"abc");
+        // A segment that is not an OCTET STRING is refused.
+        let bad = [0x24, 0x03, 0x02, 0x01, 0x00];
+        assert!(parse_single(&bad, "x").unwrap().octets().is_err());
+    }
+
+    #[test]
     fn integers_and_lengths() {
         assert_eq!(uint(0), [2, 1, 0]);
         assert_eq!(uint(128), [2, 2, 0, 128]);
@@ -386,14 +317,8 @@ mod tests {
             Some(600_000)
         );
         assert_eq!(
-            oid_string(&[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02]),
+            dotted(&[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02]),
             "1.2.840.113549.1.7.2"
         );
-    }
-
-    #[test]
-    fn set_order() {
-        assert_eq!(der_set_order(&[1, 2], &[1, 2, 0]), Ordering::Less);
-        assert_eq!(der_set_order(&[2], &[1, 9]), Ordering::Greater);
     }
 }

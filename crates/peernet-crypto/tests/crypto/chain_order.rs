@@ -1,11 +1,9 @@
 //! Rebuilding root→leaf order from an unordered set of certificates (as a PKCS#7 reader
 //! returns them): never from position; cycles, duplicates and foreign certificates rejected.
 
-mod cert_support;
-
-use cert_support::Pki;
+use crate::cert_support::Pki;
 use peernet_crypto::chain::{order_chain, validate_chain};
-use peernet_crypto::{Certificate, Error, Profile, Role};
+use peernet_crypto::{Certificate, ChainError, Profile, Role};
 
 fn ders(chain: &[Certificate]) -> Vec<Vec<u8>> {
     chain.iter().map(|c| c.der().to_vec()).collect()
@@ -37,7 +35,10 @@ fn single_and_pair() {
         chain
     );
     assert_eq!(order_chain(&[chain[0].der()]).unwrap(), chain[..1].to_vec());
-    assert!(matches!(order_chain::<&[u8]>(&[]), Err(Error::EmptyChain)));
+    assert!(matches!(
+        order_chain::<&[u8]>(&[]),
+        Err(ChainError::EmptyChain)
+    ));
 }
 
 #[test]
@@ -52,7 +53,7 @@ fn duplicates_rejected() {
     ];
     assert!(matches!(
         order_chain(&d),
-        Err(Error::DuplicateCertificate { index: 3, first: 1 })
+        Err(ChainError::DuplicateCertificate { index: 3, first: 1 })
     ));
 }
 
@@ -64,7 +65,7 @@ fn foreign_certificates_rejected() {
     let idc = pki.idc_params(1).issue(pki.key(1)).unwrap();
     let r = order_chain(&[chain[0].der(), idc.der(), chain[1].der(), chain[2].der()]);
     assert!(
-        matches!(r, Err(Error::ForeignCertificate { index: 1 })),
+        matches!(r, Err(ChainError::ForeignCertificate { index: 1 })),
         "{r:?}"
     );
     // A second leaf under the same parent is a branch, not a chain.
@@ -75,21 +76,24 @@ fn foreign_certificates_rejected() {
         chain[2].der(),
         other_leaf.der(),
     ]);
-    assert!(matches!(r, Err(Error::ForeignCertificate { .. })), "{r:?}");
+    assert!(
+        matches!(r, Err(ChainError::ForeignCertificate { .. })),
+        "{r:?}"
+    );
     // A GMC whose IAN matches but whose signature is by another key does not link.
     let mut b = pki.gmc_builder(2, &chain[1], &[Role::MEMBER], &["participant"]);
     b.serial[15] = 77;
     let forged = b.sign(&pki.stranger).unwrap();
     let r = order_chain(&[chain[0].der(), chain[1].der(), forged.der()]);
     assert!(
-        matches!(r, Err(Error::ForeignCertificate { index: 2 })),
+        matches!(r, Err(ChainError::ForeignCertificate { index: 2 })),
         "{r:?}"
     );
     // A certificate of another profile's group.
     let win = Pki::get(Profile::Windows).grc();
     let r = order_chain(&[chain[0].der(), chain[1].der(), chain[2].der(), win.der()]);
     assert!(
-        matches!(r, Err(Error::ForeignCertificate { index: 3 })),
+        matches!(r, Err(ChainError::ForeignCertificate { index: 3 })),
         "{r:?}"
     );
 }
@@ -109,10 +113,10 @@ fn cycles_detected() {
         c.set_extension(peernet_crypto::Extension::issuer_alt_name(&nb));
         let cert_c = c.sign(kb).unwrap();
         let r = order_chain(&[cert_b.der(), cert_c.der()]);
-        assert!(matches!(r, Err(Error::CircularChain { .. })), "{r:?}");
+        assert!(matches!(r, Err(ChainError::CircularChain { .. })), "{r:?}");
         // The same cycle next to a valid root: still a cycle.
         let r = order_chain(&[grc.der(), cert_b.der(), cert_c.der()]);
-        assert!(matches!(r, Err(Error::CircularChain { .. })), "{r:?}");
+        assert!(matches!(r, Err(ChainError::CircularChain { .. })), "{r:?}");
     }
 }
 
@@ -122,7 +126,7 @@ fn malformed_member_reported_with_index() {
     let chain = pki.chain(2, Role::MEMBER);
     let r = order_chain(&[chain[0].der(), &[0x30, 0x03, 0x02, 0x01, 0x00][..]]);
     assert!(
-        matches!(r, Err(Error::MalformedInChain { index: 1, .. })),
+        matches!(r, Err(ChainError::MalformedInChain { index: 1, .. })),
         "{r:?}"
     );
 }

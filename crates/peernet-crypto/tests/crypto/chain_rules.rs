@@ -2,14 +2,12 @@
 //! profiles where the rule is profile-independent. `docs/CONFORMANCE.md` maps rules to these
 //! test names.
 
-mod cert_support;
-
 use std::time::Duration;
 
-use cert_support::{Pki, assert_rule, now, other_names, t0, tlv};
+use crate::cert_support::{Pki, assert_rule, now, other_names, t0, tlv};
 use peernet_crypto::cert::Validity;
 use peernet_crypto::chain::{ChainPolicy, validate_chain, validate_idc};
-use peernet_crypto::{CertType, Extension, Profile, Role, oid};
+use peernet_crypto::{CertType, ChainError, Extension, Profile, Role, oid};
 
 fn ok(chain: &[peernet_crypto::Certificate], pki: &Pki) {
     validate_chain(chain, &pki.policy()).unwrap_or_else(|e| panic!("{}: {e}", pki.profile));
@@ -382,7 +380,7 @@ fn p4_validity_at_now() {
         .unwrap();
         assert!(matches!(
             validate_chain(&bad, &pki.policy()),
-            Err(peernet_crypto::Error::Expired { index: 2 })
+            Err(ChainError::Expired { index: 2 })
         ));
         // The 1000-year lifetime reaches far beyond 2049 (GeneralizedTime).
         let late = ChainPolicy::new(pki.profile, t0() + Duration::from_secs(900 * 366 * 86_400));
@@ -450,7 +448,7 @@ fn p6_classifier_delegation_table() {
         ] {
             let r = validate_chain(&delegated(pki, list, role, &[bad]), &pki.policy());
             assert!(
-                matches!(&r, Err(peernet_crypto::Error::ClassifierDelegation { classifier, .. }) if classifier == bad),
+                matches!(&r, Err(ChainError::ClassifierDelegation { classifier, .. }) if classifier == bad),
                 "{r:?}"
             );
             assert_rule(r, "P6");
@@ -560,7 +558,7 @@ fn g1_idc_self_signed() {
             .unwrap();
         assert!(matches!(
             validate_chain(&chain, &pki.policy()),
-            Err(peernet_crypto::Error::NotSelfSigned { index: 0 })
+            Err(ChainError::NotSelfSigned { index: 0 })
         ));
     }
 }
@@ -592,7 +590,7 @@ fn g3_every_signature_verified() {
         chain[3] = b.sign(pki.key(1)).unwrap();
         assert!(matches!(
             validate_chain(&chain, &pki.policy()),
-            Err(peernet_crypto::Error::Signature { index: 3 })
+            Err(ChainError::Signature { index: 3 })
         ));
         // A middle certificate too.
         let mut chain = pki.chain(4, Role::MEMBER);

@@ -27,27 +27,27 @@ fn key(name: &str) -> Vec<u8> {
 }
 
 fn key_bag(k: &[u8]) -> Vec<u8> {
-    ber::seq(&[&ber::oid(OID_KEY_BAG), &ber::tlv(ber::TAG_CTX0, k)])
+    asn1::seq(&[&asn1::oid(oid::KEY_BAG), &asn1::tlv(tag::CTX0, k)])
 }
 
 fn cert_bag(c: &[u8]) -> Vec<u8> {
-    let cb = ber::seq(&[
-        &ber::oid(OID_X509_CERT),
-        &ber::tlv(ber::TAG_CTX0, &ber::octets(c)),
+    let cb = asn1::seq(&[
+        &asn1::oid(oid::X509_CERTIFICATE),
+        &asn1::tlv(tag::CTX0, &asn1::octets(c)),
     ]);
-    ber::seq(&[&ber::oid(OID_CERT_BAG), &ber::tlv(ber::TAG_CTX0, &cb)])
+    asn1::seq(&[&asn1::oid(oid::CERT_BAG), &asn1::tlv(tag::CTX0, &cb)])
 }
 
 /// A PFX with one plain SafeContents holding `bags`, MAC under "pw".
 fn plain_pfx(bags: &[Vec<u8>]) -> Vec<u8> {
     let refs: Vec<&[u8]> = bags.iter().map(Vec::as_slice).collect();
-    let contents = ber::seq(&refs);
-    let ci = ber::seq(&[
-        &ber::oid(OID_DATA),
-        &ber::tlv(ber::TAG_CTX0, &ber::octets(&contents)),
+    let contents = asn1::seq(&refs);
+    let ci = asn1::seq(&[
+        &asn1::oid(oid::DATA),
+        &asn1::tlv(tag::CTX0, &asn1::octets(&contents)),
     ]);
     assemble(
-        &ber::seq(&[&ci]),
+        &asn1::seq(&[&ci]),
         &Password::new("pw"),
         Hash::Sha256,
         &[1; 8],
@@ -72,29 +72,29 @@ fn key_and_certificate_counts() {
     assert_eq!(ok.certificates, vec![c.clone(), ca.clone()]);
     assert!(matches!(
         read(&plain_pfx(&[cert_bag(&c)]), "pw"),
-        Err(Error::PfxNoPrivateKey)
+        Err(PkcsError::PfxNoPrivateKey)
     ));
     assert!(matches!(
         read(&plain_pfx(&[key_bag(&k), key_bag(&k2), cert_bag(&c)]), "pw"),
-        Err(Error::PfxMultipleKeys)
+        Err(PkcsError::PfxMultipleKeys)
     ));
     assert!(matches!(
         read(&plain_pfx(&[key_bag(&k)]), "pw"),
-        Err(Error::PfxNoCertificate)
+        Err(PkcsError::PfxNoCertificate)
     ));
     assert!(matches!(
         read(&plain_pfx(&[key_bag(&k), cert_bag(&ca)]), "pw"),
-        Err(Error::PfxKeyCertificateMismatch)
+        Err(PkcsError::PfxKeyCertificateMismatch)
     ));
     // No encrypted part at all: a MAC failure can only be called a wrong password.
     assert!(matches!(
         read(&plain_pfx(&[key_bag(&k), cert_bag(&c)]), "nope"),
-        Err(Error::InvalidPassword)
+        Err(PkcsError::InvalidPassword)
     ));
     let rsa = key("pkcs-rsa1024.key.der");
     assert!(matches!(
         read(&plain_pfx(&[key_bag(&rsa), cert_bag(&c)]), "pw"),
-        Err(Error::PfxKeyCertificateMismatch)
+        Err(PkcsError::PfxKeyCertificateMismatch)
     ));
     let rsa_c = key("pkcs-rsa1024.cert.der");
     assert_eq!(
@@ -111,10 +111,10 @@ fn key_and_certificate_counts() {
 fn shrouded_bag(k: &[u8], iterations: u32) -> Vec<u8> {
     let scheme = Pbe::pbes2_aes256(vec![1; 16], iterations, vec![2; 16]);
     let ct = scheme.encrypt(&Password::new("pw"), k).unwrap();
-    let epki = ber::seq(&[&scheme.encode(), &ber::octets(&ct)]);
-    ber::seq(&[
-        &ber::oid(OID_SHROUDED_KEY_BAG),
-        &ber::tlv(ber::TAG_CTX0, &epki),
+    let epki = asn1::seq(&[&scheme.encode(), &asn1::octets(&ct)]);
+    asn1::seq(&[
+        &asn1::oid(oid::SHROUDED_KEY_BAG),
+        &asn1::tlv(tag::CTX0, &epki),
     ])
 }
 
@@ -138,18 +138,18 @@ fn encrypted_parts_and_keys_are_counted_before_decryption() {
     let started = std::time::Instant::now();
     assert!(matches!(
         read(&plain_pfx(&huge), "pw"),
-        Err(Error::MalformedPkcs(_))
+        Err(PkcsError::Malformed(_))
     ));
     assert!(matches!(
         read(&plain_pfx(&huge), "wrong"),
-        Err(Error::MalformedPkcs(_))
+        Err(PkcsError::Malformed(_))
     ));
     assert!(started.elapsed() < std::time::Duration::from_secs(2));
     // Two keys: refused before either is decrypted.
     let two = [shrouded_bag(&k, 1), shrouded_bag(&k, 1), cert_bag(&c)];
     assert!(matches!(
         read(&plain_pfx(&two), "pw"),
-        Err(Error::PfxMultipleKeys)
+        Err(PkcsError::PfxMultipleKeys)
     ));
 }
 
@@ -159,16 +159,16 @@ fn empty_password_in_both_encodings() {
         key("pkcs-leaf-p256.key.der"),
         key("pkcs-leaf-p256.cert.der"),
     );
-    let contents = ber::seq(&[&key_bag(&k), &cert_bag(&c)]);
-    let ci = ber::seq(&[
-        &ber::oid(OID_DATA),
-        &ber::tlv(ber::TAG_CTX0, &ber::octets(&contents)),
+    let contents = asn1::seq(&[&key_bag(&k), &cert_bag(&c)]);
+    let ci = asn1::seq(&[
+        &asn1::oid(oid::DATA),
+        &asn1::tlv(tag::CTX0, &asn1::octets(&contents)),
     ]);
-    let auth = ber::seq(&[&ci]);
+    let auth = asn1::seq(&[&ci]);
     for pw in [Password::new(""), Password::null()] {
         let pfx = assemble(&auth, &pw, Hash::Sha1, &[3; 8], 7);
         assert_eq!(read(&pfx, "").unwrap().certificates, vec![c.clone()]);
-        assert!(matches!(read(&pfx, "x"), Err(Error::InvalidPassword)));
+        assert!(matches!(read(&pfx, "x"), Err(PkcsError::InvalidPassword)));
     }
 }
 
@@ -183,27 +183,27 @@ fn missing_mac_and_unsupported_content() {
     let v = r.read("").unwrap();
     let a = r.read("").unwrap();
     assert!(matches!(
-        read(&ber::seq(&[v.raw, a.raw]), "pw"),
-        Err(Error::PfxNoMac)
+        read(&asn1::seq(&[v.raw, a.raw]), "pw"),
+        Err(PkcsError::PfxNoMac)
     ));
-    let signed = ber::seq(&[
-        &ber::oid(&[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02]),
-        &ber::tlv(ber::TAG_CTX0, &ber::seq(&[])),
+    let signed = asn1::seq(&[
+        &asn1::oid(&[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02]),
+        &asn1::tlv(tag::CTX0, &asn1::seq(&[])),
     ]);
     let mac = r.read("").unwrap();
     assert!(matches!(
-        read(&ber::seq(&[v.raw, &signed, mac.raw]), "pw"),
-        Err(Error::UnsupportedPkcsAlgorithm { .. })
+        read(&asn1::seq(&[v.raw, &signed, mac.raw]), "pw"),
+        Err(PkcsError::UnsupportedAlgorithm { .. })
     ));
 }
 
 /// Re-encodes `t`, replacing the INTEGERs equal to `from` (counted in document
 /// order, including inside OCTET STRINGs that hold DER) whose index is in `which`.
 fn rewrite(t: &Tlv<'_>, from: &[u8], to: &[u8], which: &[usize], n: &mut usize) -> Vec<u8> {
-    if t.tag == ber::TAG_INTEGER && t.body == from {
+    if t.tag == tag::INTEGER && t.body == from {
         *n += 1;
         return if which.contains(&(*n - 1)) {
-            ber::tlv(ber::TAG_INTEGER, to)
+            asn1::tlv(tag::INTEGER, to)
         } else {
             t.raw.to_vec()
         };
@@ -214,11 +214,11 @@ fn rewrite(t: &Tlv<'_>, from: &[u8], to: &[u8], which: &[usize], n: &mut usize) 
         while let Some(c) = r.next_tlv().unwrap() {
             parts.push(rewrite(&c, from, to, which, n));
         }
-        return ber::tlv(t.tag, &parts.concat());
+        return asn1::tlv(t.tag, &parts.concat());
     }
-    if t.tag == ber::TAG_OCTET_STRING && ber::is_well_formed_sequence(t.body) {
+    if t.tag == tag::OCTET_STRING && ber::is_well_formed_sequence(t.body) {
         let inner = ber::parse_single(t.body, "").unwrap();
-        return ber::tlv(t.tag, &rewrite(&inner, from, to, which, n));
+        return asn1::tlv(t.tag, &rewrite(&inner, from, to, which, n));
     }
     t.raw.to_vec()
 }
@@ -247,7 +247,7 @@ fn iteration_cap_is_enforced_before_any_derivation() {
                 let started = std::time::Instant::now();
                 let e = read(&patched, "pw").unwrap_err();
                 assert!(
-                    matches!(e, Error::IterationCountTooHigh { .. }),
+                    matches!(e, PkcsError::IterationCountTooHigh { .. }),
                     "{profile:?} {which}: {e:?}"
                 );
                 assert!(started.elapsed() < std::time::Duration::from_secs(2));
@@ -278,8 +278,8 @@ fn ber_indefinite_lengths_and_segmented_octets_are_read() {
     let body = content.body;
     // authSafe as an indefinite-length constructed OCTET STRING of two segments.
     let mut seg = vec![0x24, 0x80];
-    seg.extend(ber::octets(&body[..10]));
-    seg.extend(ber::octets(&body[10..]));
+    seg.extend(asn1::octets(&body[..10]));
+    seg.extend(asn1::octets(&body[10..]));
     seg.extend([0, 0]);
     let mut ci = vec![0x30, 0x80];
     ci.extend_from_slice(oid.raw);
@@ -324,7 +324,7 @@ fn total_work_is_bounded_before_any_derivation() {
             assert!(
                 matches!(
                     e,
-                    Error::IterationCountTooHigh {
+                    PkcsError::IterationCountTooHigh {
                         max: MAX_TOTAL_ITERATIONS,
                         ..
                     }
