@@ -11,7 +11,7 @@ use std::mem::{offset_of, size_of};
 
 use peernet::hresult::E_INVALIDARG;
 
-use crate::ffi::{CResult, OK, guard};
+use crate::ffi::{CResult, OK, guard, init};
 use crate::handles::{HandleTable, Kind, with};
 use crate::memory::BlockBuilder;
 use crate::types::{HPEERENUM, HRESULT, PEER_NAME_PAIR, ULONG};
@@ -64,7 +64,7 @@ pub(crate) unsafe fn put_enum<T: EnumItem + 'static>(ph: *mut HPEERENUM, items: 
 }
 
 /// `HRESULT PeerGetItemCount(HPEERENUM hPeerEnum, ULONG *pCount)`: the total number of
-/// items of the enumeration.
+/// items of the enumeration; `*pCount` is left as it is on failure.
 ///
 /// # Safety
 /// `pCount` is NULL or valid for a write of a `ULONG`.
@@ -84,7 +84,8 @@ pub unsafe extern "C" fn PeerGetItemCount(hPeerEnum: HPEERENUM, pCount: *mut ULO
 /// `HRESULT PeerGetNextItem(HPEERENUM hPeerEnum, ULONG *pCount, PVOID **pppvItems)`.
 ///
 /// `*pCount` in: how many items are wanted; out: how many were delivered (0 at the end,
-/// with `*pppvItems` NULL).
+/// with `*pppvItems` NULL). On failure `*pppvItems` is NULL and `*pCount` is left as it
+/// is.
 ///
 /// # Safety
 /// `pCount` is NULL or valid for reads and writes of a `ULONG`; `pppvItems` is NULL or
@@ -96,11 +97,12 @@ pub unsafe extern "C" fn PeerGetNextItem(
     pppvItems: *mut *mut *mut c_void,
 ) -> HRESULT {
     guard(|| {
-        if pCount.is_null() || pppvItems.is_null() {
+        // SAFETY: caller's contract.
+        let items = unsafe { init(pppvItems) };
+        if pCount.is_null() {
             return Err(E_INVALIDARG);
         }
-        // SAFETY: non-NULL, writable per the contract.
-        unsafe { pppvItems.write(std::ptr::null_mut()) };
+        items?;
         // SAFETY: non-NULL, readable per the contract.
         let wanted = unsafe { pCount.read() } as usize;
         let block = with(&ENUMERATIONS, hPeerEnum, |e| {
@@ -232,12 +234,15 @@ mod tests {
             assert_eq!(PeerGetItemCount(std::ptr::null_mut(), &mut n), bad);
             assert_eq!(PeerGetItemCount(0x1234_5675 as HPEERENUM, &mut n), bad);
             assert_eq!(PeerGetNextItem(h, std::ptr::null_mut(), &mut items), bad);
+            assert!(items.is_null(), "cleared even when pCount is NULL");
+            items = std::ptr::dangling_mut();
             assert_eq!(PeerGetNextItem(h, &mut n, std::ptr::null_mut()), bad);
             assert_eq!(
                 PeerGetNextItem(std::ptr::null_mut(), &mut n, &mut items),
                 bad
             );
             assert!(items.is_null(), "out-pointer initialised even on failure");
+            assert_eq!(n, 1, "the in/out count is left as it is on failure");
             assert_eq!(PeerEndEnumeration(std::ptr::null_mut()), bad);
             assert_eq!(PeerEndEnumeration(h), 0);
             assert_eq!(PeerGetNextItem(h, &mut n, &mut items), bad, "closed handle");

@@ -18,11 +18,10 @@ use peernet::hresult::{E_INVALIDARG, PEER_S_NO_EVENT_DATA, S_OK};
 use peernet::{EventHandle, EventRegistration, GroupEvent, HResult};
 
 use crate::convert::{guid_bytes, guid_from_bytes};
-use crate::ffi::{OK, guard, h, init, read_opt_guid};
+use crate::ffi::{OK, guard, h, init, read_opt_guid, started_with};
 use crate::group::with_group;
 use crate::handles::{HandleTable, Kind, with};
 use crate::memory::BlockBuilder;
-use crate::startup::require_started;
 use crate::types::{
     DWORD, HANDLE, HGROUP, HPEEREVENT, HRESULT, PEER_EVENT_MEMBER_CHANGE_DATA,
     PEER_EVENT_RECORD_CHANGE_DATA, PEER_GROUP_EVENT_DATA, PEER_GROUP_EVENT_DATA_UNION,
@@ -127,10 +126,9 @@ pub unsafe extern "C" fn PeerGroupRegisterEvent(
     phPeerEvent: *mut HPEEREVENT,
 ) -> HRESULT {
     guard(|| {
-        require_started()?;
         // SAFETY: caller's contract.
         unsafe {
-            init(phPeerEvent)?;
+            started_with(init(phPeerEvent))?;
             let n = cEventRegistration as usize;
             if pEventRegistrations.is_null() || n == 0 || n > MAX_REGISTRATIONS {
                 return Err(E_INVALIDARG);

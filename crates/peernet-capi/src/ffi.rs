@@ -2,9 +2,10 @@
 //! `Result<HResult, HResult>` → `HRESULT` conversion, facade errors as HRESULTs, and the
 //! argument helpers (out-pointers, GUIDs, counted arrays).
 //!
-//! Order of checks in every function: grouping started where needed
-//! (`PEER_E_NOT_INITIALIZED`), required pointers (`E_INVALIDARG`), out-pointers set to
-//! NULL / zero, strings and structures converted (`E_INVALIDARG`), then the handle
+//! Order of checks in every function: out-pointers that are not NULL set to NULL / zero
+//! (so they are NULL / zero on every failure, `PEER_E_NOT_INITIALIZED` included), then
+//! grouping started where needed (`PEER_E_NOT_INITIALIZED`), required pointers
+//! (`E_INVALIDARG`), strings and structures converted (`E_INVALIDARG`), then the handle
 //! (`PEER_E_INVALID_GROUP`, …) and the facade call, whose HRESULT passes through unchanged.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -12,6 +13,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use peernet::HResult;
 use peernet::hresult::{E_INVALIDARG, E_UNEXPECTED, S_OK};
 
+use crate::startup::require_started;
 use crate::types::{GUID, HRESULT, PWSTR};
 use crate::wide::to_block;
 
@@ -51,6 +53,15 @@ pub(crate) unsafe fn init<T>(p: *mut *mut T) -> Result<(), HResult> {
     // SAFETY: non-NULL and writable per the contract.
     unsafe { p.write(std::ptr::null_mut()) };
     Ok(())
+}
+
+/// The first check of a Grouping function: `outputs` is the result of its [`init`] /
+/// [`init_value`] calls, made before this one so that the out-pointers are NULL / zero
+/// even when grouping is not started. `PEER_E_NOT_INITIALIZED` comes before the
+/// `E_INVALIDARG` of a NULL required out-pointer.
+pub(crate) fn started_with(outputs: Result<(), HResult>) -> Result<(), HResult> {
+    require_started()?;
+    outputs
 }
 
 /// Check a required out-pointer to a plain value and zero it.

@@ -3,10 +3,15 @@
 //! `PEER_INVITATION_INFO`, `PEER_CREDENTIAL_INFO`).
 //!
 //! Every function requires PeerGroupStartup and checks its arguments in the order given
-//! in `ffi`; functions on a handle call the facade's [`peernet::Group`] method of the
-//! same name, the others the context's (`PeerGroupOpen` → `Peernet::group_open`). A NULL
-//! (or empty) identity is passed to the facade as `None`: it resolves the default
-//! identity only once the other arguments are sound, so a refused call creates none.
+//! in `ffi` (out-pointers cleared first); functions on a handle call the facade's
+//! [`peernet::Group`] method of the same name, the others the context's (`PeerGroupOpen`
+//! → `Peernet::group_open`). Exceptions: PeerGroupParseInvitation calls the free function
+//! `peernet::parse_invitation`; PeerGroupSetProperties reads `Group::get_properties` for
+//! the fields left "unchanged" before `Group::set_properties`; the two peer-time
+//! conversions have no facade method and return `PEER_E_GROUP_NOT_READY` for a valid
+//! group. A NULL (or empty) identity is passed to the facade as `None`: it resolves the
+//! default identity only once the other arguments are sound, so a refused call creates
+//! none.
 //!
 //! # Safety (every function)
 //! String arguments are NULL or NUL-terminated UTF-16; structure arguments are NULL or
@@ -19,7 +24,7 @@ use std::mem::{offset_of, size_of};
 use std::time::SystemTime;
 
 use peernet::hresult::{
-    E_INVALIDARG, E_NOTIMPL, E_OUTOFMEMORY, PEER_E_GROUP_NOT_READY, PEER_E_INVALID_GROUP, S_OK,
+    E_INVALIDARG, E_OUTOFMEMORY, PEER_E_GROUP_NOT_READY, PEER_E_INVALID_GROUP, S_OK,
 };
 use peernet::{Group, HResult, IssueFlags, Role, Secret};
 
@@ -27,7 +32,7 @@ use crate::context::context;
 use crate::convert::{
     MAX_LIST, PublicKeyInfo, guid_of, place_roles, public_key_info, role_of, spki_der,
 };
-use crate::ffi::{CResult, OK, guard, h, init, init_value, put_string, read_slice};
+use crate::ffi::{CResult, OK, guard, h, init, init_value, put_string, read_slice, started_with};
 use crate::handles::{HandleTable, Kind, with};
 use crate::memory::BlockBuilder;
 use crate::startup::require_started;
@@ -64,22 +69,50 @@ unsafe fn put_group(phGroup: *mut HGROUP, group: Group, code: HResult) -> CResul
     Ok(code)
 }
 
-/// A caller's `PEER_GROUP_PROPERTIES` as the facade's. `dwSize` must be the Vista size or
-/// the XP size (which ends before `dwAuthenticationSchemes`; those fields are then not
-/// read); anything else is `E_INVALIDARG`. NULL strings are empty, an empty cloud or
-/// creator is `None`, `ulPresenceLifetime` 0 is the documented default (300 s).
-///
-/// With `current` (PeerGroupSetProperties) the immutable fields a caller leaves NULL or
-/// zero (an XP-sized structure, or a caller filling only what it changes) are taken
-/// from it, meaning "unchanged".
+/// A caller's `PEER_GROUP_PROPERTIES`, read, with which immutable fields it left NULL or
+/// zero.
+struct CallerProperties {
+    /// The structure as the facade's, a NULL classifier read as empty, zero schemes as
+    /// none and a NULL password role as the role of the NULL GUID (PeerGroupCreate).
+    props: peernet::GroupProperties,
+    /// `pwzClassifier` was NULL.
+    no_classifier: bool,
+    /// `dwAuthenticationSchemes` was 0 (or not in an XP-sized structure).
+    no_schemes: bool,
+    /// `groupPasswordRole` was the NULL GUID (or not in an XP-sized structure).
+    no_role: bool,
+}
+
+impl CallerProperties {
+    /// For PeerGroupSetProperties: the immutable fields the caller left NULL or zero (an
+    /// XP-sized structure, or a caller filling only what it changes) taken from
+    /// `current`, meaning "unchanged".
+    fn or_current(self, current: &peernet::GroupProperties) -> peernet::GroupProperties {
+        let mut f = self.props;
+        if self.no_classifier {
+            f.classifier = current.classifier.clone();
+        }
+        if self.no_schemes {
+            f.authentication_schemes = current.authentication_schemes;
+        }
+        if self.no_role {
+            f.group_password_role = current.group_password_role;
+        }
+        f
+    }
+}
+
+/// Read a caller's `PEER_GROUP_PROPERTIES`. `dwSize` must be the Vista size or the XP
+/// size (which ends before `dwAuthenticationSchemes`; those fields are then not read);
+/// anything else, or a string with an unpaired surrogate, is `E_INVALIDARG`. NULL strings
+/// are empty, an empty cloud or creator is `None`, `ulPresenceLifetime` 0 is the
+/// documented default (300 s). The password role is taken as given; the facade checks it
+/// only when password authentication is enabled.
 ///
 /// # Safety
 /// `p` is non-NULL and points to at least `dwSize` readable bytes whose string
 /// pointers are NULL or NUL-terminated UTF-16.
-unsafe fn read_properties(
-    p: *const PEER_GROUP_PROPERTIES,
-    current: Option<&peernet::GroupProperties>,
-) -> Result<peernet::GroupProperties, HResult> {
+unsafe fn read_properties(p: *const PEER_GROUP_PROPERTIES) -> Result<CallerProperties, HResult> {
     // SAFETY: every layout starts with a DWORD dwSize.
     let size = unsafe { p.cast::<u32>().read_unaligned() } as usize;
     let full = size == size_of::<PEER_GROUP_PROPERTIES>();
@@ -90,12 +123,10 @@ unsafe fn read_properties(
     // fields are read only when `full`. Fields are read one by one so an XP-sized
     // structure is never read past its end.
     unsafe {
-        let classifier = match read_opt((*p).pwzClassifier)? {
-            Some(c) => c,
-            None => current.map(|c| c.classifier.clone()).unwrap_or_default(),
-        };
+        let classifier = read_opt((*p).pwzClassifier)?;
+        let no_classifier = classifier.is_none();
         let friendly = read_opt((*p).pwzFriendlyName)?.unwrap_or_default();
-        let mut f = peernet::GroupProperties::new(classifier, friendly);
+        let mut f = peernet::GroupProperties::new(classifier.unwrap_or_default(), friendly);
         f.flags = (*p).dwFlags;
         f.cloud = read_opt_nonempty((*p).pwzCloud)?;
         f.group_peer_name = read_opt((*p).pwzGroupPeerName)?;
@@ -112,17 +143,14 @@ unsafe fn read_properties(
         } else {
             (0, GUID::NULL)
         };
-        f.authentication_schemes = match (schemes, current) {
-            (0, Some(c)) => c.authentication_schemes,
-            _ => schemes,
-        };
-        // The password role is taken as given; the facade checks it only when password
-        // authentication is enabled.
-        f.group_password_role = match (role == GUID::NULL, current) {
-            (true, Some(c)) => c.group_password_role,
-            _ => role_of(&role),
-        };
-        Ok(f)
+        f.authentication_schemes = schemes;
+        f.group_password_role = role_of(&role);
+        Ok(CallerProperties {
+            props: f,
+            no_classifier,
+            no_schemes: schemes == 0,
+            no_role: role == GUID::NULL,
+        })
     }
 }
 
@@ -247,7 +275,7 @@ fn invitation_info_block(
 /// A caller's `PEER_CREDENTIAL_INFO` (`dwSize` must be its size) as the facade's. A NULL
 /// `pPublicKey` is `E_INVALIDARG` (the GMC is issued for that key); a zero `FILETIME` is
 /// "not given" (start now / end with the issuer's credentials); the issuer fields are
-/// ignored, as documented.
+/// ignored, as documented, but must be valid UTF-16 like every string (`E_INVALIDARG`).
 ///
 /// # Safety
 /// `p` is non-NULL and valid; nested pointers are NULL or valid for what they describe.
@@ -261,6 +289,8 @@ unsafe fn read_credential_info(
             return Err(E_INVALIDARG);
         }
         let friendly = read_opt(c.pwzFriendlyName)?.unwrap_or_default();
+        read_opt(c.pwzIssuerPeerName)?;
+        read_opt(c.pwzIssuerFriendlyName)?;
         let roles: Vec<Role> = read_slice(c.pRoles, c.cRoles, MAX_LIST)?
             .iter()
             .map(role_of)
@@ -290,14 +320,13 @@ pub unsafe extern "C" fn PeerGroupCreate(
     phGroup: *mut HGROUP,
 ) -> HRESULT {
     guard(|| {
-        require_started()?;
-        if pProperties.is_null() {
-            return Err(E_INVALIDARG);
-        }
         // SAFETY: caller's contract.
         unsafe {
-            init(phGroup)?;
-            let props = read_properties(pProperties, None)?;
+            started_with(init(phGroup))?;
+            if pProperties.is_null() {
+                return Err(E_INVALIDARG);
+            }
+            let props = read_properties(pProperties)?.props;
             let group = h(context()?.group_create(&props))?;
             put_group(phGroup, group, S_OK)
         }
@@ -317,10 +346,9 @@ pub unsafe extern "C" fn PeerGroupOpen(
     phGroup: *mut HGROUP,
 ) -> HRESULT {
     guard(|| {
-        require_started()?;
         // SAFETY: caller's contract.
         unsafe {
-            init(phGroup)?;
+            started_with(init(phGroup))?;
             let identity = read_req(pwzIdentity)?;
             let group_name = read_req(pwzGroupPeerName)?;
             let cloud = read_opt_nonempty(pwzCloud)?;
@@ -343,10 +371,9 @@ pub unsafe extern "C" fn PeerGroupJoin(
     phGroup: *mut HGROUP,
 ) -> HRESULT {
     guard(|| {
-        require_started()?;
         // SAFETY: caller's contract.
         unsafe {
-            init(phGroup)?;
+            started_with(init(phGroup))?;
             let invitation = read_req(pwzInvitation)?;
             let cloud = read_opt_nonempty(pwzCloud)?;
             let identity = read_opt_nonempty(pwzIdentity)?;
@@ -371,10 +398,9 @@ pub unsafe extern "C" fn PeerGroupPasswordJoin(
     phGroup: *mut HGROUP,
 ) -> HRESULT {
     guard(|| {
-        require_started()?;
         // SAFETY: caller's contract.
         unsafe {
-            init(phGroup)?;
+            started_with(init(phGroup))?;
             let invitation = read_req(pwzInvitation)?;
             let password = Secret::from(read_req(pwzPassword)?);
             let cloud = read_opt_nonempty(pwzCloud)?;
@@ -390,9 +416,9 @@ pub unsafe extern "C" fn PeerGroupPasswordJoin(
     })
 }
 
-/// `PeerGroupConnect(hGroup)`: `E_NOTIMPL` for a valid group (its documented answer
-/// here): peernet implements the credential layer, not the group's network (PNRP
-/// discovery, TLS, synchronization). Unknown or deleted groups are
+/// `PeerGroupConnect(hGroup)`: [`Group::connect`], which is `E_NOTIMPL` for a valid
+/// group in this release (peernet implements the credential layer, not the group's
+/// network: PNRP discovery, TLS, synchronization). Unknown or deleted groups are
 /// `PEER_E_INVALID_GROUP`.
 ///
 /// # Safety
@@ -401,8 +427,8 @@ pub unsafe extern "C" fn PeerGroupPasswordJoin(
 pub unsafe extern "C" fn PeerGroupConnect(hGroup: HGROUP) -> HRESULT {
     guard(|| {
         require_started()?;
-        with_group(hGroup, |g| h(g.check()))?;
-        Err(E_NOTIMPL)
+        with_group(hGroup, |g| h(g.connect()))?;
+        OK
     })
 }
 
@@ -458,10 +484,9 @@ pub unsafe extern "C" fn PeerGroupCreateInvitation(
     ppwzInvitation: *mut PWSTR,
 ) -> HRESULT {
     guard(|| {
-        require_started()?;
         // SAFETY: caller's contract.
         unsafe {
-            init(ppwzInvitation)?;
+            started_with(init(ppwzInvitation))?;
             let info = read_req(pwzIdentityInfo)?;
             let expiration = (!pftExpiration.is_null())
                 .then(|| peernet::from_filetime(pftExpiration.read_unaligned().as_u64()));
@@ -488,10 +513,9 @@ pub unsafe extern "C" fn PeerGroupCreatePasswordInvitation(
     ppwzInvitation: *mut PWSTR,
 ) -> HRESULT {
     guard(|| {
-        require_started()?;
         // SAFETY: caller's contract.
         unsafe {
-            init(ppwzInvitation)?;
+            started_with(init(ppwzInvitation))?;
             let xml = with_group(hGroup, |g| h(g.create_password_invitation()))?;
             put_string(ppwzInvitation, &xml)
         }
@@ -510,10 +534,9 @@ pub unsafe extern "C" fn PeerGroupParseInvitation(
     ppInvitationInfo: *mut *mut PEER_INVITATION_INFO,
 ) -> HRESULT {
     guard(|| {
-        require_started()?;
         // SAFETY: caller's contract.
         unsafe {
-            init(ppInvitationInfo)?;
+            started_with(init(ppInvitationInfo))?;
             let invitation = read_req(pwzInvitation)?;
             let info = h(peernet::parse_invitation(&invitation, SystemTime::now()))?;
             ppInvitationInfo.write(invitation_info_block(&info)?);
@@ -538,12 +561,13 @@ pub unsafe extern "C" fn PeerGroupIssueCredentials(
     ppwzInvitation: *mut PWSTR,
 ) -> HRESULT {
     guard(|| {
-        require_started()?;
         // SAFETY: caller's contract.
         unsafe {
+            // Optional: cleared when given.
             if !ppwzInvitation.is_null() {
                 ppwzInvitation.write(std::ptr::null_mut());
             }
+            require_started()?;
             let flags = IssueFlags::from_bits(dwFlags).ok_or(E_INVALIDARG)?;
             let subject = read_req(pwzSubjectIdentity)?;
             let credential = if pCredentialInfo.is_null() {
@@ -573,10 +597,9 @@ pub unsafe extern "C" fn PeerGroupExportConfig(
     ppwzXML: *mut PWSTR,
 ) -> HRESULT {
     guard(|| {
-        require_started()?;
         // SAFETY: caller's contract.
         unsafe {
-            init(ppwzXML)?;
+            started_with(init(ppwzXML))?;
             let password = Secret::from(read_req(pwzPassword)?);
             let xml = with_group(hGroup, |g| h(g.export_config(password.expose())))?;
             put_string(ppwzXML, &xml)
@@ -598,11 +621,9 @@ pub unsafe extern "C" fn PeerGroupImportConfig(
     ppwzGroup: *mut PWSTR,
 ) -> HRESULT {
     guard(|| {
-        require_started()?;
         // SAFETY: caller's contract.
         unsafe {
-            init(ppwzIdentity)?;
-            init(ppwzGroup)?;
+            started_with(init(ppwzIdentity).and(init(ppwzGroup)))?;
             let xml = read_req(pwzXML)?;
             let password = Secret::from(read_req(pwzPassword)?);
             let r = h(context()?.group_import_config(&xml, password.expose(), fOverwrite != 0))?;
@@ -627,10 +648,9 @@ pub unsafe extern "C" fn PeerGroupGetProperties(
     ppProperties: *mut *mut PEER_GROUP_PROPERTIES,
 ) -> HRESULT {
     guard(|| {
-        require_started()?;
         // SAFETY: caller's contract.
         unsafe {
-            init(ppProperties)?;
+            started_with(init(ppProperties))?;
             let props = with_group(hGroup, |g| h(g.get_properties()))?;
             ppProperties.write(properties_block(&props)?);
         }
@@ -653,11 +673,13 @@ pub unsafe extern "C" fn PeerGroupSetProperties(
         if pProperties.is_null() {
             return Err(E_INVALIDARG);
         }
+        // The caller's structure is read before the handle is looked up, so a bad
+        // structure is E_INVALIDARG whatever the handle.
+        // SAFETY: caller's contract.
+        let given = unsafe { read_properties(pProperties) }?;
         with_group(hGroup, |g| {
             let current = h(g.get_properties())?;
-            // SAFETY: caller's contract.
-            let props = unsafe { read_properties(pProperties, Some(&current)) }?;
-            h(g.set_properties(&props))
+            h(g.set_properties(&given.or_current(&current)))
         })?;
         OK
     })
@@ -670,10 +692,9 @@ pub unsafe extern "C" fn PeerGroupSetProperties(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PeerGroupGetStatus(hGroup: HGROUP, pdwStatus: *mut DWORD) -> HRESULT {
     guard(|| {
-        require_started()?;
         // SAFETY: caller's contract.
         unsafe {
-            init_value(pdwStatus)?;
+            started_with(init_value(pdwStatus))?;
             let status = with_group(hGroup, |g| h(g.get_status()))?;
             pdwStatus.write(status.flags);
         }
@@ -683,7 +704,7 @@ pub unsafe extern "C" fn PeerGroupGetStatus(hGroup: HGROUP, pdwStatus: *mut DWOR
 
 /// Shared body of the two peer-time conversions. The input is read before the output
 /// is touched, so both may be the same `FILETIME` (GroupChat converts in place); the
-/// output is zeroed on failure.
+/// output is zeroed on failure, `PEER_E_NOT_INITIALIZED` included.
 ///
 /// # Safety
 /// `input` NULL or readable; `output` NULL or writable.
@@ -694,11 +715,10 @@ unsafe fn convert_time(
     convert: impl FnOnce(&Group, u64) -> Result<u64, HResult>,
 ) -> HRESULT {
     guard(|| {
-        require_started()?;
         // SAFETY: caller's contract.
         unsafe {
             let t = (!input.is_null()).then(|| input.read_unaligned().as_u64());
-            init_value(output)?;
+            started_with(init_value(output))?;
             let t = t.ok_or(E_INVALIDARG)?;
             let converted = with_group(hGroup, |g| convert(g, t))?;
             output.write(FILETIME::from_u64(converted));

@@ -14,7 +14,7 @@
 //! for writes. These are the contracts of the Windows functions.
 
 use peernet::Secret;
-use peernet::hresult::{E_HANDLE, E_INVALIDARG, E_NOTIMPL};
+use peernet::hresult::{E_FAIL, E_HANDLE, E_INVALIDARG, E_NOTIMPL};
 
 use crate::context::context;
 use crate::enumeration::put_enum;
@@ -260,8 +260,13 @@ pub unsafe extern "C" fn PeerEnumIdentities(phPeerEnum: *mut HPEERENUM) -> HRESU
     })
 }
 
-/// `PeerEnumGroups(pwzIdentity, phPeerEnum)`: items are `PEER_NAME_PAIR*`; identity
-/// required.
+/// `PeerEnumGroups(pwzIdentity, phPeerEnum)`: items are `PEER_NAME_PAIR*`, the groups of
+/// the identity (`PEER_E_NOT_FOUND` if it is unknown).
+///
+/// NULL (or empty) identity, as the SDK's GroupChat passes: the groups of the default
+/// identity, like every other NULL identity argument, but resolved without creating one
+/// (as `Peernet::group_delete` does): a store without a default identity has no groups
+/// of it, so the enumeration is empty.
 ///
 /// # Safety
 /// See the module documentation.
@@ -274,8 +279,17 @@ pub unsafe extern "C" fn PeerEnumGroups(
         // SAFETY: caller's contract.
         unsafe {
             init(phPeerEnum)?;
-            let identity = read_req(pwzIdentity)?;
-            let items = h(context()?.enum_groups(&identity))?;
+            let identity = read_opt_nonempty(pwzIdentity)?;
+            let pn = context()?;
+            let identity = match identity {
+                Some(i) => Some(i),
+                // A store that cannot be read here was opened a moment ago: E_FAIL.
+                None => pn.store().default_identity().map_err(|_| E_FAIL)?,
+            };
+            let items = match identity {
+                Some(i) => h(pn.enum_groups(&i))?,
+                None => Vec::new(),
+            };
             put_enum(phPeerEnum, items)
         }
     })

@@ -7,8 +7,9 @@
 //!
 //! Two layers: each topic module holds its `#[unsafe(no_mangle)] extern "C"` functions,
 //! which check their arguments and call the `peernet` facade directly. The facade method
-//! an export calls has the Windows name in snake case (`PeerGroupGetProperties` →
-//! `Group::get_properties`). `docs/CAPI.md` says where a new Windows function goes.
+//! an export calls usually has the Windows name in snake case (`PeerGroupGetProperties`
+//! → `Group::get_properties`; `docs/CAPI.md` lists the exceptions and says where a new
+//! Windows function goes).
 //!
 //! - `identity`: `PeerIdentity*`, `PeerEnumIdentities`, `PeerEnumGroups`,
 //!   `PeerCreatePeerName`;

@@ -14,9 +14,9 @@ use std::path::Path;
 use peernet::hresult::{E_INVALIDARG, E_OUTOFMEMORY};
 use peernet::{HResult, PEER_MEMBER_PRESENT};
 
-use crate::convert::{guid_bytes, guid_from_bytes, place_roles, public_key_info};
+use crate::convert::{PublicKeyInfo, guid_bytes, guid_from_bytes, place_roles, public_key_info};
 use crate::enumeration::{EnumItem, put_enum};
-use crate::ffi::{OK, guard, h, init, read_guid, read_opt_guid, read_slice};
+use crate::ffi::{OK, guard, h, init, read_guid, read_opt_guid, read_slice, started_with};
 use crate::group::with_group;
 use crate::memory::BlockBuilder;
 use crate::startup::require_started;
@@ -108,30 +108,48 @@ impl EnumItem for peernet::Record {
     }
 }
 
-/// A `PEER_MEMBER` item. `pCredentialInfo` and its `pwzFriendlyName` are never NULL
-/// (programs such as the SDK's GroupChat read them unchecked): for a member whose
-/// credentials the group database does not hold, the structure carries the member's
-/// peer name as friendly name, and no key, issuer, validity or roles.
-impl EnumItem for peernet::Member {
+/// A `PEER_MEMBER` item: the facade's member and its public key, converted to
+/// `CERT_PUBLIC_KEY_INFO` values when the enumeration is made (a key that does not
+/// convert fails PeerGroupEnumMembers with `E_FAIL`, not the item).
+///
+/// `pCredentialInfo` and its `pwzFriendlyName` are never NULL (programs such as the SDK's
+/// GroupChat read them unchecked): for a member whose credentials the group database does
+/// not hold, the structure carries the member's peer name as friendly name, and no key,
+/// issuer, validity or roles.
+struct MemberItem {
+    member: peernet::Member,
+    key: Option<PublicKeyInfo>,
+}
+
+impl MemberItem {
+    /// The item of `member` (`E_FAIL` if its public key is not a SubjectPublicKeyInfo).
+    fn new(member: peernet::Member) -> Result<MemberItem, HResult> {
+        let key = match &member.credentials {
+            Some(c) => Some(public_key_info(&c.public_key)?),
+            None => None,
+        };
+        Ok(MemberItem { member, key })
+    }
+}
+
+impl EnumItem for MemberItem {
     fn place(&self, b: &mut BlockBuilder) -> usize {
+        let m = &self.member;
         let at = b.push(PEER_MEMBER {
             dwSize: size_of::<PEER_MEMBER>() as u32,
-            dwFlags: self.flags,
+            dwFlags: m.flags,
             pwzIdentity: std::ptr::null_mut(),
             pwzAttributes: std::ptr::null_mut(),
-            ullNodeId: self.node_id,
+            ullNodeId: m.node_id,
             cAddresses: 0,
             pAddresses: std::ptr::null_mut(),
             pCredentialInfo: std::ptr::null_mut(),
         });
         type M = PEER_MEMBER;
         type C = PEER_CREDENTIAL_INFO;
-        b.link_wstr(at + offset_of!(M, pwzIdentity), Some(&self.identity));
-        b.link_wstr(
-            at + offset_of!(M, pwzAttributes),
-            self.attributes.as_deref(),
-        );
-        let c = self.credentials.as_ref();
+        b.link_wstr(at + offset_of!(M, pwzIdentity), Some(&m.identity));
+        b.link_wstr(at + offset_of!(M, pwzAttributes), m.attributes.as_deref());
+        let c = m.credentials.as_ref();
         let time = |t| FILETIME::from_u64(peernet::to_filetime(t));
         let ci = b.push(PEER_CREDENTIAL_INFO {
             dwSize: size_of::<C>() as u32,
@@ -146,7 +164,7 @@ impl EnumItem for peernet::Member {
             pRoles: std::ptr::null_mut(),
         });
         b.link(at + offset_of!(M, pCredentialInfo), ci);
-        let friendly = c.map_or(self.identity.as_str(), |c| c.friendly_name.as_str());
+        let friendly = c.map_or(m.identity.as_str(), |c| c.friendly_name.as_str());
         b.link_wstr(ci + offset_of!(C, pwzFriendlyName), Some(friendly));
         let Some(c) = c else {
             return at;
@@ -159,7 +177,8 @@ impl EnumItem for peernet::Member {
             ci + offset_of!(C, pwzIssuerFriendlyName),
             Some(&c.issuer_friendly_name),
         );
-        if let Ok(k) = public_key_info(&c.public_key).and_then(|k| k.place(b)) {
+        // Key sizes were bounded when the certificate was read from the store.
+        if let Some(k) = self.key.as_ref().and_then(|k| k.place(b).ok()) {
             b.link(ci + offset_of!(C, pPublicKey), k);
         }
         if let Some(roles) = place_roles(b, &c.roles) {
@@ -169,7 +188,22 @@ impl EnumItem for peernet::Member {
     }
 }
 
-/// `PeerGroupAddRecord(hGroup, pRecord, pRecordId)`; all required.
+/// Check the required `GUID` out-pointer of PeerGroupAddRecord and set it to `GUID_NULL`
+/// (unaligned: the caller's GUID may sit anywhere in its own structures).
+///
+/// # Safety
+/// `p` is NULL or valid for a write of a `GUID`.
+unsafe fn init_guid(p: *mut GUID) -> Result<(), HResult> {
+    if p.is_null() {
+        return Err(E_INVALIDARG);
+    }
+    // SAFETY: non-NULL and writable per the contract.
+    unsafe { p.write_unaligned(GUID::NULL) };
+    Ok(())
+}
+
+/// `PeerGroupAddRecord(hGroup, pRecord, pRecordId)`; all required; `*pRecordId` is
+/// `GUID_NULL` on every failure.
 ///
 /// # Safety
 /// See the module documentation.
@@ -180,13 +214,12 @@ pub unsafe extern "C" fn PeerGroupAddRecord(
     pRecordId: *mut GUID,
 ) -> HRESULT {
     guard(|| {
-        require_started()?;
-        if pRecord.is_null() || pRecordId.is_null() {
-            return Err(E_INVALIDARG);
-        }
         // SAFETY: caller's contract.
         unsafe {
-            pRecordId.write_unaligned(GUID::NULL);
+            started_with(init_guid(pRecordId))?;
+            if pRecord.is_null() {
+                return Err(E_INVALIDARG);
+            }
             let r = read_record(pRecord)?;
             let id = with_group(hGroup, |g| h(g.add_record(&r)))?;
             pRecordId.write_unaligned(guid_from_bytes(&id));
@@ -242,10 +275,9 @@ pub unsafe extern "C" fn PeerGroupGetRecord(
     ppRecord: *mut *mut PEER_RECORD,
 ) -> HRESULT {
     guard(|| {
-        require_started()?;
         // SAFETY: caller's contract.
         unsafe {
-            init(ppRecord)?;
+            started_with(init(ppRecord))?;
             let id = guid_bytes(&read_guid(pRecordId)?);
             let r = with_group(hGroup, |g| h(g.get_record(&id)))?;
             let mut b = BlockBuilder::new();
@@ -267,10 +299,9 @@ pub unsafe extern "C" fn PeerGroupEnumRecords(
     phPeerEnum: *mut HPEERENUM,
 ) -> HRESULT {
     guard(|| {
-        require_started()?;
         // SAFETY: caller's contract.
         unsafe {
-            init(phPeerEnum)?;
+            started_with(init(phPeerEnum))?;
             let ty = read_opt_guid(pRecordType).map(|t| guid_bytes(&t));
             let v = with_group(hGroup, |g| h(g.enum_records(ty.as_ref())))?;
             put_enum(phPeerEnum, v)
@@ -289,10 +320,9 @@ pub unsafe extern "C" fn PeerGroupSearchRecords(
     phPeerEnum: *mut HPEERENUM,
 ) -> HRESULT {
     guard(|| {
-        require_started()?;
         // SAFETY: caller's contract.
         unsafe {
-            init(phPeerEnum)?;
+            started_with(init(phPeerEnum))?;
             let q = read_req(pwzCriteria)?;
             let v = with_group(hGroup, |g| h(g.search_records(&q)))?;
             put_enum(phPeerEnum, v)
@@ -313,16 +343,19 @@ pub unsafe extern "C" fn PeerGroupEnumMembers(
     phPeerEnum: *mut HPEERENUM,
 ) -> HRESULT {
     guard(|| {
-        require_started()?;
         // SAFETY: caller's contract.
         unsafe {
-            init(phPeerEnum)?;
+            started_with(init(phPeerEnum))?;
             if dwFlags & !PEER_MEMBER_PRESENT != 0 {
                 return Err(E_INVALIDARG);
             }
             let who = read_opt_nonempty(pwzIdentity)?;
-            let v = with_group(hGroup, |g| h(g.enum_members(dwFlags, who.as_deref())))?;
-            put_enum(phPeerEnum, v)
+            let members = with_group(hGroup, |g| h(g.enum_members(dwFlags, who.as_deref())))?;
+            let items = members
+                .into_iter()
+                .map(MemberItem::new)
+                .collect::<Result<Vec<_>, _>>()?;
+            put_enum(phPeerEnum, items)
         }
     })
 }

@@ -12,7 +12,9 @@ use crate::memory::free;
 use crate::tests::{INVALID, Store, W, lock, started};
 use crate::types::{FILETIME, GUID, PEER_DATA, PEER_GROUP_PROPERTIES, PEER_RECORD};
 use crate::wide::read_req;
-use crate::{PeerGroupAddRecord, PeerGroupClose, PeerGroupDeleteRecord, PeerGroupOpen};
+use crate::{
+    PeerGroupAddRecord, PeerGroupClose, PeerGroupDeleteRecord, PeerGroupGetRecord, PeerGroupOpen,
+};
 
 /// Dequeue one event (or `None` with PEER_S_NO_EVENT_DATA), checking its block.
 fn next_event(h: HPEEREVENT) -> Option<GroupEvent> {
@@ -324,14 +326,38 @@ fn events_reach_another_context_in_commit_order() {
     }
     let id = add_record(g, 0x10, &mut [1, 2, 3]);
     let mut p: *mut PEER_GROUP_PROPERTIES = null_mut();
-    // SAFETY: valid pointers; the block is freed after use.
+    let file = s.dir.path().join("db.pndb");
+    let path = W::new(file.to_str().unwrap());
+    // SAFETY: valid pointers; blocks are freed after use.
     unsafe {
+        // The record, read through the second context.
+        let mut r: *mut PEER_RECORD = null_mut();
+        assert_eq!(PeerGroupGetRecord(og, &id, &mut r), 0);
+        assert_eq!((*r).id, id);
+        assert_eq!((*r).dwVersion, 1);
+        assert_eq!(read_req((*r).pwzCreatorId).unwrap(), me);
+        let data = std::slice::from_raw_parts((*r).data.pbData, (*r).data.cbData as usize);
+        assert_eq!(data, [1, 2, 3]);
+        // Get → modify → Update (in the first context).
+        let mut d2 = [4u8, 5];
+        (*r).data = PEER_DATA {
+            cbData: 2,
+            pbData: d2.as_mut_ptr(),
+        };
+        assert_eq!(crate::PeerGroupUpdateRecord(g, r), 0);
+        free(r.cast());
         assert_eq!(crate::PeerGroupGetProperties(g, &mut p), 0);
         let renamed = W::new("Renamed");
         (*p).pwzFriendlyName = renamed.m();
         assert_eq!(crate::PeerGroupSetProperties(g, p), 0);
         free(p.cast());
+        // Export, delete, import back: the import adds the record again.
+        assert_eq!(crate::PeerGroupExportDatabase(g, path.p()), 0);
         assert_eq!(PeerGroupDeleteRecord(g, &id), 0);
+        assert_eq!(crate::PeerGroupImportDatabase(g, path.p()), 0);
+        assert_eq!(PeerGroupGetRecord(og, &id, &mut r), 0);
+        assert_eq!((*r).dwVersion, 2);
+        free(r.cast());
     }
     let ty = [0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     let record = |change| GroupEvent::RecordChanged {
@@ -340,7 +366,7 @@ fn events_reach_another_context_in_commit_order() {
         record_type: ty,
     };
     let mut got = Vec::new();
-    while got.len() < 3 {
+    while got.len() < 5 {
         // SAFETY: handle lookup only.
         let r = unsafe { PeernetWaitForGroupEvent(h, 5000) };
         assert_eq!(r, 0, "after {got:?}");
@@ -352,8 +378,10 @@ fn events_reach_another_context_in_commit_order() {
         got,
         vec![
             record(RecordChangeType::Added),
+            record(RecordChangeType::Updated),
             GroupEvent::PropertyChanged,
             record(RecordChangeType::Deleted),
+            record(RecordChangeType::Added),
         ]
     );
     // SAFETY: handle lookups only.
@@ -371,15 +399,19 @@ fn events_need_startup_except_delivery() {
         eventType: 3,
         pType: null_mut(),
     }];
-    let mut h: HPEEREVENT = null_mut();
+    let mut h: HPEEREVENT = std::ptr::dangling_mut();
     // SAFETY: the startup check fails before any pointer is used; handles are looked up.
     unsafe {
         assert_eq!(
             PeerGroupRegisterEvent(null_mut(), null_mut(), 1, regs.as_mut_ptr(), &mut h),
             PEER_E_NOT_INITIALIZED.as_i32()
         );
+        assert!(h.is_null(), "cleared before the startup check");
         // Delivery functions look the handle up only (an unknown one is E_INVALIDARG).
         assert_eq!(PeerGroupUnregisterEvent(null_mut()), INVALID);
         assert_eq!(PeernetWaitForGroupEvent(null_mut(), 0), INVALID);
+        let mut p: *mut PEER_GROUP_EVENT_DATA = std::ptr::dangling_mut();
+        assert_eq!(PeerGroupGetEventData(null_mut(), &mut p), INVALID);
+        assert!(p.is_null());
     }
 }

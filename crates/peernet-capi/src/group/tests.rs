@@ -5,9 +5,10 @@ use std::mem::size_of;
 use std::ptr::{null, null_mut};
 
 use peernet::hresult::{
-    ERROR_INVALID_PASSWORD, PEER_E_ALREADY_EXISTS, PEER_E_GROUPS_EXIST, PEER_E_IDENTITY_NOT_FOUND,
-    PEER_E_INVALID_GROUP_PROPERTIES, PEER_E_INVITATION_NOT_TRUSTED, PEER_E_NOT_AUTHORIZED,
-    PEER_E_NOT_FOUND, PEER_E_NOT_INITIALIZED, PEER_S_ALREADY_A_MEMBER,
+    E_NOTIMPL, ERROR_INVALID_PASSWORD, PEER_E_ALREADY_EXISTS, PEER_E_GROUPS_EXIST,
+    PEER_E_IDENTITY_NOT_FOUND, PEER_E_INVALID_GROUP_PROPERTIES, PEER_E_INVITATION_NOT_TRUSTED,
+    PEER_E_NO_CLOUD, PEER_E_NOT_AUTHORIZED, PEER_E_NOT_FOUND, PEER_E_NOT_INITIALIZED,
+    PEER_S_ALREADY_A_MEMBER,
 };
 
 use super::*;
@@ -71,6 +72,16 @@ fn group_name(h: HGROUP) -> String {
     }
 }
 
+/// How many groups the store holds (every identity's).
+fn group_count(s: &Store) -> usize {
+    s.pn.store().all_groups().unwrap().len()
+}
+
+/// The identity an open group handle acts as.
+fn identity_of(h: HGROUP) -> String {
+    with_group(h, |g| Ok(g.identity().to_owned())).unwrap()
+}
+
 /// A store with one identity and one group it created.
 fn store_with_group() -> (Store, String, HGROUP) {
     let s = Store::new();
@@ -97,7 +108,7 @@ fn group_properties_round_trip_through_a_block() {
     v.group_password = Some(Secret::from("pw".to_owned()));
     let p = properties_block(&v).unwrap();
     // SAFETY: `p` is a block holding a full-size structure with valid strings.
-    let back = unsafe { read_properties(p, None) }.unwrap();
+    let back = unsafe { read_properties(p) }.unwrap().props;
     // SAFETY: as above.
     assert!(unsafe { (*p).pwzGroupPassword.is_null() }, "never returned");
     v.group_password = None;
@@ -115,7 +126,7 @@ fn group_properties_sizes() {
     raw.pwzGroupPassword = std::ptr::dangling_mut();
     raw.groupPasswordRole = PEER_GROUP_ROLE_MEMBER;
     // SAFETY: a valid structure; the Vista fields are not read for the XP size.
-    let v = unsafe { read_properties(&raw, None) }.unwrap();
+    let v = unsafe { read_properties(&raw) }.unwrap().props;
     assert_eq!(v.cloud.as_deref(), Some("c"));
     assert_eq!(
         (v.authentication_schemes, v.group_password.is_none()),
@@ -124,7 +135,8 @@ fn group_properties_sizes() {
     assert_eq!(v.presence_lifetime, 300, "0 = the documented default");
     raw.dwSize = 12;
     // SAFETY: as above.
-    assert_eq!(unsafe { read_properties(&raw, None) }, Err(E_INVALIDARG));
+    let r = unsafe { read_properties(&raw) };
+    assert_eq!(r.map(|r| r.props), Err(E_INVALIDARG));
 }
 
 #[test]
@@ -177,6 +189,70 @@ fn everything_needs_startup() {
 }
 
 #[test]
+fn outputs_are_cleared_before_the_startup_check() {
+    let _l = lock();
+    let nope = PEER_E_NOT_INITIALIZED.as_i32();
+    let h: HGROUP = std::ptr::without_provenance_mut(0x19);
+    let mut g: HGROUP = std::ptr::dangling_mut();
+    let mut s1: PWSTR = std::ptr::dangling_mut();
+    let mut s2: PWSTR = std::ptr::dangling_mut();
+    let mut info: *mut PEER_INVITATION_INFO = std::ptr::dangling_mut();
+    let mut p: *mut PEER_GROUP_PROPERTIES = std::ptr::dangling_mut();
+    let mut status: DWORD = 9;
+    let mut ft = FILETIME::from_u64(5);
+    let input = FILETIME::from_u64(7);
+    let inp: *mut FILETIME = (&raw const input).cast_mut();
+    // SAFETY: the out-pointers are valid; nothing else is read before the startup check.
+    unsafe {
+        assert_eq!(PeerGroupCreate(null_mut(), &mut g), nope);
+        assert!(g.is_null());
+        for f in [PeerGroupOpen, PeerGroupJoin] {
+            g = std::ptr::dangling_mut();
+            assert_eq!(f(null(), null(), null(), &mut g), nope);
+            assert!(g.is_null());
+        }
+        g = std::ptr::dangling_mut();
+        assert_eq!(
+            PeerGroupPasswordJoin(null(), null(), null(), null(), &mut g),
+            nope
+        );
+        assert!(g.is_null());
+        assert_eq!(
+            PeerGroupCreateInvitation(h, null(), null_mut(), 0, null(), &mut s1),
+            nope
+        );
+        assert!(s1.is_null());
+        for f in [
+            |s: *mut PWSTR| PeerGroupCreatePasswordInvitation(std::ptr::null_mut(), s),
+            |s: *mut PWSTR| PeerGroupIssueCredentials(null_mut(), null(), null_mut(), 0, s),
+            |s: *mut PWSTR| PeerGroupExportConfig(null_mut(), null(), s),
+        ] {
+            s1 = std::ptr::dangling_mut();
+            assert_eq!(f(&mut s1), nope);
+            assert!(s1.is_null());
+        }
+        s1 = std::ptr::dangling_mut();
+        assert_eq!(
+            PeerGroupImportConfig(null(), null(), 0, &mut s1, &mut s2),
+            nope
+        );
+        assert!(s1.is_null() && s2.is_null());
+        assert_eq!(PeerGroupParseInvitation(null(), &mut info), nope);
+        assert!(info.is_null());
+        assert_eq!(PeerGroupGetProperties(h, &mut p), nope);
+        assert!(p.is_null());
+        assert_eq!(PeerGroupGetStatus(h, &mut status), nope);
+        assert_eq!(status, 0);
+        assert_eq!(PeerGroupUniversalTimeToPeerTime(h, inp, &mut ft), nope);
+        assert_eq!(ft.as_u64(), 0);
+        ft = FILETIME::from_u64(5);
+        assert_eq!(PeerGroupPeerTimeToUniversalTime(h, inp, &mut ft), nope);
+        assert_eq!(ft.as_u64(), 0);
+        assert_eq!(input.as_u64(), 7, "input untouched");
+    }
+}
+
+#[test]
 fn create_validation_and_defaults() {
     let _s = started();
     let s = Store::new();
@@ -186,6 +262,8 @@ fn create_validation_and_defaults() {
         // SAFETY: test structures and buffers are valid for the calls.
         unsafe {
             assert_eq!(PeerGroupCreate(null_mut(), &mut h), INVALID);
+            assert!(h.is_null(), "cleared before pProperties is checked");
+            h = std::ptr::dangling_mut();
             assert_eq!(
                 PeerGroupCreate(&mut props(None, &c, &f), null_mut()),
                 INVALID
@@ -283,6 +361,7 @@ fn open_join_password_join_arguments() {
         W::new("Global_"),
     );
     let mut h: HGROUP = std::ptr::dangling_mut();
+    let groups = group_count(&s);
     s.on(|| {
         // SAFETY: test buffers are valid for the calls.
         unsafe {
@@ -304,9 +383,130 @@ fn open_join_password_join_arguments() {
                 INVALID
             );
             assert!(h.is_null());
+            assert_eq!(
+                PeerGroupJoin(bad_utf16().p(), inv.p(), null(), &mut h),
+                INVALID
+            );
+            assert_eq!(
+                PeerGroupPasswordJoin(id.p(), inv.p(), pw.p(), bad_utf16().p(), &mut h),
+                INVALID
+            );
         }
     });
+    assert_eq!(group_count(&s), groups, "no group added by a rejected call");
     close(h0);
+}
+
+/// Owner alice's store with a group of GMC and password authentication (password
+/// role Member, password "s3cret"): (store, alice, handle).
+fn password_group() -> (Store, W, HGROUP) {
+    let a = Store::new();
+    let alice = W::new(&a.on(|| create_identity("alice", "Alice")));
+    let (c, f, password) = (W::new("chat"), W::new("Chat"), W::new("s3cret"));
+    let mut p = props(Some(&alice), &c, &f);
+    p.dwAuthenticationSchemes = 0x1 | 0x2;
+    p.pwzGroupPassword = password.m();
+    p.groupPasswordRole = PEER_GROUP_ROLE_MEMBER;
+    let h = a.on(|| create_group(&p));
+    (a, alice, h)
+}
+
+#[test]
+fn invitation_info_blocks_from_real_invitations() {
+    let _s = started();
+    let (_a, _, h) = password_group();
+    let b = Store::new();
+    b.pn.identity_create(Some("bob"), Some("Bob"), None)
+        .unwrap();
+    let bob = b.pn.enum_identities().unwrap()[0].peer_name.clone();
+    let info = W::new(&b.pn.identity_get_xml(Some(&bob)).unwrap());
+    let mut p: *mut PEER_INVITATION_INFO = null_mut();
+    // SAFETY: valid strings and out-pointers; blocks are read, then freed.
+    unsafe {
+        // A GMC invitation for a Member: the leaf's classifier is "participant".
+        let inv = W::new(
+            &string(|o| PeerGroupCreateInvitation(h, info.p(), null_mut(), 0, null(), o)).unwrap(),
+        );
+        assert_eq!(PeerGroupParseInvitation(inv.p(), &mut p), 0);
+        assert_eq!((*p).dwSize as usize, size_of::<PEER_INVITATION_INFO>());
+        assert_eq!((*p).cClassifiers, 1);
+        assert_eq!(read_req(*(*p).ppwzClassifiers).unwrap(), "participant");
+        assert!(!(*p).pwzIssuerPeerName.is_null());
+        assert_eq!(read_req((*p).pwzSubjectPeerName).unwrap(), bob);
+        crate::memory::free(p.cast());
+        // A password invitation has no issuer (nor subject, key, roles or classifiers).
+        let pinv = W::new(&string(|o| PeerGroupCreatePasswordInvitation(h, o)).unwrap());
+        assert_eq!(PeerGroupParseInvitation(pinv.p(), &mut p), 0);
+        let i = &*p;
+        assert!(i.pwzIssuerPeerName.is_null() && i.pwzIssuerFriendlyName.is_null());
+        assert!(i.pwzSubjectPeerName.is_null() && i.pSubjectPublicKey.is_null());
+        assert_eq!((i.cRoles, i.cClassifiers), (0, 0));
+        assert!(i.pRoles.is_null() && i.ppwzClassifiers.is_null());
+        assert_eq!(i.authScheme, 2);
+        assert_eq!(read_req(i.pwzGroupPeerName).unwrap(), group_name(h));
+        crate::memory::free(p.cast());
+    }
+    close(h);
+}
+
+#[test]
+fn null_identity_joins_as_the_default_identity_and_the_cloud_passes_through() {
+    let _s = started();
+    let (a, alice, h) = password_group();
+    let password = W::new("s3cret");
+    let gpn = group_name(h);
+    // Bob's store has a default identity; the invitation is for it.
+    let b = Store::new();
+    let bob = b.pn.identity_get_default().unwrap();
+    let info = W::new(&b.pn.identity_get_xml(None).unwrap());
+    let (nowhere, global) = (W::new("NoSuchCloud_"), W::new("Global_"));
+    // SAFETY: valid strings, structures and out-pointers throughout.
+    unsafe {
+        let inv = W::new(
+            &string(|o| PeerGroupCreateInvitation(h, info.p(), null_mut(), 0, null(), o)).unwrap(),
+        );
+        let mut hb: HGROUP = std::ptr::dangling_mut();
+        b.on(|| {
+            // The cloud given is the one used: an unknown one is the facade's error.
+            assert_eq!(
+                PeerGroupJoin(null(), inv.p(), nowhere.p(), &mut hb),
+                hr(PEER_E_NO_CLOUD)
+            );
+            assert!(hb.is_null());
+            assert_eq!(group_count(&b), 0);
+            assert_eq!(PeerGroupJoin(null(), inv.p(), global.p(), &mut hb), 0);
+        });
+        assert_eq!(identity_of(hb), bob, "joined as the default identity");
+        assert_eq!(group_name(hb), gpn);
+        let mut pp: *mut PEER_GROUP_PROPERTIES = null_mut();
+        assert_eq!(PeerGroupGetProperties(hb, &mut pp), 0);
+        assert_eq!(read_req((*pp).pwzCloud).unwrap(), "Global_");
+        crate::memory::free(pp.cast());
+        close(hb);
+        assert_eq!(b.identities(), vec![bob.clone()], "no identity made");
+
+        // A password join with NULL identity in the owner's store, where alice is not
+        // the default identity: the default identity is made and joins.
+        let pinv = W::new(&string(|o| PeerGroupCreatePasswordInvitation(h, o)).unwrap());
+        let mut hp: HGROUP = std::ptr::dangling_mut();
+        a.on(|| {
+            assert_eq!(
+                PeerGroupPasswordJoin(null(), pinv.p(), password.p(), nowhere.p(), &mut hp),
+                hr(PEER_E_NO_CLOUD)
+            );
+            assert!(hp.is_null());
+            assert_eq!(
+                PeerGroupPasswordJoin(null(), pinv.p(), password.p(), global.p(), &mut hp),
+                0
+            );
+        });
+        let default = a.pn.identity_get_default().unwrap();
+        assert_ne!(default, read_req(alice.p()).unwrap());
+        assert_eq!(identity_of(hp), default, "joined as the default identity");
+        assert_eq!(group_name(hp), gpn);
+        close(hp);
+    }
+    close(h);
 }
 
 #[test]
@@ -320,6 +520,12 @@ fn handles_connect_close_delete() {
         assert_eq!(PeerGroupConnect(null_mut()), BAD_GROUP);
         assert_eq!(
             PeerGroupConnect(std::ptr::without_provenance_mut(0x1234_5679)),
+            BAD_GROUP,
+            "garbage handle"
+        );
+        assert_eq!(PeerGroupClose(null_mut()), BAD_GROUP);
+        assert_eq!(
+            PeerGroupClose(std::ptr::without_provenance_mut(0x1234_5679)),
             BAD_GROUP,
             "garbage handle"
         );
@@ -394,6 +600,13 @@ fn invitation_arguments() {
             );
 
             assert_eq!(PeerGroupCreatePasswordInvitation(h, null_mut()), INVALID);
+            // A facade error (no password authentication) leaves the output NULL.
+            out = std::ptr::dangling_mut();
+            assert_eq!(
+                PeerGroupCreatePasswordInvitation(h, &mut out),
+                hr(PEER_E_NOT_AUTHORIZED)
+            );
+            assert!(out.is_null());
             assert_eq!(
                 PeerGroupCreatePasswordInvitation(null_mut(), &mut out),
                 BAD_GROUP
@@ -445,6 +658,10 @@ fn issue_credentials_and_config_arguments() {
     let (pw, xml) = (W::new("pw"), W::new("<PEERGROUPCONFIG/>"));
     let mut s1: PWSTR = std::ptr::dangling_mut();
     let mut s2: PWSTR = std::ptr::dangling_mut();
+    let (me, gpn) = (identity_of(h), group_name(h));
+    let members = || s.pn.store().members(&me, &gpn).unwrap();
+    let members_before = members();
+    let groups_before = group_count(&s);
     s.on(|| {
         // SAFETY: test buffers are valid for the calls.
         unsafe {
@@ -476,6 +693,46 @@ fn issue_credentials_and_config_arguments() {
                 INVALID,
                 "no public key"
             );
+            // The issuer fields are ignored, but must be valid UTF-16 (checked with a
+            // sound public key, so that nothing else is wrong).
+            let odd = bad_utf16();
+            let key = {
+                let k = Store::new();
+                let who = k.pn.identity_create(Some("k"), Some("K"), None).unwrap();
+                let xml = k.pn.identity_get_xml(Some(&who)).unwrap();
+                let (_, ci) = peernet::CredentialInfo::from_identity_info(&xml, &[]).unwrap();
+                let mut b = crate::memory::BlockBuilder::new();
+                public_key_info(&ci.public_key)
+                    .unwrap()
+                    .place(&mut b)
+                    .unwrap();
+                b.finish().unwrap().cast::<CERT_PUBLIC_KEY_INFO>()
+            };
+            bad = cred;
+            bad.pPublicKey = key;
+            bad.pwzIssuerPeerName = odd.m();
+            assert_eq!(
+                PeerGroupIssueCredentials(h, subject.p(), &mut bad, 0, &mut s1),
+                INVALID,
+                "issuer peer name"
+            );
+            bad = cred;
+            bad.pPublicKey = key;
+            bad.pwzIssuerFriendlyName = odd.m();
+            assert_eq!(
+                PeerGroupIssueCredentials(h, subject.p(), &mut bad, 0, &mut s1),
+                INVALID,
+                "issuer friendly name"
+            );
+            bad = cred;
+            bad.pPublicKey = key;
+            bad.pwzFriendlyName = odd.m();
+            assert_eq!(
+                PeerGroupIssueCredentials(h, subject.p(), &mut bad, 0, &mut s1),
+                INVALID,
+                "friendly name"
+            );
+            crate::memory::free(key.cast());
             assert_eq!(
                 PeerGroupIssueCredentials(
                     h,
@@ -491,6 +748,7 @@ fn issue_credentials_and_config_arguments() {
                 PeerGroupIssueCredentials(null_mut(), subject.p(), null_mut(), 0, &mut s1),
                 BAD_GROUP
             );
+            assert_eq!(members(), members_before, "no member row changed");
 
             assert_eq!(PeerGroupExportConfig(h, null(), &mut s1), INVALID);
             assert!(s1.is_null());
@@ -519,11 +777,18 @@ fn issue_credentials_and_config_arguments() {
                 INVALID
             );
             assert_eq!(
+                PeerGroupImportConfig(cfg.p(), bad_utf16().p(), 0, &mut s1, &mut s2),
+                INVALID
+            );
+            assert!(s1.is_null() && s2.is_null());
+            assert_eq!(group_count(&s), groups_before, "no group added");
+            assert_eq!(
                 PeerGroupImportConfig(cfg.p(), pw.p(), 7, &mut s1, &mut s2),
                 0
             );
             assert_eq!(take(s2), group_name(h));
             take(s1);
+            assert_eq!(group_count(&s), groups_before, "overwritten, not added");
         }
     });
     close(h);
@@ -553,6 +818,22 @@ fn properties_status_and_time() {
         assert_eq!(
             PeerGroupSetProperties(null_mut(), &mut props(None, &c, &f)),
             BAD_GROUP
+        );
+        // The structure is converted before the handle is looked up.
+        let garbage: HGROUP = std::ptr::without_provenance_mut(0x7770);
+        let mut bad_size = props(None, &c, &f);
+        bad_size.dwSize = 8;
+        assert_eq!(PeerGroupSetProperties(null_mut(), &mut bad_size), INVALID);
+        assert_eq!(PeerGroupSetProperties(garbage, &mut bad_size), INVALID);
+        assert_eq!(PeerGroupSetProperties(h, &mut bad_size), INVALID);
+        let odd = bad_utf16();
+        let mut bad_text = props(None, &c, &odd);
+        assert_eq!(PeerGroupSetProperties(garbage, &mut bad_text), INVALID);
+        let mut bad_comment = props(None, &c, &f);
+        bad_comment.pwzComment = odd.m();
+        assert_eq!(
+            PeerGroupSetProperties(null_mut(), &mut bad_comment),
+            INVALID
         );
 
         assert_eq!(PeerGroupGetStatus(h, null_mut()), INVALID);

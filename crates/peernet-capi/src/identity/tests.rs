@@ -243,7 +243,7 @@ fn enumerations() {
         // SAFETY: test arguments are valid NUL-terminated buffers, writable out-pointers or NULL.
         unsafe {
             assert_eq!(PeerEnumIdentities(null_mut()), INVALID);
-            assert_eq!(PeerEnumGroups(null(), &mut h), INVALID);
+            assert_eq!(PeerEnumGroups(bad_utf16().p(), &mut h), INVALID);
             assert!(h.is_null());
             let a = create("a", "A");
             let wa = W::new(&a);
@@ -269,6 +269,52 @@ fn enumerations() {
             assert_eq!(PeerEndEnumeration(h), 0);
         }
     });
+}
+
+/// The peer names of an enumeration of PEER_NAME_PAIR (handle ended).
+fn names_of(e: HPEERENUM) -> Vec<String> {
+    let mut n = 100;
+    let mut items: *mut *mut c_void = null_mut();
+    // SAFETY: valid out-pointers; the items live in one block, freed after reading.
+    unsafe {
+        assert_eq!(PeerGetNextItem(e, &mut n, &mut items), 0);
+        let v = (0..n as usize)
+            .map(|k| read_req((*(*items.add(k)).cast::<PEER_NAME_PAIR>()).pwzPeerName).unwrap())
+            .collect();
+        crate::memory::free(items.cast());
+        assert_eq!(PeerEndEnumeration(e), 0);
+        v
+    }
+}
+
+#[test]
+fn enum_groups_with_a_null_identity_lists_the_default_identitys() {
+    // GroupChat passes NULL: the default identity's groups, and none is created for it.
+    let s = Store::new();
+    let mut e: HPEERENUM = std::ptr::dangling_mut();
+    s.on(|| {
+        // SAFETY: valid out-pointer.
+        assert_eq!(unsafe { PeerEnumGroups(null(), &mut e) }, 0);
+        assert_eq!(names_of(e), Vec::<String>::new());
+        // SAFETY: as above; an empty identity is NULL.
+        assert_eq!(unsafe { PeerEnumGroups(W::new("").p(), &mut e) }, 0);
+        assert_eq!(names_of(e), Vec::<String>::new());
+    });
+    assert!(s.identities().is_empty(), "no default identity made");
+    // Two identities with a group each; only the default one's are listed.
+    let other = s.pn.identity_create(Some("o"), Some("O"), None).unwrap();
+    let mine = s.pn.identity_get_default().unwrap();
+    let group = |creator: &str, classifier: &str| {
+        let p = peernet::GroupProperties::new(classifier, "G").with_creator(creator);
+        s.pn.group_create(&p).unwrap().peer_name().to_owned()
+    };
+    let (g_mine, _) = (group(&mine, "mine"), group(&other, "theirs"));
+    s.on(|| {
+        // SAFETY: valid out-pointer.
+        assert_eq!(unsafe { PeerEnumGroups(null(), &mut e) }, 0);
+        assert_eq!(names_of(e), vec![g_mine.clone()]);
+    });
+    assert_eq!(s.identities().len(), 2);
 }
 
 #[test]

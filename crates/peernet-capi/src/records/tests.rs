@@ -137,6 +137,11 @@ fn group() -> (Store, String, HGROUP) {
     (s, me, g)
 }
 
+/// Every record of the group behind `g`, read through the facade (not the exports).
+fn stored_records(g: HGROUP) -> Vec<peernet::Record> {
+    with_group(g, |grp| h(grp.enum_records(None))).unwrap()
+}
+
 #[test]
 fn record_arguments() {
     let _s = started();
@@ -153,8 +158,11 @@ fn record_arguments() {
         assert_eq!(PeerGroupAddRecord(g, &mut rec, &mut id), 0);
         assert_ne!(id, GUID::NULL);
         let added = id;
+        let stored = stored_records(g);
+        assert_eq!(stored.len(), 1);
         // Required pointers; wrong dwSize; data pointer missing; bad handle.
         assert_eq!(PeerGroupAddRecord(g, null_mut(), &mut id), INVALID);
+        assert_eq!(id, GUID::NULL, "out GUID cleared before pRecord is checked");
         assert_eq!(PeerGroupAddRecord(g, &mut rec, null_mut()), INVALID);
         let mut small = rec;
         small.dwSize -= 4;
@@ -169,6 +177,31 @@ fn record_arguments() {
         );
         assert_eq!(PeerGroupUpdateRecord(g, null_mut()), INVALID);
         rec.id = added;
+        let mut changed = *b"no";
+        for mut bad in [small, nodata] {
+            bad.id = added;
+            bad.data.cbData = 2;
+            if !bad.data.pbData.is_null() {
+                bad.data.pbData = changed.as_mut_ptr();
+            }
+            assert_eq!(PeerGroupUpdateRecord(g, &mut bad), INVALID);
+        }
+        let mut other = rec;
+        other.data.pbData = changed.as_mut_ptr();
+        assert_eq!(
+            PeerGroupUpdateRecord(std::ptr::without_provenance_mut(0x1234), &mut other),
+            hr(PEER_E_INVALID_GROUP)
+        );
+        assert_eq!(PeerGroupDeleteRecord(g, null()), INVALID);
+        assert_eq!(
+            PeerGroupDeleteRecord(std::ptr::without_provenance_mut(0x1234), &added),
+            hr(PEER_E_INVALID_GROUP)
+        );
+        assert_eq!(
+            stored_records(g),
+            stored,
+            "rejected add / update / delete leave the records unchanged"
+        );
         assert_eq!(PeerGroupUpdateRecord(g, &mut rec), 0);
         let mut out: *mut PEER_RECORD = std::ptr::dangling_mut();
         assert_eq!(PeerGroupGetRecord(g, null(), &mut out), INVALID);
@@ -210,19 +243,36 @@ fn record_arguments() {
 fn records_need_startup() {
     let _l = lock();
     let mut rec = new_record(1, 0, None, &mut []);
-    let mut id = GUID::NULL;
-    let mut h: HPEERENUM = null_mut();
+    let mut id = GUID {
+        Data1: 5,
+        ..GUID::NULL
+    };
+    let mut h: HPEERENUM = std::ptr::dangling_mut();
     let g: HGROUP = std::ptr::without_provenance_mut(0x19);
     let nope = PEER_E_NOT_INITIALIZED.as_i32();
     // SAFETY: the startup check fails before any pointer is used.
     unsafe {
         assert_eq!(PeerGroupAddRecord(g, &mut rec, &mut id), nope);
+        assert_eq!(
+            id,
+            GUID::NULL,
+            "outputs are cleared before the startup check"
+        );
+        assert_eq!(PeerGroupAddRecord(g, null_mut(), &mut id), nope);
         assert_eq!(PeerGroupUpdateRecord(g, &mut rec), nope);
         assert_eq!(PeerGroupDeleteRecord(g, &id), nope);
         assert_eq!(PeerGroupGetRecord(g, &id, null_mut()), nope);
         assert_eq!(PeerGroupEnumRecords(g, null(), &mut h), nope);
+        assert!(h.is_null());
+        h = std::ptr::dangling_mut();
         assert_eq!(PeerGroupSearchRecords(g, null(), &mut h), nope);
+        assert!(h.is_null());
+        h = std::ptr::dangling_mut();
         assert_eq!(PeerGroupEnumMembers(g, 0, null(), &mut h), nope);
+        assert!(h.is_null());
+        let mut r: *mut PEER_RECORD = std::ptr::dangling_mut();
+        assert_eq!(PeerGroupGetRecord(g, &id, &mut r), nope);
+        assert!(r.is_null());
         assert_eq!(PeerGroupExportDatabase(g, null()), nope);
         assert_eq!(PeerGroupImportDatabase(g, null()), nope);
     }
@@ -367,4 +417,31 @@ fn members_without_known_credentials_still_have_credential_info() {
         assert_eq!(PeerEndEnumeration(hh), 0);
         assert_eq!(PeerGroupClose(g), 0);
     }
+}
+
+#[test]
+fn a_member_key_that_does_not_convert_fails_the_enumeration() {
+    let _s = started();
+    let (_s, _, g) = group();
+    let mut data = *b"x";
+    let mut rec = new_record(0x10, later(3600), None, &mut data);
+    let mut id = GUID::NULL;
+    // SAFETY: valid record and out-pointer.
+    assert_eq!(unsafe { PeerGroupAddRecord(g, &mut rec, &mut id) }, 0);
+    let members = with_group(g, |grp| h(grp.enum_members(0, None))).unwrap();
+    let mut m = members
+        .into_iter()
+        .next()
+        .expect("the creator, after its first record");
+    assert!(MemberItem::new(m.clone()).is_ok_and(|i| i.key.is_some()));
+    m.credentials.as_mut().unwrap().public_key = b"not a SubjectPublicKeyInfo".to_vec();
+    assert_eq!(
+        MemberItem::new(m.clone()).err(),
+        Some(peernet::hresult::E_FAIL),
+        "E_FAIL, not an item without pPublicKey"
+    );
+    m.credentials = None;
+    assert!(MemberItem::new(m).is_ok_and(|i| i.key.is_none()));
+    // SAFETY: handle lookup only.
+    assert_eq!(unsafe { PeerGroupClose(g) }, 0);
 }

@@ -12,6 +12,7 @@
  * - PeerFreeData(NULL) is a no-op;
  * - PeerGroupStartup accepts 0x0001 (XP build) and 0x0101 (Vista build);
  * - PeerGroupDelete(NULL, ...) without identities is PEER_E_NOT_FOUND and creates none;
+ *   PeerEnumGroups(NULL, ...) there is an empty enumeration and creates none;
  *   a refused PeerGroupJoin / PeerGroupCreate with a NULL identity creates none;
  * - PeerGroupUniversalTimeToPeerTime(h, &ft, &ft) (in place);
  * - PeerGroupEnumMembers items always have pCredentialInfo and its pwzFriendlyName,
@@ -76,8 +77,15 @@ static void startup_versions(void)
 static void empty_store(void)
 {
     HGROUP g = (HGROUP)&g;
+    HPEERENUM e = (HPEERENUM)&e;
+    ULONG n = 99;
     PEER_GROUP_PROPERTIES props;
     CHECK(identity_count() == 0);
+    /* GroupChat lists the groups of the NULL identity: the default identity's, none yet. */
+    REQUIRE_HR(PeerEnumGroups(NULL, &e), S_OK);
+    CHECK_HR(PeerGetItemCount(e, &n), S_OK);
+    CHECK(n == 0);
+    CHECK_HR(PeerEndEnumeration(e), S_OK);
     CHECK_HR(PeerGroupDelete(NULL, W("0123456789abcdef0123456789abcdef01234567.chat")),
              PEER_E_NOT_FOUND);
     CHECK_HR(PeerGroupJoin(NULL, W("<PEERINVITATION/>"), NULL, &g), PEER_E_INVITATION_NOT_TRUSTED);
