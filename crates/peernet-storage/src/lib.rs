@@ -47,7 +47,7 @@ pub use changes::{
     ChangeWatcher, DEFAULT_POLL_INTERVAL, EVENT_MEMBER_CHANGED, EVENT_PROPERTY_CHANGED,
     EVENT_RECORD_CHANGED, EVENT_STATUS_CHANGED, MemberChangeType, RecordChangeType,
 };
-pub use cloud::{Cloud, CloudScope, GLOBAL_CLOUD};
+pub use cloud::{Cloud, CloudScope, GLOBAL_CLOUD, private_cloud_scope};
 pub use error::{Error, Result};
 pub use export::{DATABASE_EXPORT_MAGIC, DATABASE_EXPORT_VERSION, MAX_DATABASE_EXPORT_SIZE};
 pub use group::{

@@ -368,6 +368,94 @@ fn join_with_private_cloud_override_records_the_local_cloud() {
     );
 }
 
+/// Two private link-local clouds on `m`, named in the private form of [MS-PPSEC] 2.2.1.1.3.
+fn two_private_link_clouds(m: &Machine) -> [&'static str; 2] {
+    use peernet::{Cloud, CloudScope};
+    let names = [
+        "LinkLocal_{00000000-0000-0000-0000-000000000001}",
+        "LinkLocal_{00000000-0000-0000-0000-000000000002}",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        m.pn.add_cloud(&Cloud {
+            name: (*name).into(),
+            scope: CloudScope::LinkLocal,
+            scope_id: i as u32 + 1,
+            private: true,
+        })
+        .unwrap();
+    }
+    names
+}
+
+/// A private cloud name no machine here has.
+const FOREIGN_PRIVATE: &str = "LinkLocal_{99999999-9999-9999-9999-999999999999}";
+
+#[test]
+fn a_caller_private_form_cloud_name_is_private_on_open_join_and_create() {
+    let a = Machine::new();
+    let b = Machine::new();
+    let alice = a.identity("alice");
+    let bob = b.identity("bob");
+    let ambiguous = peernet::hresult::PEER_E_CLOUD_NAME_AMBIGUOUS;
+    // Create: the caller's private-form name is matched against the local private clouds.
+    let [a1, a2] = two_private_link_clouds(&a);
+    let props = GroupProperties::new("p", "P")
+        .with_creator(&alice)
+        .with_cloud(FOREIGN_PRIVATE);
+    assert_eq!(a.pn.group_create(&props).unwrap_err().hresult(), ambiguous);
+    a.pn.remove_cloud(a2).unwrap();
+    let g = a.pn.group_create(&props).unwrap();
+    assert_eq!(g.cloud().name, a1);
+    assert_eq!(g.get_properties().unwrap().cloud.as_deref(), Some(a1));
+    a.pn.add_cloud(&peernet::Cloud {
+        name: a2.into(),
+        scope: peernet::CloudScope::LinkLocal,
+        scope_id: 2,
+        private: true,
+    })
+    .unwrap();
+    // Open with the caller's override.
+    assert_eq!(
+        a.pn.group_open(&alice, g.peer_name(), Some(FOREIGN_PRIVATE))
+            .unwrap_err()
+            .hresult(),
+        ambiguous
+    );
+    assert_eq!(
+        a.pn.group_open(&alice, g.peer_name(), Some(a2))
+            .unwrap()
+            .cloud()
+            .name,
+        a2
+    );
+    // Join with the caller's override.
+    let [_, b2] = two_private_link_clouds(&b);
+    let inv = g
+        .create_invitation(&b.pn.identity_get_xml(Some(&bob)).unwrap(), None, &[])
+        .unwrap();
+    assert_eq!(
+        b.pn.group_join(Some(&bob), &inv, Some(FOREIGN_PRIVATE))
+            .unwrap_err()
+            .hresult(),
+        ambiguous
+    );
+    b.pn.remove_cloud(b2).unwrap();
+    assert_ne!(
+        b.pn.group_join(Some(&bob), &inv, Some(FOREIGN_PRIVATE))
+            .unwrap()
+            .cloud()
+            .name,
+        FOREIGN_PRIVATE
+    );
+    // A public name is still matched exactly.
+    assert_eq!(
+        a.pn.group_open(&alice, g.peer_name(), Some("LinkLocal_2001:db8::/64"))
+            .unwrap_err()
+            .hresult(),
+        peernet::hresult::PEER_E_NO_CLOUD
+    );
+}
+
 #[test]
 fn renewal_and_role_change_by_issue_credentials() {
     let a = Machine::new();
