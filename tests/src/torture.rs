@@ -89,13 +89,10 @@ pub fn state(pn: &Peernet) -> State {
             Err(peernet::lower::storage::Error::NotFound { .. }) => Vec::new(),
             Err(e) => panic!("records of {g} ({i}): {e}"),
         };
-        records.extend(rows.iter().map(|r| {
-            (
-                i.clone(),
-                g.clone(),
-                peernet::lower::storage::guid_string(&r.id),
-            )
-        }));
+        records.extend(
+            rows.iter()
+                .map(|r| (i.clone(), g.clone(), r.id.to_string())),
+        );
     }
     State {
         identities: pn
@@ -617,7 +614,7 @@ impl<'a, W: Write> Worker<'a, W> {
                     self.rng.fill_bytes(&mut record_type);
                     let expires =
                         std::time::SystemTime::now() + std::time::Duration::from_secs(3600);
-                    let record = peernet::Record::new(record_type, expires)
+                    let record = peernet::Record::new(record_type.into(), expires)
                         .with_attributes(format!(
                             "<attributes><attribute name=\"seq\" type=\"int\">{seq}</attribute></attributes>"
                         ))
@@ -626,12 +623,7 @@ impl<'a, W: Write> Worker<'a, W> {
                     let rid = group
                         .add_record(&record)
                         .map_err(|e| err("add record", e))?;
-                    self.ack_record(
-                        "record-add",
-                        &id,
-                        &g,
-                        &peernet::lower::storage::guid_string(&rid),
-                    );
+                    self.ack_record("record-add", &id, &g, &rid.to_string());
                     return Ok(());
                 }
             }

@@ -5,8 +5,8 @@ use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
 use peernet::{
-    EventData, EventRegistration, Group, GroupEvent, Member, MemberChangeType, Peernet, Record,
-    RecordChangeType,
+    EventData, EventRegistration, Group, GroupEvent, Guid, Member, MemberChangeType, Peernet,
+    Record, RecordChangeType,
 };
 use serde_json::{Value, json};
 
@@ -21,40 +21,10 @@ const DEFAULT_LIFETIME: Duration = Duration::from_secs(86_400);
 /// facade's `PEER_E_MAX_RECORD_SIZE_EXCEEDED`).
 const MAX_DATA_READ: u64 = 2 << 20;
 
-/// Parses `{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}` (braces optional) into the GUID's
-/// memory form.
-pub fn parse_guid(s: &str) -> Result<[u8; 16], CliError> {
-    let bad = || {
-        CliError::invalid(format!(
-            "'{s}' is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"
-        ))
-    };
-    let t = s
-        .strip_prefix('{')
-        .and_then(|t| t.strip_suffix('}'))
-        .unwrap_or(s);
-    let parts: Vec<&str> = t.split('-').collect();
-    if parts.len() != 5
-        || [8, 4, 4, 4, 12] != [0, 1, 2, 3, 4].map(|i| parts[i].len())
-        || !t.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
-    {
-        return Err(bad());
-    }
-    let hex: String = parts.concat();
-    let mut b = [0u8; 16];
-    for (i, out) in b.iter_mut().enumerate() {
-        *out = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
-    }
-    // Data1..Data3 are little-endian in memory.
-    b[0..4].reverse();
-    b[4..6].reverse();
-    b[6..8].reverse();
-    Ok(b)
-}
-
-/// The GUID's text form `{…}` (lowercase).
-pub fn guid_text(g: &[u8; 16]) -> String {
-    peernet::lower::storage::guid_string(g)
+/// Parses `{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}` (braces optional).
+pub fn parse_guid(s: &str) -> Result<Guid, CliError> {
+    s.parse()
+        .map_err(|e: peernet::ParseGuidError| CliError::invalid(e.to_string()))
 }
 
 fn hex(b: &[u8]) -> String {
@@ -98,8 +68,8 @@ fn content(c: &RecordContent) -> Result<(Option<String>, Option<Vec<u8>>), CliEr
 /// A record as JSON.
 pub fn record_json(r: &Record) -> Value {
     json!({
-        "id": guid_text(&r.id),
-        "type": guid_text(&r.record_type),
+        "id": r.id.to_string(),
+        "type": r.record_type.to_string(),
         "version": r.version,
         "flags": r.flags,
         "creator": r.creator_id,
@@ -121,8 +91,8 @@ fn record_human(r: &Record) -> String {
         _ => format!("0x{}", hex(&r.data)),
     };
     fields(&[
-        ("id", guid_text(&r.id)),
-        ("type", guid_text(&r.record_type)),
+        ("id", r.id.to_string()),
+        ("type", r.record_type.to_string()),
         ("version", r.version.to_string()),
         ("creator", r.creator_id.clone()),
         ("modified by", r.modified_by_id.clone()),
@@ -142,8 +112,8 @@ fn records_report(records: &[Record]) -> Report {
         .iter()
         .map(|r| {
             vec![
-                guid_text(&r.id),
-                guid_text(&r.record_type),
+                r.id.to_string(),
+                r.record_type.to_string(),
                 r.version.to_string(),
                 rfc3339(r.expiration),
                 r.data.len().to_string(),
@@ -183,9 +153,9 @@ pub fn run(ctx: &Ctx, c: RecordCommand) -> Result<Report, CliError> {
             r.attributes = attributes;
             r.data = data.unwrap_or_default();
             let id = g.add_record(&r)?;
-            let text = guid_text(&id);
+            let text = id.to_string();
             Ok(Report::new(
-                json!({"id": text, "type": guid_text(&r.record_type)}),
+                json!({"id": text, "type": r.record_type.to_string()}),
                 text,
             ))
         }
@@ -230,8 +200,8 @@ pub fn run(ctx: &Ctx, c: RecordCommand) -> Result<Report, CliError> {
             let g = open(&pn, &at)?;
             let id = parse_guid(&record)?;
             g.delete_record(&id)?;
-            ctx.info(&format!("deleted record {}", guid_text(&id)));
-            Ok(Report::new(json!({"deleted": guid_text(&id)}), ""))
+            ctx.info(&format!("deleted record {}", id.to_string()));
+            Ok(Report::new(json!({"deleted": id.to_string()}), ""))
         }
         RecordCommand::Search { at, query } => {
             let g = open(&pn, &at)?;
@@ -353,8 +323,8 @@ pub fn event_json(e: &EventData) -> Value {
         } => json!({
             "event": "record_changed",
             "change": record_change_name(*change),
-            "record_id": guid_text(record_id),
-            "record_type": guid_text(record_type),
+            "record_id": record_id.to_string(),
+            "record_type": record_type.to_string(),
         }),
         GroupEvent::MemberChanged { change, identity } => json!({
             "event": "member_changed",

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion};
 use peernet_storage::{
-    CloudScope, GroupCloud, GroupProperties, NewGroup, NewIdentity, RecordRow, Store,
+    CloudScope, GroupCloud, GroupProperties, Guid, NewGroup, NewIdentity, RecordRow, Store,
 };
 
 fn sizes() -> Vec<usize> {
@@ -23,18 +23,18 @@ fn sizes() -> Vec<usize> {
         .unwrap_or_else(|| vec![10_000, 1_000_000])
 }
 
-fn guid(i: u64) -> [u8; 16] {
+fn guid(i: u64) -> Guid {
     // Spread ids over the key space as random GUIDs would be.
     let mut g = [0u8; 16];
     g[..8].copy_from_slice(&i.wrapping_mul(0x9e37_79b9_7f4a_7c15).to_be_bytes());
     g[8..].copy_from_slice(&i.to_be_bytes());
-    g
+    Guid::from_bytes(g)
 }
 
 fn record(i: u64) -> RecordRow {
     RecordRow {
         id: guid(i),
-        record_type: [(i % 4) as u8; 16],
+        record_type: Guid::from_bytes([(i % 4) as u8; 16]),
         version: 1,
         flags: 0,
         creator_id: "0123456789abcdef0123456789abcdef01234567.bench".into(),

@@ -201,8 +201,8 @@ pub(crate) fn append_change(
             record_type,
         } => (
             change.to_u32(),
-            Some(&record_id[..]),
-            Some(&record_type[..]),
+            Some(&record_id.as_bytes()[..]),
+            Some(&record_type.as_bytes()[..]),
             None,
             None,
         ),
@@ -255,6 +255,13 @@ fn prune(tx: &Transaction<'_>, before_ms: i64) -> TxResult<u64> {
 const CHANGE_COLUMNS: &str = "seq, identity, group_peer_name, event_type, change_type, record_id,
     record_type, member_peer_name, status, time_ms";
 
+/// A nullable GUID column; NULL (a change without a record) reads as [`Guid::NULL`].
+fn opt_guid(row: &Row<'_>, index: usize) -> rusqlite::Result<Guid> {
+    Ok(row
+        .get::<_, Option<[u8; 16]>>(index)?
+        .map_or(Guid::NULL, Guid::from_bytes))
+}
+
 fn change_from_row(row: &Row<'_>) -> rusqlite::Result<Change> {
     let bad = |i: usize, what: String| {
         rusqlite::Error::FromSqlConversionFailure(
@@ -273,8 +280,8 @@ fn change_from_row(row: &Row<'_>) -> rusqlite::Result<Change> {
         EVENT_RECORD_CHANGED => ChangeEvent::RecordChanged {
             change: RecordChangeType::from_u32(change_type)
                 .ok_or_else(|| bad(4, format!("record change type {change_type}")))?,
-            record_id: row.get::<_, Option<Guid>>(5)?.unwrap_or_default(),
-            record_type: row.get::<_, Option<Guid>>(6)?.unwrap_or_default(),
+            record_id: opt_guid(row, 5)?,
+            record_type: opt_guid(row, 6)?,
         },
         EVENT_MEMBER_CHANGED => ChangeEvent::MemberChanged {
             change: MemberChangeType::from_u32(change_type)

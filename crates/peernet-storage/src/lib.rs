@@ -57,7 +57,7 @@ pub use identity::{Identity, NewIdentity};
 pub use members::{MAX_MEMBER_ATTRIBUTES_SIZE, MAX_MEMBER_CHAIN_SIZE, MemberRow};
 pub use records::{
     Guid, MAX_RECORD_ATTRIBUTES_SIZE, MAX_RECORD_DATA_SIZE, MAX_RECORD_PEER_NAME_SIZE,
-    MAX_RECORD_SECURITY_DATA_SIZE, RECORD_SCAN_PAGE, RecordKey, RecordRow, guid_string,
+    MAX_RECORD_SECURITY_DATA_SIZE, RECORD_SCAN_PAGE, RecordKey, RecordRow,
 };
 pub use store::{DB_FILE, HOME_ENV, KEY_FILE, Store};
 pub use zeroize::Zeroizing;

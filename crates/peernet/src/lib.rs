@@ -70,7 +70,7 @@ pub use records::{
 
 // Types of the lower crates that appear in this API.
 pub use peernet_crypto::{PeerName, Profile, Role};
-pub use peernet_protocol::{InvitationVersion, Scope};
+pub use peernet_protocol::{InvitationVersion, ParseGuidError, Scope};
 pub use peernet_storage::{Cloud, CloudScope};
 
 /// The lower crates, for callers who need their full API (e.g. to inspect an error source).

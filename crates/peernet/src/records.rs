@@ -21,8 +21,7 @@ use crate::error::{Error, Result};
 use crate::group::{Group, MembershipStatus, validate_with_time_status};
 use crate::hresult::{self as hr};
 
-/// A GUID in its 16-byte Windows memory form (`Data1`..`Data3` little-endian).
-pub type Guid = [u8; 16];
+pub use peernet_protocol::Guid;
 
 /// `PEER_RECORD_FLAG_AUTOREFRESH`.
 pub const PEER_RECORD_FLAG_AUTOREFRESH: u32 = 0x1;
@@ -44,8 +43,7 @@ pub const RESERVED_RECORD_TYPES: [Guid; 6] = [
 ];
 
 const fn guid_d1(d1: u32) -> Guid {
-    let b = d1.to_le_bytes();
-    [b[0], b[1], b[2], b[3], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    Guid::from_fields(d1, 0, 0, [0; 8])
 }
 
 /// With `PEER_RECORD_FLAG_AUTOREFRESH` the expiration must be at least this far ahead.
@@ -114,7 +112,7 @@ impl Record {
     pub fn new(record_type: Guid, expiration: SystemTime) -> Record {
         Record {
             record_type,
-            id: [0; 16],
+            id: Guid::NULL,
             version: 0,
             flags: 0,
             creator_id: String::new(),
@@ -226,8 +224,8 @@ pub(crate) fn signed_bytes(group: &str, r: &RecordRow, serial: &[u8; 16]) -> Vec
     let mut out = Vec::with_capacity(256 + r.data.len());
     put_bytes(&mut out, RECORD_SIGNATURE_CONTEXT.as_bytes());
     put_bytes(&mut out, group.as_bytes());
-    out.extend_from_slice(&r.id);
-    out.extend_from_slice(&r.record_type);
+    out.extend_from_slice(r.id.as_bytes());
+    out.extend_from_slice(r.record_type.as_bytes());
     out.extend_from_slice(&r.version.to_be_bytes());
     out.extend_from_slice(&r.flags.to_be_bytes());
     put_bytes(&mut out, r.creator_id.as_bytes());
@@ -252,7 +250,7 @@ fn invalid_record(id: &Guid, why: impl std::fmt::Display) -> Error {
         hr::PEER_E_INVALID_RECORD,
         format!(
             "record {} fails verification: {why}; delete it or import a good copy",
-            peernet_storage::guid_string(id)
+            id.to_string()
         ),
     )
 }
@@ -325,11 +323,8 @@ impl Reserved {
         let s = |v: String| Some(AttributeValue::String(v));
         Reserved {
             values: [
-                ("peerrecordid", s(peernet_storage::guid_string(&r.id))),
-                (
-                    "peerrecordtype",
-                    s(peernet_storage::guid_string(&r.record_type)),
-                ),
+                ("peerrecordid", s(r.id.to_string())),
+                ("peerrecordtype", s(r.record_type.to_string())),
                 ("peercreatorid", s(r.creator_id.clone())),
                 ("peerlastmodifiedby", s(r.modified_by_id.clone())),
                 ("peercreationtime", date_of(r.created)),
@@ -345,7 +340,7 @@ fn new_record_id() -> Result<Guid> {
         .map_err(|e| Error::crypto_as(hr::E_FAIL, "no random record id", e))?;
     id[7] = (id[7] & 0x0f) | 0x40;
     id[8] = (id[8] & 0x3f) | 0x80;
-    Ok(id)
+    Ok(Guid::from_bytes(id))
 }
 
 impl Group {
@@ -565,7 +560,7 @@ impl Group {
                 hr::PEER_E_NOT_AUTHORIZED,
                 format!(
                     "record type {} is reserved by the grouping protocols",
-                    peernet_storage::guid_string(&record.record_type)
+                    record.record_type.to_string()
                 ),
             ));
         }
@@ -634,7 +629,7 @@ impl Group {
         if row.expiration <= self.now_ft() {
             return Err(Error::api(
                 hr::PEER_E_RECORD_NOT_FOUND,
-                format!("record {} has expired", peernet_storage::guid_string(id)),
+                format!("record {} has expired", id.to_string()),
             ));
         }
         Ok(row)

@@ -186,7 +186,9 @@ fn version_2_store_is_upgraded_keeping_records_and_members() {
     assert_eq!(store.schema_version().expect("version"), 3);
     let mut id = [0u8; 16];
     id[0] = 1;
-    let r = store.record("a.x", "g.1", &id).expect("record");
+    let r = store
+        .record("a.x", "g.1", &peernet_storage::Guid::from_bytes(id))
+        .expect("record");
     assert_eq!((r.created, r.expiration, r.last_modified), (5, 6, 7));
     assert_eq!(r.data, b"\xaa");
     assert_eq!(store.members("a.x", "g.1").expect("members").len(), 1);

@@ -220,7 +220,10 @@ fn delete_and_list_ordered() {
     }
     let ids = |rows: Vec<peernet_storage::RecordRow>| -> Vec<u32> {
         rows.iter()
-            .map(|r| u32::from_be_bytes([r.id[12], r.id[13], r.id[14], r.id[15]]))
+            .map(|r| {
+                let b = r.id.to_bytes();
+                u32::from_be_bytes([b[12], b[13], b[14], b[15]])
+            })
             .collect()
     };
     assert_eq!(
