@@ -357,7 +357,7 @@ fn identity(ctx: &Ctx, c: IdentityCommand) -> Result<Report, CliError> {
             let xml = with_spinner(
                 ctx.spinner_visible(),
                 &format!("protecting the {} PFX", d.profile.as_str()),
-                || pn.identity_export(&name, pw.expose()),
+                || pn.identity_export(&name, &peernet::Secret::from(pw.expose())),
             )?;
             emit_document(ctx, "PEERIDENTITYEXPORT", &xml, &output, true)
         }
@@ -370,7 +370,7 @@ fn identity(ctx: &Ctx, c: IdentityCommand) -> Result<Report, CliError> {
                 is_stdin(&file),
             )?;
             let name = with_spinner(ctx.spinner_visible(), "opening the PFX", || {
-                pn.identity_import(&xml, pw.expose())
+                pn.identity_import(&xml, &peernet::Secret::from(pw.expose()))
             })?;
             Ok(Report::new(json!({"peer_name": name}), name))
         }
@@ -765,7 +765,12 @@ fn group(ctx: &Ctx, c: GroupCommand) -> Result<Report, CliError> {
                     false,
                     is_stdin(&invitation),
                 )?;
-                pn.group_password_join(Some(&identity), &xml, pw.expose(), cloud.as_deref())?
+                pn.group_password_join(
+                    Some(&identity),
+                    &xml,
+                    &peernet::Secret::from(pw.expose()),
+                    cloud.as_deref(),
+                )?
             } else {
                 (
                     pn.group_join(Some(&identity), &xml, cloud.as_deref())?,
@@ -804,15 +809,15 @@ fn group(ctx: &Ctx, c: GroupCommand) -> Result<Report, CliError> {
                 Some(spec) => {
                     let pw = password(Some(spec), "", false, false)?;
                     with_spinner(ctx.spinner_visible(), "protecting the group key", || {
-                        g.export_config(pw.expose())
+                        g.export_config(&peernet::Secret::from(pw.expose()))
                     })?
                 }
                 // A member's configuration holds no secret: no password is needed.
-                None => match g.export_config("") {
+                None => match g.export_config(&"".into()) {
                     Err(e) if e.hresult() == hr::E_INVALIDARG => {
                         let pw = password(None, "Export password: ", true, false)?;
                         with_spinner(ctx.spinner_visible(), "protecting the group key", || {
-                            g.export_config(pw.expose())
+                            g.export_config(&peernet::Secret::from(pw.expose()))
                         })?
                     }
                     other => other?,
@@ -841,7 +846,7 @@ fn group(ctx: &Ctx, c: GroupCommand) -> Result<Report, CliError> {
             let imported = with_spinner(
                 ctx.spinner_visible() && has_key,
                 "opening the group key",
-                || pn.group_import_config(&xml, pw.expose(), overwrite),
+                || pn.group_import_config(&xml, &peernet::Secret::from(pw.expose()), overwrite),
             )?;
             Ok(Report::new(
                 json!({"identity": imported.identity, "group_peer_name": imported.group_peer_name}),

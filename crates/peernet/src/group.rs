@@ -6,13 +6,14 @@ use std::time::SystemTime;
 use peernet_crypto::cert::{GmcParams, GrcParams};
 use peernet_crypto::chain::{self, ChainPolicy, IssuanceContext};
 use peernet_crypto::{Certificate, PeerName, PrivateKey, Profile, Role};
-use peernet_protocol::Scope;
+use peernet_protocol::{Scope, utf16_len};
 use peernet_storage::{CloudScope, GroupCloud, GroupSecrets, NewGroup, SecretUpdate};
 
-use crate::context::{CachedChain, Peernet, Secret, password_hash_string};
+use crate::context::{CachedChain, Peernet, password_hash_string};
 use crate::error::{Error, Result};
 use crate::hresult as hr;
-use crate::identity::{NamePair, profile_from_name, profile_name};
+use crate::identity::{NamePair, stored_profile};
+use crate::secret::Secret;
 
 /// `PEER_GROUP_GMC_AUTHENTICATION`.
 pub const PEER_GROUP_GMC_AUTHENTICATION: u32 = 0x1;
@@ -148,10 +149,6 @@ impl GroupProperties {
 
 fn props_err(message: impl std::fmt::Display) -> Error {
     Error::api(hr::PEER_E_INVALID_GROUP_PROPERTIES, message)
-}
-
-fn utf16_len(s: &str) -> usize {
-    s.encode_utf16().count()
 }
 
 /// Checks the mutable fields (§4.1 limits).
@@ -396,9 +393,9 @@ impl Peernet {
         if profile != id_key.profile() {
             return Err(props_err(format!(
                 "a {} group needs a {} creator identity; '{creator}' is {}",
-                profile_name(profile),
-                profile_name(profile),
-                profile_name(id_key.profile())
+                profile.as_str(),
+                profile.as_str(),
+                id_key.profile().as_str()
             )));
         }
         let now = self.now_secs();
@@ -452,7 +449,7 @@ impl Peernet {
                     0
                 },
             },
-            profile: profile_name(profile).to_owned(),
+            profile: profile.as_str().to_owned(),
             gmc_chain: ders.clone(),
             properties: peernet_storage::GroupProperties {
                 friendly_name: props.friendly_name.clone(),
@@ -569,7 +566,7 @@ impl Peernet {
         cloud: Option<&str>,
     ) -> Result<Group> {
         let cloud = self.resolve_group_cloud(&row.cloud, cloud)?;
-        let profile = profile_from_name(&row.profile)?;
+        let profile = stored_profile(&row.profile)?;
         let gpn = PeerName::parse(&row.group_peer_name).map_err(|e| {
             Error::crypto_as(hr::PEER_E_CERT_STORE_CORRUPTED, "stored group peer name", e)
         })?;

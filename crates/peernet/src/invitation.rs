@@ -19,7 +19,7 @@ use crate::group::{
     scope_to_storage, validate_with_time_status,
 };
 use crate::hresult::{self as hr, HResult};
-use crate::identity::profile_name;
+use crate::secret::Secret;
 
 /// `PEER_INVITATION_INFO` (`spec/api.md` §4.4).
 ///
@@ -436,7 +436,7 @@ impl Peernet {
             group_peer_name: gpn.clone(),
             classifier: parsed.group.classifier().to_owned(),
             cloud: local_cloud(&resolved),
-            profile: profile_name(parsed.profile).to_owned(),
+            profile: parsed.profile.as_str().to_owned(),
             gmc_chain: ders.clone(),
             properties: joined_properties(certs[0].subject_friendly_name(), password),
             status: 0,
@@ -496,9 +496,10 @@ impl Peernet {
         &self,
         identity: Option<&str>,
         invitation: &str,
-        password: &str,
+        password: &Secret,
         cloud: Option<&str>,
     ) -> Result<(Group, JoinOutcome)> {
+        let password = password.expose();
         let p: PasswordInvitation = match parse_invitation_doc(invitation)? {
             Invitation::Password(p) => p,
             Invitation::Gmc(_) => {
@@ -547,13 +548,12 @@ impl Peernet {
             cloud: local_cloud(&resolved),
             // The group's profile is learnt at connect; the joiner's key decides what it
             // can be (a GMC is issued for this key).
-            profile: profile_name(
-                Profile::of_public_key(
-                    self.identity_cert(&self.load_identity(&identity)?)?
-                        .public_key_der(),
-                )
-                .unwrap_or_default(),
+            profile: Profile::of_public_key(
+                self.identity_cert(&self.load_identity(&identity)?)?
+                    .public_key_der(),
             )
+            .unwrap_or_default()
+            .as_str()
             .to_owned(),
             gmc_chain: Vec::new(),
             properties: joined_properties(&p.group_friendly_name, true),

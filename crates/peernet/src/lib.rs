@@ -35,10 +35,11 @@ pub mod hresult;
 mod identity;
 mod invitation;
 mod records;
+pub mod secret;
 
 pub use config::ImportedConfig;
 pub use context::{
-    Clock, Options, PEER_GROUP_VERSION, Peernet, Secret, VersionData, password_hash_string, startup,
+    Clock, Options, PEER_GROUP_VERSION, Peernet, VersionData, password_hash_string, startup,
 };
 pub use error::{Error, Result};
 pub use events::{
@@ -67,6 +68,7 @@ pub use records::{
     PEER_RECORD_FLAG_AUTOREFRESH, PEER_RECORD_FLAG_DELETED, RECORD_SIGNATURE_CONTEXT,
     RECORD_SIGNATURE_VERSION, RESERVED_RECORD_TYPES, Record, from_filetime, to_filetime,
 };
+pub use secret::Secret;
 
 // Types of the lower crates that appear in this API.
 pub use peernet_crypto::{PeerName, Profile, Role};

@@ -11,9 +11,11 @@ fn identity_moves_between_computers() {
     let a = Machine::new();
     let b = Machine::new();
     let alice = a.identity("alice");
-    let xml = a.pn.identity_export(&alice, "correct horse").unwrap();
+    let xml =
+        a.pn.identity_export(&alice, &"correct horse".into())
+            .unwrap();
     assert!(xml.contains("<PEERIDENTITYEXPORT"));
-    let imported = b.pn.identity_import(&xml, "correct horse").unwrap();
+    let imported = b.pn.identity_import(&xml, &"correct horse".into()).unwrap();
     assert_eq!(imported, alice);
     assert_eq!(b.pn.identity_get_friendly_name(&alice).unwrap(), "alice");
     // The identity stays on A.
@@ -40,10 +42,10 @@ fn modern_identity_round_trip_at_real_iterations() {
     let pn = peernet::Peernet::open(dir.path()).unwrap();
     assert_eq!(pn.options().iterations_for(Profile::Modern), 600_000);
     let me = pn.identity_create(Some("m"), None, None).unwrap();
-    let xml = pn.identity_export(&me, "pw").unwrap();
+    let xml = pn.identity_export(&me, &"pw".into()).unwrap();
     let other = tempfile::tempdir().unwrap();
     let pn2 = peernet::Peernet::open(other.path()).unwrap();
-    assert_eq!(pn2.identity_import(&xml, "pw").unwrap(), me);
+    assert_eq!(pn2.identity_import(&xml, &"pw".into()).unwrap(), me);
     assert_eq!(
         pn2.identity_get_crypt_key(&me).unwrap().profile(),
         Profile::Modern
@@ -100,11 +102,16 @@ fn group_invite_join_config_move_and_third_store() {
     b.pn.group_open(&bob, g.peer_name(), None).unwrap();
 
     // Owner's configuration with GROUPKEY moves A → B (identity first).
-    b.pn.identity_import(&a.pn.identity_export(&alice, "pw1").unwrap(), "pw1")
-        .unwrap();
-    let cfg = g.export_config("cfgpw").unwrap();
+    b.pn.identity_import(
+        &a.pn.identity_export(&alice, &"pw1".into()).unwrap(),
+        &"pw1".into(),
+    )
+    .unwrap();
+    let cfg = g.export_config(&"cfgpw".into()).unwrap();
     assert!(cfg.contains("<GROUPKEY"));
-    let imp = b.pn.group_import_config(&cfg, "cfgpw", false).unwrap();
+    let imp =
+        b.pn.group_import_config(&cfg, &"cfgpw".into(), false)
+            .unwrap();
     assert_eq!(imp.identity, alice);
     assert_eq!(imp.group_peer_name, g.peer_name());
     let on_b = b.pn.group_open(&alice, g.peer_name(), None).unwrap();
@@ -118,18 +125,24 @@ fn group_invite_join_config_move_and_third_store() {
 
     // B's own (member) configuration to a third store.
     let d = Machine::new();
-    d.pn.identity_import(&b.pn.identity_export(&bob, "x").unwrap(), "x")
-        .unwrap();
-    let bob_cfg = joined.export_config("").unwrap();
+    d.pn.identity_import(
+        &b.pn.identity_export(&bob, &"x".into()).unwrap(),
+        &"x".into(),
+    )
+    .unwrap();
+    let bob_cfg = joined.export_config(&"".into()).unwrap();
     assert!(!bob_cfg.contains("GROUPKEY"));
-    let imp = d.pn.group_import_config(&bob_cfg, "", false).unwrap();
+    let imp =
+        d.pn.group_import_config(&bob_cfg, &"".into(), false)
+            .unwrap();
     let on_d =
         d.pn.group_open(&imp.identity, &imp.group_peer_name, None)
             .unwrap();
     assert_eq!(on_d.roles(), vec![Role::MEMBER]);
     assert_eq!(on_d.chain_der(), joined.chain_der());
     // Overwrite replaces.
-    d.pn.group_import_config(&bob_cfg, "", true).unwrap();
+    d.pn.group_import_config(&bob_cfg, &"".into(), true)
+        .unwrap();
 }
 
 #[test]
@@ -200,14 +213,14 @@ fn password_group_flow() {
 
     let carol = b.identity("carol");
     let (cg, outcome) =
-        b.pn.group_password_join(Some(&carol), &inv, "secret", None)
+        b.pn.group_password_join(Some(&carol), &inv, &"secret".into(), None)
             .unwrap();
     assert_eq!(outcome, JoinOutcome::Joined);
     assert_eq!(outcome.hresult(), peernet::hresult::S_OK);
     assert_eq!(cg.membership(), MembershipStatus::CredentialsPending);
     assert!(cg.roles().is_empty());
     let (_, again) =
-        b.pn.group_password_join(Some(&carol), &inv, "secret", None)
+        b.pn.group_password_join(Some(&carol), &inv, &"secret".into(), None)
             .unwrap();
     assert_eq!(again, JoinOutcome::AlreadyMember);
     assert_eq!(again.hresult(), peernet::hresult::PEER_S_ALREADY_A_MEMBER);
@@ -216,11 +229,11 @@ fn password_group_flow() {
     let dave = a.identity("dave");
     let before = a.snapshot();
     assert_eq!(
-        common::code(a.pn.group_password_join(Some(&dave), &inv, "wrong", None)),
+        common::code(a.pn.group_password_join(Some(&dave), &inv, &"wrong".into(), None)),
         peernet::hresult::ERROR_INVALID_PASSWORD
     );
     assert_eq!(before, a.snapshot());
-    a.pn.group_password_join(Some(&dave), &inv, "secret", None)
+    a.pn.group_password_join(Some(&dave), &inv, &"secret".into(), None)
         .unwrap();
     assert_eq!(
         peernet::password_hash_string("password").as_str(),
@@ -474,7 +487,7 @@ fn renewal_and_role_change_by_issue_credentials() {
         b.pn.group_password_join(
             Some(&bob),
             &g.create_password_invitation().unwrap(),
-            "pw",
+            &"pw".into(),
             None,
         )
         .unwrap();
@@ -528,16 +541,19 @@ fn modern_group_config_at_real_iterations() {
         .group_create(&GroupProperties::new("modern", "Modern").with_creator(&me))
         .unwrap();
     assert_eq!(g.profile(), Profile::Modern);
-    let cfg = g.export_config("pw").unwrap();
-    pb.identity_import(&pa.identity_export(&me, "pw").unwrap(), "pw")
-        .unwrap();
+    let cfg = g.export_config(&"pw".into()).unwrap();
+    pb.identity_import(
+        &pa.identity_export(&me, &"pw".into()).unwrap(),
+        &"pw".into(),
+    )
+    .unwrap();
     assert_eq!(
-        pb.group_import_config(&cfg, "bad", false)
+        pb.group_import_config(&cfg, &"bad".into(), false)
             .unwrap_err()
             .hresult(),
         peernet::hresult::ERROR_INVALID_PASSWORD
     );
-    let imp = pb.group_import_config(&cfg, "pw", false).unwrap();
+    let imp = pb.group_import_config(&cfg, &"pw".into(), false).unwrap();
     assert_eq!(
         pb.group_open(&imp.identity, &imp.group_peer_name, None)
             .unwrap()
@@ -561,10 +577,10 @@ fn a_joiners_wrong_password_does_not_poison_later_joins() {
     let inv = g.create_password_invitation().unwrap();
     let (x, y) = (b.identity("x"), b.identity("y"));
     // No owner on B: nothing to check against, both are recorded for connect.
-    b.pn.group_password_join(Some(&x), &inv, "typo", None)
+    b.pn.group_password_join(Some(&x), &inv, &"typo".into(), None)
         .unwrap();
     let (_, outcome) =
-        b.pn.group_password_join(Some(&y), &inv, "right", None)
+        b.pn.group_password_join(Some(&y), &inv, &"right".into(), None)
             .unwrap();
     assert_eq!(outcome, JoinOutcome::Joined);
 }
