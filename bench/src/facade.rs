@@ -301,38 +301,37 @@ fn row_names(pool: &[PoolEntry], i: usize) -> (String, &str) {
 }
 
 fn fill(store: &Store, pool: &[PoolEntry], range: std::ops::Range<usize>) {
-    store
-        .bulk_insert_rows_for_bench(range, |i| {
-            let e = &pool[i % pool.len()];
-            let (name, _) = row_names(pool, i);
-            let g = &e.group;
-            let mut props = g.properties.clone();
-            props.creator_peer_name = name.clone();
-            (
-                NewIdentity {
-                    peer_name: name.clone(),
-                    friendly_name: format!("Bench {i}"),
-                    profile: "modern".into(),
-                    idc: e.idc.clone(),
-                },
-                &e.key[..],
-                NewGroup {
-                    identity: name,
-                    group_peer_name: g.group_peer_name.clone(),
-                    classifier: g.classifier.clone(),
-                    cloud: g.cloud.clone(),
-                    profile: g.profile.clone(),
-                    gmc_chain: g.gmc_chain.clone(),
-                    properties: props,
-                    status: 0,
-                },
-                GroupSecrets {
-                    group_key: Some(&e.group_key[..]),
-                    password_verifier: None,
-                },
-            )
-        })
-        .expect("bulk fill");
+    peernet::lower::storage::testing::bulk_insert_rows(store, range, |i| {
+        let e = &pool[i % pool.len()];
+        let (name, _) = row_names(pool, i);
+        let g = &e.group;
+        let mut props = g.properties.clone();
+        props.creator_peer_name = name.clone();
+        (
+            NewIdentity {
+                peer_name: name.clone(),
+                friendly_name: format!("Bench {i}"),
+                profile: "modern".into(),
+                idc: e.idc.clone(),
+            },
+            &e.key[..],
+            NewGroup {
+                identity: name,
+                group_peer_name: g.group_peer_name.clone(),
+                classifier: g.classifier.clone(),
+                cloud: g.cloud.clone(),
+                profile: g.profile.clone(),
+                gmc_chain: g.gmc_chain.clone(),
+                properties: props,
+                status: 0,
+            },
+            GroupSecrets {
+                group_key: Some(&e.group_key[..]),
+                password_verifier: None,
+            },
+        )
+    })
+    .expect("bulk fill");
 }
 
 /// Pseudo-random walk over `0..n`.

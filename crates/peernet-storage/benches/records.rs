@@ -99,9 +99,15 @@ fn setup(n: usize) -> (tempfile::TempDir, Store) {
     let mut done = 0;
     while done < n {
         let count = chunk.min(n - done);
-        store
-            .bulk_insert_records_for_bench("a.bench", "g.bench", done, count, |i| record(i as u64))
-            .expect("fill");
+        peernet_storage::testing::bulk_insert_records(
+            &store,
+            "a.bench",
+            "g.bench",
+            done,
+            count,
+            |i| record(i as u64),
+        )
+        .expect("fill");
         done += count;
     }
     eprintln!("filled {n} records in {:.1?}", started.elapsed());

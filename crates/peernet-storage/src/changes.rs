@@ -14,8 +14,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use rusqlite::{Connection, OpenFlags, Row, Transaction, params};
 
 use crate::error::Result;
-use crate::records::Guid;
 use crate::store::{BUSY_TIMEOUT, LocalCommits, Store, TxResult, map_sqlite, retry_busy};
+use peernet_protocol::Guid;
 
 /// `PEER_GROUP_EVENT_TYPE` of a status change.
 pub const EVENT_STATUS_CHANGED: u32 = 1;
@@ -378,7 +378,7 @@ impl Store {
         change: MemberChangeType,
     ) -> Result<()> {
         self.write(|tx| {
-            crate::records::require_group(tx, identity, group)?;
+            crate::group::require_group(tx, identity, group)?;
             append_change(
                 tx,
                 identity,
@@ -398,7 +398,7 @@ impl Store {
     /// second (read-only) connection to `store.db`.
     pub fn watch_changes(&self, identity: &str, group: &str) -> Result<ChangeWatcher> {
         let last = self.read(|tx| {
-            crate::records::require_group(tx, identity, group)?;
+            crate::group::require_group(tx, identity, group)?;
             Ok(tx
                 .prepare_cached(
                     "SELECT coalesce(max(seq), 0) FROM group_changes

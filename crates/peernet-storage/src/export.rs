@@ -34,11 +34,12 @@ use rusqlite::Transaction;
 
 use crate::changes::{ChangeEvent, MemberChangeType, RecordChangeType, append_change};
 use crate::error::{Error, Result};
+use crate::group::require_group;
 use crate::members::{MAX_MEMBER_ATTRIBUTES_SIZE, MAX_MEMBER_CHAIN_SIZE, MemberRow};
 use crate::members::{list_members, upsert_member_row};
 use crate::records::{
     Guid, MAX_RECORD_DATA_SIZE, RECORD_COLUMNS, RecordRow, guid_column, insert_row,
-    record_from_row, require_group, validate_record,
+    record_from_row, validate_record,
 };
 use crate::store::{Store, TxError, TxResult, now_secs};
 
@@ -452,11 +453,7 @@ fn import_from(
         validate_record(&record)
             .map_err(|e| ParseError::Invalid(format!("invalid record: {e}")))?;
         if !seen.insert(record.id) {
-            return Err(ParseError::Invalid(format!(
-                "record {} appears twice",
-                record.id.to_string()
-            ))
-            .into());
+            return Err(ParseError::Invalid(format!("record {} appears twice", record.id)).into());
         }
         insert_row(tx, identity, group, &record)?;
         let change = match old.remove(&record.id) {

@@ -41,6 +41,8 @@ mod records;
 mod schema;
 mod seal;
 mod store;
+#[doc(hidden)]
+pub mod testing;
 
 pub use changes::{
     CHANGE_LOG_PRUNE_EVERY, CHANGE_LOG_RETENTION, CHANGES_BATCH, Change, ChangeEvent,

@@ -4,8 +4,7 @@ use rusqlite::{OptionalExtension, Row, params};
 
 use crate::changes::{ChangeEvent, MemberChangeType, append_change};
 use crate::error::{Error, Result};
-use crate::group::UpsertOutcome;
-use crate::records::{group_what, require_group};
+use crate::group::{UpsertOutcome, group_what, require_group};
 use crate::store::Store;
 
 /// Largest member attribute string, bytes of UTF-8: 64 KiB.

@@ -11,7 +11,8 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use crate::changes::{ChangeEvent, RecordChangeType, append_change};
 use crate::error::{Error, Result};
-use crate::store::{Store, TxResult};
+use crate::group::{group_what, require_group};
+use crate::store::Store;
 
 pub use peernet_protocol::Guid;
 
@@ -145,29 +146,6 @@ pub(crate) fn validate_record(r: &RecordRow) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn group_what(identity: &str, group: &str) -> String {
-    format!("group '{group}' of identity '{identity}'")
-}
-
-/// Fails with [`Error::NotFound`] unless the identity has the group.
-pub(crate) fn require_group(
-    tx: &rusqlite::Connection,
-    identity: &str,
-    group: &str,
-) -> TxResult<()> {
-    let exists = tx
-        .prepare_cached("SELECT 1 FROM groups WHERE identity = ?1 AND group_peer_name = ?2")?
-        .exists([identity, group])?;
-    if exists {
-        Ok(())
-    } else {
-        Err(Error::NotFound {
-            what: group_what(identity, group),
-        }
-        .into())
-    }
-}
-
 fn record_not_found(group: &str, id: &Guid) -> Error {
     Error::RecordNotFound {
         group: group.to_owned(),
@@ -237,11 +215,7 @@ impl Store {
                 .exists(params![identity, group, record.id.as_bytes()])?;
             if exists {
                 return Err(Error::AlreadyExists {
-                    what: format!(
-                        "record {} of {}",
-                        record.id.to_string(),
-                        group_what(identity, group)
-                    ),
+                    what: format!("record {} of {}", record.id, group_what(identity, group)),
                 }
                 .into());
             }
@@ -312,8 +286,7 @@ impl Store {
                 return Err(Error::InvalidInput {
                     reason: format!(
                         "record {} has type {}; an update cannot change it",
-                        record.id.to_string(),
-                        record_type.to_string()
+                        record.id, record_type
                     ),
                 }
                 .into());
@@ -322,7 +295,7 @@ impl Store {
                 return Err(Error::InvalidInput {
                     reason: format!(
                         "record {}: an update cannot change its creator or creation time",
-                        record.id.to_string()
+                        record.id
                     ),
                 }
                 .into());
@@ -676,8 +649,7 @@ impl Store {
 
     /// Inserts `count` records made by `make(i)` for `i` in `start..start + count` in one
     /// transaction, without change-log rows or checks. For benchmarks only.
-    #[doc(hidden)]
-    pub fn bulk_insert_records_for_bench(
+    pub(crate) fn bulk_insert_records_for_bench(
         &self,
         identity: &str,
         group: &str,

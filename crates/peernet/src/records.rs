@@ -250,7 +250,7 @@ fn invalid_record(id: &Guid, why: impl std::fmt::Display) -> Error {
         hr::PEER_E_INVALID_RECORD,
         format!(
             "record {} fails verification: {why}; delete it or import a good copy",
-            id.to_string()
+            id
         ),
     )
 }
@@ -560,7 +560,7 @@ impl Group {
                 hr::PEER_E_NOT_AUTHORIZED,
                 format!(
                     "record type {} is reserved by the grouping protocols",
-                    record.record_type.to_string()
+                    record.record_type
                 ),
             ));
         }
@@ -629,7 +629,7 @@ impl Group {
         if row.expiration <= self.now_ft() {
             return Err(Error::api(
                 hr::PEER_E_RECORD_NOT_FOUND,
-                format!("record {} has expired", id.to_string()),
+                format!("record {} has expired", id),
             ));
         }
         Ok(row)
