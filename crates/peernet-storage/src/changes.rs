@@ -17,14 +17,49 @@ use crate::error::Result;
 use crate::store::{BUSY_TIMEOUT, LocalCommits, Store, TxResult, map_sqlite, retry_busy};
 use peernet_protocol::Guid;
 
-/// `PEER_GROUP_EVENT_TYPE` of a status change.
-pub const EVENT_STATUS_CHANGED: u32 = 1;
-/// `PEER_GROUP_EVENT_TYPE` of a property change.
-pub const EVENT_PROPERTY_CHANGED: u32 = 2;
-/// `PEER_GROUP_EVENT_TYPE` of a record change.
-pub const EVENT_RECORD_CHANGED: u32 = 3;
-/// `PEER_GROUP_EVENT_TYPE` of a member change.
-pub const EVENT_MEMBER_CHANGED: u32 = 8;
+/// `PEER_GROUP_EVENT_TYPE` values (`p2p.h`), defined once for every layer; the facade
+/// re-exports this module as `peernet::event`. The change log stores the first four
+/// kinds; the others need network connections, which peernet does not make.
+pub mod event_type {
+    /// `PEER_GROUP_EVENT_STATUS_CHANGED`.
+    pub const PEER_GROUP_EVENT_STATUS_CHANGED: u32 = 1;
+    /// `PEER_GROUP_EVENT_PROPERTY_CHANGED`.
+    pub const PEER_GROUP_EVENT_PROPERTY_CHANGED: u32 = 2;
+    /// `PEER_GROUP_EVENT_RECORD_CHANGED`.
+    pub const PEER_GROUP_EVENT_RECORD_CHANGED: u32 = 3;
+    /// `PEER_GROUP_EVENT_DIRECT_CONNECTION` (never raised: no connections).
+    pub const PEER_GROUP_EVENT_DIRECT_CONNECTION: u32 = 4;
+    /// `PEER_GROUP_EVENT_NEIGHBOR_CONNECTION` (never raised).
+    pub const PEER_GROUP_EVENT_NEIGHBOR_CONNECTION: u32 = 5;
+    /// `PEER_GROUP_EVENT_INCOMING_DATA` (never raised).
+    pub const PEER_GROUP_EVENT_INCOMING_DATA: u32 = 6;
+    /// `PEER_GROUP_EVENT_MEMBER_CHANGED`.
+    pub const PEER_GROUP_EVENT_MEMBER_CHANGED: u32 = 8;
+    /// `PEER_GROUP_EVENT_CONNECTION_FAILED` (never raised).
+    pub const PEER_GROUP_EVENT_CONNECTION_FAILED: u32 = 10;
+    /// `PEER_GROUP_EVENT_AUTHENTICATION_FAILED` (never raised).
+    pub const PEER_GROUP_EVENT_AUTHENTICATION_FAILED: u32 = 11;
+
+    /// Every defined `PEER_GROUP_EVENT_TYPE` value.
+    pub const ALL: [u32; 9] = [
+        PEER_GROUP_EVENT_STATUS_CHANGED,
+        PEER_GROUP_EVENT_PROPERTY_CHANGED,
+        PEER_GROUP_EVENT_RECORD_CHANGED,
+        PEER_GROUP_EVENT_DIRECT_CONNECTION,
+        PEER_GROUP_EVENT_NEIGHBOR_CONNECTION,
+        PEER_GROUP_EVENT_INCOMING_DATA,
+        PEER_GROUP_EVENT_MEMBER_CHANGED,
+        PEER_GROUP_EVENT_CONNECTION_FAILED,
+        PEER_GROUP_EVENT_AUTHENTICATION_FAILED,
+    ];
+}
+
+use event_type::{
+    PEER_GROUP_EVENT_MEMBER_CHANGED as EVENT_MEMBER_CHANGED,
+    PEER_GROUP_EVENT_PROPERTY_CHANGED as EVENT_PROPERTY_CHANGED,
+    PEER_GROUP_EVENT_RECORD_CHANGED as EVENT_RECORD_CHANGED,
+    PEER_GROUP_EVENT_STATUS_CHANGED as EVENT_STATUS_CHANGED,
+};
 
 /// Change-log rows older than this are pruned (see [`Store::prune_changes`]).
 pub const CHANGE_LOG_RETENTION: Duration = Duration::from_secs(3600);

@@ -46,8 +46,7 @@ pub mod testing;
 
 pub use changes::{
     CHANGE_LOG_PRUNE_EVERY, CHANGE_LOG_RETENTION, CHANGES_BATCH, Change, ChangeEvent,
-    ChangeWatcher, DEFAULT_POLL_INTERVAL, EVENT_MEMBER_CHANGED, EVENT_PROPERTY_CHANGED,
-    EVENT_RECORD_CHANGED, EVENT_STATUS_CHANGED, MemberChangeType, RecordChangeType,
+    ChangeWatcher, DEFAULT_POLL_INTERVAL, MemberChangeType, RecordChangeType, event_type,
 };
 pub use cloud::{Cloud, CloudScope, GLOBAL_CLOUD, private_cloud_scope};
 pub use error::{Error, Result};

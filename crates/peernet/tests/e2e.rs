@@ -83,7 +83,10 @@ fn group_invite_join_config_move_and_third_store() {
     assert_eq!(info.cloud_name, "Global_");
     assert_eq!(info.scope, Scope::Global);
     assert_eq!(info.cloud_flags, 0);
-    assert_eq!(info.auth_scheme, peernet::PEER_GROUP_GMC_AUTHENTICATION);
+    assert_eq!(
+        info.auth_scheme,
+        peernet::flags::PEER_GROUP_GMC_AUTHENTICATION
+    );
     assert!(info.time_valid);
     let bob_key = b.pn.identity_get_crypt_key(&bob).unwrap();
     assert_eq!(
@@ -200,7 +203,7 @@ fn password_group_flow() {
     let info = b.pn.group_parse_invitation(&inv).unwrap();
     assert_eq!(
         info.auth_scheme,
-        peernet::PEER_GROUP_PASSWORD_AUTHENTICATION
+        peernet::flags::PEER_GROUP_PASSWORD_AUTHENTICATION
     );
     assert_eq!(info.group_peer_name, g.peer_name());
     assert_eq!(info.group_friendly_name, "Password group");
@@ -252,7 +255,7 @@ fn properties_status_and_default_identity() {
     assert_eq!(p.creator_peer_name.as_deref(), Some(def.as_str()));
     assert_eq!(
         p.member_data_lifetime,
-        peernet::DEFAULT_MEMBER_DATA_LIFETIME
+        peernet::limits::DEFAULT_MEMBER_DATA_LIFETIME
     );
     p.friendly_name = "Renamed".into();
     p.comment = "a comment".into();

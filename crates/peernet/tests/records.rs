@@ -189,14 +189,14 @@ fn validation_sizes_reserved_types_and_expiration() {
         ),
         (
             Record {
-                flags: peernet::PEER_RECORD_FLAG_AUTOREFRESH,
+                flags: peernet::flags::PEER_RECORD_FLAG_AUTOREFRESH,
                 ..Record::new(T1, later(60))
             },
             hr::PEER_E_INVALID_RECORD_EXPIRATION,
         ),
         (
             Record {
-                flags: peernet::PEER_RECORD_FLAG_DELETED,
+                flags: peernet::flags::PEER_RECORD_FLAG_DELETED,
                 ..Record::new(T1, later(600))
             },
             hr::E_INVALIDARG,
