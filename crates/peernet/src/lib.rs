@@ -28,14 +28,17 @@
 
 mod config;
 mod context;
+mod database;
 mod error;
 mod events;
 mod group;
 pub mod hresult;
 mod identity;
 mod invitation;
+mod members;
 mod records;
 pub mod secret;
+mod time;
 
 pub use config::ImportedConfig;
 pub use context::{
@@ -49,8 +52,10 @@ pub use group::{CloudInfo, Group, GroupProperties, GroupStatus, MembershipStatus
 pub use hresult::HResult;
 pub use identity::{IdentityDetails, IdentityKey, NamePair, create_peer_name};
 pub use invitation::{CredentialInfo, InvitationInfo, IssueFlags, JoinOutcome, parse_invitation};
-pub use records::{Guid, Member, MemberCredentials, Record, from_filetime, to_filetime};
+pub use members::{Member, MemberCredentials};
+pub use records::{Guid, Record};
 pub use secret::Secret;
+pub use time::{from_filetime, to_filetime};
 
 /// `PEER_GROUP_EVENT_TYPE` values (`p2p.h`), the one set every layer uses (defined in
 /// `peernet_storage::event_type`, whose change log stores them).
@@ -66,9 +71,8 @@ pub mod flags {
         PEER_GROUP_PASSWORD_AUTHENTICATION, PEER_GROUP_STATUS_HAS_CONNECTIONS,
         PEER_GROUP_STATUS_LISTENING, PEER_MEMBER_DATA_OPTIONAL, PNRP_CLOUD_NAME_LOCAL,
     };
-    pub use crate::records::{
-        PEER_MEMBER_PRESENT, PEER_RECORD_FLAG_AUTOREFRESH, PEER_RECORD_FLAG_DELETED,
-    };
+    pub use crate::members::PEER_MEMBER_PRESENT;
+    pub use crate::records::{PEER_RECORD_FLAG_AUTOREFRESH, PEER_RECORD_FLAG_DELETED};
 }
 
 /// Length limits and lifetimes the API enforces.
