@@ -35,6 +35,7 @@ mod group;
 pub mod hresult;
 mod identity;
 mod invitation;
+mod join;
 mod members;
 mod records;
 pub mod secret;
@@ -51,7 +52,8 @@ pub use events::{
 pub use group::{CloudInfo, Group, GroupProperties, GroupStatus, MembershipStatus};
 pub use hresult::HResult;
 pub use identity::{IdentityDetails, IdentityKey, NamePair, create_peer_name};
-pub use invitation::{CredentialInfo, InvitationInfo, IssueFlags, JoinOutcome, parse_invitation};
+pub use invitation::{CredentialInfo, InvitationInfo, IssueFlags, parse_invitation};
+pub use join::JoinOutcome;
 pub use members::{Member, MemberCredentials};
 pub use records::{Guid, Record};
 pub use secret::Secret;
