@@ -387,21 +387,6 @@ impl Group {
             .map_err(|e| self.group_err(e))
     }
 
-    pub(crate) fn group_err(&self, e: peernet_storage::Error) -> Error {
-        match e {
-            peernet_storage::Error::NotFound { .. } => Error::storage_as(
-                hr::PEER_E_INVALID_GROUP,
-                format!(
-                    "group '{}' of '{}' was deleted; this handle is no longer valid",
-                    self.peer_name(),
-                    self.identity()
-                ),
-                e,
-            ),
-            e => Error::storage(e),
-        }
-    }
-
     fn check_expiration(
         &self,
         leaf: &Certificate,

@@ -598,6 +598,23 @@ impl Group {
         &self.inner.ctx
     }
 
+    /// A store error of a call on this handle; a missing group means the group was
+    /// deleted under the handle (`PEER_E_INVALID_GROUP`).
+    pub(crate) fn group_err(&self, e: peernet_storage::Error) -> Error {
+        match e {
+            peernet_storage::Error::NotFound { .. } => Error::storage_as(
+                hr::PEER_E_INVALID_GROUP,
+                format!(
+                    "group '{}' of '{}' was deleted; this handle is no longer valid",
+                    self.peer_name(),
+                    self.identity()
+                ),
+                e,
+            ),
+            e => Error::storage(e),
+        }
+    }
+
     /// The current row; `PEER_E_INVALID_GROUP` when the group was deleted.
     pub(crate) fn row(&self) -> Result<peernet_storage::Group> {
         let ctx = self.ctx();
