@@ -50,7 +50,7 @@ fn secret_holders_zeroize_on_drop() {
             .group_password_verifier(&id, g.peer_name())
             .unwrap(),
     );
-    zeroizing(&peernet::password_hash_string("x"));
+    zeroizing(&peernet::password_hash_string(&"x".into()));
     let blob = encrypted_key::seal(&pkcs8, "pw", 1).unwrap();
     zeroizing(&encrypted_key::open(&blob, "pw").unwrap());
     let pfx = pkcs12::write(

@@ -200,32 +200,6 @@ impl Peernet {
     }
 }
 
-/// The [MS-PPSEC] 2.2.1.2 password hash string: SHA-1 over UTF-16LE `password\0` followed
-/// by UTF-16LE `MS P2P Grouping\0`, each nibble written as `'a' + nibble` (40 characters).
-///
-/// ```
-/// assert_eq!(&*peernet::password_hash_string("password"), "ekpckgmohmldapihpfphiebdkkcaheipipcjcpai");
-/// ```
-pub fn password_hash_string(password: &str) -> zeroize::Zeroizing<String> {
-    use sha1::Digest;
-    let mut h = sha1::Sha1::new();
-    let mut buf = zeroize::Zeroizing::new(Vec::new());
-    for u in password.encode_utf16().chain([0]) {
-        buf.extend_from_slice(&u.to_le_bytes());
-    }
-    for u in "MS P2P Grouping".encode_utf16().chain([0]) {
-        buf.extend_from_slice(&u.to_le_bytes());
-    }
-    h.update(&buf[..]);
-    let digest = h.finalize();
-    let mut out = zeroize::Zeroizing::new(String::with_capacity(40));
-    for b in digest.iter() {
-        out.push(char::from(b'a' + (b >> 4)));
-        out.push(char::from(b'a' + (b & 0x0f)));
-    }
-    out
-}
-
 /// Constant-time equality of two byte strings.
 pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
@@ -285,14 +259,6 @@ pub fn startup(requested: u16) -> Result<VersionData> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn password_hash_vector() {
-        assert_eq!(
-            &*password_hash_string("password"),
-            "ekpckgmohmldapihpfphiebdkkcaheipipcjcpai"
-        );
-    }
 
     #[test]
     fn version_negotiation() {

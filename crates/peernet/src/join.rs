@@ -7,7 +7,7 @@ use peernet_crypto::{Certificate, PeerName, Profile};
 use peernet_protocol::{Invitation, InvitationVersion, PasswordInvitation, Scope};
 use peernet_storage::{GroupCloud, GroupSecrets, NewGroup};
 
-use crate::context::{Peernet, ct_eq, password_hash_string};
+use crate::context::{Peernet, ct_eq};
 use crate::error::{Error, Result};
 use crate::group::{
     DEFAULT_MEMBER_DATA_LIFETIME, Group, MIN_PRESENCE_LIFETIME, MembershipStatus,
@@ -16,7 +16,7 @@ use crate::group::{
 };
 use crate::hresult::{self as hr, HResult};
 use crate::invitation::{parse_invitation_chain, parse_invitation_doc, password_group_name};
-use crate::secret::Secret;
+use crate::secret::{Secret, password_hash_string};
 
 /// What [`Peernet::group_password_join`] did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -219,7 +219,6 @@ impl Peernet {
         password: &Secret,
         cloud: Option<&str>,
     ) -> Result<(Group, JoinOutcome)> {
-        let password = password.expose();
         let p: PasswordInvitation = match parse_invitation_doc(invitation)? {
             Invitation::Password(p) => p,
             Invitation::Gmc(_) => {

@@ -42,9 +42,7 @@ pub mod secret;
 mod time;
 
 pub use config::ImportedConfig;
-pub use context::{
-    Clock, Options, PEER_GROUP_VERSION, Peernet, VersionData, password_hash_string, startup,
-};
+pub use context::{Clock, Options, PEER_GROUP_VERSION, Peernet, VersionData, startup};
 pub use error::{Error, Result};
 pub use events::{
     EventData, EventHandle, EventRegistration, GroupEvent, MemberChangeType, RecordChangeType,
@@ -56,7 +54,7 @@ pub use invitation::{CredentialInfo, InvitationInfo, IssueFlags, parse_invitatio
 pub use join::JoinOutcome;
 pub use members::{Member, MemberCredentials};
 pub use records::{Guid, Record};
-pub use secret::Secret;
+pub use secret::{Secret, password_hash_string};
 pub use time::{from_filetime, to_filetime};
 
 /// `PEER_GROUP_EVENT_TYPE` values (`p2p.h`), the one set every layer uses (defined in

@@ -1,5 +1,5 @@
 //! [`Secret`]: every password the public API takes (identity and configuration export and
-//! import, password joins, group passwords).
+//! import, password joins, group passwords), and the [MS-PPSEC] 2.2.1.2 password hash.
 
 use std::fmt;
 
@@ -61,6 +61,32 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// The [MS-PPSEC] 2.2.1.2 password hash string: SHA-1 over UTF-16LE `password\0` followed
+/// by UTF-16LE `MS P2P Grouping\0`, each nibble written as `'a' + nibble` (40 characters).
+///
+/// ```
+/// assert_eq!(&*peernet::password_hash_string(&"password".into()), "ekpckgmohmldapihpfphiebdkkcaheipipcjcpai");
+/// ```
+pub fn password_hash_string(password: &Secret) -> zeroize::Zeroizing<String> {
+    use sha1::Digest;
+    let mut h = sha1::Sha1::new();
+    let mut buf = zeroize::Zeroizing::new(Vec::new());
+    for u in password.expose().encode_utf16().chain([0]) {
+        buf.extend_from_slice(&u.to_le_bytes());
+    }
+    for u in "MS P2P Grouping".encode_utf16().chain([0]) {
+        buf.extend_from_slice(&u.to_le_bytes());
+    }
+    h.update(&buf[..]);
+    let digest = h.finalize();
+    let mut out = zeroize::Zeroizing::new(String::with_capacity(40));
+    for b in digest.iter() {
+        out.push(char::from(b'a' + (b >> 4)));
+        out.push(char::from(b'a' + (b & 0x0f)));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,6 +96,14 @@ mod tests {
         assert_eq!(
             format!("{:?}", Secret::from("hunter2")),
             "Secret(<redacted>)"
+        );
+    }
+
+    #[test]
+    fn password_hash_vector() {
+        assert_eq!(
+            &*password_hash_string(&"password".into()),
+            "ekpckgmohmldapihpfphiebdkkcaheipipcjcpai"
         );
     }
 }

@@ -239,7 +239,7 @@ fn password_group_flow() {
     a.pn.group_password_join(Some(&dave), &inv, &"secret".into(), None)
         .unwrap();
     assert_eq!(
-        peernet::password_hash_string("password").as_str(),
+        peernet::password_hash_string(&"password".into()).as_str(),
         "ekpckgmohmldapihpfphiebdkkcaheipipcjcpai"
     );
 }

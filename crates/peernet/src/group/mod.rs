@@ -10,10 +10,11 @@ use peernet_crypto::{Certificate, PeerName, PrivateKey, Profile, Role};
 use peernet_protocol::Scope;
 use peernet_storage::{CloudScope, GroupCloud, GroupSecrets, NewGroup};
 
-use crate::context::{CachedChain, Peernet, password_hash_string};
+use crate::context::{CachedChain, Peernet};
 use crate::error::{Error, Result};
 use crate::hresult as hr;
 use crate::identity::{NamePair, stored_profile};
+use crate::secret::password_hash_string;
 
 mod properties;
 
@@ -279,10 +280,7 @@ impl Peernet {
             .key
             .to_pkcs8_der()
             .map_err(|e| Error::crypto_as(hr::E_FAIL, "cannot encode the group key", e))?;
-        let verifier = props
-            .group_password
-            .as_ref()
-            .map(|p| password_hash_string(p.expose()));
+        let verifier = props.group_password.as_ref().map(password_hash_string);
         let ders = vec![root.grc.der().to_vec(), root.gmc.der().to_vec()];
         let new = created_row(props, &creator, &root.name, &cloud, profile, schemes, &ders);
         self.store

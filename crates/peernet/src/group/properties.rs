@@ -6,10 +6,9 @@ use peernet_protocol::utf16_len;
 use peernet_storage::SecretUpdate;
 
 use super::Group;
-use crate::context::password_hash_string;
 use crate::error::{Error, Result};
 use crate::hresult as hr;
-use crate::secret::Secret;
+use crate::secret::{Secret, password_hash_string};
 
 /// `PEER_GROUP_GMC_AUTHENTICATION`.
 pub const PEER_GROUP_GMC_AUTHENTICATION: u32 = 0x1;
@@ -330,10 +329,7 @@ impl Group {
                 "the group does not use password authentication; no password can be set",
             ));
         }
-        let verifier = props
-            .group_password
-            .as_ref()
-            .map(|p| password_hash_string(p.expose()));
+        let verifier = props.group_password.as_ref().map(password_hash_string);
         let new = peernet_storage::GroupProperties {
             friendly_name: props.friendly_name.clone(),
             flags: props.flags,
