@@ -200,7 +200,7 @@ pub fn run(ctx: &Ctx, c: RecordCommand) -> Result<Report, CliError> {
             let g = open(&pn, &at)?;
             let id = parse_guid(&record)?;
             g.delete_record(&id)?;
-            ctx.info(&format!("deleted record {}", id.to_string()));
+            ctx.info(&format!("deleted record {id}"));
             Ok(Report::new(json!({"deleted": id.to_string()}), ""))
         }
         RecordCommand::Search { at, query } => {
