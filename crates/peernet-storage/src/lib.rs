@@ -43,10 +43,11 @@ mod seal;
 mod store;
 #[doc(hidden)]
 pub mod testing;
+mod watch;
 
 pub use changes::{
     CHANGE_LOG_PRUNE_EVERY, CHANGE_LOG_RETENTION, CHANGES_BATCH, Change, ChangeEvent,
-    ChangeWatcher, DEFAULT_POLL_INTERVAL, MemberChangeType, RecordChangeType, event_type,
+    DEFAULT_POLL_INTERVAL, MemberChangeType, RecordChangeType, event_type,
 };
 pub use cloud::{Cloud, CloudScope, GLOBAL_CLOUD, private_cloud_scope};
 pub use error::{Error, Result};
@@ -61,6 +62,7 @@ pub use records::{
     MAX_RECORD_SECURITY_DATA_SIZE, RECORD_SCAN_PAGE, RecordKey, RecordRow,
 };
 pub use store::{DB_FILE, HOME_ENV, KEY_FILE, Store};
+pub use watch::ChangeWatcher;
 pub use zeroize::Zeroizing;
 
 #[cfg(test)]

@@ -120,6 +120,32 @@ pub(crate) fn list_members(
 }
 
 impl Store {
+    /// Logs a member change that alters no stored row, e.g. a member coming online
+    /// ([`MemberChangeType::Connected`]) or going offline.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`](crate::Error::NotFound) when the identity has no such group.
+    pub fn log_member_change(
+        &self,
+        identity: &str,
+        group: &str,
+        member_peer_name: &str,
+        change: MemberChangeType,
+    ) -> Result<()> {
+        self.write(|tx| {
+            require_group(tx, identity, group)?;
+            append_change(
+                tx,
+                identity,
+                group,
+                &ChangeEvent::MemberChanged {
+                    change,
+                    member_peer_name: member_peer_name.to_owned(),
+                },
+            )
+        })
+    }
+
     /// Inserts or replaces a member, logging `MEMBER_CHANGED / JOINED` for a new member
     /// and `MEMBER_CHANGED / UPDATED` for a replaced one.
     ///
