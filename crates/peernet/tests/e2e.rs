@@ -407,45 +407,74 @@ fn two_private_link_clouds(m: &Machine) -> [&'static str; 2] {
 const FOREIGN_PRIVATE: &str = "LinkLocal_{99999999-9999-9999-9999-999999999999}";
 
 #[test]
-fn a_caller_private_form_cloud_name_is_private_on_open_join_and_create() {
+fn create_with_a_private_form_cloud_name_uses_the_local_private_cloud() {
     let a = Machine::new();
-    let b = Machine::new();
     let alice = a.identity("alice");
-    let bob = b.identity("bob");
-    let ambiguous = peernet::hresult::PEER_E_CLOUD_NAME_AMBIGUOUS;
-    // Create: the caller's private-form name is matched against the local private clouds.
     let [a1, a2] = two_private_link_clouds(&a);
     let props = GroupProperties::new("p", "P")
         .with_creator(&alice)
         .with_cloud(FOREIGN_PRIVATE);
-    assert_eq!(a.pn.group_create(&props).unwrap_err().hresult(), ambiguous);
+    assert_eq!(
+        a.pn.group_create(&props).unwrap_err().hresult(),
+        peernet::hresult::PEER_E_CLOUD_NAME_AMBIGUOUS
+    );
     a.pn.remove_cloud(a2).unwrap();
     let g = a.pn.group_create(&props).unwrap();
     assert_eq!(g.cloud().name, a1);
     assert_eq!(g.get_properties().unwrap().cloud.as_deref(), Some(a1));
-    a.pn.add_cloud(&peernet::Cloud {
-        name: a2.into(),
-        scope: peernet::CloudScope::LinkLocal,
-        scope_id: 2,
-        private: true,
-    })
-    .unwrap();
-    // Open with the caller's override.
+    // A public name is still matched exactly.
+    assert_eq!(
+        a.pn.group_create(
+            &GroupProperties::new("q", "Q")
+                .with_creator(&alice)
+                .with_cloud("LinkLocal_2001:db8::/64")
+        )
+        .unwrap_err()
+        .hresult(),
+        peernet::hresult::PEER_E_NO_CLOUD
+    );
+}
+
+#[test]
+fn open_with_a_private_form_cloud_name_is_ambiguous_among_two_private_clouds() {
+    let a = Machine::new();
+    let alice = a.identity("alice");
+    let g =
+        a.pn.group_create(&GroupProperties::new("o", "O").with_creator(&alice))
+            .unwrap();
+    let [a1, a2] = two_private_link_clouds(&a);
     assert_eq!(
         a.pn.group_open(&alice, g.peer_name(), Some(FOREIGN_PRIVATE))
             .unwrap_err()
             .hresult(),
-        ambiguous
+        peernet::hresult::PEER_E_CLOUD_NAME_AMBIGUOUS
     );
+    a.pn.remove_cloud(a1).unwrap();
     assert_eq!(
-        a.pn.group_open(&alice, g.peer_name(), Some(a2))
+        a.pn.group_open(&alice, g.peer_name(), Some(FOREIGN_PRIVATE))
             .unwrap()
             .cloud()
             .name,
         a2
     );
-    // Join with the caller's override.
-    let [_, b2] = two_private_link_clouds(&b);
+    assert_eq!(
+        a.pn.group_open(&alice, g.peer_name(), Some("LinkLocal_2001:db8::/64"))
+            .unwrap_err()
+            .hresult(),
+        peernet::hresult::PEER_E_NO_CLOUD
+    );
+}
+
+#[test]
+fn join_with_a_private_form_cloud_name_is_ambiguous_among_two_private_clouds() {
+    let a = Machine::new();
+    let b = Machine::new();
+    let alice = a.identity("alice");
+    let bob = b.identity("bob");
+    let g =
+        a.pn.group_create(&GroupProperties::new("j", "J").with_creator(&alice))
+            .unwrap();
+    let [b1, b2] = two_private_link_clouds(&b);
     let inv = g
         .create_invitation(&b.pn.identity_get_xml(Some(&bob)).unwrap(), None, &[])
         .unwrap();
@@ -453,22 +482,20 @@ fn a_caller_private_form_cloud_name_is_private_on_open_join_and_create() {
         b.pn.group_join(Some(&bob), &inv, Some(FOREIGN_PRIVATE))
             .unwrap_err()
             .hresult(),
-        ambiguous
+        peernet::hresult::PEER_E_CLOUD_NAME_AMBIGUOUS
     );
     b.pn.remove_cloud(b2).unwrap();
-    assert_ne!(
+    let joined =
         b.pn.group_join(Some(&bob), &inv, Some(FOREIGN_PRIVATE))
+            .unwrap();
+    assert_eq!(joined.cloud().name, b1);
+    // The local cloud is what the membership records.
+    assert_eq!(
+        b.pn.group_open(&bob, g.peer_name(), None)
             .unwrap()
             .cloud()
             .name,
-        FOREIGN_PRIVATE
-    );
-    // A public name is still matched exactly.
-    assert_eq!(
-        a.pn.group_open(&alice, g.peer_name(), Some("LinkLocal_2001:db8::/64"))
-            .unwrap_err()
-            .hresult(),
-        peernet::hresult::PEER_E_NO_CLOUD
+        b1
     );
 }
 
