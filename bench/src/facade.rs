@@ -117,12 +117,15 @@ fn paths_case(profile: Profile, base: &Path, where_: &str, rounds: usize) -> Vec
     let certs = std::slice::from_ref(&details.idc);
     // Like with like: the facade's PFX and ours have the same size, and each side reads
     // what the other wrote.
-    let xml = pa.identity_export(&me, PASSWORD).expect("export");
+    let xml = pa.identity_export(&me, &PASSWORD.into()).expect("export");
     let doc = IdentityExport::parse_str(&xml).expect("parse export");
     let pfx = pkcs12::write(certs, &pkcs8, PASSWORD, &wopts).expect("pfx");
     assert_eq!(doc.data.len(), pfx.len(), "same PFX size");
     pkcs12::read(&doc.data, PASSWORD).expect("read the facade's PFX");
-    assert_eq!(pb.identity_import(&xml, PASSWORD).expect("import"), me);
+    assert_eq!(
+        pb.identity_import(&xml, &PASSWORD.into()).expect("import"),
+        me
+    );
     pb.identity_delete(&me).expect("delete");
 
     if std::env::var_os("PEERNET_BENCH_CALLGRIND").is_some() {
@@ -146,13 +149,13 @@ fn paths_case(profile: Profile, base: &Path, where_: &str, rounds: usize) -> Vec
     let (mut ex_f, mut ex_p, mut im_f, mut im_p) = (vec![], vec![], vec![], vec![]);
     for r in 0..rounds {
         let mut facade_export = || {
-            black_box(pa.identity_export(&me, PASSWORD).expect("export"));
+            black_box(pa.identity_export(&me, &PASSWORD.into()).expect("export"));
         };
         let mut pfx_write = || {
             black_box(pkcs12::write(certs, &pkcs8, PASSWORD, &wopts).expect("write"));
         };
         let mut facade_import = || {
-            black_box(pb.identity_import(&xml, PASSWORD).expect("import"));
+            black_box(pb.identity_import(&xml, &PASSWORD.into()).expect("import"));
         };
         let mut pfx_read = || {
             black_box(pkcs12::read(&doc.data, PASSWORD).expect("read"));
@@ -193,7 +196,10 @@ fn paths_case(profile: Profile, base: &Path, where_: &str, rounds: usize) -> Vec
 
 #[inline(never)]
 fn profiled_export(pn: &Peernet, identity: &str) {
-    black_box(pn.identity_export(identity, PASSWORD).expect("export"));
+    black_box(
+        pn.identity_export(identity, &PASSWORD.into())
+            .expect("export"),
+    );
 }
 
 #[inline(never)]
@@ -203,7 +209,7 @@ fn profiled_pfx_write(certs: &[Vec<u8>], pkcs8: &[u8], opts: &Pkcs12WriteOptions
 
 #[inline(never)]
 fn profiled_import(pn: &Peernet, xml: &str) {
-    black_box(pn.identity_import(xml, PASSWORD).expect("import"));
+    black_box(pn.identity_import(xml, &PASSWORD.into()).expect("import"));
 }
 
 #[inline(never)]
@@ -295,38 +301,37 @@ fn row_names(pool: &[PoolEntry], i: usize) -> (String, &str) {
 }
 
 fn fill(store: &Store, pool: &[PoolEntry], range: std::ops::Range<usize>) {
-    store
-        .bulk_insert_rows_for_bench(range, |i| {
-            let e = &pool[i % pool.len()];
-            let (name, _) = row_names(pool, i);
-            let g = &e.group;
-            let mut props = g.properties.clone();
-            props.creator_peer_name = name.clone();
-            (
-                NewIdentity {
-                    peer_name: name.clone(),
-                    friendly_name: format!("Bench {i}"),
-                    profile: "modern".into(),
-                    idc: e.idc.clone(),
-                },
-                &e.key[..],
-                NewGroup {
-                    identity: name,
-                    group_peer_name: g.group_peer_name.clone(),
-                    classifier: g.classifier.clone(),
-                    cloud: g.cloud.clone(),
-                    profile: g.profile.clone(),
-                    gmc_chain: g.gmc_chain.clone(),
-                    properties: props,
-                    status: 0,
-                },
-                GroupSecrets {
-                    group_key: Some(&e.group_key[..]),
-                    password_verifier: None,
-                },
-            )
-        })
-        .expect("bulk fill");
+    peernet::lower::storage::testing::bulk_insert_rows(store, range, |i| {
+        let e = &pool[i % pool.len()];
+        let (name, _) = row_names(pool, i);
+        let g = &e.group;
+        let mut props = g.properties.clone();
+        props.creator_peer_name = name.clone();
+        (
+            NewIdentity {
+                peer_name: name.clone(),
+                friendly_name: format!("Bench {i}"),
+                profile: "modern".into(),
+                idc: e.idc.clone(),
+            },
+            &e.key[..],
+            NewGroup {
+                identity: name,
+                group_peer_name: g.group_peer_name.clone(),
+                classifier: g.classifier.clone(),
+                cloud: g.cloud.clone(),
+                profile: g.profile.clone(),
+                gmc_chain: g.gmc_chain.clone(),
+                properties: props,
+                status: 0,
+            },
+            GroupSecrets {
+                group_key: Some(&e.group_key[..]),
+                password_verifier: None,
+            },
+        )
+    })
+    .expect("bulk fill");
 }
 
 /// Pseudo-random walk over `0..n`.
@@ -581,7 +586,7 @@ pub(crate) fn memory(peernet_bin: &Path) -> String {
     let me = src
         .identity_create(Some("big"), Some("Big"), Some(Profile::Windows))
         .expect("identity");
-    let xml = src.identity_export(&me, PASSWORD).expect("export");
+    let xml = src.identity_export(&me, &PASSWORD.into()).expect("export");
     let limit = peernet::lower::protocol::MAX_DOCUMENT_SIZE;
     // Valid and as large as the parser accepts: the same document with the DATA base64
     // broken into 76-character lines and the rest of the room filled by an XML comment

@@ -44,7 +44,7 @@ fn store(with_owner: bool) -> (Peernet, Option<String>) {
     let options = Options::default().with_pfx_iterations(64).with_clock(now);
     let pn = Peernet::open_with(&path, options).expect("open a temporary store");
     let owner = with_owner.then(|| {
-        pn.identity_import(&base("identity.xml"), PASSWORD)
+        pn.identity_import(&base("identity.xml"), &PASSWORD.into())
             .expect("the corpus identity imports")
     });
     (pn, owner)
@@ -91,7 +91,7 @@ pub fn identity_import(data: &[u8]) {
     let pn = STORE.get_or_init(|| store(false).0);
     let xml = String::from_utf8_lossy(data);
     let before = snapshot(pn);
-    match pn.identity_import(&xml, PASSWORD) {
+    match pn.identity_import(&xml, &PASSWORD.into()) {
         Err(e) => {
             check_refused_unchanged(pn, &before, &e);
         }
@@ -106,11 +106,11 @@ pub fn identity_import(data: &[u8]) {
             pn.identity_get_friendly_name(&name)
                 .expect("an imported identity has a friendly name");
             let again = pn
-                .identity_export(&name, PASSWORD)
+                .identity_export(&name, &PASSWORD.into())
                 .expect("an imported identity exports");
             pn.identity_delete(&name).expect("delete");
             assert_eq!(
-                pn.identity_import(&again, PASSWORD).expect("re-import"),
+                pn.identity_import(&again, &PASSWORD.into()).expect("re-import"),
                 name,
                 "export then import gives another peer name"
             );
@@ -127,7 +127,7 @@ pub fn config_import(data: &[u8]) {
     let (pn, _) = STORE.get_or_init(|| store(true));
     let xml = String::from_utf8_lossy(data);
     let before = snapshot(pn);
-    match pn.group_import_config(&xml, PASSWORD, false) {
+    match pn.group_import_config(&xml, &PASSWORD.into(), false) {
         Err(e) => {
             check_refused_unchanged(pn, &before, &e);
         }

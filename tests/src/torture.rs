@@ -50,7 +50,9 @@ pub fn make_pool(dir: &Path, n: usize) -> Vec<PathBuf> {
             let id = pn
                 .identity_create(Some(&format!("pool{i}")), Some("Pool"), Some(profile))
                 .expect("create");
-            let xml = pn.identity_export(&id, POOL_PASSWORD).expect("export");
+            let xml = pn
+                .identity_export(&id, &POOL_PASSWORD.into())
+                .expect("export");
             let p = dir.join(format!("ident-{i}.xml"));
             std::fs::write(&p, xml).expect("write");
             p
@@ -89,13 +91,10 @@ pub fn state(pn: &Peernet) -> State {
             Err(peernet::lower::storage::Error::NotFound { .. }) => Vec::new(),
             Err(e) => panic!("records of {g} ({i}): {e}"),
         };
-        records.extend(rows.iter().map(|r| {
-            (
-                i.clone(),
-                g.clone(),
-                peernet::lower::storage::guid_string(&r.id),
-            )
-        }));
+        records.extend(
+            rows.iter()
+                .map(|r| (i.clone(), g.clone(), r.id.to_string())),
+        );
     }
     State {
         identities: pn
@@ -472,14 +471,14 @@ impl<'a, W: Write> Worker<'a, W> {
                     self.begin("import-identity", &name, "");
                     let got = self
                         .pn
-                        .identity_import(&xml, POOL_PASSWORD)
+                        .identity_import(&xml, &POOL_PASSWORD.into())
                         .map_err(|e| err("import identity", e))?;
                     if got != name {
                         return Err(format!("imported {got}, expected {name}"));
                     }
                     self.ack("import-identity", &name, "");
                     // Importing it again must fail with PEER_E_ALREADY_EXISTS (provoked).
-                    match self.pn.identity_import(&xml, POOL_PASSWORD) {
+                    match self.pn.identity_import(&xml, &POOL_PASSWORD.into()) {
                         Err(e) if e.hresult() == peernet::hresult::PEER_E_ALREADY_EXISTS => {
                             self.provoked += 1;
                         }
@@ -563,7 +562,7 @@ impl<'a, W: Write> Worker<'a, W> {
                         .group_open(&id, &g, None)
                         .map_err(|e| err("open", e))?;
                     let xml = group
-                        .export_config(POOL_PASSWORD)
+                        .export_config(&POOL_PASSWORD.into())
                         .map_err(|e| err("export config", e))?;
                     if self.rng.next_u32().is_multiple_of(2) {
                         self.begin("delete-group", &id, &g);
@@ -573,17 +572,20 @@ impl<'a, W: Write> Worker<'a, W> {
                         self.ack("delete-group", &id, &g);
                         self.begin("import-config", &id, &g);
                         self.pn
-                            .group_import_config(&xml, POOL_PASSWORD, false)
+                            .group_import_config(&xml, &POOL_PASSWORD.into(), false)
                             .map_err(|e| err("import config", e))?;
                         self.ack("import-config", &id, &g);
                     } else {
                         self.begin("import-config", &id, &g);
                         self.pn
-                            .group_import_config(&xml, POOL_PASSWORD, true)
+                            .group_import_config(&xml, &POOL_PASSWORD.into(), true)
                             .map_err(|e| err("import config (overwrite)", e))?;
                         self.ack("import-config", &id, &g);
                         // Without overwrite it must be refused (provoked).
-                        match self.pn.group_import_config(&xml, POOL_PASSWORD, false) {
+                        match self
+                            .pn
+                            .group_import_config(&xml, &POOL_PASSWORD.into(), false)
+                        {
                             Err(e) if e.hresult() == peernet::hresult::PEER_E_ALREADY_EXISTS => {
                                 self.provoked += 1;
                             }
@@ -617,7 +619,7 @@ impl<'a, W: Write> Worker<'a, W> {
                     self.rng.fill_bytes(&mut record_type);
                     let expires =
                         std::time::SystemTime::now() + std::time::Duration::from_secs(3600);
-                    let record = peernet::Record::new(record_type, expires)
+                    let record = peernet::Record::new(record_type.into(), expires)
                         .with_attributes(format!(
                             "<attributes><attribute name=\"seq\" type=\"int\">{seq}</attribute></attributes>"
                         ))
@@ -626,12 +628,7 @@ impl<'a, W: Write> Worker<'a, W> {
                     let rid = group
                         .add_record(&record)
                         .map_err(|e| err("add record", e))?;
-                    self.ack_record(
-                        "record-add",
-                        &id,
-                        &g,
-                        &peernet::lower::storage::guid_string(&rid),
-                    );
+                    self.ack_record("record-add", &id, &g, &rid.to_string());
                     return Ok(());
                 }
             }

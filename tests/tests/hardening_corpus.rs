@@ -69,10 +69,10 @@ fn fixture() -> Fixture {
     let pn = Peernet::open_with(&path, fast_options()).unwrap();
     let read = |f: &str| std::fs::read_to_string(hostile::corpus_dir().join(f)).unwrap();
     let owner = pn
-        .identity_import(&read("base/identity.xml"), PASSWORD)
+        .identity_import(&read("base/identity.xml"), &PASSWORD.into())
         .unwrap();
     let imported = pn
-        .group_import_config(&read("base/group.xml"), PASSWORD, false)
+        .group_import_config(&read("base/group.xml"), &PASSWORD.into(), false)
         .unwrap();
     let group = pn
         .group_open(&owner, &imported.group_peer_name, None)
@@ -88,8 +88,11 @@ fn fixture() -> Fixture {
 
 fn call(fx: &Fixture, entry: Entry, xml: &str) -> Result<(), peernet::Error> {
     match entry {
-        Entry::IdentityImport => fx.pn.identity_import(xml, PASSWORD).map(drop),
-        Entry::ImportConfig => fx.pn.group_import_config(xml, PASSWORD, false).map(drop),
+        Entry::IdentityImport => fx.pn.identity_import(xml, &PASSWORD.into()).map(drop),
+        Entry::ImportConfig => fx
+            .pn
+            .group_import_config(xml, &PASSWORD.into(), false)
+            .map(drop),
         Entry::Join => fx.pn.group_join(Some(&fx.owner), xml, None).map(drop),
         Entry::ParseInvitation => fx.pn.group_parse_invitation(xml).map(drop),
         Entry::CreateInvitation => fx

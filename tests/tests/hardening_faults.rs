@@ -83,7 +83,7 @@ fn flipped_sealed_identity_key_is_corruption_and_others_keep_working() {
         hresult::PEER_E_CERT_STORE_CORRUPTED
     );
     assert_eq!(
-        code(|| pn.identity_export(&base.b, "pw")),
+        code(|| pn.identity_export(&base.b, &"pw".into())),
         hresult::PEER_E_CERT_STORE_CORRUPTED
     );
     // a and its group are untouched.
@@ -183,7 +183,7 @@ fn altered_certificates_and_rows_fail_cleanly() {
             code(|| pn.group_open(&base.a, &base.group, None)),
             code(|| pn.identity_get_xml(Some(&base.a))),
             code(|| pn.identity_details(&base.a)),
-            code(|| pn.identity_export(&base.a, "pw")),
+            code(|| pn.identity_export(&base.a, &"pw".into())),
             code(|| pn.enum_groups(&base.a)),
         ];
         // Each call either works (the fault is elsewhere) or reports a failure; none
@@ -228,14 +228,17 @@ fn damaged_idc_is_reported_as_a_corrupted_store() {
     );
     let pn = Peernet::open_with(d.path(), fast_options()).unwrap();
     assert_eq!(
-        code(|| pn.identity_export(&base.a, "pw")),
+        code(|| pn.identity_export(&base.a, &"pw".into())),
         hresult::PEER_E_CERT_STORE_CORRUPTED
     );
     assert_eq!(
         code(|| pn.identity_get_xml(Some(&base.a))),
         hresult::PEER_E_CERT_STORE_CORRUPTED
     );
-    assert_eq!(code(|| pn.identity_export(&base.b, "pw")), hresult::S_OK);
+    assert_eq!(
+        code(|| pn.identity_export(&base.b, &"pw".into())),
+        hresult::S_OK
+    );
     assert_eq!(code(|| pn.identity_get_xml(Some(&base.b))), hresult::S_OK);
     drop(pn);
 
@@ -249,10 +252,13 @@ fn damaged_idc_is_reported_as_a_corrupted_store() {
     );
     let pn = Peernet::open_with(d.path(), fast_options()).unwrap();
     assert_eq!(
-        code(|| pn.identity_export(&base.a, "pw")),
+        code(|| pn.identity_export(&base.a, &"pw".into())),
         hresult::PEER_E_CERT_STORE_CORRUPTED
     );
-    assert_eq!(code(|| pn.identity_export(&base.b, "pw")), hresult::S_OK);
+    assert_eq!(
+        code(|| pn.identity_export(&base.b, &"pw".into())),
+        hresult::S_OK
+    );
 }
 
 #[test]

@@ -50,7 +50,7 @@ fn secret_holders_zeroize_on_drop() {
             .group_password_verifier(&id, g.peer_name())
             .unwrap(),
     );
-    zeroizing(&peernet::password_hash_string("x"));
+    zeroizing(&peernet::password_hash_string(&"x".into()));
     let blob = encrypted_key::seal(&pkcs8, "pw", 1).unwrap();
     zeroizing(&encrypted_key::open(&blob, "pw").unwrap());
     let pfx = pkcs12::write(
@@ -200,10 +200,11 @@ fn populated() -> Populated {
     let g3 = pn2
         .group_create(&GroupProperties::new("fargroup", "Far").with_creator(&far))
         .unwrap();
-    let far_export = pn2.identity_export(&far, EXPORT_PASSWORD).unwrap();
-    let far_config = g3.export_config(EXPORT_PASSWORD).unwrap();
-    pn.identity_import(&far_export, EXPORT_PASSWORD).unwrap();
-    pn.group_import_config(&far_config, EXPORT_PASSWORD, false)
+    let far_export = pn2.identity_export(&far, &EXPORT_PASSWORD.into()).unwrap();
+    let far_config = g3.export_config(&EXPORT_PASSWORD.into()).unwrap();
+    pn.identity_import(&far_export, &EXPORT_PASSWORD.into())
+        .unwrap();
+    pn.group_import_config(&far_config, &EXPORT_PASSWORD.into(), false)
         .unwrap();
     // Invite modern into the windows-profile group? Profiles differ; invite win into g2 is
     // also cross-profile: join `far` (windows) into g1 (windows).
@@ -250,8 +251,8 @@ fn populated() -> Populated {
     secrets.add_text("export password", EXPORT_PASSWORD);
     let store_key = std::fs::read(pn.store().dir().join("store.key")).unwrap();
     secrets.needles.push(("store.key".into(), store_key));
-    let identity_export = pn.identity_export(&win, EXPORT_PASSWORD).unwrap();
-    let config_export = g1.export_config(EXPORT_PASSWORD).unwrap();
+    let identity_export = pn.identity_export(&win, &EXPORT_PASSWORD.into()).unwrap();
+    let config_export = g1.export_config(&EXPORT_PASSWORD.into()).unwrap();
     Populated {
         _dir: dir,
         pn,
@@ -333,7 +334,9 @@ fn exports_carry_keys_only_encrypted() {
     let found = p.secrets.find_in(&key);
     assert!(found.is_empty(), "GROUPKEY contains {found:?}");
     // And the modern profile's PFX.
-    let modern = p.pn.identity_export(&p.ids[1], EXPORT_PASSWORD).unwrap();
+    let modern =
+        p.pn.identity_export(&p.ids[1], &EXPORT_PASSWORD.into())
+            .unwrap();
     let doc = IdentityExport::parse_str(&modern).unwrap();
     assert!(p.secrets.find_in(&doc.data).is_empty());
 }
@@ -418,26 +421,26 @@ fn errors_never_carry_a_password() {
     // Wrong export password (identity and configuration).
     errors.push(
         fresh
-            .identity_import(&p.identity_export, WRONG_PASSWORD)
+            .identity_import(&p.identity_export, &WRONG_PASSWORD.into())
             .unwrap_err(),
     );
     let id = fresh
-        .identity_import(&p.identity_export, EXPORT_PASSWORD)
+        .identity_import(&p.identity_export, &EXPORT_PASSWORD.into())
         .unwrap();
     errors.push(
         fresh
-            .group_import_config(&p.config_export, WRONG_PASSWORD, false)
+            .group_import_config(&p.config_export, &WRONG_PASSWORD.into(), false)
             .unwrap_err(),
     );
     // Wrong group password against the local verifier.
     let g1 = pn.group_open(&p.groups[0].0, &p.groups[0].1, None).unwrap();
     let pw_inv = g1.create_password_invitation().unwrap();
     errors.push(
-        pn.group_password_join(Some(&p.ids[1]), &pw_inv, WRONG_PASSWORD, None)
+        pn.group_password_join(Some(&p.ids[1]), &pw_inv, &WRONG_PASSWORD.into(), None)
             .unwrap_err(),
     );
     // Export with an empty password.
-    errors.push(pn.identity_export(&p.ids[0], "").unwrap_err());
+    errors.push(pn.identity_export(&p.ids[0], &"".into()).unwrap_err());
     let _ = id;
     let codes: Vec<String> = errors
         .iter()

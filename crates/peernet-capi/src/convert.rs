@@ -21,34 +21,30 @@ pub(crate) const MAX_LIST: usize = 1024;
 /// Largest byte blob (public key, parameters) read from a caller's structure.
 pub(crate) const MAX_BLOB: usize = 64 * 1024;
 
-/// `GUID` → the 16 bytes of its Windows memory layout.
+/// `GUID` → the shared [`Guid`] (Windows memory layout).
 pub(crate) fn guid_bytes(g: &GUID) -> Guid {
-    let mut b = [0u8; 16];
-    b[0..4].copy_from_slice(&g.Data1.to_le_bytes());
-    b[4..6].copy_from_slice(&g.Data2.to_le_bytes());
-    b[6..8].copy_from_slice(&g.Data3.to_le_bytes());
-    b[8..16].copy_from_slice(&g.Data4);
-    b
+    Guid::from_fields(g.Data1, g.Data2, g.Data3, g.Data4)
 }
 
-/// 16 bytes of Windows memory layout → `GUID`.
+/// The shared [`Guid`] → `GUID`.
 pub(crate) fn guid_from_bytes(b: &Guid) -> GUID {
+    let (d1, d2, d3, d4) = b.fields();
     GUID {
-        Data1: u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
-        Data2: u16::from_le_bytes([b[4], b[5]]),
-        Data3: u16::from_le_bytes([b[6], b[7]]),
-        Data4: [b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]],
+        Data1: d1,
+        Data2: d2,
+        Data3: d3,
+        Data4: d4,
     }
 }
 
 /// `GUID` → role (GUID memory layout, as roles are stored in certificates).
 pub(crate) fn role_of(g: &GUID) -> Role {
-    Role::from_bytes(guid_bytes(g))
+    Role::from_bytes(guid_bytes(g).to_bytes())
 }
 
 /// Role → `GUID`.
 pub(crate) fn guid_of(r: Role) -> GUID {
-    guid_from_bytes(&r.to_bytes())
+    guid_from_bytes(&Guid::from_bytes(r.to_bytes()))
 }
 
 /// Place `roles` as a `GUID` array in `b`; returns its offset (`None` when empty).
@@ -257,7 +253,10 @@ mod tests {
             Data4: [9, 10, 11, 12, 13, 14, 15, 16],
         };
         let b = guid_bytes(&g);
-        assert_eq!(b, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
+        assert_eq!(
+            b.to_bytes(),
+            [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
+        );
         assert_eq!(guid_from_bytes(&b), g);
     }
 }

@@ -408,7 +408,7 @@ pub unsafe extern "C" fn PeerGroupPasswordJoin(
             let (group, outcome) = h(context()?.group_password_join(
                 identity.as_deref(),
                 &invitation,
-                password.expose(),
+                &password,
                 cloud.as_deref(),
             ))?;
             put_group(phGroup, group, outcome.hresult())
@@ -601,7 +601,7 @@ pub unsafe extern "C" fn PeerGroupExportConfig(
         unsafe {
             started_with(init(ppwzXML))?;
             let password = Secret::from(read_req(pwzPassword)?);
-            let xml = with_group(hGroup, |g| h(g.export_config(password.expose())))?;
+            let xml = with_group(hGroup, |g| h(g.export_config(&password)))?;
             put_string(ppwzXML, &xml)
         }
     })
@@ -626,7 +626,7 @@ pub unsafe extern "C" fn PeerGroupImportConfig(
             started_with(init(ppwzIdentity).and(init(ppwzGroup)))?;
             let xml = read_req(pwzXML)?;
             let password = Secret::from(read_req(pwzPassword)?);
-            let r = h(context()?.group_import_config(&xml, password.expose(), fOverwrite != 0))?;
+            let r = h(context()?.group_import_config(&xml, &password, fOverwrite != 0))?;
             put_string(ppwzIdentity, &r.identity)?;
             if let Err(e) = put_string(ppwzGroup, &r.group_peer_name) {
                 crate::memory::free(ppwzIdentity.read().cast());

@@ -83,7 +83,7 @@ pub unsafe extern "C" fn PeerIdentityExport(
             init(ppwzExportXML)?;
             let identity = read_req(pwzIdentity)?;
             let password = Secret::from(read_req(pwzPassword)?);
-            let xml = h(context()?.identity_export(&identity, password.expose()))?;
+            let xml = h(context()?.identity_export(&identity, &password))?;
             put_string(ppwzExportXML, &xml)
         }
     })
@@ -105,7 +105,7 @@ pub unsafe extern "C" fn PeerIdentityImport(
             init(ppwzIdentity)?;
             let xml = read_req(pwzImportXML)?;
             let password = Secret::from(read_req(pwzPassword)?);
-            let name = h(context()?.identity_import(&xml, password.expose()))?;
+            let name = h(context()?.identity_import(&xml, &password))?;
             put_string(ppwzIdentity, &name)
         }
     })

@@ -131,10 +131,10 @@ fn hostile_corpus_through_the_c_abi() {
     let (owner, group_name) = {
         let pn = Peernet::open_with(&store, fast_options()).unwrap();
         let owner = pn
-            .identity_import(&read("base/identity.xml"), PASSWORD)
+            .identity_import(&read("base/identity.xml"), &PASSWORD.into())
             .unwrap();
         let g = pn
-            .group_import_config(&read("base/group.xml"), PASSWORD, false)
+            .group_import_config(&read("base/group.xml"), &PASSWORD.into(), false)
             .unwrap()
             .group_peer_name;
         (owner, g)

@@ -37,7 +37,7 @@ impl CliError {
             std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
             _ => e.to_string(),
         };
-        Self::new(io_code(e), format!("cannot read {what}: {reason}"))
+        Self::new(HResult::from_io(e), format!("cannot read {what}: {reason}"))
     }
 
     /// The symbolic name of the code, when known.
@@ -68,16 +68,6 @@ impl std::fmt::Display for CliError {
     }
 }
 
-/// The Windows code closest to an I/O error.
-fn io_code(e: &std::io::Error) -> HResult {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => hr::ERROR_FILE_NOT_FOUND,
-        std::io::ErrorKind::PermissionDenied => hr::E_ACCESSDENIED,
-        std::io::ErrorKind::AlreadyExists => hr::PEER_E_ALREADY_EXISTS,
-        _ => hr::E_FAIL,
-    }
-}
-
 impl From<peernet::Error> for CliError {
     fn from(e: peernet::Error) -> Self {
         CliError::new(e.hresult(), e.message())
@@ -87,7 +77,9 @@ impl From<peernet::Error> for CliError {
 impl From<PassinError> for CliError {
     fn from(e: PassinError) -> Self {
         match &e {
-            PassinError::Read { source, .. } => CliError::new(io_code(source), e.to_string()),
+            PassinError::Read { source, .. } => {
+                CliError::new(HResult::from_io(source), e.to_string())
+            }
             _ => CliError::invalid(e.to_string()),
         }
     }
@@ -97,7 +89,9 @@ impl From<OutputError> for CliError {
     fn from(e: OutputError) -> Self {
         match &e {
             OutputError::Exists(_) => CliError::new(hr::PEER_E_ALREADY_EXISTS, e.to_string()),
-            OutputError::Io { source, .. } => CliError::new(io_code(source), e.to_string()),
+            OutputError::Io { source, .. } => {
+                CliError::new(HResult::from_io(source), e.to_string())
+            }
         }
     }
 }

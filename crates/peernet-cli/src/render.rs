@@ -3,7 +3,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use peernet::lower::protocol::DateTime;
-use peernet::{MembershipStatus, Role, Scope};
+use peernet::{Guid, MembershipStatus, Role, Scope};
 
 use crate::error::CliError;
 
@@ -94,40 +94,10 @@ pub fn fields(pairs: &[(&str, String)]) -> String {
         .join("\n")
 }
 
-/// Parses `{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}` (braces optional) into the GUID's
-/// memory form.
-pub fn parse_guid(s: &str) -> Result<[u8; 16], CliError> {
-    let bad = || {
-        CliError::invalid(format!(
-            "'{s}' is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"
-        ))
-    };
-    let t = s
-        .strip_prefix('{')
-        .and_then(|t| t.strip_suffix('}'))
-        .unwrap_or(s);
-    let parts: Vec<&str> = t.split('-').collect();
-    if parts.len() != 5
-        || [8, 4, 4, 4, 12] != [0, 1, 2, 3, 4].map(|i| parts[i].len())
-        || !t.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
-    {
-        return Err(bad());
-    }
-    let hex: String = parts.concat();
-    let mut b = [0u8; 16];
-    for (i, out) in b.iter_mut().enumerate() {
-        *out = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
-    }
-    // Data1..Data3 are little-endian in memory.
-    b[0..4].reverse();
-    b[4..6].reverse();
-    b[6..8].reverse();
-    Ok(b)
-}
-
-/// The GUID's text form `{…}` (lowercase).
-pub fn guid_text(g: &[u8; 16]) -> String {
-    peernet::lower::storage::guid_string(g)
+/// Parses `{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}` (braces optional).
+pub fn parse_guid(s: &str) -> Result<Guid, CliError> {
+    s.parse()
+        .map_err(|e: peernet::ParseGuidError| CliError::invalid(e.to_string()))
 }
 
 /// Lowercase hexadecimal digits of `b`.

@@ -932,6 +932,20 @@ fn clouds_and_ambiguity() {
         &["group", "open", "--identity", &bob, &group, "--cloud", b1],
     );
     assert_eq!(o["cloud"]["name"], b1);
+    // A caller's name of the private form is private too: two candidates, ambiguous.
+    e.fails(
+        "b",
+        &[
+            "group",
+            "open",
+            "--identity",
+            &bob,
+            &group,
+            "--cloud",
+            "LinkLocal_{99999999-9999-9999-9999-999999999999}",
+        ],
+        "PEER_E_CLOUD_NAME_AMBIGUOUS",
+    );
     assert_eq!(e.json("b", &["cloud", "remove", b1])["removed"], b1);
 }
 

@@ -78,7 +78,7 @@ fn many_cli_processes_one_store() {
         files
             .iter()
             .map(|p| {
-                pn.identity_import(&std::fs::read_to_string(p).unwrap(), POOL_PASSWORD)
+                pn.identity_import(&std::fs::read_to_string(p).unwrap(), &POOL_PASSWORD.into())
                     .unwrap()
             })
             .collect()

@@ -40,10 +40,10 @@ fn fixture() -> Fixture {
     let pn = Peernet::open_with(&store, fast_options()).unwrap();
     let read = |f: &str| std::fs::read_to_string(hostile::corpus_dir().join(f)).unwrap();
     let owner = pn
-        .identity_import(&read("base/identity.xml"), PASSWORD)
+        .identity_import(&read("base/identity.xml"), &PASSWORD.into())
         .unwrap();
     let group = pn
-        .group_import_config(&read("base/group.xml"), PASSWORD, false)
+        .group_import_config(&read("base/group.xml"), &PASSWORD.into(), false)
         .unwrap()
         .group_peer_name;
     drop(pn);

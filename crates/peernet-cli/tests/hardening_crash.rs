@@ -48,7 +48,7 @@ fn kill_cli_at_random_points_loses_nothing() {
             .into_iter()
             .map(|p| {
                 let name = pn
-                    .identity_import(&std::fs::read_to_string(&p).unwrap(), POOL_PASSWORD)
+                    .identity_import(&std::fs::read_to_string(&p).unwrap(), &POOL_PASSWORD.into())
                     .unwrap();
                 (p, name)
             })

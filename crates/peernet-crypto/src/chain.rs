@@ -116,9 +116,7 @@ const KNOWN: &[&[u8]] = &[
     oid::BASIC_CONSTRAINTS,
 ];
 
-fn utf16_len(s: &str) -> usize {
-    s.encode_utf16().count()
-}
+use peernet_protocol::utf16_len;
 
 /// The peer name of a legacy alt-name extension, checked (S10/S11); `None` when absent and
 /// not required. Equal to what [`Certificate::subject_peer_name`] /

@@ -1,24 +1,20 @@
 //! Group roles (PNRP 2.2.3.5.1.4, PPSEC 2.2.5.3), the role-issuance matrix (G8) and
 //! classifier delegation (PNRP 2.2.3.5.1.5.1, rules S15/P6/P12).
 //!
-//! A role id is 16 bytes. In certificates they are written in the Windows `GUID` memory
+//! A role id is a [`Guid`]. In certificates it is written in the Windows `GUID` memory
 //! layout (first three fields little-endian), as `CertCreateCertificateContext` callers on
 //! Windows copy a `GUID` struct; see `docs/FORMATS.md` (Q6).
 
 use std::fmt;
 
-/// A 16-byte role id, kept as the bytes found in the certificate (unknown values survive).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Role([u8; 16]);
+use peernet_protocol::Guid;
 
-const fn guid(d1: u32, d2: u16, d3: u16, d4: [u8; 8]) -> [u8; 16] {
-    let a = d1.to_le_bytes();
-    let b = d2.to_le_bytes();
-    let c = d3.to_le_bytes();
-    [
-        a[0], a[1], a[2], a[3], b[0], b[1], c[0], c[1], d4[0], d4[1], d4[2], d4[3], d4[4], d4[5],
-        d4[6], d4[7],
-    ]
+/// A role id, kept as the bytes found in the certificate (unknown values survive).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Role(Guid);
+
+const fn guid(d1: u32, d2: u16, d3: u16, d4: [u8; 8]) -> Guid {
+    Guid::from_fields(d1, d2, d3, d4)
 }
 
 impl Role {
@@ -46,11 +42,16 @@ impl Role {
 
     /// From the 16 bytes as stored in a certificate (GUID memory layout).
     pub fn from_bytes(bytes: [u8; 16]) -> Self {
-        Role(bytes)
+        Role(Guid::from_bytes(bytes))
     }
 
     /// The 16 bytes as stored in a certificate.
     pub fn to_bytes(self) -> [u8; 16] {
+        self.0.to_bytes()
+    }
+
+    /// The role's GUID.
+    pub fn guid(self) -> Guid {
         self.0
     }
 
@@ -88,28 +89,10 @@ impl Role {
         }
     }
 
-    /// Parse the textual GUID form `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (braces optional).
+    /// Parse the textual GUID form `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (braces optional),
+    /// as [`Guid`]'s `FromStr` does.
     pub fn from_guid_str(s: &str) -> Option<Self> {
-        let s = s.trim_start_matches('{').trim_end_matches('}');
-        let parts: Vec<&str> = s.split('-').collect();
-        if parts.len() != 5
-            || [8, 4, 4, 4, 12]
-                != [
-                    parts[0].len(),
-                    parts[1].len(),
-                    parts[2].len(),
-                    parts[3].len(),
-                    parts[4].len(),
-                ]
-        {
-            return None;
-        }
-        let d1 = u32::from_str_radix(parts[0], 16).ok()?;
-        let d2 = u16::from_str_radix(parts[1], 16).ok()?;
-        let d3 = u16::from_str_radix(parts[2], 16).ok()?;
-        let tail = hex::decode(format!("{}{}", parts[3], parts[4])).ok()?;
-        let d4: [u8; 8] = tail.try_into().ok()?;
-        Some(Role(guid(d1, d2, d3, d4)))
+        s.parse().ok().map(Role)
     }
 
     /// `true` if any of `issuers` can issue `child`; an issuer list of `None` stands for a GRC (G9).
@@ -121,19 +104,22 @@ impl Role {
     }
 }
 
+impl From<Guid> for Role {
+    fn from(guid: Guid) -> Role {
+        Role(guid)
+    }
+}
+
+impl From<Role> for Guid {
+    fn from(role: Role) -> Guid {
+        role.0
+    }
+}
+
 impl fmt::Display for Role {
-    /// Textual GUID form, lowercase.
+    /// Textual GUID form, lowercase, without braces.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let b = &self.0;
-        write!(
-            f,
-            "{:08x}-{:04x}-{:04x}-{}-{}",
-            u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
-            u16::from_le_bytes([b[4], b[5]]),
-            u16::from_le_bytes([b[6], b[7]]),
-            hex::encode(&b[8..10]),
-            hex::encode(&b[10..16])
-        )
+        f.write_str(&self.0.to_unbraced_string())
     }
 }
 

@@ -29,6 +29,7 @@ mod attributes;
 mod datetime;
 mod error;
 mod group_config;
+mod guid;
 mod identity;
 mod invitation;
 mod reader;
@@ -44,6 +45,7 @@ pub use attributes::{
 pub use datetime::DateTime;
 pub use error::{DocumentType, Error, ErrorKind};
 pub use group_config::GroupConfig;
+pub use guid::{Guid, ParseGuidError};
 pub use identity::{ExportElementNames, IdentityExport, IdentityInfo};
 pub use invitation::{GmcInvitation, Invitation, InvitationVersion, PasswordInvitation};
 pub use scope::Scope;
@@ -60,6 +62,12 @@ pub const MAX_DEPTH: usize = 32;
 /// documents use at most three; the cap keeps the duplicate-attribute check (quadratic in
 /// quick-xml before 0.41, RUSTSEC-2026-0194) and prefix lookups bounded.
 pub const MAX_ATTRIBUTES: usize = 16;
+
+/// Length of `s` in UTF-16 code units: what the Windows API counts as characters in the
+/// `MAX_*` length limits of friendly names, comments and peer names.
+pub fn utf16_len(s: &str) -> usize {
+    s.encode_utf16().count()
+}
 
 /// Namespace URI of the `dt:dt="bin.base64"` datatype attribute.
 pub const DT_NAMESPACE: &str = "urn:schemas-microsoft-com:datatypes";

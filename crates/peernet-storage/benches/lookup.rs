@@ -43,7 +43,7 @@ fn lookups(c: &mut Criterion) {
         let dir = tempfile::tempdir().expect("temporary directory");
         let store = Store::open(dir.path().join("store")).expect("open");
         let started = Instant::now();
-        store.bulk_insert_for_bench(0, n).expect("fill");
+        peernet_storage::testing::bulk_insert_groups(&store, 0, n).expect("fill");
         eprintln!(
             "filled {n} identities + groups in {:.1?}",
             started.elapsed()

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion};
 use peernet_storage::{
-    CloudScope, GroupCloud, GroupProperties, NewGroup, NewIdentity, RecordRow, Store,
+    CloudScope, GroupCloud, GroupProperties, Guid, NewGroup, NewIdentity, RecordRow, Store,
 };
 
 fn sizes() -> Vec<usize> {
@@ -23,18 +23,18 @@ fn sizes() -> Vec<usize> {
         .unwrap_or_else(|| vec![10_000, 1_000_000])
 }
 
-fn guid(i: u64) -> [u8; 16] {
+fn guid(i: u64) -> Guid {
     // Spread ids over the key space as random GUIDs would be.
     let mut g = [0u8; 16];
     g[..8].copy_from_slice(&i.wrapping_mul(0x9e37_79b9_7f4a_7c15).to_be_bytes());
     g[8..].copy_from_slice(&i.to_be_bytes());
-    g
+    Guid::from_bytes(g)
 }
 
 fn record(i: u64) -> RecordRow {
     RecordRow {
         id: guid(i),
-        record_type: [(i % 4) as u8; 16],
+        record_type: Guid::from_bytes([(i % 4) as u8; 16]),
         version: 1,
         flags: 0,
         creator_id: "0123456789abcdef0123456789abcdef01234567.bench".into(),
@@ -99,9 +99,15 @@ fn setup(n: usize) -> (tempfile::TempDir, Store) {
     let mut done = 0;
     while done < n {
         let count = chunk.min(n - done);
-        store
-            .bulk_insert_records_for_bench("a.bench", "g.bench", done, count, |i| record(i as u64))
-            .expect("fill");
+        peernet_storage::testing::bulk_insert_records(
+            &store,
+            "a.bench",
+            "g.bench",
+            done,
+            count,
+            |i| record(i as u64),
+        )
+        .expect("fill");
         done += count;
     }
     eprintln!("filled {n} records in {:.1?}", started.elapsed());

@@ -1,5 +1,5 @@
-//! The change log (`group_changes`) and [`ChangeWatcher`]: group events shared by every
-//! process that has the group open.
+//! The change log (`group_changes`): group events shared by every
+//! process that has the group open ([`ChangeWatcher`](crate::ChangeWatcher) waits for them).
 //!
 //! Every change to a group's records, members, properties or status appends one row to
 //! `group_changes` in the same transaction as the change itself, so an event exists if
@@ -7,24 +7,57 @@
 //! (never reused, even after pruning); delivery order is sequence order, which is commit
 //! order.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use rusqlite::{Connection, OpenFlags, Row, Transaction, params};
+use peernet_protocol::Guid;
+use rusqlite::{Connection, Row, Transaction, params};
 
 use crate::error::Result;
-use crate::records::Guid;
-use crate::store::{BUSY_TIMEOUT, LocalCommits, Store, TxResult, map_sqlite, retry_busy};
+use crate::store::{Store, TxResult};
 
-/// `PEER_GROUP_EVENT_TYPE` of a status change.
-pub const EVENT_STATUS_CHANGED: u32 = 1;
-/// `PEER_GROUP_EVENT_TYPE` of a property change.
-pub const EVENT_PROPERTY_CHANGED: u32 = 2;
-/// `PEER_GROUP_EVENT_TYPE` of a record change.
-pub const EVENT_RECORD_CHANGED: u32 = 3;
-/// `PEER_GROUP_EVENT_TYPE` of a member change.
-pub const EVENT_MEMBER_CHANGED: u32 = 8;
+/// `PEER_GROUP_EVENT_TYPE` values (`p2p.h`), defined once for every layer; the facade
+/// re-exports this module as `peernet::event`. The change log stores the first four
+/// kinds; the others need network connections, which peernet does not make.
+pub mod event_type {
+    /// `PEER_GROUP_EVENT_STATUS_CHANGED`.
+    pub const PEER_GROUP_EVENT_STATUS_CHANGED: u32 = 1;
+    /// `PEER_GROUP_EVENT_PROPERTY_CHANGED`.
+    pub const PEER_GROUP_EVENT_PROPERTY_CHANGED: u32 = 2;
+    /// `PEER_GROUP_EVENT_RECORD_CHANGED`.
+    pub const PEER_GROUP_EVENT_RECORD_CHANGED: u32 = 3;
+    /// `PEER_GROUP_EVENT_DIRECT_CONNECTION` (never raised: no connections).
+    pub const PEER_GROUP_EVENT_DIRECT_CONNECTION: u32 = 4;
+    /// `PEER_GROUP_EVENT_NEIGHBOR_CONNECTION` (never raised).
+    pub const PEER_GROUP_EVENT_NEIGHBOR_CONNECTION: u32 = 5;
+    /// `PEER_GROUP_EVENT_INCOMING_DATA` (never raised).
+    pub const PEER_GROUP_EVENT_INCOMING_DATA: u32 = 6;
+    /// `PEER_GROUP_EVENT_MEMBER_CHANGED`.
+    pub const PEER_GROUP_EVENT_MEMBER_CHANGED: u32 = 8;
+    /// `PEER_GROUP_EVENT_CONNECTION_FAILED` (never raised).
+    pub const PEER_GROUP_EVENT_CONNECTION_FAILED: u32 = 10;
+    /// `PEER_GROUP_EVENT_AUTHENTICATION_FAILED` (never raised).
+    pub const PEER_GROUP_EVENT_AUTHENTICATION_FAILED: u32 = 11;
+
+    /// Every defined `PEER_GROUP_EVENT_TYPE` value.
+    pub const ALL: [u32; 9] = [
+        PEER_GROUP_EVENT_STATUS_CHANGED,
+        PEER_GROUP_EVENT_PROPERTY_CHANGED,
+        PEER_GROUP_EVENT_RECORD_CHANGED,
+        PEER_GROUP_EVENT_DIRECT_CONNECTION,
+        PEER_GROUP_EVENT_NEIGHBOR_CONNECTION,
+        PEER_GROUP_EVENT_INCOMING_DATA,
+        PEER_GROUP_EVENT_MEMBER_CHANGED,
+        PEER_GROUP_EVENT_CONNECTION_FAILED,
+        PEER_GROUP_EVENT_AUTHENTICATION_FAILED,
+    ];
+}
+
+use event_type::{
+    PEER_GROUP_EVENT_MEMBER_CHANGED as EVENT_MEMBER_CHANGED,
+    PEER_GROUP_EVENT_PROPERTY_CHANGED as EVENT_PROPERTY_CHANGED,
+    PEER_GROUP_EVENT_RECORD_CHANGED as EVENT_RECORD_CHANGED,
+    PEER_GROUP_EVENT_STATUS_CHANGED as EVENT_STATUS_CHANGED,
+};
 
 /// Change-log rows older than this are pruned (see [`Store::prune_changes`]).
 pub const CHANGE_LOG_RETENTION: Duration = Duration::from_secs(3600);
@@ -32,7 +65,7 @@ pub const CHANGE_LOG_RETENTION: Duration = Duration::from_secs(3600);
 pub const CHANGE_LOG_PRUNE_EVERY: u64 = 1024;
 /// [`Store::changes_since`] returns at most this many changes per call.
 pub const CHANGES_BATCH: usize = 4096;
-/// Default interval at which a [`ChangeWatcher`] checks `PRAGMA data_version`.
+/// Default interval at which a [`ChangeWatcher`](crate::ChangeWatcher) checks `PRAGMA data_version`.
 pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_millis(20);
 
 /// `PEER_RECORD_CHANGE_TYPE`.
@@ -201,8 +234,8 @@ pub(crate) fn append_change(
             record_type,
         } => (
             change.to_u32(),
-            Some(&record_id[..]),
-            Some(&record_type[..]),
+            Some(&record_id.as_bytes()[..]),
+            Some(&record_type.as_bytes()[..]),
             None,
             None,
         ),
@@ -255,6 +288,13 @@ fn prune(tx: &Transaction<'_>, before_ms: i64) -> TxResult<u64> {
 const CHANGE_COLUMNS: &str = "seq, identity, group_peer_name, event_type, change_type, record_id,
     record_type, member_peer_name, status, time_ms";
 
+/// A nullable GUID column; NULL (a change without a record) reads as [`Guid::NULL`].
+fn opt_guid(row: &Row<'_>, index: usize) -> rusqlite::Result<Guid> {
+    Ok(row
+        .get::<_, Option<[u8; 16]>>(index)?
+        .map_or(Guid::NULL, Guid::from_bytes))
+}
+
 fn change_from_row(row: &Row<'_>) -> rusqlite::Result<Change> {
     let bad = |i: usize, what: String| {
         rusqlite::Error::FromSqlConversionFailure(
@@ -273,8 +313,8 @@ fn change_from_row(row: &Row<'_>) -> rusqlite::Result<Change> {
         EVENT_RECORD_CHANGED => ChangeEvent::RecordChanged {
             change: RecordChangeType::from_u32(change_type)
                 .ok_or_else(|| bad(4, format!("record change type {change_type}")))?,
-            record_id: row.get::<_, Option<Guid>>(5)?.unwrap_or_default(),
-            record_type: row.get::<_, Option<Guid>>(6)?.unwrap_or_default(),
+            record_id: opt_guid(row, 5)?,
+            record_type: opt_guid(row, 6)?,
         },
         EVENT_MEMBER_CHANGED => ChangeEvent::MemberChanged {
             change: MemberChangeType::from_u32(change_type)
@@ -297,7 +337,7 @@ fn seq_param(seq: u64) -> i64 {
     i64::try_from(seq).unwrap_or(i64::MAX)
 }
 
-fn query_changes(
+pub(crate) fn query_changes(
     conn: &Connection,
     identity: &str,
     group: &str,
@@ -356,201 +396,5 @@ impl Store {
             .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
             .unwrap_or(0);
         self.write(|tx| prune(tx, ms))
-    }
-
-    /// Logs a member change that alters no stored row, e.g. a member coming online
-    /// ([`MemberChangeType::Connected`]) or going offline.
-    ///
-    /// # Errors
-    /// [`Error::NotFound`](crate::Error::NotFound) when the identity has no such group.
-    pub fn log_member_change(
-        &self,
-        identity: &str,
-        group: &str,
-        member_peer_name: &str,
-        change: MemberChangeType,
-    ) -> Result<()> {
-        self.write(|tx| {
-            crate::records::require_group(tx, identity, group)?;
-            append_change(
-                tx,
-                identity,
-                group,
-                &ChangeEvent::MemberChanged {
-                    change,
-                    member_peer_name: member_peer_name.to_owned(),
-                },
-            )
-        })
-    }
-
-    /// A watcher of the group's changes committed after this call, by any process.
-    ///
-    /// # Errors
-    /// [`Error::NotFound`](crate::Error::NotFound) when the identity has no such group; errors of opening a
-    /// second (read-only) connection to `store.db`.
-    pub fn watch_changes(&self, identity: &str, group: &str) -> Result<ChangeWatcher> {
-        let last = self.read(|tx| {
-            crate::records::require_group(tx, identity, group)?;
-            Ok(tx
-                .prepare_cached(
-                    "SELECT coalesce(max(seq), 0) FROM group_changes
-                     WHERE identity = ?1 AND group_peer_name = ?2",
-                )?
-                .query_row([identity, group], |r| r.get(0))?)
-        })?;
-        self.watch_changes_after(identity, group, last)
-    }
-
-    /// A watcher of the group's changes with a sequence number above `after`.
-    ///
-    /// # Errors
-    /// Errors of opening a second (read-only) connection to `store.db`.
-    pub fn watch_changes_after(
-        &self,
-        identity: &str,
-        group: &str,
-        after: u64,
-    ) -> Result<ChangeWatcher> {
-        ChangeWatcher::open(self.db_path(), identity, group, after, self.local_commits())
-    }
-}
-
-/// Waits for a group's changes, from this and every other process using the store.
-///
-/// A watcher has its own read-only SQLite connection. It checks `PRAGMA data_version`
-/// (which changes when another connection commits) every poll interval
-/// ([`DEFAULT_POLL_INTERVAL`], 20 ms), and is woken at once by commits of `Store` handles
-/// in the same process; only then does it query the change log. While nothing changes a
-/// check costs one cheap statement (see `docs/STORAGE.md` for the measured idle CPU).
-///
-/// Changes are returned in sequence (commit) order, each exactly once.
-pub struct ChangeWatcher {
-    conn: Connection,
-    db_path: PathBuf,
-    identity: String,
-    group: String,
-    last_seq: u64,
-    data_version: Option<i64>,
-    local: Arc<LocalCommits>,
-    local_seen: u64,
-    poll_interval: Duration,
-}
-
-impl std::fmt::Debug for ChangeWatcher {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ChangeWatcher")
-            .field("db_path", &self.db_path)
-            .field("identity", &self.identity)
-            .field("group", &self.group)
-            .field("last_seq", &self.last_seq)
-            .field("poll_interval", &self.poll_interval)
-            .finish_non_exhaustive()
-    }
-}
-
-impl ChangeWatcher {
-    fn open(
-        db_path: &Path,
-        identity: &str,
-        group: &str,
-        after: u64,
-        local: Arc<LocalCommits>,
-    ) -> Result<ChangeWatcher> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn =
-            Connection::open_with_flags(db_path, flags).map_err(|e| map_sqlite(db_path, e))?;
-        conn.busy_timeout(BUSY_TIMEOUT)
-            .map_err(|e| map_sqlite(db_path, e))?;
-        let local_seen = local.current();
-        Ok(ChangeWatcher {
-            conn,
-            db_path: db_path.to_path_buf(),
-            identity: identity.to_owned(),
-            group: group.to_owned(),
-            last_seq: after,
-            data_version: None,
-            local,
-            local_seen,
-            poll_interval: DEFAULT_POLL_INTERVAL,
-        })
-    }
-
-    /// Sets how often `PRAGMA data_version` is checked (at least 1 ms).
-    pub fn set_poll_interval(&mut self, interval: Duration) {
-        self.poll_interval = interval.max(Duration::from_millis(1));
-    }
-
-    /// The sequence number of the last change returned (or the starting point).
-    pub fn last_seq(&self) -> u64 {
-        self.last_seq
-    }
-
-    /// The identity watched.
-    pub fn identity(&self) -> &str {
-        &self.identity
-    }
-
-    /// The group watched.
-    pub fn group_peer_name(&self) -> &str {
-        &self.group
-    }
-
-    /// New changes, without waiting (empty when there are none).
-    ///
-    /// # Errors
-    /// [`Error::Sqlite`](crate::Error::Sqlite) / [`Error::Corrupted`](crate::Error::Corrupted) on a database failure.
-    pub fn poll(&mut self) -> Result<Vec<Change>> {
-        self.local_seen = self.local.current();
-        let version = retry_busy(|| {
-            self.conn
-                .query_row("PRAGMA data_version", [], |r| r.get::<_, i64>(0))
-        })
-        .map_err(|e| map_sqlite(&self.db_path, e))?;
-        self.data_version = Some(version);
-        let changes =
-            retry_busy(|| query_changes(&self.conn, &self.identity, &self.group, self.last_seq))
-                .map_err(|e| map_sqlite(&self.db_path, e))?;
-        if let Some(last) = changes.last() {
-            self.last_seq = last.seq;
-        }
-        Ok(changes)
-    }
-
-    /// Waits until the group has new changes and returns them (in order), or returns an
-    /// empty list when `timeout` passes first.
-    ///
-    /// # Errors
-    /// [`Error::Sqlite`](crate::Error::Sqlite) / [`Error::Corrupted`](crate::Error::Corrupted) on a database failure.
-    pub fn wait(&mut self, timeout: Duration) -> Result<Vec<Change>> {
-        let deadline = Instant::now() + timeout;
-        let mut first = self.data_version.is_none();
-        loop {
-            let version = retry_busy(|| {
-                self.conn
-                    .query_row("PRAGMA data_version", [], |r| r.get::<_, i64>(0))
-            })
-            .map_err(|e| map_sqlite(&self.db_path, e))?;
-            let local = self.local.current();
-            if first || Some(version) != self.data_version || local != self.local_seen {
-                first = false;
-                self.data_version = Some(version);
-                self.local_seen = local;
-                let changes = retry_busy(|| {
-                    query_changes(&self.conn, &self.identity, &self.group, self.last_seq)
-                })
-                .map_err(|e| map_sqlite(&self.db_path, e))?;
-                if let Some(last) = changes.last() {
-                    self.last_seq = last.seq;
-                    return Ok(changes);
-                }
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                return Ok(Vec::new());
-            }
-            let nap = self.poll_interval.min(deadline - now);
-            self.local.wait_past(self.local_seen, nap);
-        }
     }
 }

@@ -79,6 +79,22 @@ impl Cloud {
     }
 }
 
+/// The scope a cloud name of the private form of [MS-PPSEC] 2.2.1.1.3 implies:
+/// `LinkLocal_{GUID}` (an adapter GUID in registry form) → [`CloudScope::LinkLocal`],
+/// `SiteLocal_%N` (a decimal zone index) → [`CloudScope::SiteLocal`]; `None` for any other
+/// name. Such a name is private (meaningful only on the machine that made it) whatever the
+/// `PNRP_CLOUD_NAME_LOCAL` flag next to it says.
+pub fn private_cloud_scope(name: &str) -> Option<CloudScope> {
+    if let Some(guid) = name.strip_prefix("LinkLocal_") {
+        let braced = guid.starts_with('{') && guid.ends_with('}');
+        return (braced && guid.parse::<peernet_protocol::Guid>().is_ok())
+            .then_some(CloudScope::LinkLocal);
+    }
+    let zone = name.strip_prefix("SiteLocal_%")?;
+    (!zone.is_empty() && zone.bytes().all(|b| b.is_ascii_digit()) && zone.parse::<u32>().is_ok())
+        .then_some(CloudScope::SiteLocal)
+}
+
 fn cloud_from_row(row: &Row<'_>) -> rusqlite::Result<Cloud> {
     Ok(Cloud {
         name: row.get(0)?,
@@ -170,9 +186,11 @@ impl Store {
     ///
     /// 1. no name (`None` or empty) → `Global_`;
     /// 2. a cloud with exactly this name exists → it;
-    /// 3. the name is private (`name_is_private`, i.e. `PNRP_CLOUD_NAME_LOCAL` was set
-    ///    where the name came from) and exactly one local private cloud of `scope`
-    ///    exists → that one (private names differ between machines);
+    /// 3. the name is private and exactly one local private cloud of its scope exists →
+    ///    that one (private names differ between machines). A name is private when it has
+    ///    the private form ([`private_cloud_scope`]; its scope is then the one the form
+    ///    implies) or when `name_is_private` says so (`PNRP_CLOUD_NAME_LOCAL` was set where
+    ///    the name came from; its scope is then `scope`);
     /// 4. more than one such cloud → [`Error::CloudNameAmbiguous`]; otherwise
     ///    [`Error::NoCloud`].
     ///
@@ -198,9 +216,11 @@ impl Store {
             if let Some(cloud) = exact {
                 return Ok(cloud);
             }
-            if !name_is_private {
-                return Err(Error::NoCloud { name: name.into() }.into());
-            }
+            let scope = match private_cloud_scope(name) {
+                Some(form_scope) => form_scope,
+                None if name_is_private => scope,
+                None => return Err(Error::NoCloud { name: name.into() }.into()),
+            };
             let mut stmt = tx.prepare_cached(
                 "SELECT name, scope, scope_id, private FROM clouds
                  WHERE private = 1 AND scope = ?1 ORDER BY name",

@@ -34,11 +34,12 @@ use rusqlite::Transaction;
 
 use crate::changes::{ChangeEvent, MemberChangeType, RecordChangeType, append_change};
 use crate::error::{Error, Result};
+use crate::group::require_group;
 use crate::members::{MAX_MEMBER_ATTRIBUTES_SIZE, MAX_MEMBER_CHAIN_SIZE, MemberRow};
 use crate::members::{list_members, upsert_member_row};
 use crate::records::{
-    Guid, MAX_RECORD_DATA_SIZE, RECORD_COLUMNS, RecordRow, insert_row, record_from_row,
-    require_group, validate_record,
+    Guid, MAX_RECORD_DATA_SIZE, RECORD_COLUMNS, RecordRow, guid_column, insert_row,
+    record_from_row, validate_record,
 };
 use crate::store::{Store, TxError, TxResult, now_secs};
 
@@ -169,8 +170,8 @@ impl<R: Read> HashReader<R> {
 
 fn read_record<R: Read>(r: &mut HashReader<R>) -> std::result::Result<RecordRow, ParseError> {
     Ok(RecordRow {
-        id: r.array()?,
-        record_type: r.array()?,
+        id: Guid::from_bytes(r.array()?),
+        record_type: Guid::from_bytes(r.array()?),
         version: r.u32()?,
         flags: r.u32()?,
         creator_id: r.str("creator id")?,
@@ -208,8 +209,8 @@ fn read_member<R: Read>(r: &mut HashReader<R>) -> std::result::Result<MemberRow,
 }
 
 fn write_record<W: Write>(w: &mut HashWriter<W>, r: &RecordRow) -> io::Result<()> {
-    w.put(&r.id)?;
-    w.put(&r.record_type)?;
+    w.put(r.id.as_bytes())?;
+    w.put(r.record_type.as_bytes())?;
     w.u32(r.version)?;
     w.u32(r.flags)?;
     w.blob(r.creator_id.as_bytes())?;
@@ -439,7 +440,7 @@ fn import_from(
         )?;
         let mut rows = stmt.query([identity, group])?;
         while let Some(row) = rows.next()? {
-            old.insert(row.get(0)?, (row.get(1)?, row.get(2)?));
+            old.insert(guid_column(row, 0)?, (guid_column(row, 1)?, row.get(2)?));
         }
     }
     tx.prepare_cached("DELETE FROM group_records WHERE identity = ?1 AND group_peer_name = ?2")?
@@ -452,11 +453,7 @@ fn import_from(
         validate_record(&record)
             .map_err(|e| ParseError::Invalid(format!("invalid record: {e}")))?;
         if !seen.insert(record.id) {
-            return Err(ParseError::Invalid(format!(
-                "record {} appears twice",
-                crate::records::guid_string(&record.id)
-            ))
-            .into());
+            return Err(ParseError::Invalid(format!("record {} appears twice", record.id)).into());
         }
         insert_row(tx, identity, group, &record)?;
         let change = match old.remove(&record.id) {

@@ -189,8 +189,28 @@ fn group_from_row(row: &Row<'_>) -> rusqlite::Result<Group> {
     })
 }
 
-fn group_what(identity: &str, group: &str) -> String {
+/// `group 'G' of identity 'I'`, the `what` of a missing group in errors.
+pub(crate) fn group_what(identity: &str, group: &str) -> String {
     format!("group '{group}' of identity '{identity}'")
+}
+
+/// Fails with [`Error::NotFound`] unless the identity has the group.
+pub(crate) fn require_group(
+    tx: &rusqlite::Connection,
+    identity: &str,
+    group: &str,
+) -> TxResult<()> {
+    let exists = tx
+        .prepare_cached("SELECT 1 FROM groups WHERE identity = ?1 AND group_peer_name = ?2")?
+        .exists([identity, group])?;
+    if exists {
+        Ok(())
+    } else {
+        Err(Error::NotFound {
+            what: group_what(identity, group),
+        }
+        .into())
+    }
 }
 
 fn not_found(identity: &str, group: &str) -> Error {
@@ -295,8 +315,7 @@ impl Store {
     ///
     /// # Errors
     /// As the two calls it stands for (a duplicate row fails the whole transaction).
-    #[doc(hidden)]
-    pub fn bulk_insert_rows_for_bench<'k>(
+    pub(crate) fn bulk_insert_rows_for_bench<'k>(
         &self,
         range: std::ops::Range<usize>,
         row: impl Fn(usize) -> (NewIdentity, &'k [u8], NewGroup, GroupSecrets<'k>),

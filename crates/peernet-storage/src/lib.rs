@@ -41,13 +41,15 @@ mod records;
 mod schema;
 mod seal;
 mod store;
+#[doc(hidden)]
+pub mod testing;
+mod watch;
 
 pub use changes::{
     CHANGE_LOG_PRUNE_EVERY, CHANGE_LOG_RETENTION, CHANGES_BATCH, Change, ChangeEvent,
-    ChangeWatcher, DEFAULT_POLL_INTERVAL, EVENT_MEMBER_CHANGED, EVENT_PROPERTY_CHANGED,
-    EVENT_RECORD_CHANGED, EVENT_STATUS_CHANGED, MemberChangeType, RecordChangeType,
+    DEFAULT_POLL_INTERVAL, MemberChangeType, RecordChangeType, event_type,
 };
-pub use cloud::{Cloud, CloudScope, GLOBAL_CLOUD};
+pub use cloud::{Cloud, CloudScope, GLOBAL_CLOUD, private_cloud_scope};
 pub use error::{Error, Result};
 pub use export::{DATABASE_EXPORT_MAGIC, DATABASE_EXPORT_VERSION, MAX_DATABASE_EXPORT_SIZE};
 pub use group::{
@@ -57,9 +59,10 @@ pub use identity::{Identity, NewIdentity};
 pub use members::{MAX_MEMBER_ATTRIBUTES_SIZE, MAX_MEMBER_CHAIN_SIZE, MemberRow};
 pub use records::{
     Guid, MAX_RECORD_ATTRIBUTES_SIZE, MAX_RECORD_DATA_SIZE, MAX_RECORD_PEER_NAME_SIZE,
-    MAX_RECORD_SECURITY_DATA_SIZE, RECORD_SCAN_PAGE, RecordKey, RecordRow, guid_string,
+    MAX_RECORD_SECURITY_DATA_SIZE, RECORD_SCAN_PAGE, RecordKey, RecordRow,
 };
 pub use store::{DB_FILE, HOME_ENV, KEY_FILE, Store};
+pub use watch::ChangeWatcher;
 pub use zeroize::Zeroizing;
 
 #[cfg(test)]

@@ -4,8 +4,7 @@ use rusqlite::{OptionalExtension, Row, params};
 
 use crate::changes::{ChangeEvent, MemberChangeType, append_change};
 use crate::error::{Error, Result};
-use crate::group::UpsertOutcome;
-use crate::records::{group_what, require_group};
+use crate::group::{UpsertOutcome, group_what, require_group};
 use crate::store::Store;
 
 /// Largest member attribute string, bytes of UTF-8: 64 KiB.
@@ -121,6 +120,32 @@ pub(crate) fn list_members(
 }
 
 impl Store {
+    /// Logs a member change that alters no stored row, e.g. a member coming online
+    /// ([`MemberChangeType::Connected`]) or going offline.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`](crate::Error::NotFound) when the identity has no such group.
+    pub fn log_member_change(
+        &self,
+        identity: &str,
+        group: &str,
+        member_peer_name: &str,
+        change: MemberChangeType,
+    ) -> Result<()> {
+        self.write(|tx| {
+            require_group(tx, identity, group)?;
+            append_change(
+                tx,
+                identity,
+                group,
+                &ChangeEvent::MemberChanged {
+                    change,
+                    member_peer_name: member_peer_name.to_owned(),
+                },
+            )
+        })
+    }
+
     /// Inserts or replaces a member, logging `MEMBER_CHANGED / JOINED` for a new member
     /// and `MEMBER_CHANGED / UPDATED` for a replaced one.
     ///

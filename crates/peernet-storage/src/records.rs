@@ -11,10 +11,15 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use crate::changes::{ChangeEvent, RecordChangeType, append_change};
 use crate::error::{Error, Result};
-use crate::store::{Store, TxResult};
+use crate::group::{group_what, require_group};
+use crate::store::Store;
 
-/// A GUID in its 16-byte Windows memory form (`Data1`..`Data3` little-endian).
-pub type Guid = [u8; 16];
+pub use peernet_protocol::Guid;
+
+/// Reads a 16-byte GUID column (the schema checks the length).
+pub(crate) fn guid_column(row: &Row<'_>, index: usize) -> rusqlite::Result<Guid> {
+    row.get::<_, [u8; 16]>(index).map(Guid::from_bytes)
+}
 
 /// Largest record payload (`PEER_RECORD.data`), bytes: 1 MiB.
 pub const MAX_RECORD_DATA_SIZE: usize = 1 << 20;
@@ -68,29 +73,6 @@ pub struct RecordKey {
     pub record_type: Guid,
 }
 
-/// Formats a GUID in memory form as `{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}`.
-pub fn guid_string(g: &Guid) -> String {
-    format!(
-        "{{{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}}}",
-        g[3],
-        g[2],
-        g[1],
-        g[0],
-        g[5],
-        g[4],
-        g[7],
-        g[6],
-        g[8],
-        g[9],
-        g[10],
-        g[11],
-        g[12],
-        g[13],
-        g[14],
-        g[15]
-    )
-}
-
 pub(crate) const RECORD_COLUMNS: &str = "record_id, record_type, version, flags, creator_id,
     modified_by_id, attributes, created, expiration, last_modified, data, security_data";
 
@@ -105,8 +87,8 @@ fn record_from_offset_row(row: &Row<'_>) -> rusqlite::Result<RecordRow> {
 
 fn record_at(row: &Row<'_>, o: usize) -> rusqlite::Result<RecordRow> {
     Ok(RecordRow {
-        id: row.get(o)?,
-        record_type: row.get(o + 1)?,
+        id: guid_column(row, o)?,
+        record_type: guid_column(row, o + 1)?,
         version: row.get(o + 2)?,
         flags: row.get(o + 3)?,
         creator_id: row.get(o + 4)?,
@@ -164,33 +146,10 @@ pub(crate) fn validate_record(r: &RecordRow) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn group_what(identity: &str, group: &str) -> String {
-    format!("group '{group}' of identity '{identity}'")
-}
-
-/// Fails with [`Error::NotFound`] unless the identity has the group.
-pub(crate) fn require_group(
-    tx: &rusqlite::Connection,
-    identity: &str,
-    group: &str,
-) -> TxResult<()> {
-    let exists = tx
-        .prepare_cached("SELECT 1 FROM groups WHERE identity = ?1 AND group_peer_name = ?2")?
-        .exists([identity, group])?;
-    if exists {
-        Ok(())
-    } else {
-        Err(Error::NotFound {
-            what: group_what(identity, group),
-        }
-        .into())
-    }
-}
-
 fn record_not_found(group: &str, id: &Guid) -> Error {
     Error::RecordNotFound {
         group: group.to_owned(),
-        record_id: guid_string(id),
+        record_id: id.to_string(),
     }
 }
 
@@ -211,8 +170,8 @@ pub(crate) fn insert_row(
     .execute(params![
         identity,
         group,
-        &r.id[..],
-        &r.record_type[..],
+        r.id.as_bytes(),
+        r.record_type.as_bytes(),
         r.version,
         r.flags,
         r.creator_id,
@@ -232,7 +191,7 @@ pub(crate) fn insert_row(
 /// would defeat it).
 fn type_filter(record_type: Option<&Guid>) -> (&'static str, Option<&[u8]>) {
     match record_type {
-        Some(t) => (" AND record_type = ?3", Some(&t[..])),
+        Some(t) => (" AND record_type = ?3", Some(t.as_bytes())),
         None => ("", None),
     }
 }
@@ -253,14 +212,10 @@ impl Store {
                     "SELECT 1 FROM group_records
                      WHERE identity = ?1 AND group_peer_name = ?2 AND record_id = ?3",
                 )?
-                .exists(params![identity, group, &record.id[..]])?;
+                .exists(params![identity, group, record.id.as_bytes()])?;
             if exists {
                 return Err(Error::AlreadyExists {
-                    what: format!(
-                        "record {} of {}",
-                        guid_string(&record.id),
-                        group_what(identity, group)
-                    ),
+                    what: format!("record {} of {}", record.id, group_what(identity, group)),
                 }
                 .into());
             }
@@ -311,8 +266,8 @@ impl Store {
                     "SELECT version, record_type, creator_id, created FROM group_records
                      WHERE identity = ?1 AND group_peer_name = ?2 AND record_id = ?3",
                 )?
-                .query_row(params![identity, group, &record.id[..]], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                .query_row(params![identity, group, record.id.as_bytes()], |r| {
+                    Ok((r.get(0)?, guid_column(r, 1)?, r.get(2)?, r.get(3)?))
                 })
                 .optional()?;
             let Some((version, record_type, creator_id, created)) = stored else {
@@ -321,7 +276,7 @@ impl Store {
             };
             if version != previous_version {
                 return Err(Error::RecordVersionConflict {
-                    record_id: guid_string(&record.id),
+                    record_id: record.id.to_string(),
                     expected: previous_version,
                     found: version,
                 }
@@ -331,8 +286,7 @@ impl Store {
                 return Err(Error::InvalidInput {
                     reason: format!(
                         "record {} has type {}; an update cannot change it",
-                        guid_string(&record.id),
-                        guid_string(&record_type)
+                        record.id, record_type
                     ),
                 }
                 .into());
@@ -341,7 +295,7 @@ impl Store {
                 return Err(Error::InvalidInput {
                     reason: format!(
                         "record {}: an update cannot change its creator or creation time",
-                        guid_string(&record.id)
+                        record.id
                     ),
                 }
                 .into());
@@ -358,7 +312,7 @@ impl Store {
                 .execute(params![
                     identity,
                     group,
-                    &record.id[..],
+                    record.id.as_bytes(),
                     record.version,
                     record.flags,
                     record.creator_id,
@@ -374,7 +328,7 @@ impl Store {
             if changed != 1 {
                 // Cannot happen inside BEGIN IMMEDIATE; kept as the CAS of record.
                 return Err(Error::RecordVersionConflict {
-                    record_id: guid_string(&record.id),
+                    record_id: record.id.to_string(),
                     expected: previous_version,
                     found: version,
                 }
@@ -406,7 +360,9 @@ impl Store {
                      WHERE identity = ?1 AND group_peer_name = ?2 AND record_id = ?3
                      RETURNING record_type",
                 )?
-                .query_row(params![identity, group, &id[..]], |r| r.get(0))
+                .query_row(params![identity, group, id.as_bytes()], |r| {
+                    guid_column(r, 0)
+                })
                 .optional()?;
             let Some(record_type) = record_type else {
                 require_group(tx, identity, group)?;
@@ -442,7 +398,7 @@ impl Store {
                     "SELECT {RECORD_COLUMNS} FROM group_records
                      WHERE identity = ?1 AND group_peer_name = ?2 AND record_id = ?3"
                 ))?
-                .query_row(params![identity, group, &id[..]], record_from_row)
+                .query_row(params![identity, group, id.as_bytes()], record_from_row)
                 .optional()?;
             match row {
                 Some(row) => Ok(row),
@@ -484,7 +440,7 @@ impl Store {
     ) -> Result<Vec<RecordRow>> {
         let (filter, type_param) = type_filter(record_type);
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let after = after.map(|a| &a[..]);
+        let after = after.map(|a| a.as_bytes());
         // Keyset paging: `record_id > ?4` is a range on the primary key (or on the
         // by-type index), so every page costs O(page + log n), not O(offset).
         let after_filter = if after.is_some() {
@@ -669,8 +625,8 @@ impl Store {
                 )?
                 .query_map(params![identity, group, now], |r| {
                     Ok(RecordKey {
-                        id: r.get(0)?,
-                        record_type: r.get(1)?,
+                        id: guid_column(r, 0)?,
+                        record_type: guid_column(r, 1)?,
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -693,8 +649,7 @@ impl Store {
 
     /// Inserts `count` records made by `make(i)` for `i` in `start..start + count` in one
     /// transaction, without change-log rows or checks. For benchmarks only.
-    #[doc(hidden)]
-    pub fn bulk_insert_records_for_bench(
+    pub(crate) fn bulk_insert_records_for_bench(
         &self,
         identity: &str,
         group: &str,
@@ -717,10 +672,10 @@ mod tests {
 
     #[test]
     fn guid_string_is_windows_form() {
-        let g: Guid = [
+        let g = Guid::from_bytes([
             0x01, 0x00, 0x00, 0x00, 0x02, 0x00, 0x03, 0x00, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09,
             0x0a, 0x0b,
-        ];
-        assert_eq!(guid_string(&g), "{00000001-0002-0003-0405-060708090a0b}");
+        ]);
+        assert_eq!(g.to_string(), "{00000001-0002-0003-0405-060708090a0b}");
     }
 }

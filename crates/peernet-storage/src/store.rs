@@ -149,8 +149,7 @@ impl Store {
     }
 
     /// Opens a store, migrating it no further than `version`. For migration tests only.
-    #[doc(hidden)]
-    pub fn open_at_schema_version(dir: impl AsRef<Path>, version: usize) -> Result<Store> {
+    pub(crate) fn open_at_schema_version(dir: impl AsRef<Path>, version: usize) -> Result<Store> {
         let dir = dir.as_ref().to_path_buf();
         ensure_dir(&dir)?;
         let rng = SystemRandom::new();
@@ -377,8 +376,7 @@ impl Store {
     /// Inserts `count` identities, each with one group whose chain holds one certificate,
     /// in one transaction. Peer names are `bench-identity-{i}` and `bench-group-{i}`.
     /// For benchmarks only.
-    #[doc(hidden)]
-    pub fn bulk_insert_for_bench(&self, start: usize, count: usize) -> Result<()> {
+    pub(crate) fn bulk_insert_for_bench(&self, start: usize, count: usize) -> Result<()> {
         let now = now_secs();
         self.write(|tx| {
             let mut ins_id = tx.prepare_cached(

@@ -14,7 +14,7 @@ use crate::group::{
     scope_from_storage, scope_to_storage, validate_with_time_status,
 };
 use crate::hresult as hr;
-use crate::identity::profile_name;
+use crate::secret::Secret;
 
 /// What [`Peernet::group_import_config`] imported.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -35,7 +35,8 @@ impl Group {
     /// # Errors
     /// `PEER_E_INVALID_GROUP`, `PEER_E_GROUP_NOT_READY` (no credentials yet),
     /// `E_INVALIDARG` (empty password with a group key), `PEER_E_NO_KEY_ACCESS`.
-    pub fn export_config(&self, password: &str) -> Result<String> {
+    pub fn export_config(&self, password: &Secret) -> Result<String> {
+        let password = password.expose();
         let ctx = self.ctx();
         let row = self.row()?;
         if row.gmc_chain.is_empty() {
@@ -93,7 +94,7 @@ impl Peernet {
     ///
     /// ```no_run
     /// # fn f(pn: &peernet::Peernet, xml: &str) -> Result<(), peernet::Error> {
-    /// let imported = pn.group_import_config(xml, "pw", false)?;
+    /// let imported = pn.group_import_config(xml, &"pw".into(), false)?;
     /// let group = pn.group_open(&imported.identity, &imported.group_peer_name, None)?;
     /// # Ok(()) }
     /// ```
@@ -105,9 +106,10 @@ impl Peernet {
     pub fn group_import_config(
         &self,
         xml: &str,
-        password: &str,
+        password: &Secret,
         overwrite: bool,
     ) -> Result<ImportedConfig> {
+        let password = password.expose();
         let cfg = GroupConfig::parse_str(xml)
             .map_err(|e| Error::xml("not a valid PEERGROUPCONFIG", e, hr::E_INVALIDARG))?;
         let identity = cfg.identity_peer_name.clone();
@@ -213,7 +215,7 @@ impl Peernet {
                 scope_id: 0,
                 flags: cfg.cloud_flags,
             },
-            profile: profile_name(profile).to_owned(),
+            profile: profile.as_str().to_owned(),
             gmc_chain: ordered.clone(),
             properties,
             status: 0,

@@ -204,11 +204,7 @@ pub(crate) fn storage_code(e: &peernet_storage::Error) -> HResult {
         S::RecordTooLarge { .. } => hr::PEER_E_MAX_RECORD_SIZE_EXCEEDED,
         S::RecordVersionConflict { .. } => hr::PEER_E_INVALID_RECORD,
         S::DatabaseMismatch { .. } | S::InvalidDatabase { .. } => hr::PEER_E_INVALID_DATABASE,
-        S::Io { source, .. } => match source.kind() {
-            std::io::ErrorKind::NotFound => HResult::from_win32(2),
-            std::io::ErrorKind::PermissionDenied => HResult::from_win32(5),
-            _ => hr::E_FAIL,
-        },
+        S::Io { source, .. } => HResult::from_io(source),
         _ => hr::E_FAIL,
     }
 }

@@ -23,26 +23,10 @@ use crate::group::Group;
 use crate::hresult as hr;
 use crate::records::Guid;
 
-/// `PEER_GROUP_EVENT_STATUS_CHANGED`.
-pub const PEER_GROUP_EVENT_STATUS_CHANGED: u32 = 1;
-/// `PEER_GROUP_EVENT_PROPERTY_CHANGED`.
-pub const PEER_GROUP_EVENT_PROPERTY_CHANGED: u32 = 2;
-/// `PEER_GROUP_EVENT_RECORD_CHANGED`.
-pub const PEER_GROUP_EVENT_RECORD_CHANGED: u32 = 3;
-/// `PEER_GROUP_EVENT_DIRECT_CONNECTION` (never raised: no connections).
-pub const PEER_GROUP_EVENT_DIRECT_CONNECTION: u32 = 4;
-/// `PEER_GROUP_EVENT_NEIGHBOR_CONNECTION` (never raised).
-pub const PEER_GROUP_EVENT_NEIGHBOR_CONNECTION: u32 = 5;
-/// `PEER_GROUP_EVENT_INCOMING_DATA` (never raised).
-pub const PEER_GROUP_EVENT_INCOMING_DATA: u32 = 6;
-/// `PEER_GROUP_EVENT_MEMBER_CHANGED`.
-pub const PEER_GROUP_EVENT_MEMBER_CHANGED: u32 = 8;
-/// `PEER_GROUP_EVENT_CONNECTION_FAILED` (never raised).
-pub const PEER_GROUP_EVENT_CONNECTION_FAILED: u32 = 10;
-/// `PEER_GROUP_EVENT_AUTHENTICATION_FAILED` (never raised).
-pub const PEER_GROUP_EVENT_AUTHENTICATION_FAILED: u32 = 11;
-
-const KNOWN_EVENT_TYPES: [u32; 9] = [1, 2, 3, 4, 5, 6, 8, 10, 11];
+use peernet_storage::event_type::{
+    PEER_GROUP_EVENT_MEMBER_CHANGED, PEER_GROUP_EVENT_PROPERTY_CHANGED,
+    PEER_GROUP_EVENT_RECORD_CHANGED, PEER_GROUP_EVENT_STATUS_CHANGED,
+};
 
 /// How often the event thread sweeps expired records.
 pub const EXPIRY_SWEEP_INTERVAL: Duration = Duration::from_secs(1);
@@ -106,8 +90,11 @@ impl GroupEvent {
             GroupEvent::MemberChanged { .. } => PEER_GROUP_EVENT_MEMBER_CHANGED,
         }
     }
+}
 
-    fn from_change(e: ChangeEvent) -> GroupEvent {
+/// The change log's event is the delivered event: same kinds, same data.
+impl From<ChangeEvent> for GroupEvent {
+    fn from(e: ChangeEvent) -> GroupEvent {
         match e {
             ChangeEvent::StatusChanged { status } => GroupEvent::StatusChanged { status },
             ChangeEvent::PropertyChanged => GroupEvent::PropertyChanged,
@@ -198,7 +185,7 @@ impl Group {
         }
         if let Some(r) = registrations
             .iter()
-            .find(|r| !KNOWN_EVENT_TYPES.contains(&r.event_type))
+            .find(|r| !peernet_storage::event_type::ALL.contains(&r.event_type))
         {
             return Err(Error::invalid_arg(format!(
                 "unknown event type {}",
@@ -260,7 +247,7 @@ fn deliver(s: &Shared, regs: &[EventRegistration], changes: Vec<Change>) {
     let mut n = 0;
     if let Ok(mut q) = s.queue.lock() {
         for c in changes {
-            let event = GroupEvent::from_change(c.event);
+            let event = GroupEvent::from(c.event);
             if wanted(regs, &event) {
                 q.items.push_back(EventData {
                     event,
@@ -346,5 +333,55 @@ impl Drop for EventHandle {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_keeps_its_event_type_and_data() {
+        let id = Guid::from_bytes([1; 16]);
+        let ty = Guid::from_bytes([2; 16]);
+        let cases = [
+            ChangeEvent::StatusChanged { status: 3 },
+            ChangeEvent::PropertyChanged,
+            ChangeEvent::RecordChanged {
+                change: RecordChangeType::Expired,
+                record_id: id,
+                record_type: ty,
+            },
+            ChangeEvent::MemberChanged {
+                change: MemberChangeType::Joined,
+                member_peer_name: "0.m".into(),
+            },
+        ];
+        for c in cases {
+            let e = GroupEvent::from(c.clone());
+            assert_eq!(e.event_type(), c.event_type(), "{c:?}");
+        }
+        assert_eq!(
+            GroupEvent::from(ChangeEvent::MemberChanged {
+                change: MemberChangeType::Left,
+                member_peer_name: "0.m".into(),
+            }),
+            GroupEvent::MemberChanged {
+                change: MemberChangeType::Left,
+                identity: "0.m".into(),
+            }
+        );
+        assert_eq!(
+            GroupEvent::from(ChangeEvent::RecordChanged {
+                change: RecordChangeType::Added,
+                record_id: id,
+                record_type: ty,
+            }),
+            GroupEvent::RecordChanged {
+                change: RecordChangeType::Added,
+                record_id: id,
+                record_type: ty,
+            }
+        );
     }
 }

@@ -30,6 +30,25 @@ impl HResult {
         }
     }
 
+    /// The Windows code closest to an I/O error, by its kind: not found →
+    /// `ERROR_FILE_NOT_FOUND`, permission denied → `E_ACCESSDENIED`, already exists →
+    /// `HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS)` (= `PEER_E_ALREADY_EXISTS`), anything
+    /// else → `E_FAIL`.
+    ///
+    /// ```
+    /// use peernet::hresult::{self, HResult};
+    /// let e = std::io::Error::from(std::io::ErrorKind::NotFound);
+    /// assert_eq!(HResult::from_io(&e), hresult::ERROR_FILE_NOT_FOUND);
+    /// ```
+    pub fn from_io(e: &std::io::Error) -> HResult {
+        match e.kind() {
+            std::io::ErrorKind::NotFound => ERROR_FILE_NOT_FOUND,
+            std::io::ErrorKind::PermissionDenied => E_ACCESSDENIED,
+            std::io::ErrorKind::AlreadyExists => PEER_E_ALREADY_EXISTS,
+            _ => E_FAIL,
+        }
+    }
+
     /// The symbolic name, when the value is one this crate knows.
     pub fn name(self) -> Option<&'static str> {
         TABLE.iter().find(|(v, _)| *v == self).map(|(_, n)| *n)
@@ -329,5 +348,18 @@ mod tests {
         );
         assert!(S_OK.is_success() && PEER_S_NO_EVENT_DATA.is_success());
         assert!(!PEER_E_NO_CLOUD.is_success());
+    }
+
+    #[test]
+    fn io_errors_by_kind() {
+        use std::io::{Error, ErrorKind};
+        for (kind, code) in [
+            (ErrorKind::NotFound, HResult::from_win32(2)),
+            (ErrorKind::PermissionDenied, HResult::from_win32(5)),
+            (ErrorKind::AlreadyExists, HResult::from_win32(183)),
+            (ErrorKind::Interrupted, E_FAIL),
+        ] {
+            assert_eq!(HResult::from_io(&Error::from(kind)), code, "{kind:?}");
+        }
     }
 }

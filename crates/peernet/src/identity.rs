@@ -5,12 +5,13 @@ use std::fmt;
 use peernet_crypto::cert::IdcParams;
 use peernet_crypto::pkcs12::{self, Pkcs12Profile, Pkcs12WriteOptions};
 use peernet_crypto::{Certificate, PeerName, PrivateKey, Profile, chain, pkcs7};
-use peernet_protocol::{IdentityExport, IdentityInfo};
+use peernet_protocol::{IdentityExport, IdentityInfo, utf16_len};
 use peernet_storage::NewIdentity;
 
 use crate::context::Peernet;
 use crate::error::{Error, Result};
 use crate::hresult as hr;
+use crate::secret::Secret;
 
 /// Longest friendly name, in UTF-16 units (256 with the terminator).
 pub const MAX_FRIENDLY_NAME_LEN: usize = 255;
@@ -90,22 +91,15 @@ impl fmt::Debug for IdentityKey {
     }
 }
 
-pub(crate) fn profile_name(p: Profile) -> &'static str {
-    match p {
-        Profile::Windows => "windows",
-        _ => "modern",
-    }
-}
-
-pub(crate) fn profile_from_name(s: &str) -> Result<Profile> {
-    match s {
-        "windows" => Ok(Profile::Windows),
-        "modern" => Ok(Profile::Modern),
-        other => Err(Error::api(
+/// The profile a store row names ([`Profile`]'s `FromStr`); an unknown name is a damaged
+/// store (`PEER_E_CERT_STORE_CORRUPTED`).
+pub(crate) fn stored_profile(s: &str) -> Result<Profile> {
+    s.parse().map_err(|_| {
+        Error::api(
             hr::PEER_E_CERT_STORE_CORRUPTED,
-            format!("the store names an unknown profile '{other}'"),
-        )),
-    }
+            format!("the store names an unknown profile '{s}'"),
+        )
+    })
 }
 
 /// `E_INVALIDARG` for an empty required name (a NULL or empty string on Windows).
@@ -115,10 +109,6 @@ pub(crate) fn require(value: &str, what: &str) -> Result<()> {
     } else {
         Ok(())
     }
-}
-
-fn utf16_len(s: &str) -> usize {
-    s.encode_utf16().count()
 }
 
 fn check_friendly_name(name: &str) -> Result<()> {
@@ -244,7 +234,7 @@ impl Peernet {
                 &NewIdentity {
                     peer_name: name.as_str().to_owned(),
                     friendly_name: friendly,
-                    profile: profile_name(key.profile()).to_owned(),
+                    profile: key.profile().as_str().to_owned(),
                     idc: idc.der().to_vec(),
                 },
                 &pkcs8,
@@ -355,7 +345,7 @@ impl Peernet {
     pub fn identity_details(&self, identity: &str) -> Result<IdentityDetails> {
         let row = self.load_identity(identity)?;
         Ok(IdentityDetails {
-            profile: profile_from_name(&row.profile)?,
+            profile: stored_profile(&row.profile)?,
             peer_name: row.peer_name,
             friendly_name: row.friendly_name,
             created: row.created,
@@ -438,7 +428,8 @@ impl Peernet {
     /// `E_INVALIDARG` for an empty password (the file carries the private key),
     /// `PEER_E_NOT_FOUND`, `PEER_E_NO_KEY_ACCESS`; `PEER_E_CERT_STORE_CORRUPTED` when the
     /// stored IDC does not parse or is not the stored key's.
-    pub fn identity_export(&self, identity: &str, password: &str) -> Result<String> {
+    pub fn identity_export(&self, identity: &str, password: &Secret) -> Result<String> {
+        let password = password.expose();
         if password.is_empty() {
             return Err(Error::invalid_arg(
                 "an identity export carries the private key: give a non-empty password",
@@ -452,7 +443,7 @@ impl Peernet {
         // (create, import) stores `PrivateKey::to_pkcs8_der`, and the seal is
         // authenticated, so parsing and re-encoding it (an RSA key's CRT set-up, about a
         // tenth of a windows export) would give the same bytes.
-        let profile = profile_from_name(&row.profile)?;
+        let profile = stored_profile(&row.profile)?;
         let pkcs8 = self.identity_private_key_der(identity)?;
         let opts = Pkcs12WriteOptions::new(match profile {
             Profile::Windows => Pkcs12Profile::Windows,
@@ -489,10 +480,10 @@ impl Peernet {
     /// let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     /// let (a, b) = (Peernet::open(a.path())?, Peernet::open(b.path())?);
     /// let me = a.identity_create(Some("me"), Some("Me"), Some(Profile::Windows))?;
-    /// let xml = a.identity_export(&me, "a strong password")?;
-    /// let err = b.identity_import(&xml, "wrong").unwrap_err();
+    /// let xml = a.identity_export(&me, &"a strong password".into())?;
+    /// let err = b.identity_import(&xml, &"wrong".into()).unwrap_err();
     /// assert_eq!(err.hresult(), hresult::ERROR_INVALID_PASSWORD);
-    /// assert_eq!(b.identity_import(&xml, "a strong password")?, me);
+    /// assert_eq!(b.identity_import(&xml, &"a strong password".into())?, me);
     /// assert_eq!(b.identity_get_friendly_name(&me)?, "Me");
     /// # Ok(()) }
     /// ```
@@ -501,7 +492,8 @@ impl Peernet {
     /// `ERROR_INVALID_PASSWORD` (0x80070056) for a wrong password; `E_INVALIDARG` for a
     /// malformed or altered document, PFX or certificate, or a `PEERNAME` that does not
     /// match; `PEER_E_ALREADY_EXISTS` when the identity is already in this store.
-    pub fn identity_import(&self, xml: &str, password: &str) -> Result<String> {
+    pub fn identity_import(&self, xml: &str, password: &Secret) -> Result<String> {
+        let password = password.expose();
         let doc = IdentityExport::parse_str(xml)
             .map_err(|e| Error::xml("not a valid PEERIDENTITYEXPORT", e, hr::E_INVALIDARG))?;
         let claimed = PeerName::parse(&doc.peer_name).map_err(|e| {
@@ -563,7 +555,7 @@ impl Peernet {
                 &NewIdentity {
                     peer_name: claimed.as_str().to_owned(),
                     friendly_name: friendly,
-                    profile: profile_name(key.profile()).to_owned(),
+                    profile: key.profile().as_str().to_owned(),
                     idc: idc.der().to_vec(),
                 },
                 &pkcs8,
@@ -647,14 +639,14 @@ mod export_tests {
                 .private_key()
                 .to_pkcs8_der()
                 .unwrap();
-            let xml = a.identity_export(&me, "pw").unwrap();
+            let xml = a.identity_export(&me, &"pw".into()).unwrap();
             let pfx = pkcs12::read(&IdentityExport::parse_str(&xml).unwrap().data, "pw").unwrap();
             assert_eq!(*pfx.private_key, *canonical);
             assert_eq!(pfx.certificates, vec![a.identity_details(&me).unwrap().idc]);
             assert_eq!(pfx.friendly_name.as_deref(), Some("Me"));
             // Imported, then exported again from the other store: the same key bytes.
-            assert_eq!(b.identity_import(&xml, "pw").unwrap(), me);
-            let again = b.identity_export(&me, "pw2").unwrap();
+            assert_eq!(b.identity_import(&xml, &"pw".into()).unwrap(), me);
+            let again = b.identity_export(&me, &"pw2".into()).unwrap();
             let pfx2 =
                 pkcs12::read(&IdentityExport::parse_str(&again).unwrap().data, "pw2").unwrap();
             assert_eq!(*pfx2.private_key, *canonical);

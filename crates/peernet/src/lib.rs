@@ -28,49 +28,83 @@
 
 mod config;
 mod context;
+mod database;
 mod error;
 mod events;
 mod group;
 pub mod hresult;
 mod identity;
 mod invitation;
+mod join;
+mod members;
 mod records;
+pub mod secret;
+mod time;
 
 pub use config::ImportedConfig;
-pub use context::{
-    Clock, Options, PEER_GROUP_VERSION, Peernet, Secret, VersionData, password_hash_string, startup,
-};
+pub use context::{Clock, Options, PEER_GROUP_VERSION, Peernet, VersionData, startup};
 pub use error::{Error, Result};
 pub use events::{
-    EXPIRY_SWEEP_INTERVAL, EventData, EventHandle, EventRegistration, GroupEvent, MemberChangeType,
-    PEER_GROUP_EVENT_AUTHENTICATION_FAILED, PEER_GROUP_EVENT_CONNECTION_FAILED,
-    PEER_GROUP_EVENT_DIRECT_CONNECTION, PEER_GROUP_EVENT_INCOMING_DATA,
-    PEER_GROUP_EVENT_MEMBER_CHANGED, PEER_GROUP_EVENT_NEIGHBOR_CONNECTION,
-    PEER_GROUP_EVENT_PROPERTY_CHANGED, PEER_GROUP_EVENT_RECORD_CHANGED,
-    PEER_GROUP_EVENT_STATUS_CHANGED, RecordChangeType,
+    EventData, EventHandle, EventRegistration, GroupEvent, MemberChangeType, RecordChangeType,
 };
-pub use group::{
-    CloudInfo, DEFAULT_MEMBER_DATA_LIFETIME, Group, GroupProperties, GroupStatus,
-    MAX_GROUP_CLASSIFIER_LEN, MAX_GROUP_TEXT_LEN, MAX_MEMBER_DATA_LIFETIME,
-    MIN_MEMBER_DATA_LIFETIME, MIN_PRESENCE_LIFETIME, MembershipStatus, PEER_DEFER_EXPIRATION,
-    PEER_DISABLE_PRESENCE, PEER_GROUP_GMC_AUTHENTICATION, PEER_GROUP_PASSWORD_AUTHENTICATION,
-    PEER_GROUP_STATUS_HAS_CONNECTIONS, PEER_GROUP_STATUS_LISTENING, PEER_MEMBER_DATA_OPTIONAL,
-    PNRP_CLOUD_NAME_LOCAL,
-};
+pub use group::{CloudInfo, Group, GroupProperties, GroupStatus, MembershipStatus};
 pub use hresult::HResult;
-pub use identity::{
-    IdentityDetails, IdentityKey, MAX_FRIENDLY_NAME_LEN, NamePair, create_peer_name,
+pub use identity::{IdentityDetails, IdentityKey, NamePair, create_peer_name};
+pub use invitation::{CredentialInfo, InvitationInfo, IssueFlags, parse_invitation};
+pub use join::JoinOutcome;
+pub use members::{Member, MemberCredentials};
+pub use records::{Guid, Record};
+pub use secret::{Secret, password_hash_string};
+pub use time::{from_filetime, to_filetime};
+
+/// `PEER_GROUP_EVENT_TYPE` values (`p2p.h`), the one set every layer uses (defined in
+/// `peernet_storage::event_type`, whose change log stores them).
+pub mod event {
+    pub use peernet_storage::event_type::*;
+}
+
+/// Flag values of `p2p.h` and `pnrpdef.h`: group property, status, record, member and
+/// cloud flags.
+pub mod flags {
+    pub use crate::group::{
+        PEER_DEFER_EXPIRATION, PEER_DISABLE_PRESENCE, PEER_GROUP_GMC_AUTHENTICATION,
+        PEER_GROUP_PASSWORD_AUTHENTICATION, PEER_GROUP_STATUS_HAS_CONNECTIONS,
+        PEER_GROUP_STATUS_LISTENING, PEER_MEMBER_DATA_OPTIONAL, PNRP_CLOUD_NAME_LOCAL,
+    };
+    pub use crate::members::PEER_MEMBER_PRESENT;
+    pub use crate::records::{PEER_RECORD_FLAG_AUTOREFRESH, PEER_RECORD_FLAG_DELETED};
+}
+
+/// Length limits and lifetimes the API enforces.
+pub mod limits {
+    pub use crate::events::EXPIRY_SWEEP_INTERVAL;
+    pub use crate::group::{
+        DEFAULT_MEMBER_DATA_LIFETIME, MAX_GROUP_CLASSIFIER_LEN, MAX_GROUP_TEXT_LEN,
+        MAX_MEMBER_DATA_LIFETIME, MIN_MEMBER_DATA_LIFETIME, MIN_PRESENCE_LIFETIME,
+    };
+    pub use crate::identity::MAX_FRIENDLY_NAME_LEN;
+    pub use crate::records::AUTOREFRESH_MIN_LIFETIME;
+}
+
+/// Record signatures and the record types the grouping protocols reserve.
+pub mod record {
+    pub use crate::records::{
+        RECORD_SIGNATURE_CONTEXT, RECORD_SIGNATURE_VERSION, RESERVED_RECORD_TYPES,
+    };
+}
+
+// Kept at the root for the callers in other crates (CLI, C ABI); new code names the
+// modules above.
+pub use event::{
+    PEER_GROUP_EVENT_MEMBER_CHANGED, PEER_GROUP_EVENT_PROPERTY_CHANGED,
+    PEER_GROUP_EVENT_RECORD_CHANGED, PEER_GROUP_EVENT_STATUS_CHANGED,
 };
-pub use invitation::{CredentialInfo, InvitationInfo, IssueFlags, JoinOutcome, parse_invitation};
-pub use records::{
-    AUTOREFRESH_MIN_LIFETIME, Guid, Member, MemberCredentials, PEER_MEMBER_PRESENT,
-    PEER_RECORD_FLAG_AUTOREFRESH, PEER_RECORD_FLAG_DELETED, RECORD_SIGNATURE_CONTEXT,
-    RECORD_SIGNATURE_VERSION, RESERVED_RECORD_TYPES, Record, from_filetime, to_filetime,
-};
+pub use flags::{PEER_GROUP_PASSWORD_AUTHENTICATION, PEER_MEMBER_PRESENT, PNRP_CLOUD_NAME_LOCAL};
+pub use limits::MIN_PRESENCE_LIFETIME;
 
 // Types of the lower crates that appear in this API.
 pub use peernet_crypto::{PeerName, Profile, Role};
-pub use peernet_protocol::{InvitationVersion, Scope};
+pub use peernet_protocol::{InvitationVersion, ParseGuidError, Scope};
 pub use peernet_storage::{Cloud, CloudScope};
 
 /// The lower crates, for callers who need their full API (e.g. to inspect an error source).

@@ -1,5 +1,4 @@
-//! Group records (`PeerGroupAddRecord` … `PeerGroupSearchRecords`), members
-//! (`PeerGroupEnumMembers`) and the record database export / import.
+//! Group records (`PeerGroupAddRecord` … `PeerGroupSearchRecords`).
 //!
 //! Every record is signed by its last modifier's identity key (the key its leaf GMC
 //! certifies) over a canonical byte string (`docs/FORMATS.md` "Record signature"); the
@@ -9,10 +8,9 @@
 //! reads as `PEER_E_INVALID_RECORD`.
 
 use std::ops::ControlFlow;
-use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use peernet_crypto::chain::{self, ChainPolicy};
+use peernet_crypto::chain::ChainPolicy;
 use peernet_crypto::{Certificate, Profile, Role, pkcs7};
 use peernet_protocol::{AttributeValue, DateTime, RecordAttributes, SearchQuery};
 use peernet_storage::{MemberRow, RecordRow};
@@ -20,17 +18,15 @@ use peernet_storage::{MemberRow, RecordRow};
 use crate::error::{Error, Result};
 use crate::group::{Group, MembershipStatus, validate_with_time_status};
 use crate::hresult::{self as hr};
+use crate::members::member_chain;
+use crate::time::{from_filetime, to_filetime};
 
-/// A GUID in its 16-byte Windows memory form (`Data1`..`Data3` little-endian).
-pub type Guid = [u8; 16];
+pub use peernet_protocol::Guid;
 
 /// `PEER_RECORD_FLAG_AUTOREFRESH`.
 pub const PEER_RECORD_FLAG_AUTOREFRESH: u32 = 0x1;
 /// `PEER_RECORD_FLAG_DELETED`.
 pub const PEER_RECORD_FLAG_DELETED: u32 = 0x2;
-/// `PEER_MEMBER_PRESENT`.
-pub const PEER_MEMBER_PRESENT: u32 = 0x1;
-
 /// Record types reserved by the grouping and graphing protocols (`spec/api.md` §8.6), in
 /// memory form: Membership {01000000-…}, Security Properties {02000000-…}, GRAPH_INFO
 /// {00000100-…}, SIGNATURE {00000200-…}, CONTACT {00000300-…}, PRESENCE {00000400-…}.
@@ -44,8 +40,7 @@ pub const RESERVED_RECORD_TYPES: [Guid; 6] = [
 ];
 
 const fn guid_d1(d1: u32) -> Guid {
-    let b = d1.to_le_bytes();
-    [b[0], b[1], b[2], b[3], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    Guid::from_fields(d1, 0, 0, [0; 8])
 }
 
 /// With `PEER_RECORD_FLAG_AUTOREFRESH` the expiration must be at least this far ahead.
@@ -55,30 +50,6 @@ pub const AUTOREFRESH_MIN_LIFETIME: Duration = Duration::from_secs(240);
 pub const RECORD_SIGNATURE_VERSION: u8 = 1;
 /// Domain separator at the start of the signed bytes.
 pub const RECORD_SIGNATURE_CONTEXT: &str = "peernet/record-signature/v1";
-
-const FILETIME_UNIX_OFFSET_SECS: u64 = 11_644_473_600;
-
-/// `SystemTime` → FILETIME ticks (saturating).
-pub fn to_filetime(t: SystemTime) -> u64 {
-    let ticks = match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => (FILETIME_UNIX_OFFSET_SECS as u128 * 10_000_000) + d.as_nanos() / 100,
-        Err(e) => (FILETIME_UNIX_OFFSET_SECS as u128 * 10_000_000)
-            .saturating_sub(e.duration().as_nanos() / 100),
-    };
-    u64::try_from(ticks.min(i64::MAX as u128)).unwrap_or(i64::MAX as u64)
-}
-
-/// FILETIME ticks → `SystemTime`.
-pub fn from_filetime(ft: u64) -> SystemTime {
-    let offset = FILETIME_UNIX_OFFSET_SECS * 10_000_000;
-    if ft >= offset {
-        let t = ft - offset;
-        UNIX_EPOCH + Duration::new(t / 10_000_000, ((t % 10_000_000) * 100) as u32)
-    } else {
-        let t = offset - ft;
-        UNIX_EPOCH - Duration::new(t / 10_000_000, ((t % 10_000_000) * 100) as u32)
-    }
-}
 
 /// `PEER_RECORD`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -114,7 +85,7 @@ impl Record {
     pub fn new(record_type: Guid, expiration: SystemTime) -> Record {
         Record {
             record_type,
-            id: [0; 16],
+            id: Guid::NULL,
             version: 0,
             flags: 0,
             creator_id: String::new(),
@@ -158,62 +129,6 @@ impl Record {
     }
 }
 
-/// `PEER_MEMBER` as known to the group database (no addresses: no networking).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Member {
-    /// `dwFlags`: `PEER_MEMBER_PRESENT` never set (no connections in this release).
-    pub flags: u32,
-    /// `pwzIdentity`.
-    pub identity: String,
-    /// `pwzAttributes`.
-    pub attributes: Option<String>,
-    /// `ullNodeId` (0 when unknown).
-    pub node_id: u64,
-    /// `pCredentialInfo`: from the member's leaf GMC, when known.
-    pub credentials: Option<MemberCredentials>,
-}
-
-/// `PEER_CREDENTIAL_INFO` of a member (from its leaf GMC).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MemberCredentials {
-    /// `pwzFriendlyName`.
-    pub friendly_name: String,
-    /// `pPublicKey` (DER SubjectPublicKeyInfo).
-    pub public_key: Vec<u8>,
-    /// `pwzIssuerPeerName`.
-    pub issuer_peer_name: String,
-    /// `pwzIssuerFriendlyName`.
-    pub issuer_friendly_name: String,
-    /// `ftValidityStart`.
-    pub validity_start: SystemTime,
-    /// `ftValidityEnd`.
-    pub validity_end: SystemTime,
-    /// `pRoles`.
-    pub roles: Vec<Role>,
-    /// The member's GMC chain (DER, root first).
-    pub chain: Vec<Vec<u8>>,
-}
-
-impl MemberCredentials {
-    fn from_chain(certs: &[Certificate]) -> Option<MemberCredentials> {
-        let leaf = certs.last()?;
-        let v = leaf.validity();
-        Some(MemberCredentials {
-            friendly_name: leaf.subject_friendly_name().to_owned(),
-            public_key: leaf.public_key_der().to_vec(),
-            issuer_peer_name: leaf
-                .issuer_peer_name()
-                .map(|p| p.as_str().to_owned())
-                .unwrap_or_default(),
-            issuer_friendly_name: leaf.issuer_friendly_name().to_owned(),
-            validity_start: v.not_before,
-            validity_end: v.not_after,
-            roles: leaf.roles().unwrap_or_default(),
-            chain: certs.iter().map(|c| c.der().to_vec()).collect(),
-        })
-    }
-}
-
 // ---- canonical signed bytes -------------------------------------------------------------
 
 fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
@@ -226,8 +141,8 @@ pub(crate) fn signed_bytes(group: &str, r: &RecordRow, serial: &[u8; 16]) -> Vec
     let mut out = Vec::with_capacity(256 + r.data.len());
     put_bytes(&mut out, RECORD_SIGNATURE_CONTEXT.as_bytes());
     put_bytes(&mut out, group.as_bytes());
-    out.extend_from_slice(&r.id);
-    out.extend_from_slice(&r.record_type);
+    out.extend_from_slice(r.id.as_bytes());
+    out.extend_from_slice(r.record_type.as_bytes());
     out.extend_from_slice(&r.version.to_be_bytes());
     out.extend_from_slice(&r.flags.to_be_bytes());
     put_bytes(&mut out, r.creator_id.as_bytes());
@@ -252,7 +167,7 @@ fn invalid_record(id: &Guid, why: impl std::fmt::Display) -> Error {
         hr::PEER_E_INVALID_RECORD,
         format!(
             "record {} fails verification: {why}; delete it or import a good copy",
-            peernet_storage::guid_string(id)
+            id
         ),
     )
 }
@@ -325,11 +240,8 @@ impl Reserved {
         let s = |v: String| Some(AttributeValue::String(v));
         Reserved {
             values: [
-                ("peerrecordid", s(peernet_storage::guid_string(&r.id))),
-                (
-                    "peerrecordtype",
-                    s(peernet_storage::guid_string(&r.record_type)),
-                ),
+                ("peerrecordid", s(r.id.to_string())),
+                ("peerrecordtype", s(r.record_type.to_string())),
                 ("peercreatorid", s(r.creator_id.clone())),
                 ("peerlastmodifiedby", s(r.modified_by_id.clone())),
                 ("peercreationtime", date_of(r.created)),
@@ -345,7 +257,7 @@ fn new_record_id() -> Result<Guid> {
         .map_err(|e| Error::crypto_as(hr::E_FAIL, "no random record id", e))?;
     id[7] = (id[7] & 0x0f) | 0x40;
     id[8] = (id[8] & 0x3f) | 0x80;
-    Ok(id)
+    Ok(Guid::from_bytes(id))
 }
 
 impl Group {
@@ -475,21 +387,6 @@ impl Group {
             .map_err(|e| self.group_err(e))
     }
 
-    pub(crate) fn group_err(&self, e: peernet_storage::Error) -> Error {
-        match e {
-            peernet_storage::Error::NotFound { .. } => Error::storage_as(
-                hr::PEER_E_INVALID_GROUP,
-                format!(
-                    "group '{}' of '{}' was deleted; this handle is no longer valid",
-                    self.peer_name(),
-                    self.identity()
-                ),
-                e,
-            ),
-            e => Error::storage(e),
-        }
-    }
-
     fn check_expiration(
         &self,
         leaf: &Certificate,
@@ -565,7 +462,7 @@ impl Group {
                 hr::PEER_E_NOT_AUTHORIZED,
                 format!(
                     "record type {} is reserved by the grouping protocols",
-                    peernet_storage::guid_string(&record.record_type)
+                    record.record_type
                 ),
             ));
         }
@@ -634,7 +531,7 @@ impl Group {
         if row.expiration <= self.now_ft() {
             return Err(Error::api(
                 hr::PEER_E_RECORD_NOT_FOUND,
-                format!("record {} has expired", peernet_storage::guid_string(id)),
+                format!("record {} has expired", id),
             ));
         }
         Ok(row)
@@ -816,137 +713,4 @@ impl Group {
             })
         })
     }
-
-    /// `PeerGroupEnumMembers`: the members known to the group database. `flags`
-    /// `PEER_MEMBER_PRESENT` selects members online now: none in this release (no
-    /// connections). `identity` Some → that member only. This identity comes first.
-    ///
-    /// # Errors
-    /// `PEER_E_INVALID_GROUP`, `E_INVALIDARG` (unknown flags).
-    pub fn enum_members(&self, flags: u32, identity: Option<&str>) -> Result<Vec<Member>> {
-        if flags & !PEER_MEMBER_PRESENT != 0 {
-            return Err(Error::invalid_arg(format!(
-                "unknown member flags {flags:#x}"
-            )));
-        }
-        let (_, own, _) = self.current()?;
-        let rows = self
-            .ctx()
-            .store
-            .members(self.identity(), self.peer_name())
-            .map_err(|e| self.group_err(e))?;
-        let mut out = Vec::new();
-        let me = self.identity();
-        if own.len() > 1 {
-            let row = rows.iter().find(|r| r.peer_name == me);
-            out.push(Member {
-                flags: 0,
-                identity: me.to_owned(),
-                attributes: row.and_then(|r| r.attributes.clone()),
-                node_id: row.and_then(|r| r.node_id).unwrap_or(0),
-                credentials: MemberCredentials::from_chain(&own),
-            });
-        }
-        for r in rows.iter().filter(|r| r.peer_name != me || own.len() <= 1) {
-            out.push(Member {
-                // Presence is live state; without connections nobody is present.
-                flags: 0,
-                identity: r.peer_name.clone(),
-                attributes: r.attributes.clone(),
-                node_id: r.node_id.unwrap_or(0),
-                credentials: member_chain(r).and_then(|c| MemberCredentials::from_chain(&c)),
-            });
-        }
-        out.retain(|m| flags & PEER_MEMBER_PRESENT == 0 || m.flags & PEER_MEMBER_PRESENT != 0);
-        if let Some(id) = identity {
-            out.retain(|m| m.identity == id);
-        }
-        Ok(out)
-    }
-
-    /// Stores `chain` (DER, root first) as `member`'s row (`MEMBER_CHANGED` JOINED or
-    /// UPDATED); what `issue_credentials` with `PEER_GROUP_STORE_CREDENTIALS` does.
-    pub(crate) fn store_member_chain(&self, member: &str, chain: &[Vec<u8>]) -> Result<()> {
-        let bundle = pkcs7::encode(chain)
-            .map_err(|e| Error::crypto_as(hr::E_FAIL, "cannot encode the chain", e))?;
-        let store = &self.ctx().store;
-        let prev = match store.member(self.identity(), self.peer_name(), member) {
-            Ok(r) => Some(r),
-            Err(peernet_storage::Error::NotFound { .. }) => None,
-            Err(e) => return Err(self.group_err(e)),
-        };
-        store
-            .upsert_member(
-                self.identity(),
-                self.peer_name(),
-                &MemberRow {
-                    peer_name: member.to_owned(),
-                    flags: prev.as_ref().map_or(0, |p| p.flags),
-                    attributes: prev.as_ref().and_then(|p| p.attributes.clone()),
-                    node_id: prev.as_ref().and_then(|p| p.node_id),
-                    gmc_chain: Some(bundle),
-                },
-            )
-            .map(|_| ())
-            .map_err(|e| self.group_err(e))
-    }
-
-    /// The leaf GMC of `member` from the member rows (for `issue_credentials` without
-    /// credential info).
-    pub(crate) fn member_leaf(&self, member: &str) -> Result<Option<Certificate>> {
-        match self
-            .ctx()
-            .store
-            .member(self.identity(), self.peer_name(), member)
-        {
-            Ok(r) => {
-                Ok(member_chain(&r).and_then(|mut c| if c.len() > 1 { c.pop() } else { None }))
-            }
-            Err(peernet_storage::Error::NotFound { .. }) => Ok(None),
-            Err(e) => Err(self.group_err(e)),
-        }
-    }
-
-    /// `PeerGroupExportDatabase`: writes the group's records and members to `path`
-    /// (`docs/STORAGE.md` "Database export format"), replacing an existing file.
-    ///
-    /// # Errors
-    /// `E_INVALIDARG` (empty path), `PEER_E_INVALID_GROUP`, file-system errors
-    /// (`HRESULT_FROM_WIN32`).
-    pub fn export_database(&self, path: &Path) -> Result<()> {
-        if path.as_os_str().is_empty() {
-            return Err(Error::invalid_arg("a file path is required"));
-        }
-        self.row()?;
-        self.ctx()
-            .store
-            .export_database(self.identity(), self.peer_name(), path)
-            .map_err(|e| self.group_err(e))
-    }
-
-    /// `PeerGroupImportDatabase`: replaces the group's records and members with those of
-    /// a file exported for the same group and identity. Windows refuses once the group is
-    /// connected (`PEER_E_GROUP_IN_USE`); this release never connects, so that refusal
-    /// never happens. Imported records are verified on read like any others.
-    ///
-    /// # Errors
-    /// `E_INVALIDARG`, `PEER_E_INVALID_GROUP`, `PEER_E_INVALID_DATABASE` (another group or
-    /// identity, or a damaged file; the store is unchanged), file-system errors.
-    pub fn import_database(&self, path: &Path) -> Result<()> {
-        if path.as_os_str().is_empty() {
-            return Err(Error::invalid_arg("a file path is required"));
-        }
-        self.row()?;
-        self.ctx()
-            .store
-            .import_database(self.identity(), self.peer_name(), path)
-            .map_err(|e| self.group_err(e))
-    }
-}
-
-/// A member row's chain, parsed and ordered root first (None when absent or unreadable).
-fn member_chain(row: &MemberRow) -> Option<Vec<Certificate>> {
-    let bundle = row.gmc_chain.as_ref()?;
-    let ders = pkcs7::decode_or_bare_certificate(bundle).ok()?;
-    chain::order_chain(&ders).ok()
 }

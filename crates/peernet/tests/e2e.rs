@@ -11,9 +11,11 @@ fn identity_moves_between_computers() {
     let a = Machine::new();
     let b = Machine::new();
     let alice = a.identity("alice");
-    let xml = a.pn.identity_export(&alice, "correct horse").unwrap();
+    let xml =
+        a.pn.identity_export(&alice, &"correct horse".into())
+            .unwrap();
     assert!(xml.contains("<PEERIDENTITYEXPORT"));
-    let imported = b.pn.identity_import(&xml, "correct horse").unwrap();
+    let imported = b.pn.identity_import(&xml, &"correct horse".into()).unwrap();
     assert_eq!(imported, alice);
     assert_eq!(b.pn.identity_get_friendly_name(&alice).unwrap(), "alice");
     // The identity stays on A.
@@ -40,10 +42,10 @@ fn modern_identity_round_trip_at_real_iterations() {
     let pn = peernet::Peernet::open(dir.path()).unwrap();
     assert_eq!(pn.options().iterations_for(Profile::Modern), 600_000);
     let me = pn.identity_create(Some("m"), None, None).unwrap();
-    let xml = pn.identity_export(&me, "pw").unwrap();
+    let xml = pn.identity_export(&me, &"pw".into()).unwrap();
     let other = tempfile::tempdir().unwrap();
     let pn2 = peernet::Peernet::open(other.path()).unwrap();
-    assert_eq!(pn2.identity_import(&xml, "pw").unwrap(), me);
+    assert_eq!(pn2.identity_import(&xml, &"pw".into()).unwrap(), me);
     assert_eq!(
         pn2.identity_get_crypt_key(&me).unwrap().profile(),
         Profile::Modern
@@ -81,7 +83,10 @@ fn group_invite_join_config_move_and_third_store() {
     assert_eq!(info.cloud_name, "Global_");
     assert_eq!(info.scope, Scope::Global);
     assert_eq!(info.cloud_flags, 0);
-    assert_eq!(info.auth_scheme, peernet::PEER_GROUP_GMC_AUTHENTICATION);
+    assert_eq!(
+        info.auth_scheme,
+        peernet::flags::PEER_GROUP_GMC_AUTHENTICATION
+    );
     assert!(info.time_valid);
     let bob_key = b.pn.identity_get_crypt_key(&bob).unwrap();
     assert_eq!(
@@ -100,11 +105,16 @@ fn group_invite_join_config_move_and_third_store() {
     b.pn.group_open(&bob, g.peer_name(), None).unwrap();
 
     // Owner's configuration with GROUPKEY moves A → B (identity first).
-    b.pn.identity_import(&a.pn.identity_export(&alice, "pw1").unwrap(), "pw1")
-        .unwrap();
-    let cfg = g.export_config("cfgpw").unwrap();
+    b.pn.identity_import(
+        &a.pn.identity_export(&alice, &"pw1".into()).unwrap(),
+        &"pw1".into(),
+    )
+    .unwrap();
+    let cfg = g.export_config(&"cfgpw".into()).unwrap();
     assert!(cfg.contains("<GROUPKEY"));
-    let imp = b.pn.group_import_config(&cfg, "cfgpw", false).unwrap();
+    let imp =
+        b.pn.group_import_config(&cfg, &"cfgpw".into(), false)
+            .unwrap();
     assert_eq!(imp.identity, alice);
     assert_eq!(imp.group_peer_name, g.peer_name());
     let on_b = b.pn.group_open(&alice, g.peer_name(), None).unwrap();
@@ -118,18 +128,24 @@ fn group_invite_join_config_move_and_third_store() {
 
     // B's own (member) configuration to a third store.
     let d = Machine::new();
-    d.pn.identity_import(&b.pn.identity_export(&bob, "x").unwrap(), "x")
-        .unwrap();
-    let bob_cfg = joined.export_config("").unwrap();
+    d.pn.identity_import(
+        &b.pn.identity_export(&bob, &"x".into()).unwrap(),
+        &"x".into(),
+    )
+    .unwrap();
+    let bob_cfg = joined.export_config(&"".into()).unwrap();
     assert!(!bob_cfg.contains("GROUPKEY"));
-    let imp = d.pn.group_import_config(&bob_cfg, "", false).unwrap();
+    let imp =
+        d.pn.group_import_config(&bob_cfg, &"".into(), false)
+            .unwrap();
     let on_d =
         d.pn.group_open(&imp.identity, &imp.group_peer_name, None)
             .unwrap();
     assert_eq!(on_d.roles(), vec![Role::MEMBER]);
     assert_eq!(on_d.chain_der(), joined.chain_der());
     // Overwrite replaces.
-    d.pn.group_import_config(&bob_cfg, "", true).unwrap();
+    d.pn.group_import_config(&bob_cfg, &"".into(), true)
+        .unwrap();
 }
 
 #[test]
@@ -187,7 +203,7 @@ fn password_group_flow() {
     let info = b.pn.group_parse_invitation(&inv).unwrap();
     assert_eq!(
         info.auth_scheme,
-        peernet::PEER_GROUP_PASSWORD_AUTHENTICATION
+        peernet::flags::PEER_GROUP_PASSWORD_AUTHENTICATION
     );
     assert_eq!(info.group_peer_name, g.peer_name());
     assert_eq!(info.group_friendly_name, "Password group");
@@ -200,14 +216,14 @@ fn password_group_flow() {
 
     let carol = b.identity("carol");
     let (cg, outcome) =
-        b.pn.group_password_join(Some(&carol), &inv, "secret", None)
+        b.pn.group_password_join(Some(&carol), &inv, &"secret".into(), None)
             .unwrap();
     assert_eq!(outcome, JoinOutcome::Joined);
     assert_eq!(outcome.hresult(), peernet::hresult::S_OK);
     assert_eq!(cg.membership(), MembershipStatus::CredentialsPending);
     assert!(cg.roles().is_empty());
     let (_, again) =
-        b.pn.group_password_join(Some(&carol), &inv, "secret", None)
+        b.pn.group_password_join(Some(&carol), &inv, &"secret".into(), None)
             .unwrap();
     assert_eq!(again, JoinOutcome::AlreadyMember);
     assert_eq!(again.hresult(), peernet::hresult::PEER_S_ALREADY_A_MEMBER);
@@ -216,14 +232,14 @@ fn password_group_flow() {
     let dave = a.identity("dave");
     let before = a.snapshot();
     assert_eq!(
-        common::code(a.pn.group_password_join(Some(&dave), &inv, "wrong", None)),
+        common::code(a.pn.group_password_join(Some(&dave), &inv, &"wrong".into(), None)),
         peernet::hresult::ERROR_INVALID_PASSWORD
     );
     assert_eq!(before, a.snapshot());
-    a.pn.group_password_join(Some(&dave), &inv, "secret", None)
+    a.pn.group_password_join(Some(&dave), &inv, &"secret".into(), None)
         .unwrap();
     assert_eq!(
-        peernet::password_hash_string("password").as_str(),
+        peernet::password_hash_string(&"password".into()).as_str(),
         "ekpckgmohmldapihpfphiebdkkcaheipipcjcpai"
     );
 }
@@ -239,7 +255,7 @@ fn properties_status_and_default_identity() {
     assert_eq!(p.creator_peer_name.as_deref(), Some(def.as_str()));
     assert_eq!(
         p.member_data_lifetime,
-        peernet::DEFAULT_MEMBER_DATA_LIFETIME
+        peernet::limits::DEFAULT_MEMBER_DATA_LIFETIME
     );
     p.friendly_name = "Renamed".into();
     p.comment = "a comment".into();
@@ -368,6 +384,121 @@ fn join_with_private_cloud_override_records_the_local_cloud() {
     );
 }
 
+/// Two private link-local clouds on `m`, named in the private form of [MS-PPSEC] 2.2.1.1.3.
+fn two_private_link_clouds(m: &Machine) -> [&'static str; 2] {
+    use peernet::{Cloud, CloudScope};
+    let names = [
+        "LinkLocal_{00000000-0000-0000-0000-000000000001}",
+        "LinkLocal_{00000000-0000-0000-0000-000000000002}",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        m.pn.add_cloud(&Cloud {
+            name: (*name).into(),
+            scope: CloudScope::LinkLocal,
+            scope_id: i as u32 + 1,
+            private: true,
+        })
+        .unwrap();
+    }
+    names
+}
+
+/// A private cloud name no machine here has.
+const FOREIGN_PRIVATE: &str = "LinkLocal_{99999999-9999-9999-9999-999999999999}";
+
+#[test]
+fn create_with_a_private_form_cloud_name_uses_the_local_private_cloud() {
+    let a = Machine::new();
+    let alice = a.identity("alice");
+    let [a1, a2] = two_private_link_clouds(&a);
+    let props = GroupProperties::new("p", "P")
+        .with_creator(&alice)
+        .with_cloud(FOREIGN_PRIVATE);
+    assert_eq!(
+        a.pn.group_create(&props).unwrap_err().hresult(),
+        peernet::hresult::PEER_E_CLOUD_NAME_AMBIGUOUS
+    );
+    a.pn.remove_cloud(a2).unwrap();
+    let g = a.pn.group_create(&props).unwrap();
+    assert_eq!(g.cloud().name, a1);
+    assert_eq!(g.get_properties().unwrap().cloud.as_deref(), Some(a1));
+    // A public name is still matched exactly.
+    assert_eq!(
+        a.pn.group_create(
+            &GroupProperties::new("q", "Q")
+                .with_creator(&alice)
+                .with_cloud("LinkLocal_2001:db8::/64")
+        )
+        .unwrap_err()
+        .hresult(),
+        peernet::hresult::PEER_E_NO_CLOUD
+    );
+}
+
+#[test]
+fn open_with_a_private_form_cloud_name_is_ambiguous_among_two_private_clouds() {
+    let a = Machine::new();
+    let alice = a.identity("alice");
+    let g =
+        a.pn.group_create(&GroupProperties::new("o", "O").with_creator(&alice))
+            .unwrap();
+    let [a1, a2] = two_private_link_clouds(&a);
+    assert_eq!(
+        a.pn.group_open(&alice, g.peer_name(), Some(FOREIGN_PRIVATE))
+            .unwrap_err()
+            .hresult(),
+        peernet::hresult::PEER_E_CLOUD_NAME_AMBIGUOUS
+    );
+    a.pn.remove_cloud(a1).unwrap();
+    assert_eq!(
+        a.pn.group_open(&alice, g.peer_name(), Some(FOREIGN_PRIVATE))
+            .unwrap()
+            .cloud()
+            .name,
+        a2
+    );
+    assert_eq!(
+        a.pn.group_open(&alice, g.peer_name(), Some("LinkLocal_2001:db8::/64"))
+            .unwrap_err()
+            .hresult(),
+        peernet::hresult::PEER_E_NO_CLOUD
+    );
+}
+
+#[test]
+fn join_with_a_private_form_cloud_name_is_ambiguous_among_two_private_clouds() {
+    let a = Machine::new();
+    let b = Machine::new();
+    let alice = a.identity("alice");
+    let bob = b.identity("bob");
+    let g =
+        a.pn.group_create(&GroupProperties::new("j", "J").with_creator(&alice))
+            .unwrap();
+    let [b1, b2] = two_private_link_clouds(&b);
+    let inv = g
+        .create_invitation(&b.pn.identity_get_xml(Some(&bob)).unwrap(), None, &[])
+        .unwrap();
+    assert_eq!(
+        b.pn.group_join(Some(&bob), &inv, Some(FOREIGN_PRIVATE))
+            .unwrap_err()
+            .hresult(),
+        peernet::hresult::PEER_E_CLOUD_NAME_AMBIGUOUS
+    );
+    b.pn.remove_cloud(b2).unwrap();
+    let joined =
+        b.pn.group_join(Some(&bob), &inv, Some(FOREIGN_PRIVATE))
+            .unwrap();
+    assert_eq!(joined.cloud().name, b1);
+    // The local cloud is what the membership records.
+    assert_eq!(
+        b.pn.group_open(&bob, g.peer_name(), None)
+            .unwrap()
+            .cloud()
+            .name,
+        b1
+    );
+}
+
 #[test]
 fn renewal_and_role_change_by_issue_credentials() {
     let a = Machine::new();
@@ -386,7 +517,7 @@ fn renewal_and_role_change_by_issue_credentials() {
         b.pn.group_password_join(
             Some(&bob),
             &g.create_password_invitation().unwrap(),
-            "pw",
+            &"pw".into(),
             None,
         )
         .unwrap();
@@ -440,16 +571,19 @@ fn modern_group_config_at_real_iterations() {
         .group_create(&GroupProperties::new("modern", "Modern").with_creator(&me))
         .unwrap();
     assert_eq!(g.profile(), Profile::Modern);
-    let cfg = g.export_config("pw").unwrap();
-    pb.identity_import(&pa.identity_export(&me, "pw").unwrap(), "pw")
-        .unwrap();
+    let cfg = g.export_config(&"pw".into()).unwrap();
+    pb.identity_import(
+        &pa.identity_export(&me, &"pw".into()).unwrap(),
+        &"pw".into(),
+    )
+    .unwrap();
     assert_eq!(
-        pb.group_import_config(&cfg, "bad", false)
+        pb.group_import_config(&cfg, &"bad".into(), false)
             .unwrap_err()
             .hresult(),
         peernet::hresult::ERROR_INVALID_PASSWORD
     );
-    let imp = pb.group_import_config(&cfg, "pw", false).unwrap();
+    let imp = pb.group_import_config(&cfg, &"pw".into(), false).unwrap();
     assert_eq!(
         pb.group_open(&imp.identity, &imp.group_peer_name, None)
             .unwrap()
@@ -473,10 +607,10 @@ fn a_joiners_wrong_password_does_not_poison_later_joins() {
     let inv = g.create_password_invitation().unwrap();
     let (x, y) = (b.identity("x"), b.identity("y"));
     // No owner on B: nothing to check against, both are recorded for connect.
-    b.pn.group_password_join(Some(&x), &inv, "typo", None)
+    b.pn.group_password_join(Some(&x), &inv, &"typo".into(), None)
         .unwrap();
     let (_, outcome) =
-        b.pn.group_password_join(Some(&y), &inv, "right", None)
+        b.pn.group_password_join(Some(&y), &inv, &"right".into(), None)
             .unwrap();
     assert_eq!(outcome, JoinOutcome::Joined);
 }

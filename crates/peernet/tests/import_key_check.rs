@@ -64,7 +64,7 @@ fn export_of(m: &Machine, pkcs8: &[u8], classifier: &str) -> (String, String, Ve
 
 /// The stored PKCS#8 of `id` (an export writes the stored bytes into the PFX unchanged).
 fn stored_key(m: &Machine, id: &str) -> Vec<u8> {
-    let xml = m.pn.identity_export(id, "x").unwrap();
+    let xml = m.pn.identity_export(id, &"x".into()).unwrap();
     let doc = IdentityExport::parse_str(&xml).unwrap();
     pkcs12::read(&doc.data, "x").unwrap().private_key.to_vec()
 }
@@ -155,8 +155,8 @@ fn own_exports_import_in_both_profiles_storing_the_same_bytes() {
             profile == Profile::Windows,
             "our RSA encoding is kept as received; P-256 takes the full decode"
         );
-        let xml = a.pn.identity_export(&me, "pw").unwrap();
-        assert_eq!(b.pn.identity_import(&xml, "pw").unwrap(), me);
+        let xml = a.pn.identity_export(&me, &"pw".into()).unwrap();
+        assert_eq!(b.pn.identity_import(&xml, &"pw".into()).unwrap(), me);
         assert_eq!(stored_key(&b, &me), key, "{profile}");
         assert_signs(&b, &me);
         assert_eq!(rsa_or_p256_profile(&stored_key(&b, &me)), profile);
@@ -181,7 +181,7 @@ fn openssl_made_keys_import_store_canonically_and_sign() {
             assert_eq!(canonical(&pkcs8), pkcs8);
         }
         let (xml, name, _) = export_of(&m, &pkcs8, "ossl");
-        assert_eq!(m.pn.identity_import(&xml, "pw").unwrap(), name);
+        assert_eq!(m.pn.identity_import(&xml, &"pw".into()).unwrap(), name);
         assert_eq!(stored_key(&m, &name), canonical(&pkcs8), "{file}");
         assert_signs(&m, &name);
     }
@@ -246,7 +246,7 @@ fn openssl_made_pfx_imports_and_signs() {
     let xml = IdentityExport::new(me.as_str(), pfx)
         .to_xml_string()
         .unwrap();
-    assert_eq!(b.pn.identity_import(&xml, "pw").unwrap(), me);
+    assert_eq!(b.pn.identity_import(&xml, &"pw".into()).unwrap(), me);
     assert_eq!(stored_key(&b, &me), stored_key(&a, &me));
     assert_signs(&b, &me);
 }
@@ -294,7 +294,10 @@ open(sys.argv[3], "wb").write(pkcs12.serialize_key_and_certificates(b"x", key, N
         .to_xml_string()
         .unwrap();
     let before = b.snapshot();
-    assert_eq!(code(b.pn.identity_import(&xml, "pw")), hr::E_INVALIDARG);
+    assert_eq!(
+        code(b.pn.identity_import(&xml, &"pw".into())),
+        hr::E_INVALIDARG
+    );
     assert_eq!(b.snapshot(), before);
 }
 
@@ -333,7 +336,7 @@ fn corrupted_rsa_keys_are_refused_at_import_and_crt_errors_are_re_encoded() {
             .unwrap();
         let before = other.snapshot();
         assert_eq!(
-            code(other.pn.identity_import(&xml, "pw")),
+            code(other.pn.identity_import(&xml, &"pw".into())),
             hr::E_INVALIDARG,
             "case {i}"
         );
@@ -345,7 +348,7 @@ fn corrupted_rsa_keys_are_refused_at_import_and_crt_errors_are_re_encoded() {
     *dp.last_mut().unwrap() ^= 2;
     let odd = with(6, &dp);
     let (xml, name, _) = export_of(&other, &odd, "crt");
-    assert_eq!(other.pn.identity_import(&xml, "pw").unwrap(), name);
+    assert_eq!(other.pn.identity_import(&xml, &"pw".into()).unwrap(), name);
     assert_eq!(stored_key(&other, &name), mine);
     assert_signs(&other, &name);
 }

@@ -6,13 +6,13 @@ use std::time::{Duration, Instant, SystemTime};
 use common::{Machine, code};
 use peernet::hresult::{self as hr, HResult};
 use peernet::{
-    EventRegistration, Group, GroupEvent, GroupProperties, IssueFlags, MemberChangeType,
+    EventRegistration, Group, GroupEvent, GroupProperties, Guid, IssueFlags, MemberChangeType,
     PEER_GROUP_EVENT_MEMBER_CHANGED, PEER_GROUP_EVENT_RECORD_CHANGED, Record, RecordChangeType,
     Role,
 };
 
-const T1: [u8; 16] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
-const T2: [u8; 16] = [2; 16];
+const T1: Guid = Guid::from_bytes([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
+const T2: Guid = Guid::from_bytes([2; 16]);
 
 fn later(secs: u64) -> SystemTime {
     SystemTime::now() + Duration::from_secs(secs)
@@ -42,7 +42,7 @@ fn join(m: &Machine, g: &Group, name: &str, roles: &[Role]) -> (String, Group) {
 
 /// Copies a record and its author's member row from one identity's copy of the group to
 /// another's (what replication would do).
-fn replicate(m: &Machine, from: &Group, to: &Group, id: &[u8; 16]) {
+fn replicate(m: &Machine, from: &Group, to: &Group, id: &Guid) {
     let s = m.pn.store();
     let row = s.record(from.identity(), from.peer_name(), id).unwrap();
     let member = s
@@ -73,7 +73,7 @@ fn add_get_update_delete_enumerate() {
     assert_eq!(got.data, b"payload");
     assert_eq!(got.attributes, r.attributes);
     assert!(got.security_data.len() > 17);
-    assert_eq!(id[7] >> 4, 4, "version-4 GUID");
+    assert_eq!(id.as_bytes()[7] >> 4, 4, "version-4 GUID");
 
     let mut upd = got.clone();
     upd.data = b"second".to_vec();
@@ -87,7 +87,11 @@ fn add_get_update_delete_enumerate() {
     let id2 = g.add_record(&Record::new(T2, later(3600))).unwrap();
     assert_eq!(g.enum_records(None).unwrap().len(), 2);
     assert_eq!(g.enum_records(Some(&T2)).unwrap()[0].id, id2);
-    assert!(g.enum_records(Some(&[9; 16])).unwrap().is_empty());
+    assert!(
+        g.enum_records(Some(&Guid::from_bytes([9; 16])))
+            .unwrap()
+            .is_empty()
+    );
 
     // Another process sees the same data.
     let p2 = m.another_process();
@@ -127,15 +131,24 @@ fn validation_sizes_reserved_types_and_expiration() {
     let (_, g) = owner_group(&m);
     let cases: Vec<(Record, HResult)> = vec![
         (
-            Record::new([0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], later(60)),
+            Record::new(
+                Guid::from_bytes([0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+                later(60),
+            ),
             hr::PEER_E_NOT_AUTHORIZED,
         ),
         (
-            Record::new([0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], later(60)),
+            Record::new(
+                Guid::from_bytes([0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+                later(60),
+            ),
             hr::PEER_E_NOT_AUTHORIZED,
         ),
         (
-            Record::new([0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], later(60)),
+            Record::new(
+                Guid::from_bytes([0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+                later(60),
+            ),
             hr::PEER_E_NOT_AUTHORIZED,
         ),
         (
@@ -176,14 +189,14 @@ fn validation_sizes_reserved_types_and_expiration() {
         ),
         (
             Record {
-                flags: peernet::PEER_RECORD_FLAG_AUTOREFRESH,
+                flags: peernet::flags::PEER_RECORD_FLAG_AUTOREFRESH,
                 ..Record::new(T1, later(60))
             },
             hr::PEER_E_INVALID_RECORD_EXPIRATION,
         ),
         (
             Record {
-                flags: peernet::PEER_RECORD_FLAG_DELETED,
+                flags: peernet::flags::PEER_RECORD_FLAG_DELETED,
                 ..Record::new(T1, later(600))
             },
             hr::E_INVALIDARG,
@@ -302,7 +315,7 @@ fn tampered_rows_and_export_files_are_invalid_records() {
     for (i, sql) in edits.iter().enumerate() {
         g.import_database(&export).unwrap();
         g.get_record(&id).unwrap();
-        db.execute(sql, [&id[..]]).unwrap();
+        db.execute(sql, [id.as_bytes()]).unwrap();
         assert_eq!(
             code(g.get_record(&id)),
             hr::PEER_E_INVALID_RECORD,
@@ -721,7 +734,7 @@ fn child_main(spec: &str) {
         let id = g
             .add_record(&Record::new(T1, later(3600)).with_data(vec![i]))
             .unwrap();
-        println!("@@ADDED {}", hex(&id));
+        println!("@@ADDED {}", hex(id.as_bytes()));
         ids.push(id);
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -729,12 +742,12 @@ fn child_main(spec: &str) {
         let mut r = g.get_record(id).unwrap();
         r.data.push(0xff);
         g.update_record(&r).unwrap();
-        println!("@@UPDATED {}", hex(id));
+        println!("@@UPDATED {}", hex(id.as_bytes()));
         std::thread::sleep(Duration::from_millis(10));
     }
     for id in ids.iter().skip(15) {
         g.delete_record(id).unwrap();
-        println!("@@DELETED {}", hex(id));
+        println!("@@DELETED {}", hex(id.as_bytes()));
         std::thread::sleep(Duration::from_millis(10));
     }
 }
@@ -813,7 +826,7 @@ fn another_process_receives_every_event_in_order_and_reads_the_same_data() {
                         RecordChangeType::Deleted => "DELETED",
                         RecordChangeType::Expired => "EXPIRED",
                     };
-                    got.push((k.to_owned(), hex(&record_id)));
+                    got.push((k.to_owned(), hex(record_id.as_bytes())));
                 }
                 GroupEvent::MemberChanged { change, identity } => {
                     // The writer's first record publishes alice's member data.

@@ -56,13 +56,13 @@ fn function_by_hresult_table() {
         .unwrap();
     let pw_inv = g.create_password_invitation().unwrap();
     let (pending, _) =
-        b.pn.group_password_join(Some(&pat), &pw_inv, "secret", None)
+        b.pn.group_password_join(Some(&pat), &pw_inv, &"secret".into(), None)
             .unwrap();
     // eve's membership of g2, recorded with a private cloud name from "another machine".
     let eve_inv = g2.create_invitation(&info(&b, &eve), None, &[]).unwrap();
     let eg = b.pn.group_join(Some(&eve), &eve_inv, None).unwrap();
     let eve_cfg = eg
-        .export_config("")
+        .export_config(&"".into())
         .unwrap()
         .replace(
             "<CLOUDNAME>Global_</CLOUDNAME>",
@@ -70,7 +70,8 @@ fn function_by_hresult_table() {
         )
         .replace("<SCOPE>GLOBAL</SCOPE>", "<SCOPE>LINKLOCAL</SCOPE>")
         .replace("<CLOUDFLAGS>0</CLOUDFLAGS>", "<CLOUDFLAGS>1</CLOUDFLAGS>");
-    b.pn.group_import_config(&eve_cfg, "", true).unwrap();
+    b.pn.group_import_config(&eve_cfg, &"".into(), true)
+        .unwrap();
     let private_cloud_inv = carol_inv
         .replace(
             "<CLOUDNAME>Global_</CLOUDNAME>",
@@ -99,9 +100,9 @@ fn function_by_hresult_table() {
     ])
     .unwrap();
     let foreign_inv = protocol::Invitation::Gmc(mixed).to_xml_string().unwrap();
-    let alice_export = a.pn.identity_export(&alice, "pw").unwrap();
-    let owner_cfg = g.export_config("cfgpw").unwrap();
-    let bob_cfg = bg.export_config("").unwrap();
+    let alice_export = a.pn.identity_export(&alice, &"pw".into()).unwrap();
+    let owner_cfg = g.export_config(&"cfgpw".into()).unwrap();
+    let bob_cfg = bg.export_config(&"".into()).unwrap();
     // bob's chain under carol's name: a chain ending in another key.
     let other_key_cfg = bob_cfg.replace(
         &format!("<IDENTITYPEERNAME>{bob}</IDENTITYPEERNAME>"),
@@ -152,17 +153,17 @@ fn function_by_hresult_table() {
         (
             "PeerIdentityExport",
             hr::E_INVALIDARG,
-            Box::new(|| code(a.pn.identity_export(&alice, ""))),
+            Box::new(|| code(a.pn.identity_export(&alice, &"".into()))),
         ),
         (
             "PeerIdentityExport",
             hr::PEER_E_NOT_FOUND,
-            Box::new(|| code(a.pn.identity_export(unknown, "pw"))),
+            Box::new(|| code(a.pn.identity_export(unknown, &"pw".into()))),
         ),
         (
             "PeerIdentityImport",
             hr::ERROR_INVALID_PASSWORD,
-            Box::new(|| code(b.pn.identity_import(&alice_export, "wrong"))),
+            Box::new(|| code(b.pn.identity_import(&alice_export, &"wrong".into()))),
         ),
         (
             "PeerIdentityImport",
@@ -170,7 +171,7 @@ fn function_by_hresult_table() {
             Box::new(|| {
                 code(b.pn.identity_import(
                     &flip_base64(&alice_export, "DATA", alice_export.len() / 3),
-                    "pw",
+                    &"pw".into(),
                 ))
             }),
         ),
@@ -178,18 +179,20 @@ fn function_by_hresult_table() {
             "PeerIdentityImport",
             hr::E_INVALIDARG,
             Box::new(|| {
-                code(b.pn.identity_import(&alice_export.replace(".alice<", ".alicf<"), "pw"))
+                code(
+                    b.pn.identity_import(&alice_export.replace(".alice<", ".alicf<"), &"pw".into()),
+                )
             }),
         ),
         (
             "PeerIdentityImport",
             hr::E_INVALIDARG,
-            Box::new(|| code(b.pn.identity_import("<PEERIDENTITYEXPORT", "pw"))),
+            Box::new(|| code(b.pn.identity_import("<PEERIDENTITYEXPORT", &"pw".into()))),
         ),
         (
             "PeerIdentityImport",
             hr::PEER_E_ALREADY_EXISTS,
-            Box::new(|| code(a.pn.identity_import(&alice_export, "pw"))),
+            Box::new(|| code(a.pn.identity_import(&alice_export, &"pw".into()))),
         ),
         (
             "PeerIdentityGetXML",
@@ -441,17 +444,21 @@ fn function_by_hresult_table() {
         (
             "PeerGroupPasswordJoin",
             hr::E_INVALIDARG,
-            Box::new(|| code(b.pn.group_password_join(Some(&carol), &carol_inv, "secret", None))),
+            Box::new(|| {
+                code(b.pn.group_password_join(Some(&carol), &carol_inv, &"secret".into(), None))
+            }),
         ),
         (
             "PeerGroupPasswordJoin",
             hr::E_INVALIDARG,
-            Box::new(|| code(b.pn.group_password_join(Some(&carol), &pw_inv, "", None))),
+            Box::new(|| code(b.pn.group_password_join(Some(&carol), &pw_inv, &"".into(), None))),
         ),
         (
             "PeerGroupPasswordJoin",
             hr::ERROR_INVALID_PASSWORD,
-            Box::new(|| code(a.pn.group_password_join(Some(&modern), &pw_inv, "wrong", None))),
+            Box::new(|| {
+                code(a.pn.group_password_join(Some(&modern), &pw_inv, &"wrong".into(), None))
+            }),
         ),
         (
             "PeerGroupPasswordJoin",
@@ -460,7 +467,7 @@ fn function_by_hresult_table() {
                 code(b.pn.group_password_join(
                     Some(&carol),
                     &pw_inv.replace(g.peer_name(), "0.g"),
-                    "secret",
+                    &"secret".into(),
                     None,
                 ))
             }),
@@ -472,7 +479,7 @@ fn function_by_hresult_table() {
                 code(b.pn.group_password_join(
                     Some(&carol),
                     &pw_inv.replace("VERSION=\"1.1\"", "VERSION=\"3.0\""),
-                    "secret",
+                    &"secret".into(),
                     None,
                 ))
             }),
@@ -480,13 +487,20 @@ fn function_by_hresult_table() {
         (
             "PeerGroupPasswordJoin",
             hr::PEER_E_NOT_FOUND,
-            Box::new(|| code(b.pn.group_password_join(Some(unknown), &pw_inv, "secret", None))),
+            Box::new(|| {
+                code(b.pn.group_password_join(Some(unknown), &pw_inv, &"secret".into(), None))
+            }),
         ),
         (
             "PeerGroupPasswordJoin",
             hr::PEER_E_NO_CLOUD,
             Box::new(|| {
-                code(b.pn.group_password_join(Some(&carol), &pw_inv, "secret", Some("Nowhere_")))
+                code(b.pn.group_password_join(
+                    Some(&carol),
+                    &pw_inv,
+                    &"secret".into(),
+                    Some("Nowhere_"),
+                ))
             }),
         ),
         (
@@ -598,54 +612,54 @@ fn function_by_hresult_table() {
         (
             "PeerGroupExportConfig",
             hr::PEER_E_GROUP_NOT_READY,
-            Box::new(|| code(pending.export_config("x"))),
+            Box::new(|| code(pending.export_config(&"x".into()))),
         ),
         (
             "PeerGroupExportConfig",
             hr::E_INVALIDARG,
-            Box::new(|| code(g.export_config(""))),
+            Box::new(|| code(g.export_config(&"".into()))),
         ),
         (
             "PeerGroupImportConfig",
             hr::PEER_E_NOT_FOUND,
-            Box::new(|| code(b.pn.group_import_config(&owner_cfg, "cfgpw", false))),
+            Box::new(|| code(b.pn.group_import_config(&owner_cfg, &"cfgpw".into(), false))),
         ),
         (
             "PeerGroupImportConfig",
             hr::ERROR_INVALID_PASSWORD,
-            Box::new(|| code(a.pn.group_import_config(&owner_cfg, "wrong", true))),
+            Box::new(|| code(a.pn.group_import_config(&owner_cfg, &"wrong".into(), true))),
         ),
         (
             "PeerGroupImportConfig",
             hr::PEER_E_ALREADY_EXISTS,
-            Box::new(|| code(a.pn.group_import_config(&owner_cfg, "cfgpw", false))),
+            Box::new(|| code(a.pn.group_import_config(&owner_cfg, &"cfgpw".into(), false))),
         ),
         (
             "PeerGroupImportConfig",
             hr::PEER_E_ALREADY_EXISTS,
-            Box::new(|| code(b.pn.group_import_config(&bob_cfg, "", false))),
+            Box::new(|| code(b.pn.group_import_config(&bob_cfg, &"".into(), false))),
         ),
         (
             "PeerGroupImportConfig",
             hr::E_INVALIDARG,
-            Box::new(|| code(b.pn.group_import_config(&other_key_cfg, "", true))),
+            Box::new(|| code(b.pn.group_import_config(&other_key_cfg, &"".into(), true))),
         ),
         (
             "PeerGroupImportConfig",
             hr::E_INVALIDARG,
-            Box::new(|| code(b.pn.group_import_config(&other_group_cfg, "", true))),
+            Box::new(|| code(b.pn.group_import_config(&other_group_cfg, &"".into(), true))),
         ),
         (
             "PeerGroupImportConfig",
             hr::E_INVALIDARG,
             Box::new(|| {
-                code(b.pn.group_import_config(&flip_base64(&bob_cfg, "GMC", 300), "", true))
+                code(b.pn.group_import_config(&flip_base64(&bob_cfg, "GMC", 300), &"".into(), true))
             }),
         ),
         (
             "PeerGroupImportConfig",
             hr::E_INVALIDARG,
-            Box::new(|| code(b.pn.group_import_config("not xml", "", true))),
+            Box::new(|| code(b.pn.group_import_config("not xml", &"".into(), true))),
         ),
         (
             "PeerGroupImportConfig",
@@ -653,7 +667,7 @@ fn function_by_hresult_table() {
             Box::new(|| {
                 code(b.pn.group_import_config(
                     &bob_cfg.replace("VERSION=\"1.0\"", "VERSION=\"7.0\""),
-                    "",
+                    &"".into(),
                     true,
                 ))
             }),
@@ -760,7 +774,10 @@ fn deleted_group_invalidates_every_handle() {
             code(h.set_properties(&GroupProperties::new("d", "x"))),
             hr::PEER_E_INVALID_GROUP
         );
-        assert_eq!(code(h.export_config("pw")), hr::PEER_E_INVALID_GROUP);
+        assert_eq!(
+            code(h.export_config(&"pw".into())),
+            hr::PEER_E_INVALID_GROUP
+        );
         assert_eq!(
             code(h.create_password_invitation()),
             hr::PEER_E_INVALID_GROUP
@@ -822,7 +839,7 @@ fn failures_with_no_identity_do_not_make_a_default_identity() {
         hr::PEER_E_INVITATION_NOT_TRUSTED
     );
     assert_eq!(
-        code(m.pn.group_password_join(None, "junk", "pw", None)),
+        code(m.pn.group_password_join(None, "junk", &"pw".into(), None)),
         hr::PEER_E_INVITATION_NOT_TRUSTED
     );
     assert_eq!(code(m.pn.group_delete(None, "0.x")), hr::PEER_E_NOT_FOUND);
@@ -852,8 +869,8 @@ fn messages_are_actionable() {
     assert!(text.contains(&m.dir.path().display().to_string()), "{text}");
     let e = m.pn.group_open(&alice, "0.g", None).unwrap_err();
     assert!(e.to_string().contains("has no group '0.g'"), "{e}");
-    let xml = m.pn.identity_export(&alice, "right").unwrap();
-    let e = m.pn.identity_import(&xml, "wrong").unwrap_err();
+    let xml = m.pn.identity_export(&alice, &"right".into()).unwrap();
+    let e = m.pn.identity_import(&xml, &"wrong".into()).unwrap_err();
     assert!(
         e.to_string()
             .starts_with("ERROR_INVALID_PASSWORD (0x80070056): wrong password"),

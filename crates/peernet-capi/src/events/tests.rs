@@ -99,8 +99,8 @@ fn event_blocks() {
         GroupEvent::PropertyChanged,
         GroupEvent::RecordChanged {
             change: RecordChangeType::Added,
-            record_id: [5; 16],
-            record_type: [6; 16],
+            record_id: [5; 16].into(),
+            record_type: [6; 16].into(),
         },
         GroupEvent::MemberChanged {
             change: MemberChangeType::Joined,
@@ -363,7 +363,7 @@ fn events_reach_another_context_in_commit_order() {
     let record = |change| GroupEvent::RecordChanged {
         change,
         record_id: guid_bytes(&id),
-        record_type: ty,
+        record_type: ty.into(),
     };
     let mut got = Vec::new();
     while got.len() < 5 {

@@ -1017,7 +1017,7 @@ fn groups_end_to_end() {
         // The configuration, imported into a third store without bob: not found; with bob
         // imported first: works, and overwrite decides about a second import.
         let c = Store::new();
-        let bob_export = b.pn.identity_export(&bob_name, "pw").unwrap();
+        let bob_export = b.pn.identity_export(&bob_name, &"pw".into()).unwrap();
         let gw = W::new(&gpn);
         let mut hc: HGROUP = null_mut();
         c.on(|| {
@@ -1028,7 +1028,7 @@ fn groups_end_to_end() {
                 hr(PEER_E_NOT_FOUND)
             );
             assert!(id.is_null() && grp.is_null());
-            c.pn.identity_import(&bob_export, "pw").unwrap();
+            c.pn.identity_import(&bob_export, &"pw".into()).unwrap();
             assert_eq!(
                 PeerGroupImportConfig(cfg.p(), cfg_pw.p(), 0, &mut id, &mut grp),
                 0

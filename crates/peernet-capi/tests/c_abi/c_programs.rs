@@ -178,10 +178,10 @@ fn hostile_setup(root: &std::path::Path) -> (PathBuf, PathBuf) {
         peernet::Peernet::open_with(&store, peernet_tests::store::fast_options()).expect("store");
     let read = |f: &str| std::fs::read_to_string(corpus.join(f)).expect("base document");
     let owner = pn
-        .identity_import(&read("base/identity.xml"), PASSWORD)
+        .identity_import(&read("base/identity.xml"), &PASSWORD.into())
         .expect("identity");
     let group = pn
-        .group_import_config(&read("base/group.xml"), PASSWORD, false)
+        .group_import_config(&read("base/group.xml"), &PASSWORD.into(), false)
         .expect("group")
         .group_peer_name;
     drop(pn);

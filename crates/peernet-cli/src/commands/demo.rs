@@ -289,7 +289,7 @@ fn story(s: &mut Story<'_>, a: &Peernet, b: &Peernet) -> Result<(), CliError> {
     // 8-10: move Alice's identity to B.
     let alice_export =
         crate::progress::with_spinner(s.ctx.spinner_visible(), "protecting the PFX", || {
-            a.identity_export(&alice, PASSWORD)
+            a.identity_export(&alice, &PASSWORD.into())
         })?;
     s.step(
         "A",
@@ -305,7 +305,7 @@ fn story(s: &mut Story<'_>, a: &Peernet, b: &Peernet) -> Result<(), CliError> {
         &alice_export,
         true,
     )?;
-    let wrong = b.identity_import(&alice_export, WRONG_PASSWORD);
+    let wrong = b.identity_import(&alice_export, &WRONG_PASSWORD.into());
     s.refused(
         "B",
         "Importing it with a wrong password is refused",
@@ -313,7 +313,7 @@ fn story(s: &mut Story<'_>, a: &Peernet, b: &Peernet) -> Result<(), CliError> {
         wrong,
         hr::ERROR_INVALID_PASSWORD,
     )?;
-    let imported = b.identity_import(&alice_export, PASSWORD)?;
+    let imported = b.identity_import(&alice_export, &PASSWORD.into())?;
     let n = s.step(
         "B",
         "With the right password Alice's identity arrives on B with the same peer name",
@@ -327,7 +327,7 @@ fn story(s: &mut Story<'_>, a: &Peernet, b: &Peernet) -> Result<(), CliError> {
     // 11-12: move the group configuration (identity, then config, then open).
     let config =
         crate::progress::with_spinner(s.ctx.spinner_visible(), "protecting the group key", || {
-            group.export_config(PASSWORD)
+            group.export_config(&PASSWORD.into())
         })?;
     let n = s.step(
         "A",
@@ -346,7 +346,7 @@ fn story(s: &mut Story<'_>, a: &Peernet, b: &Peernet) -> Result<(), CliError> {
         &config,
         true,
     )?;
-    let ic = b.group_import_config(&config, PASSWORD, false)?;
+    let ic = b.group_import_config(&config, &PASSWORD.into(), false)?;
     let n = s.step(
         "B",
         "B imports it (the identity had to come first)",

@@ -19,7 +19,7 @@ use crate::cli::{EventArg, GroupCommand, GroupRef, Output, PassIn, PasswordRoleA
 use crate::ctx::{Ctx, Report, emit_document, is_stdin, password, read_document};
 use crate::error::CliError;
 use crate::progress::with_spinner;
-use crate::render::{guid_text, parse_guid, rfc3339, role_names, table};
+use crate::render::{parse_guid, rfc3339, role_names, table};
 use crate::views::{group_view, invitation_view, join_view};
 
 /// `peernet group …`
@@ -147,7 +147,7 @@ fn group_create(
                 PasswordRoleArg::Member => Role::MEMBER,
                 PasswordRoleArg::Admin => Role::ADMIN,
             };
-            props = props.with_password(pw.expose(), role);
+            props = props.with_password(pw, role);
         }
         None if passin.passin.is_some() => {
             return Err(CliError::invalid(
@@ -290,7 +290,7 @@ fn group_password_join(
         false,
         invitation_from_stdin,
     )?;
-    Ok(pn.group_password_join(Some(identity), xml, pw.expose(), cloud)?)
+    Ok(pn.group_password_join(Some(identity), xml, &pw, cloud)?)
 }
 
 /// `group issue --subject FILE`
@@ -326,15 +326,15 @@ fn export_config(
         Some(spec) => {
             let pw = password(Some(spec), "", false, false)?;
             with_spinner(ctx.spinner_visible(), "protecting the group key", || {
-                g.export_config(pw.expose())
+                g.export_config(&pw)
             })?
         }
         // A member's configuration holds no secret: no password is needed.
-        None => match g.export_config("") {
+        None => match g.export_config(&"".into()) {
             Err(e) if e.hresult() == hr::E_INVALIDARG => {
                 let pw = password(None, "Export password: ", true, false)?;
                 with_spinner(ctx.spinner_visible(), "protecting the group key", || {
-                    g.export_config(pw.expose())
+                    g.export_config(&pw)
                 })?
             }
             other => other?,
@@ -367,7 +367,7 @@ fn group_import_config(
     let imported = with_spinner(
         ctx.spinner_visible() && has_key,
         "opening the group key",
-        || pn.group_import_config(&xml, pw.expose(), overwrite),
+        || pn.group_import_config(&xml, &pw, overwrite),
     )?;
     Ok(Report::new(
         json!({"identity": imported.identity, "group_peer_name": imported.group_peer_name}),
@@ -452,8 +452,8 @@ fn event_json(e: &EventData) -> Value {
         } => json!({
             "event": "record_changed",
             "change": record_change_name(*change),
-            "record_id": guid_text(record_id),
-            "record_type": guid_text(record_type),
+            "record_id": record_id.to_string(),
+            "record_type": record_type.to_string(),
         }),
         GroupEvent::MemberChanged { change, identity } => json!({
             "event": "member_changed",

@@ -166,7 +166,7 @@ fn identity_export(
     let xml = with_spinner(
         ctx.spinner_visible(),
         &format!("protecting the {} PFX", d.profile.as_str()),
-        || pn.identity_export(name, pw.expose()),
+        || pn.identity_export(name, &pw),
     )?;
     emit_document(ctx, "PEERIDENTITYEXPORT", &xml, output, true)
 }
@@ -186,7 +186,7 @@ fn identity_import(
         is_stdin(file),
     )?;
     let name = with_spinner(ctx.spinner_visible(), "opening the PFX", || {
-        pn.identity_import(&xml, pw.expose())
+        pn.identity_import(&xml, &pw)
     })?;
     Ok(Report::new(json!({"peer_name": name}), name))
 }

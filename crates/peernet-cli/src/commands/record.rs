@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::cli::{GroupRef, RecordCommand, RecordContent};
 use crate::ctx::{Ctx, Report, read_document};
 use crate::error::CliError;
-use crate::render::{fields, guid_text, hex, parse_guid, rfc3339, table};
+use crate::render::{fields, hex, parse_guid, rfc3339, table};
 
 /// Default record lifetime for `record add`.
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(86_400);
@@ -84,8 +84,8 @@ fn content(c: &RecordContent) -> Result<(Option<String>, Option<Vec<u8>>), CliEr
 /// A record as JSON.
 fn record_json(r: &Record) -> Value {
     json!({
-        "id": guid_text(&r.id),
-        "type": guid_text(&r.record_type),
+        "id": r.id.to_string(),
+        "type": r.record_type.to_string(),
         "version": r.version,
         "flags": r.flags,
         "creator": r.creator_id,
@@ -107,8 +107,8 @@ fn record_human(r: &Record) -> String {
         _ => format!("0x{}", hex(&r.data)),
     };
     fields(&[
-        ("id", guid_text(&r.id)),
-        ("type", guid_text(&r.record_type)),
+        ("id", r.id.to_string()),
+        ("type", r.record_type.to_string()),
         ("version", r.version.to_string()),
         ("creator", r.creator_id.clone()),
         ("modified by", r.modified_by_id.clone()),
@@ -128,8 +128,8 @@ fn records_report(records: &[Record]) -> Report {
         .iter()
         .map(|r| {
             vec![
-                guid_text(&r.id),
-                guid_text(&r.record_type),
+                r.id.to_string(),
+                r.record_type.to_string(),
                 r.version.to_string(),
                 rfc3339(r.expiration),
                 r.data.len().to_string(),
@@ -164,9 +164,9 @@ fn add_record(
     r.attributes = attributes;
     r.data = data.unwrap_or_default();
     let id = g.add_record(&r)?;
-    let text = guid_text(&id);
+    let text = id.to_string();
     Ok(Report::new(
-        json!({"id": text, "type": guid_text(&r.record_type)}),
+        json!({"id": text, "type": r.record_type.to_string()}),
         text,
     ))
 }
@@ -224,8 +224,8 @@ fn delete_record(ctx: &Ctx, pn: &Peernet, at: &GroupRef, record: &str) -> Result
     let g = open(pn, at)?;
     let id = parse_guid(record)?;
     g.delete_record(&id)?;
-    ctx.info(&format!("deleted record {}", guid_text(&id)));
-    Ok(Report::new(json!({"deleted": guid_text(&id)}), ""))
+    ctx.info(&format!("deleted record {}", id.to_string()));
+    Ok(Report::new(json!({"deleted": id.to_string()}), ""))
 }
 
 /// `record search QUERY` (`@FILE` reads the query from a file).

@@ -168,7 +168,7 @@ pub fn choose(
                     let xml = pn
                         .group_open(&id, &g, None)
                         .unwrap()
-                        .export_config(POOL_PASSWORD)
+                        .export_config(&POOL_PASSWORD.into())
                         .unwrap();
                     let args = vec![
                         "group".into(),

@@ -7,8 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use peernet_storage::{
-    ChangeEvent, EVENT_MEMBER_CHANGED, EVENT_PROPERTY_CHANGED, EVENT_RECORD_CHANGED,
-    EVENT_STATUS_CHANGED, MemberChangeType, MemberRow, RecordChangeType, SecretUpdate, Store,
+    ChangeEvent, MemberChangeType, MemberRow, RecordChangeType, SecretUpdate, Store, event_type,
 };
 
 use crate::common::{guid, record, store_with_group, tempdir};
@@ -223,16 +222,22 @@ fn event_kinds_status_property_and_filtering() {
         events,
         [
             (
-                EVENT_STATUS_CHANGED,
+                event_type::PEER_GROUP_EVENT_STATUS_CHANGED,
                 ChangeEvent::StatusChanged { status: 1 }
             ),
-            (EVENT_PROPERTY_CHANGED, ChangeEvent::PropertyChanged),
-            (EVENT_PROPERTY_CHANGED, ChangeEvent::PropertyChanged),
+            (
+                event_type::PEER_GROUP_EVENT_PROPERTY_CHANGED,
+                ChangeEvent::PropertyChanged
+            ),
+            (
+                event_type::PEER_GROUP_EVENT_PROPERTY_CHANGED,
+                ChangeEvent::PropertyChanged
+            ),
         ]
     );
     assert_eq!(
         rec_event(RecordChangeType::Added, 1).event_type(),
-        EVENT_RECORD_CHANGED
+        event_type::PEER_GROUP_EVENT_RECORD_CHANGED
     );
     assert_eq!(
         ChangeEvent::MemberChanged {
@@ -240,7 +245,7 @@ fn event_kinds_status_property_and_filtering() {
             member_peer_name: String::new()
         }
         .event_type(),
-        EVENT_MEMBER_CHANGED
+        event_type::PEER_GROUP_EVENT_MEMBER_CHANGED
     );
     assert_eq!(store.changes_since("a.x", "g.2", 0).expect("g.2").len(), 1);
     assert!(matches!(

@@ -161,3 +161,63 @@ fn resolution_rule() {
         mine
     );
 }
+
+#[test]
+fn private_form_names_are_private_without_the_flag() {
+    use peernet_storage::private_cloud_scope;
+    let link = "LinkLocal_{99999999-9999-9999-9999-999999999999}";
+    assert_eq!(private_cloud_scope(link), Some(CloudScope::LinkLocal));
+    assert_eq!(
+        private_cloud_scope("SiteLocal_%12"),
+        Some(CloudScope::SiteLocal)
+    );
+    for public in [
+        "Global_",
+        "LinkLocal_2001:db8::/64",
+        "SiteLocal_2001:db8::/48",
+        "LinkLocal_{not-a-guid}",
+        "LinkLocal_99999999-9999-9999-9999-999999999999",
+        "SiteLocal_%",
+        "SiteLocal_%+1",
+        "SiteLocal_%99999999999",
+    ] {
+        assert_eq!(private_cloud_scope(public), None, "{public}");
+    }
+    let dir = tempdir();
+    let store = open(dir.path());
+    let mine0 = "LinkLocal_{00000000-0000-0000-0000-000000000001}";
+    let mine1 = "LinkLocal_{00000000-0000-0000-0000-000000000002}";
+    store
+        .add_cloud(&cloud(mine0, CloudScope::LinkLocal, 1, true))
+        .expect("add");
+    // One candidate: the private-form name resolves to it, whatever scope or flag is given.
+    assert_eq!(
+        store
+            .resolve_cloud(Some(link), CloudScope::Global, false)
+            .expect("one")
+            .name,
+        mine0
+    );
+    // A site-local private name looks among site-local clouds only.
+    assert!(matches!(
+        store.resolve_cloud(Some("SiteLocal_%7"), CloudScope::LinkLocal, false),
+        Err(Error::NoCloud { .. })
+    ));
+    store
+        .add_cloud(&cloud(mine1, CloudScope::LinkLocal, 2, true))
+        .expect("add");
+    match store.resolve_cloud(Some(link), CloudScope::Global, false) {
+        Err(Error::CloudNameAmbiguous { candidates, .. }) => {
+            assert_eq!(candidates, [mine0, mine1]);
+        }
+        other => panic!("expected CloudNameAmbiguous, got {other:?}"),
+    }
+    // The exact name still wins.
+    assert_eq!(
+        store
+            .resolve_cloud(Some(mine1), CloudScope::Global, false)
+            .expect("exact")
+            .name,
+        mine1
+    );
+}

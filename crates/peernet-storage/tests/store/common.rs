@@ -73,13 +73,13 @@ pub fn group(identity: &str, group_peer_name: &str, chain_len: usize) -> NewGrou
 pub fn guid(i: u32) -> peernet_storage::Guid {
     let mut g = [0u8; 16];
     g[12..].copy_from_slice(&i.to_be_bytes());
-    g
+    peernet_storage::Guid::from_bytes(g)
 }
 
 /// Record type A.
-pub const TYPE_A: peernet_storage::Guid = [0xa; 16];
+pub const TYPE_A: peernet_storage::Guid = peernet_storage::Guid::from_bytes([0xa; 16]);
 /// Record type B.
-pub const TYPE_B: peernet_storage::Guid = [0xb; 16];
+pub const TYPE_B: peernet_storage::Guid = peernet_storage::Guid::from_bytes([0xb; 16]);
 
 /// A record with id `guid(i)`, type A for even `i` and B for odd, expiring at 10_000 + i.
 pub fn record(i: u32) -> peernet_storage::RecordRow {

@@ -98,7 +98,7 @@ fn version_1_store_is_upgraded_keeping_data() {
     let dir = tempdir();
     let path = dir.path().join("s");
     {
-        let v1 = Store::open_at_schema_version(&path, 1).expect("open v1");
+        let v1 = peernet_storage::testing::open_at_schema_version(&path, 1).expect("open v1");
         assert_eq!(v1.schema_version().expect("version"), 1);
         let conn = rusqlite::Connection::open(v1.db_path()).expect("raw");
         let mut expected: Vec<&str> = FROZEN_V1_TABLES.iter().map(|(t, _)| *t).collect();
@@ -163,7 +163,7 @@ fn version_2_store_is_upgraded_keeping_records_and_members() {
     let dir = tempdir();
     let path = dir.path().join("s");
     {
-        let v2 = Store::open_at_schema_version(&path, 2).expect("open v2");
+        let v2 = peernet_storage::testing::open_at_schema_version(&path, 2).expect("open v2");
         assert_eq!(v2.schema_version().expect("version"), 2);
         v2.insert_identity(&identity("a.x"), &pkcs8("a.x"))
             .expect("identity");
@@ -186,7 +186,9 @@ fn version_2_store_is_upgraded_keeping_records_and_members() {
     assert_eq!(store.schema_version().expect("version"), 3);
     let mut id = [0u8; 16];
     id[0] = 1;
-    let r = store.record("a.x", "g.1", &id).expect("record");
+    let r = store
+        .record("a.x", "g.1", &peernet_storage::Guid::from_bytes(id))
+        .expect("record");
     assert_eq!((r.created, r.expiration, r.last_modified), (5, 6, 7));
     assert_eq!(r.data, b"\xaa");
     assert_eq!(store.members("a.x", "g.1").expect("members").len(), 1);

@@ -220,7 +220,10 @@ fn delete_and_list_ordered() {
     }
     let ids = |rows: Vec<peernet_storage::RecordRow>| -> Vec<u32> {
         rows.iter()
-            .map(|r| u32::from_be_bytes([r.id[12], r.id[13], r.id[14], r.id[15]]))
+            .map(|r| {
+                let b = r.id.to_bytes();
+                u32::from_be_bytes([b[12], b[13], b[14], b[15]])
+            })
             .collect()
     };
     assert_eq!(
@@ -269,11 +272,10 @@ fn for_each_record_pages_through_everything() {
     let dir = tempdir();
     let store = store_with_group(dir.path());
     let n = RECORD_SCAN_PAGE * 2 + 17;
-    store
-        .bulk_insert_records_for_bench("a.x", "g.1", 0, n, |i| {
-            record(u32::try_from(i).expect("small"))
-        })
-        .expect("bulk");
+    peernet_storage::testing::bulk_insert_records(&store, "a.x", "g.1", 0, n, |i| {
+        record(u32::try_from(i).expect("small"))
+    })
+    .expect("bulk");
     let mut seen = Vec::new();
     store
         .for_each_record("a.x", "g.1", None, |r| {
@@ -288,9 +290,10 @@ fn for_each_record_pages_through_everything() {
     let dir2 = tempdir();
     let shuffled = store_with_group(dir2.path());
     let order: Vec<u32> = (0..1100u32).map(|i| (i * 7919) % 1100).collect();
-    shuffled
-        .bulk_insert_records_for_bench("a.x", "g.1", 0, order.len(), |i| record(order[i]))
-        .expect("bulk");
+    peernet_storage::testing::bulk_insert_records(&shuffled, "a.x", "g.1", 0, order.len(), |i| {
+        record(order[i])
+    })
+    .expect("bulk");
     let scan = |store: &peernet_storage::Store| {
         let mut ids = Vec::new();
         store
