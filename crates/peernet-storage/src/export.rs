@@ -1,5 +1,5 @@
 //! Group database export and import (`PeerGroupExportDatabase` /
-//! `PeerGroupImportDatabase`, `spec/api.md` §3.17).
+//! `PeerGroupImportDatabase`).
 //!
 //! File format (version 1; all integers big-endian; see `docs/STORAGE.md`):
 //!

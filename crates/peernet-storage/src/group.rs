@@ -30,7 +30,7 @@ pub struct GroupCloud {
     pub flags: u32,
 }
 
-/// The mutable `PEER_GROUP_PROPERTIES` fields (`spec/api.md` §4.1) kept per group.
+/// The mutable `PEER_GROUP_PROPERTIES` fields (the p2p.h structure) kept per group.
 ///
 /// The password itself is never stored; a verifier derived from it is passed separately
 /// and sealed.

@@ -1,4 +1,4 @@
-//! Members known to a group's database (`PEER_MEMBER`, `spec/api.md` §3.18, §4.5).
+//! Members known to a group's database (`PEER_MEMBER`, PeerGroupEnumMembers).
 
 use rusqlite::{OptionalExtension, Row, params};
 

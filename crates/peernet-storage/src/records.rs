@@ -1,4 +1,4 @@
-//! Group records (`PEER_RECORD`, `spec/api.md` §3.16, §4.6) per (identity, group).
+//! Group records (`PEER_RECORD`, PeerGroupAddRecord and its family) per (identity, group).
 //!
 //! The store keeps what it is handed: attribute XML as text (validated by the facade),
 //! data and security data (the author's signature) as opaque bytes. It enforces the size

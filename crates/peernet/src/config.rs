@@ -1,4 +1,4 @@
-//! `PeerGroupExportConfig` / `PeerGroupImportConfig` (`spec/api.md` §3.12), and clouds.
+//! `PeerGroupExportConfig` / `PeerGroupImportConfig` (the p2p.h pages of that name), and clouds.
 
 use std::sync::Arc;
 

@@ -10,7 +10,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Every way a facade call can fail.
 ///
-/// [`Error::hresult`] gives the Windows code (`spec/api.md` §6); `Display` prints
+/// [`Error::hresult`] gives the Windows code (the HRESULT the p2p.h page
+/// of the function documents); `Display` prints
 /// `NAME (0xXXXXXXXX): <what happened and what to do>`; [`std::error::Error::source`]
 /// gives the lower crate's error when there is one. Messages never contain passwords or
 /// key material.

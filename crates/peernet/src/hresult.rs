@@ -1,6 +1,7 @@
 //! Windows HRESULT values used by the Identity Manager and Grouping API.
 //!
-//! The values come from `p2p.h` and `winerror.h` as digested in `spec/api.md` §6.
+//! The values come from `p2p.h` and `winerror.h` of the Windows SDK (FACILITY_P2P errors, the
+//! HRESULT_FROM_WIN32 codes and the generic/crypto HRESULTs the p2p.h pages list).
 //! Where the documentation and the header disagree, the header wins (for example
 //! `PEER_E_IDENTITY_NOT_FOUND` is 0x80630401, not 0x80630501).
 

@@ -1,4 +1,4 @@
-//! Identity Manager functions (`spec/api.md` §1).
+//! Identity Manager functions (Windows p2p.h: PeerIdentityCreate … PeerCreatePeerName).
 
 use std::fmt;
 

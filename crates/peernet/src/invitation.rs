@@ -19,7 +19,7 @@ use crate::group::{
 };
 use crate::hresult as hr;
 
-/// `PEER_INVITATION_INFO` (`spec/api.md` §4.4).
+/// `PEER_INVITATION_INFO` (the p2p.h structure of that name).
 ///
 /// For a GMC invitation every field comes from the invitee's chain; for a password
 /// invitation only the cloud, the group's names and `auth_scheme` are known.

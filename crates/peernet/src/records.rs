@@ -27,7 +27,8 @@ pub use peernet_protocol::Guid;
 pub const PEER_RECORD_FLAG_AUTOREFRESH: u32 = 0x1;
 /// `PEER_RECORD_FLAG_DELETED`.
 pub const PEER_RECORD_FLAG_DELETED: u32 = 0x2;
-/// Record types reserved by the grouping and graphing protocols (`spec/api.md` §8.6), in
+/// Record types reserved by the grouping and graphing protocols ([MS-PPSEC] 2.2.3,
+/// [MS-PPGRH] 2.2.3), in
 /// memory form: Membership {01000000-…}, Security Properties {02000000-…}, GRAPH_INFO
 /// {00000100-…}, SIGNATURE {00000200-…}, CONTACT {00000300-…}, PRESENCE {00000400-…}.
 pub const RESERVED_RECORD_TYPES: [Guid; 6] = [

@@ -1,4 +1,5 @@
-//! Each function × each HRESULT that can arise locally (spec/api.md §1, §3): at least one
+//! Each function × each HRESULT that can arise locally (the p2p.h pages of the Identity Manager
+//! and Grouping functions): at least one
 //! case per pair, each checking the exact code and that both stores are unchanged.
 
 mod common;
