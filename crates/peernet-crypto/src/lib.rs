@@ -13,6 +13,7 @@ pub mod ext;
 pub mod key;
 pub mod name;
 pub mod oid;
+mod p256_key;
 pub mod role;
 pub use cert::{Certificate, CertificateBuilder, GmcParams, GrcParams, IdcParams, Validity};
 pub use chain::{
