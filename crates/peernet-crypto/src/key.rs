@@ -298,7 +298,9 @@ impl PrivateKey {
             return Self::from_inner(KeyInner::Rsa(Box::new(rsa::pkcs1v15::SigningKey::new(k))));
         }
         match p256::SecretKey::from_pkcs8_der(der) {
-            Ok(sk) => Self::from_inner(KeyInner::P256(Box::new(P256Key::from_secret(&sk)))),
+            Ok(sk) => Self::from_inner(KeyInner::P256(Box::new(P256Key::from_decoded_pkcs8(
+                &sk, der,
+            )))),
             Err(_) => Err(key_err(
                 "not an unencrypted PKCS#8 RSA or P-256 private key",
             )),

@@ -80,7 +80,7 @@ impl P256Key {
 
     /// Scalar and point from a PKCS#8 document laid out exactly as [`P256Key::to_pkcs8_der`]
     /// writes it (ring's template for P-256 is that layout). The pair is trusted to match:
-    /// only ring's freshly generated documents come here.
+    /// only ring's freshly generated documents and documents p256 has checked come here.
     fn from_ring_pkcs8(der: &[u8]) -> Result<Self> {
         let head = PKCS8_HEAD.len();
         let mid = head + 32;
@@ -98,6 +98,18 @@ impl P256Key {
             return Err(key_err("P-256 generator returned a compressed point"));
         }
         Ok(P256Key { scalar, point })
+    }
+
+    /// The key of a PKCS#8 document that p256 decoded into `secret`. When the document is
+    /// laid out as [`P256Key::to_pkcs8_der`] writes it (every key this crate stored), the
+    /// public point is the one it carries — p256 checked it against the scalar while
+    /// decoding, by deriving it — so it is not derived a second time; otherwise p256 derives
+    /// it.
+    pub(crate) fn from_decoded_pkcs8(secret: &p256::SecretKey, der: &[u8]) -> Self {
+        match Self::from_ring_pkcs8(der) {
+            Ok(k) if k.scalar == secret.to_nonzero_scalar() => k,
+            _ => Self::from_secret(secret),
+        }
     }
 
     /// The key of `secret`, its public point derived by p256.
@@ -209,6 +221,35 @@ mod tests {
             .public_key()
             .to_sec1_point(false);
         assert_ne!(derived.as_bytes(), &wrong.point[..]);
+    }
+
+    #[test]
+    fn decoded_documents_keep_their_checked_point() {
+        for seed in 0..4 {
+            let secret = seeded(seed);
+            let der = secret.to_pkcs8_der().unwrap();
+            let k = P256Key::from_decoded_pkcs8(&secret, der.as_bytes());
+            assert_same_as_p256(&k, &secret);
+        }
+        // Another layout (no public key in the ECPrivateKey): the point is derived.
+        let secret = seeded(7);
+        let scalar = secret.to_bytes();
+        let ec = [&[0x30, 0x25, 0x02, 0x01, 0x01, 0x04, 0x20][..], &scalar[..]].concat();
+        let body = [
+            &[0x02, 0x01, 0x00][..],
+            &PKCS8_HEAD[6..27],
+            &[0x04, 0x27],
+            &ec,
+        ]
+        .concat();
+        let der = [&[0x30, u8::try_from(body.len()).unwrap()][..], &body].concat();
+        let decoded =
+            <p256::SecretKey as p256::pkcs8::DecodePrivateKey>::from_pkcs8_der(&der).unwrap();
+        assert_eq!(decoded.to_bytes(), secret.to_bytes());
+        assert_same_as_p256(&P256Key::from_decoded_pkcs8(&decoded, &der), &secret);
+        // A document of our layout holding another scalar is not taken for `secret`'s.
+        let other = P256Key::from_secret(&seeded(8)).to_pkcs8_der();
+        assert_same_as_p256(&P256Key::from_decoded_pkcs8(&secret, &other), &secret);
     }
 
     #[test]
