@@ -11,6 +11,7 @@
 //! per-operation times are reported.
 
 mod facade;
+mod order;
 mod ossl_ffi;
 
 use std::hint::black_box;
@@ -635,6 +636,21 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("scale") {
         scale(args.get(1).map(PathBuf::from));
+        return;
+    }
+    // `peernet-bench order-chain`: the worst case of `order_chain` (docs/RELIABILITY.md).
+    if args.first().map(String::as_str) == Some("order-chain") {
+        let before = load_average();
+        let t = Instant::now();
+        let body = order::worst_case();
+        println!(
+            "Machine: {} CPUs ({}), {}, release profile. Load average (1/5/15 min) {before} before and {} after ({:.0} s).\n\n{body}",
+            std::thread::available_parallelism().map_or(0, |n| n.get()),
+            cpu_model(),
+            rustc_version(),
+            load_average(),
+            t.elapsed().as_secs_f64()
+        );
         return;
     }
     let load_before = load_average();

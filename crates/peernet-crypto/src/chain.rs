@@ -35,6 +35,7 @@
 //! # }
 //! ```
 
+use std::collections::HashMap;
 use std::time::SystemTime;
 
 use crate::cert::{Certificate, GmcParams, MAX_FRIENDLY_NAME_LEN, Validity, random_serial};
@@ -651,17 +652,43 @@ pub fn password_join_params(
     })
 }
 
+/// Signature verifications [`order_chain`] may make beyond one per certificate: room for
+/// issuer names that match the subject names of several certificates.
+pub const ORDER_EXTRA_VERIFICATIONS: usize = MAX_CHAIN_LEN;
+
 /// Rebuild root→leaf order from an unordered set of DER certificates (as a PKCS#7 reader
 /// returns them), from SAN→IAN links confirmed by signatures, never from position.
 ///
 /// The root is the one certificate no other certificate in the set issued. Exactly one
 /// root→leaf path must use every certificate.
 ///
+/// Work is bounded: a signature is verified only where a certificate's subject peer name is
+/// another's issuer peer name, and at most one per certificate plus
+/// [`ORDER_EXTRA_VERIFICATIONS`] in all (a chain whose names are distinct needs one per
+/// certificate but the root). A set that needs more — issuer names shared by many
+/// certificates, e.g. 64 certificates with one name would take 64·63 — is refused with
+/// [`Error::ForeignCertificate`] for the certificate whose issuer was being looked for.
+///
 /// # Errors
 /// [`Error::EmptyChain`], [`Error::MalformedInChain`], [`Error::DuplicateCertificate`],
 /// [`Error::CircularChain`] (facade: PEER_E_CIRCULAR_CHAIN_DETECTED),
 /// [`Error::ForeignCertificate`] for certificates that do not link or branch off.
 pub fn order_chain<T: AsRef<[u8]>>(ders: &[T]) -> Result<Vec<Certificate>> {
+    order_chain_counted(ders).0
+}
+
+/// [`order_chain`], also returning how many signatures it verified (for tests of the bound).
+#[doc(hidden)]
+pub fn order_chain_counted<T: AsRef<[u8]>>(ders: &[T]) -> (Result<Vec<Certificate>>, usize) {
+    let mut verifications = 0;
+    let r = order_chain_inner(ders, &mut verifications);
+    (r, verifications)
+}
+
+fn order_chain_inner<T: AsRef<[u8]>>(
+    ders: &[T],
+    verifications: &mut usize,
+) -> Result<Vec<Certificate>> {
     if ders.is_empty() {
         return Err(Error::EmptyChain);
     }
@@ -681,21 +708,33 @@ pub fn order_chain<T: AsRef<[u8]>>(ders: &[T]) -> Result<Vec<Certificate>> {
     let n = certs.len();
     let sans: Vec<Option<PeerName>> = certs.iter().map(Certificate::subject_peer_name).collect();
     let ians: Vec<Option<PeerName>> = certs.iter().map(Certificate::issuer_peer_name).collect();
-    // children[i] = certificates issued by i.
+    // Certificates by subject peer name, in input order.
+    let mut by_subject: HashMap<&PeerName, Vec<usize>> = HashMap::with_capacity(n);
+    for (i, san) in sans.iter().enumerate() {
+        if let Some(san) = san {
+            by_subject.entry(san).or_default().push(i);
+        }
+    }
+    let budget = n.saturating_add(ORDER_EXTRA_VERIFICATIONS);
+    // children[i] = certificates issued by i (ascending); parents[j] = issuers of j (ascending).
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut has_parent = vec![false; n];
+    let mut parents: Vec<Vec<usize>> = vec![Vec::new(); n];
     for j in 0..n {
-        let Some(ian) = &ians[j] else { continue };
-        for i in 0..n {
-            if i != j
-                && sans[i].as_ref() == Some(ian)
-                && certs[j].verify_signed_by(certs[i].public_key_der()).is_ok()
-            {
+        let Some(candidates) = ians[j].as_ref().and_then(|ian| by_subject.get(ian)) else {
+            continue;
+        };
+        for &i in candidates.iter().filter(|&&i| i != j) {
+            if *verifications == budget {
+                return Err(Error::ForeignCertificate { index: j });
+            }
+            *verifications += 1;
+            if certs[j].verify_signed_by(certs[i].public_key_der()).is_ok() {
                 children[i].push(j);
-                has_parent[j] = true;
+                parents[j].push(i);
             }
         }
     }
+    let has_parent: Vec<bool> = parents.iter().map(|p| !p.is_empty()).collect();
     let roots: Vec<usize> = (0..n).filter(|&i| !has_parent[i]).collect();
     let root = match roots.as_slice() {
         [] => return Err(Error::CircularChain { index: 0 }),
@@ -740,7 +779,7 @@ pub fn order_chain<T: AsRef<[u8]>>(ders: &[T]) -> Result<Vec<Certificate>> {
         let mut k = rest;
         let mut steps = 0;
         while steps <= n {
-            match (0..n).find(|&p| children[p].contains(&k)) {
+            match parents[k].first().copied() {
                 Some(p) if p == rest => return Err(Error::CircularChain { index: rest }),
                 Some(p) => k = p,
                 None => break,

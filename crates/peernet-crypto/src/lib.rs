@@ -21,6 +21,7 @@ pub mod chain;
 pub mod ext;
 pub mod key;
 pub mod name;
+mod p256_key;
 pub mod role;
 pub use cert::{Certificate, CertificateBuilder, GmcParams, GrcParams, IdcParams, Validity};
 pub use chain::{

@@ -12,6 +12,7 @@ mod cert_interop;
 mod cert_properties;
 mod chain_issuance;
 mod chain_order;
+mod chain_order_cost;
 mod chain_rules;
 mod fixture_bundles;
 mod name_peer_names;
