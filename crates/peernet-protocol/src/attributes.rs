@@ -5,7 +5,7 @@ use std::fmt;
 use crate::datetime::DateTime;
 use crate::error::{DocumentType, Error};
 use crate::fields::trim;
-use crate::reader::{Element, Schema, parse_tree};
+use crate::reader::{Element, Schema};
 use crate::writer::Writer;
 use crate::{XmlDocument, inherent_document_api};
 
@@ -185,11 +185,7 @@ impl XmlDocument for RecordAttributes {
     const DOCUMENT: DocumentType = DocumentType::RecordAttributes;
 
     fn parse(bytes: &[u8]) -> Result<Self, Error> {
-        let schema = Schema {
-            doc: Self::DOCUMENT,
-        };
-        let root = parse_tree(Self::DOCUMENT, bytes)?;
-        schema.root(&root, "attributes")?;
+        let (schema, root) = Schema::open(Self::DOCUMENT, bytes, "attributes")?;
         schema.only_attributes(&root, &[])?;
         schema.no_text(&root)?;
         let mut out = Self::default();

@@ -8,7 +8,7 @@ use crate::attributes::{
 };
 use crate::datetime::DateTime;
 use crate::error::{DocumentType, Error};
-use crate::reader::{Element, Schema, parse_tree};
+use crate::reader::{Element, Schema};
 use crate::writer::Writer;
 use crate::{MAX_DEPTH, XmlDocument, inherent_document_api};
 
@@ -502,11 +502,7 @@ impl XmlDocument for SearchQuery {
     const DOCUMENT: DocumentType = DocumentType::SearchQuery;
 
     fn parse(bytes: &[u8]) -> Result<Self, Error> {
-        let schema = Schema {
-            doc: Self::DOCUMENT,
-        };
-        let root = parse_tree(Self::DOCUMENT, bytes)?;
-        schema.root(&root, "peersearch")?;
+        let (schema, root) = Schema::open(Self::DOCUMENT, bytes, "peersearch")?;
         schema.only_attributes(&root, &[])?;
         schema.no_text(&root)?;
         let mut children = root.children.iter();
