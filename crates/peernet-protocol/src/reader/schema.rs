@@ -89,6 +89,13 @@ impl Schema {
         }
     }
 
+    /// An element holding only elements, with no attributes (namespace declarations
+    /// aside) and no non-white-space text.
+    pub fn bare_container(self, el: &Element) -> Result<(), Error> {
+        self.only_attributes(el, &[])?;
+        self.no_text(el)
+    }
+
     /// Match children against an ordered list of names, each allowed at most once.
     /// Returns one slot per name; the caller decides which are required.
     pub fn sequence<'a>(
