@@ -115,3 +115,13 @@ pub fn store_with_group(dir: &Path) -> Store {
         .expect("group");
     store
 }
+
+/// The events group `g.1` of identity `a.x` logged after sequence number `seq`.
+pub fn events_since(store: &Store, seq: u64) -> Vec<peernet_storage::ChangeEvent> {
+    store
+        .changes_since("a.x", "g.1", seq)
+        .expect("changes")
+        .into_iter()
+        .map(|c| c.event)
+        .collect()
+}
