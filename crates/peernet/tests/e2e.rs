@@ -332,27 +332,12 @@ fn expired_membership_opens_with_status() {
 
 #[test]
 fn join_with_private_cloud_override_records_the_local_cloud() {
-    use peernet::{Cloud, CloudScope};
     let a = Machine::new();
     let b = Machine::new();
     let alice = a.identity("alice");
     let bob = b.identity("bob");
-    for (i, name) in ["LinkLocal_{1}", "LinkLocal_{2}"].iter().enumerate() {
-        b.pn.add_cloud(&Cloud {
-            name: (*name).into(),
-            scope: CloudScope::LinkLocal,
-            scope_id: i as u32 + 1,
-            private: true,
-        })
-        .unwrap();
-    }
-    a.pn.add_cloud(&Cloud {
-        name: "LinkLocal_{a}".into(),
-        scope: CloudScope::LinkLocal,
-        scope_id: 9,
-        private: true,
-    })
-    .unwrap();
+    b.add_private_link_locals(&["LinkLocal_{1}", "LinkLocal_{2}"]);
+    a.add_private_link_local("LinkLocal_{a}", 9);
     let g =
         a.pn.group_create(
             &GroupProperties::new("l", "L")
@@ -386,20 +371,11 @@ fn join_with_private_cloud_override_records_the_local_cloud() {
 
 /// Two private link-local clouds on `m`, named in the private form of [MS-PPSEC] 2.2.1.1.3.
 fn two_private_link_clouds(m: &Machine) -> [&'static str; 2] {
-    use peernet::{Cloud, CloudScope};
     let names = [
         "LinkLocal_{00000000-0000-0000-0000-000000000001}",
         "LinkLocal_{00000000-0000-0000-0000-000000000002}",
     ];
-    for (i, name) in names.iter().enumerate() {
-        m.pn.add_cloud(&Cloud {
-            name: (*name).into(),
-            scope: CloudScope::LinkLocal,
-            scope_id: i as u32 + 1,
-            private: true,
-        })
-        .unwrap();
-    }
+    m.add_private_link_locals(&names);
     names
 }
 

@@ -3,7 +3,7 @@ mod common;
 
 use std::time::{Duration, Instant, SystemTime};
 
-use common::{Machine, code};
+use common::{Machine, code, run_ok};
 use peernet::hresult::{self as hr, HResult};
 use peernet::{
     EventRegistration, Group, GroupEvent, GroupProperties, Guid, IssueFlags, MemberChangeType,
@@ -777,23 +777,18 @@ fn another_process_receives_every_event_in_order_and_reads_the_same_data() {
         ])
         .unwrap();
     let exe = std::env::current_exe().unwrap();
-    let out = std::process::Command::new(exe)
-        .args([
-            "--exact",
-            "another_process_receives_every_event_in_order_and_reads_the_same_data",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(
-            CHILD_ENV,
-            format!("{}|{}|{}", m.dir.path().display(), alice, g.peer_name()),
-        )
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = run_ok(
+        std::process::Command::new(exe)
+            .args([
+                "--exact",
+                "another_process_receives_every_event_in_order_and_reads_the_same_data",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(
+                CHILD_ENV,
+                format!("{}|{}|{}", m.dir.path().display(), alice, g.peer_name()),
+            ),
     );
     let expected: Vec<(String, String)> = String::from_utf8_lossy(&out.stdout)
         .lines()

@@ -9,7 +9,7 @@ use std::time::Duration;
 use common::{Machine, code, flip_base64};
 use peernet::hresult::{self as hr, HResult};
 use peernet::lower::{crypto, protocol};
-use peernet::{Cloud, CloudScope, CredentialInfo, GroupProperties, IssueFlags, Profile, Role};
+use peernet::{CredentialInfo, GroupProperties, IssueFlags, Profile, Role};
 
 fn long(n: usize) -> String {
     "x".repeat(n)
@@ -37,15 +37,7 @@ fn function_by_hresult_table() {
     let carol = b.identity("carol");
     let eve = b.identity("eve");
     let pat = b.identity("pat");
-    for (i, name) in ["LinkLocal_{1}", "LinkLocal_{2}"].iter().enumerate() {
-        b.pn.add_cloud(&Cloud {
-            name: (*name).into(),
-            scope: CloudScope::LinkLocal,
-            scope_id: i as u32 + 1,
-            private: true,
-        })
-        .unwrap();
-    }
+    b.add_private_link_locals(&["LinkLocal_{1}", "LinkLocal_{2}"]);
     let info = |m: &Machine, id: &str| m.pn.identity_get_xml(Some(id)).unwrap();
     let bob_inv = g.create_invitation(&info(&b, &bob), None, &[]).unwrap();
     let bg = b.pn.group_join(Some(&bob), &bob_inv, None).unwrap();
