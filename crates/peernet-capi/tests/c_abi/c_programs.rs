@@ -168,20 +168,13 @@ const HOSTILE_SAMPLE_EVERY: usize = 8;
 /// Prepare the corpus store and the row list for `tests/c/hostile.c`; returns
 /// (store, list).
 fn hostile_setup(root: &Path) -> (PathBuf, PathBuf) {
-    use peernet_tests::hostile::{PASSWORD, corpus_dir, parse_manifest};
+    use peernet_tests::hostile::{corpus_dir, import_base, parse_manifest};
     let _ = std::fs::remove_dir_all(root);
     let corpus = corpus_dir();
     let store = root.join("store");
     let pn =
         peernet::Peernet::open_with(&store, peernet_tests::store::fast_options()).expect("store");
-    let read = |f: &str| std::fs::read_to_string(corpus.join(f)).expect("base document");
-    let owner = pn
-        .identity_import(&read("base/identity.xml"), &PASSWORD.into())
-        .expect("identity");
-    let group = pn
-        .group_import_config(&read("base/group.xml"), &PASSWORD.into(), false)
-        .expect("group")
-        .group_peer_name;
+    let (owner, group) = import_base(&pn);
     drop(pn);
     let every = if std::env::var("PEERNET_CAPI_CORPUS").is_ok_and(|v| v == "all") {
         1
