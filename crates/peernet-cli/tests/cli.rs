@@ -134,6 +134,32 @@ impl Env {
     }
 }
 
+/// `group VERB --identity IDENTITY rest…`.
+fn group_args<'a>(verb: &'a str, identity: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["group", verb, "--identity", identity];
+    args.extend_from_slice(rest);
+    args
+}
+
+/// `record VERB --identity IDENTITY GROUP rest…`.
+fn record_args<'a>(
+    verb: &'a str,
+    identity: &'a str,
+    group: &'a str,
+    rest: &[&'a str],
+) -> Vec<&'a str> {
+    let mut args = vec!["record", verb, "--identity", identity, group];
+    args.extend_from_slice(rest);
+    args
+}
+
+/// `identity export IDENTITY --passin PASSIN -o OUT`.
+fn export_args<'a>(identity: &'a str, passin: &'a str, out: &'a str) -> [&'a str; 7] {
+    [
+        "identity", "export", identity, "--passin", passin, "-o", out,
+    ]
+}
+
 fn assert_ok(out: &Output, args: &[&str]) {
     assert!(
         out.status.success(),
@@ -255,12 +281,7 @@ fn every_passin_form_exports_and_imports() {
     .enumerate()
     {
         let out_name = format!("alice-{i}.xml");
-        let mut c = e.cmd(
-            "a",
-            &[
-                "identity", "export", &alice, "--passin", spec, "-o", &out_name,
-            ],
-        );
+        let mut c = e.cmd("a", &export_args(&alice, spec, &out_name));
         if *spec == "stdin" {
             c.write_stdin(format!("{PW}\n"));
         }
@@ -315,18 +336,7 @@ fn every_passin_form_exports_and_imports() {
 fn password_errors_never_echo_the_password() {
     let e = Env::new();
     let alice = e.windows_identity("a", "alice");
-    e.ok(
-        "a",
-        &[
-            "identity",
-            "export",
-            &alice,
-            "--passin",
-            "pass:right-one",
-            "-o",
-            "x.xml",
-        ],
-    );
+    e.ok("a", &export_args(&alice, "pass:right-one", "x.xml"));
     let err = e.fails(
         "b",
         &[
@@ -422,18 +432,7 @@ fn output_files_force_and_modes() {
     #[cfg(unix)]
     assert_eq!(mode(&e.path("info.xml")), 0o644);
     // --json with -o describes the file.
-    let j = e.json(
-        "a",
-        &[
-            "identity",
-            "export",
-            &alice,
-            "--passin",
-            "pass:pw",
-            "-o",
-            "again.xml",
-        ],
-    );
+    let j = e.json("a", &export_args(&alice, "pass:pw", "again.xml"));
     assert_eq!(j["document"], "PEERIDENTITYEXPORT");
     assert_eq!(j["secret"], true);
     assert_eq!(
@@ -463,20 +462,20 @@ fn group_story_with_json() {
     let carol = e.windows_identity("a", "carol");
     let created = e.json(
         "a",
-        &[
-            "group",
+        &group_args(
             "create",
-            "--identity",
             &alice,
-            "--classifier",
-            "chat",
-            "--friendly-name",
-            "Team chat",
-            "--password-role",
-            "member",
-            "--passin",
-            "pass:grouppw",
-        ],
+            &[
+                "--classifier",
+                "chat",
+                "--friendly-name",
+                "Team chat",
+                "--password-role",
+                "member",
+                "--passin",
+                "pass:grouppw",
+            ],
+        ),
     );
     let group = created["group_peer_name"].as_str().unwrap().to_string();
     assert_eq!(created["identity"], alice.as_str());
@@ -506,16 +505,13 @@ fn group_story_with_json() {
             .contains("subject")
     );
 
-    let joined = e.json(
-        "b",
-        &["group", "join", "--identity", &bob, "bob-invite.xml"],
-    );
+    let joined = e.json("b", &group_args("join", &bob, &["bob-invite.xml"]));
     assert_eq!(joined["outcome"], "joined");
     assert_eq!(joined["membership"], "valid");
     assert_eq!(joined["roles"], serde_json::json!(["inviting", "member"]));
     e.fails(
         "b",
-        &["group", "join", "--identity", &bob, "bob-invite.xml"],
+        &group_args("join", &bob, &["bob-invite.xml"]),
         "PEER_E_ALREADY_EXISTS",
     );
     // The invitation is Bob's: Carol cannot use it.
@@ -524,12 +520,12 @@ fn group_story_with_json() {
     std::fs::write(e.path("copy.xml"), inv).unwrap();
     e.fails(
         "a",
-        &["group", "join", "--identity", &carol, "copy.xml"],
+        &group_args("join", &carol, &["copy.xml"]),
         "PEER_E_INVALID_CREDENTIAL",
     );
 
     // open / show / list
-    let opened = e.json("a", &["group", "open", "--identity", &alice, &group]);
+    let opened = e.json("a", &group_args("open", &alice, &[&group]));
     assert_eq!(opened["roles"], serde_json::json!(["admin"]));
     assert_eq!(opened["membership"], "valid");
     assert_eq!(
@@ -540,66 +536,52 @@ fn group_story_with_json() {
     assert_eq!(opened["creator_peer_name"], alice.as_str());
     assert_eq!(opened["cloud"]["name"], "Global_");
     assert_eq!(opened["profile"], "windows");
-    let shown = e.json("b", &["group", "show", "--identity", &bob, &group]);
+    let shown = e.json("b", &group_args("show", &bob, &[&group]));
     assert_eq!(shown["chain"].as_array().unwrap().len(), 2);
     assert_eq!(shown["chain"][1]["subject_peer_name"], bob.as_str());
     assert!(
-        e.ok("a", &["group", "open", "--identity", &alice, &group])
+        e.ok("a", &group_args("open", &alice, &[&group]))
             .contains("admin")
     );
     let all = e.json("a", &["group", "list"]);
     assert_eq!(all["groups"][0]["group_peer_name"], group.as_str());
     assert_eq!(all["groups"][0]["identity"], alice.as_str());
-    let mine = e.json("b", &["group", "list", "--identity", &bob]);
+    let mine = e.json("b", &group_args("list", &bob, &[]));
     assert_eq!(mine["groups"].as_array().unwrap().len(), 1);
     assert!(e.ok("a", &["group", "list"]).starts_with("GROUP"));
 
     // Bob (inviting member) issues credentials to Carol; Carol joins with them.
     e.ok(
         "b",
-        &[
-            "group",
+        &group_args(
             "issue",
-            "--identity",
             &bob,
-            &group,
-            "--subject",
-            "carol-info.xml",
-            "--role",
-            "member",
-            "--expires",
-            "1h",
-            "--store-credentials",
-            "-o",
-            "carol-gmc.xml",
-        ],
+            &[
+                &group,
+                "--subject",
+                "carol-info.xml",
+                "--role",
+                "member",
+                "--expires",
+                "1h",
+                "--store-credentials",
+                "-o",
+                "carol-gmc.xml",
+            ],
+        ),
     );
-    let j = e.json(
-        "a",
-        &["group", "join", "--identity", &carol, "carol-gmc.xml"],
-    );
+    let j = e.json("a", &group_args("join", &carol, &["carol-gmc.xml"]));
     assert_eq!(j["roles"], serde_json::json!(["member"]));
     // A member cannot invite.
     e.fails(
         "a",
-        &[
-            "group",
-            "invite",
-            "--identity",
-            &carol,
-            &group,
-            "--invitee",
-            "bob-info.xml",
-        ],
+        &group_args("invite", &carol, &[&group, "--invitee", "bob-info.xml"]),
         "PEER_E_NOT_AUTHORIZED",
     );
 
     // Password invitation: a wrong password is refused where the verifier is known.
     let dave = e.windows_identity("a", "dave");
-    let pwi = e.json(
-        "a",
-        &["group", "password-invite", "--identity", &alice, &group],
-    );
+    let pwi = e.json("a", &group_args("password-invite", &alice, &[&group]));
     std::fs::write(e.path("pw-invite.xml"), pwi["xml"].as_str().unwrap()).unwrap();
     assert_eq!(
         e.json("a", &["group", "parse-invitation", "pw-invite.xml"])["kind"],
@@ -607,63 +589,36 @@ fn group_story_with_json() {
     );
     e.fails(
         "a",
-        &[
-            "group",
-            "join",
-            "--identity",
-            &dave,
-            "pw-invite.xml",
-            "--passin",
-            "pass:nope",
-        ],
+        &group_args("join", &dave, &["pw-invite.xml", "--passin", "pass:nope"]),
         "ERROR_INVALID_PASSWORD",
     );
-    let j = e.json(
-        "a",
-        &[
-            "group",
-            "join",
-            "--identity",
-            &dave,
-            "pw-invite.xml",
-            "--passin",
-            "pass:grouppw",
-        ],
-    );
+    let join = || {
+        e.json(
+            "a",
+            &group_args(
+                "join",
+                &dave,
+                &["pw-invite.xml", "--passin", "pass:grouppw"],
+            ),
+        )
+    };
+    let j = join();
     assert_eq!(j["outcome"], "joined");
     assert_eq!(j["membership"], "credentials_pending");
-    let j = e.json(
-        "a",
-        &[
-            "group",
-            "join",
-            "--identity",
-            &dave,
-            "pw-invite.xml",
-            "--passin",
-            "pass:grouppw",
-        ],
-    );
+    // The same join again.
+    let j = join();
     assert_eq!(j["outcome"], "already_member");
     // A pending membership has nothing to export yet.
     e.fails(
         "a",
-        &["group", "export-config", "--identity", &dave, &group],
+        &group_args("export-config", &dave, &[&group]),
         "PEER_E_GROUP_NOT_READY",
     );
 
     // Member configuration: no password needed, not secret.
     e.ok(
         "b",
-        &[
-            "group",
-            "export-config",
-            "--identity",
-            &bob,
-            &group,
-            "-o",
-            "bob-config.xml",
-        ],
+        &group_args("export-config", &bob, &[&group, "-o", "bob-config.xml"]),
     );
     #[cfg(unix)]
     assert_eq!(mode(&e.path("bob-config.xml")), 0o644);
@@ -673,12 +628,7 @@ fn group_story_with_json() {
         &["group", "import-config", "bob-config.xml"],
         "PEER_E_NOT_FOUND",
     );
-    e.ok(
-        "b",
-        &[
-            "identity", "export", &bob, "--passin", "pass:pw", "-o", "bob.xml",
-        ],
-    );
+    e.ok("b", &export_args(&bob, "pass:pw", "bob.xml"));
     e.ok(
         "c",
         &["identity", "import", "bob.xml", "--passin", "pass:pw"],
@@ -695,23 +645,17 @@ fn group_story_with_json() {
         "c",
         &["group", "import-config", "bob-config.xml", "--overwrite"],
     );
-    let opened = e.json("c", &["group", "open", "--identity", &bob, &group]);
+    let opened = e.json("c", &group_args("open", &bob, &[&group]));
     assert_eq!(opened["roles"], serde_json::json!(["inviting", "member"]));
 
     // Owner configuration: secret (GROUPKEY), 0600, password checked on import.
     e.ok(
         "a",
-        &[
-            "group",
+        &group_args(
             "export-config",
-            "--identity",
             &alice,
-            &group,
-            "--passin",
-            "pass:cfgpw",
-            "-o",
-            "owner.xml",
-        ],
+            &[&group, "--passin", "pass:cfgpw", "-o", "owner.xml"],
+        ),
     );
     assert!(
         std::fs::read_to_string(e.path("owner.xml"))
@@ -720,18 +664,7 @@ fn group_story_with_json() {
     );
     #[cfg(unix)]
     assert_eq!(mode(&e.path("owner.xml")), 0o600);
-    e.ok(
-        "a",
-        &[
-            "identity",
-            "export",
-            &alice,
-            "--passin",
-            "pass:pw",
-            "-o",
-            "alice.xml",
-        ],
-    );
+    e.ok("a", &export_args(&alice, "pass:pw", "alice.xml"));
     e.ok(
         "d",
         &["identity", "import", "alice.xml", "--passin", "pass:pw"],
@@ -762,16 +695,16 @@ fn group_story_with_json() {
             "pass:cfgpw",
         ],
     );
-    let opened = e.json("d", &["group", "open", "--identity", &alice, &group]);
+    let opened = e.json("d", &group_args("open", &alice, &[&group]));
     assert_eq!(opened["roles"], serde_json::json!(["admin"]));
 
     // Delete order: groups first, then the identity.
     e.fails("c", &["identity", "delete", &bob], "PEER_E_GROUPS_EXIST");
-    let d = e.json("c", &["group", "delete", "--identity", &bob, &group]);
+    let d = e.json("c", &group_args("delete", &bob, &[&group]));
     assert_eq!(d["deleted"], group.as_str());
     e.fails(
         "c",
-        &["group", "open", "--identity", &bob, &group],
+        &group_args("open", &bob, &[&group]),
         "PEER_E_NOT_FOUND",
     );
     e.ok("c", &["identity", "delete", &bob]);
@@ -783,56 +716,38 @@ fn group_create_errors() {
     let alice = e.windows_identity("a", "alice");
     e.fails(
         "a",
-        &[
-            "group",
+        &group_args(
             "create",
-            "--identity",
             &alice,
-            "--classifier",
-            "x",
-            "--passin",
-            "pass:p",
-        ],
+            &["--classifier", "x", "--passin", "pass:p"],
+        ),
         "E_INVALIDARG",
     );
     e.fails(
         "a",
-        &[
-            "group",
+        &group_args(
             "create",
-            "--identity",
             &alice,
-            "--classifier",
-            "x",
-            "--cloud",
-            "Nowhere_",
-        ],
+            &["--classifier", "x", "--cloud", "Nowhere_"],
+        ),
         "PEER_E_NO_CLOUD",
     );
     e.fails(
         "a",
-        &[
-            "group",
+        &group_args(
             "create",
-            "--identity",
             "0000000000000000000000000000000000000000.nobody",
-            "--classifier",
-            "x",
-        ],
+            &["--classifier", "x"],
+        ),
         "PEER_E_NOT_FOUND",
     );
     e.fails(
         "a",
-        &[
-            "group",
+        &group_args(
             "create",
-            "--identity",
             &alice,
-            "--classifier",
-            "x",
-            "--profile",
-            "modern",
-        ],
+            &["--classifier", "x", "--profile", "modern"],
+        ),
         "PEER_E_INVALID_GROUP_PROPERTIES",
     );
 }
@@ -885,7 +800,7 @@ fn clouds_and_ambiguity() {
     // B has no private link-local cloud: no cloud.
     e.fails(
         "b",
-        &["group", "join", "--identity", &bob, "inv.xml"],
+        &group_args("join", &bob, &["inv.xml"]),
         "PEER_E_NO_CLOUD",
     );
     let b1 = "LinkLocal_{BBBBBBBB-0000-0000-0000-000000000001}";
@@ -907,43 +822,29 @@ fn clouds_and_ambiguity() {
     }
     let err = e.fails(
         "b",
-        &["group", "join", "--identity", &bob, "inv.xml"],
+        &group_args("join", &bob, &["inv.xml"]),
         "PEER_E_CLOUD_NAME_AMBIGUOUS",
     );
     assert!(err.contains("0x80631005"), "{err}");
-    let j = e.json(
-        "b",
-        &[
-            "group",
-            "join",
-            "--identity",
-            &bob,
-            "inv.xml",
-            "--cloud",
-            b2,
-        ],
-    );
+    let j = e.json("b", &group_args("join", &bob, &["inv.xml", "--cloud", b2]));
     assert_eq!(j["cloud"], b2);
-    let o = e.json("b", &["group", "open", "--identity", &bob, &group]);
+    let o = e.json("b", &group_args("open", &bob, &[&group]));
     assert_eq!(o["cloud"]["name"], b2);
     assert_eq!(o["cloud"]["private"], true);
-    let o = e.json(
-        "b",
-        &["group", "open", "--identity", &bob, &group, "--cloud", b1],
-    );
+    let o = e.json("b", &group_args("open", &bob, &[&group, "--cloud", b1]));
     assert_eq!(o["cloud"]["name"], b1);
     // A caller's name of the private form is private too: two candidates, ambiguous.
     e.fails(
         "b",
-        &[
-            "group",
+        &group_args(
             "open",
-            "--identity",
             &bob,
-            &group,
-            "--cloud",
-            "LinkLocal_{99999999-9999-9999-9999-999999999999}",
-        ],
+            &[
+                &group,
+                "--cloud",
+                "LinkLocal_{99999999-9999-9999-9999-999999999999}",
+            ],
+        ),
         "PEER_E_CLOUD_NAME_AMBIGUOUS",
     );
     assert_eq!(e.json("b", &["cloud", "remove", b1])["removed"], b1);
@@ -982,7 +883,7 @@ fn bad_input_is_an_error_line_never_a_panic() {
     );
     e.fails(
         "a",
-        &["group", "join", "--identity", &alice, "garbage.xml"],
+        &group_args("join", &alice, &["garbage.xml"]),
         "PEER_E_INVITATION_NOT_TRUSTED",
     );
     e.fails(
@@ -992,15 +893,7 @@ fn bad_input_is_an_error_line_never_a_panic() {
     );
     e.fails(
         "a",
-        &[
-            "group",
-            "invite",
-            "--identity",
-            &alice,
-            "0.x",
-            "--invitee",
-            "garbage.xml",
-        ],
+        &group_args("invite", &alice, &["0.x", "--invitee", "garbage.xml"]),
         "PEER_E_NOT_FOUND",
     );
     let err = e.fails(
@@ -1048,28 +941,8 @@ fn usage_errors_exit_2() {
         &["identity", "create"][..],
         &["frobnicate"],
         &["record", "list"],
-        &[
-            "group",
-            "invite",
-            "--identity",
-            "I",
-            "G",
-            "--invitee",
-            "x",
-            "--expires",
-            "soon",
-        ],
-        &[
-            "group",
-            "invite",
-            "--identity",
-            "I",
-            "G",
-            "--invitee",
-            "x",
-            "--role",
-            "boss",
-        ],
+        &group_args("invite", "I", &["G", "--invitee", "x", "--expires", "soon"]),
+        &group_args("invite", "I", &["G", "--invitee", "x", "--role", "boss"]),
         &["cloud", "add", "N", "--scope", "moon"],
         &[
             "identity",
@@ -1131,18 +1004,7 @@ fn every_command_has_help_with_an_example() {
 fn modern_profile_with_full_iterations() {
     let e = Env::new();
     let alice = e.ok("a", &["identity", "create", "--classifier", "alice"]);
-    e.ok(
-        "a",
-        &[
-            "identity",
-            "export",
-            &alice,
-            "--passin",
-            "pass:pw",
-            "-o",
-            "alice.xml",
-        ],
-    );
+    e.ok("a", &export_args(&alice, "pass:pw", "alice.xml"));
     let xml = std::fs::read_to_string(e.path("alice.xml")).unwrap();
     assert!(xml.starts_with("<PEERIDENTITYEXPORT"));
     assert_eq!(
@@ -1265,25 +1127,25 @@ fn record_commands() {
         r#"<attributes><attribute name="topic" type="string">news</attribute></attributes>"#;
     let added = e.json(
         "a",
-        &[
-            "record",
+        &record_args(
             "add",
-            "--identity",
             &alice,
             &g,
-            "--type",
-            TYPE,
-            "--data",
-            "hello",
-            "--attributes",
-            attrs,
-            "--expires",
-            "2h",
-        ],
+            &[
+                "--type",
+                TYPE,
+                "--data",
+                "hello",
+                "--attributes",
+                attrs,
+                "--expires",
+                "2h",
+            ],
+        ),
     );
     let id = added["id"].as_str().unwrap().to_string();
     assert_eq!(added["type"], format!("{{{TYPE}}}"));
-    let got = e.json("a", &["record", "get", "--identity", &alice, &g, &id]);
+    let got = e.json("a", &record_args("get", &alice, &g, &[&id]));
     assert_eq!(got["data_text"], "hello");
     assert_eq!(got["version"], 1);
     assert_eq!(got["creator"], alice.as_str());
@@ -1292,114 +1154,78 @@ fn record_commands() {
     std::fs::write(e.path("payload.bin"), [0u8, 1, 2, 255]).unwrap();
     let upd = e.json(
         "a",
-        &[
-            "record",
-            "update",
-            "--identity",
-            &alice,
-            &g,
-            &id,
-            "--data-file",
-            "payload.bin",
-        ],
+        &record_args("update", &alice, &g, &[&id, "--data-file", "payload.bin"]),
     );
     assert_eq!(
         (upd["version"].as_u64(), upd["data_hex"].as_str()),
         (Some(2), Some("000102ff"))
     );
     assert_eq!(upd["attributes"], attrs);
-    let list = e.json(
-        "a",
-        &["record", "list", "--identity", &alice, &g, "--type", TYPE],
-    );
+    let list = e.json("a", &record_args("list", &alice, &g, &["--type", TYPE]));
     assert_eq!(list["records"].as_array().unwrap().len(), 1);
-    let human = e.ok("a", &["record", "list", "--identity", &alice, &g]);
+    let human = e.ok("a", &record_args("list", &alice, &g, &[]));
     assert!(human.starts_with("ID") && human.contains(&id), "{human}");
     std::fs::write(
         e.path("q.xml"),
         r#"<peersearch><clause attrib="topic" type="string">ne?s</clause></peersearch>"#,
     )
     .unwrap();
-    let found = e.json(
-        "a",
-        &["record", "search", "--identity", &alice, &g, "@q.xml"],
-    );
+    let found = e.json("a", &record_args("search", &alice, &g, &["@q.xml"]));
     assert_eq!(found["records"][0]["id"], id.as_str());
     e.fails(
         "a",
-        &[
-            "record",
-            "search",
-            "--identity",
-            &alice,
-            &g,
-            "<peersearch><and/></peersearch>",
-        ],
+        &record_args("search", &alice, &g, &["<peersearch><and/></peersearch>"]),
         "PEER_E_INVALID_SEARCH",
     );
     // Members: the publisher.
-    let members = e.json("a", &["group", "members", "--identity", &alice, &g]);
+    let members = e.json("a", &group_args("members", &alice, &[&g]));
     assert_eq!(members["members"][0]["identity"], alice.as_str());
     assert_eq!(members["members"][0]["roles"][0], "admin");
     // Export, delete, import.
-    let exp = e.json(
-        "a",
-        &["record", "export", "--identity", &alice, &g, "db.pndb"],
-    );
+    let exp = e.json("a", &record_args("export", &alice, &g, &["db.pndb"]));
     assert!(exp["bytes"].as_u64().unwrap() > 100);
     e.fails(
         "a",
-        &["record", "export", "--identity", &alice, &g, "db.pndb"],
+        &record_args("export", &alice, &g, &["db.pndb"]),
         "PEER_E_ALREADY_EXISTS",
     );
-    e.ok("a", &["record", "delete", "--identity", &alice, &g, &id]);
+    e.ok("a", &record_args("delete", &alice, &g, &[&id]));
     e.fails(
         "a",
-        &["record", "get", "--identity", &alice, &g, &id],
+        &record_args("get", &alice, &g, &[&id]),
         "PEER_E_RECORD_NOT_FOUND",
     );
-    let imp = e.json(
-        "a",
-        &["record", "import", "--identity", &alice, &g, "db.pndb"],
-    );
+    let imp = e.json("a", &record_args("import", &alice, &g, &["db.pndb"]));
     assert_eq!(imp["records"], 1);
     // Refusals with their HRESULT names.
     e.fails(
         "a",
-        &[
-            "record",
+        &record_args(
             "add",
-            "--identity",
             &alice,
             &g,
-            "--type",
-            "01000000-0000-0000-0000-000000000000",
-        ],
+            &["--type", "01000000-0000-0000-0000-000000000000"],
+        ),
         "PEER_E_NOT_AUTHORIZED",
     );
     e.fails(
         "a",
-        &[
-            "record",
+        &record_args(
             "add",
-            "--identity",
             &alice,
             &g,
-            "--type",
-            TYPE,
-            "--attributes",
-            "<attributes>",
-        ],
+            &["--type", TYPE, "--attributes", "<attributes>"],
+        ),
         "PEER_E_INVALID_ATTRIBUTES",
     );
     e.fails(
         "a",
-        &["record", "get", "--identity", &alice, &g, "not-a-guid"],
+        &record_args("get", &alice, &g, &["not-a-guid"]),
         "E_INVALIDARG",
     );
     e.fails(
         "a",
-        &["record", "update", "--identity", &alice, &g, &id],
+        &record_args("update", &alice, &g, &[&id]),
         "E_INVALIDARG",
     );
 }
@@ -1409,10 +1235,7 @@ fn group_watch_prints_events_as_json_lines() {
     use std::io::{BufRead, BufReader};
     let e = Env::new();
     let alice = e.windows_identity("a", "alice");
-    let g = e.ok(
-        "a",
-        &["group", "create", "--identity", &alice, "--classifier", "w"],
-    );
+    let g = e.ok("a", &group_args("create", &alice, &["--classifier", "w"]));
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("peernet"))
         .env_remove("PEERNET_HOME")
         .arg("--store")
@@ -1438,32 +1261,13 @@ fn group_watch_prints_events_as_json_lines() {
     assert!(banner.starts_with("watching group"), "{banner}");
     let id = e.ok(
         "a",
-        &[
-            "record",
-            "add",
-            "--identity",
-            &alice,
-            &g,
-            "--type",
-            TYPE,
-            "--data",
-            "x",
-        ],
+        &record_args("add", &alice, &g, &["--type", TYPE, "--data", "x"]),
     );
     e.ok(
         "a",
-        &[
-            "record",
-            "update",
-            "--identity",
-            &alice,
-            &g,
-            &id,
-            "--data",
-            "y",
-        ],
+        &record_args("update", &alice, &g, &[&id, "--data", "y"]),
     );
-    e.ok("a", &["record", "delete", "--identity", &alice, &g, &id]);
+    e.ok("a", &record_args("delete", &alice, &g, &[&id]));
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
     let lines: Vec<Value> = String::from_utf8(out.stdout)
@@ -1617,18 +1421,7 @@ fn read_text(e: &Env, name: &str) -> String {
 fn identity_import_reads_windows_encodings() {
     let e = Env::new();
     let alice = e.windows_identity("a", "alice");
-    e.ok(
-        "a",
-        &[
-            "identity",
-            "export",
-            &alice,
-            "--passin",
-            "pass:pw",
-            "-o",
-            "alice.xml",
-        ],
-    );
+    e.ok("a", &export_args(&alice, "pass:pw", "alice.xml"));
     let xml = read_text(&e, "alice.xml");
     e.each_encoding(
         "b",
@@ -1646,21 +1439,10 @@ fn identity_import_reads_windows_encodings() {
 fn import_config_reads_windows_encodings() {
     let e = Env::new();
     let (_, bob, group) = alice_group_and_bob(&e);
+    e.ok("b", &group_args("join", &bob, &["bob-invite.xml"]));
     e.ok(
         "b",
-        &["group", "join", "--identity", &bob, "bob-invite.xml"],
-    );
-    e.ok(
-        "b",
-        &[
-            "group",
-            "export-config",
-            "--identity",
-            &bob,
-            &group,
-            "-o",
-            "bob-config.xml",
-        ],
+        &group_args("export-config", &bob, &[&group, "-o", "bob-config.xml"]),
     );
     let xml = read_text(&e, "bob-config.xml");
     e.each_encoding(
@@ -1684,11 +1466,11 @@ fn join_reads_windows_encodings() {
         "b",
         "bob-invite",
         &xml,
-        &|f| strings(&["group", "join", "--identity", &bob, f]),
+        &|f| strings(&group_args("join", &bob, &[f])),
         &|label, j| {
             assert_eq!(j["outcome"], "joined", "{label}");
             assert_eq!(j["group_peer_name"], group.as_str(), "{label}");
-            e.ok("b", &["group", "delete", "--identity", &bob, &group]);
+            e.ok("b", &group_args("delete", &bob, &[&group]));
         },
     );
 }
@@ -1710,8 +1492,9 @@ fn parse_invitation_reads_windows_encodings() {
     );
 }
 
-#[test]
-fn invite_reads_windows_encodings_of_the_invitee() {
+/// `group VERB --identity alice G FLAG <bob-info in every encoding>` issues an invitation
+/// for bob each time (VERB is `invite` or `issue`).
+fn reads_windows_encodings_of_bob_info(verb: &str, flag: &str) {
     let e = Env::new();
     let (alice, bob, group) = alice_group_and_bob(&e);
     let xml = read_text(&e, "bob-info.xml");
@@ -1719,17 +1502,7 @@ fn invite_reads_windows_encodings_of_the_invitee() {
         "a",
         "bob-info",
         &xml,
-        &|f| {
-            strings(&[
-                "group",
-                "invite",
-                "--identity",
-                &alice,
-                &group,
-                "--invitee",
-                f,
-            ])
-        },
+        &|f| strings(&group_args(verb, &alice, &[&group, flag, f])),
         &|label, j| {
             let inv = j["xml"].as_str().unwrap();
             std::fs::write(e.path("again.xml"), inv).unwrap();
@@ -1740,32 +1513,13 @@ fn invite_reads_windows_encodings_of_the_invitee() {
 }
 
 #[test]
+fn invite_reads_windows_encodings_of_the_invitee() {
+    reads_windows_encodings_of_bob_info("invite", "--invitee");
+}
+
+#[test]
 fn issue_reads_windows_encodings_of_the_subject() {
-    let e = Env::new();
-    let (alice, bob, group) = alice_group_and_bob(&e);
-    let xml = read_text(&e, "bob-info.xml");
-    e.each_encoding(
-        "a",
-        "bob-info",
-        &xml,
-        &|f| {
-            strings(&[
-                "group",
-                "issue",
-                "--identity",
-                &alice,
-                &group,
-                "--subject",
-                f,
-            ])
-        },
-        &|label, j| {
-            let inv = j["xml"].as_str().unwrap();
-            std::fs::write(e.path("again.xml"), inv).unwrap();
-            let parsed = e.json("b", &["group", "parse-invitation", "again.xml"]);
-            assert_eq!(parsed["subject_peer_name"], bob.as_str(), "{label}");
-        },
-    );
+    reads_windows_encodings_of_bob_info("issue", "--subject");
 }
 
 #[test]
@@ -1787,22 +1541,22 @@ fn utf16_output_is_what_groupchat_reads() {
     // Written with --utf16, read back by every reader.
     e.ok(
         "a",
-        &[
-            "group",
+        &group_args(
             "invite",
-            "--identity",
             &alice,
-            &group,
-            "--invitee",
-            "bob-info-16.xml",
-            "--utf16",
-            "-o",
-            "inv-16.xml",
-        ],
+            &[
+                &group,
+                "--invitee",
+                "bob-info-16.xml",
+                "--utf16",
+                "-o",
+                "inv-16.xml",
+            ],
+        ),
     );
     let inv = std::fs::read(e.path("inv-16.xml")).unwrap();
     assert_eq!(&inv[..2], b"<\0");
-    let j = e.json("b", &["group", "join", "--identity", &bob, "inv-16.xml"]);
+    let j = e.json("b", &group_args("join", &bob, &["inv-16.xml"]));
     assert_eq!(j["outcome"], "joined");
     // --utf16 to standard output: the bytes, no final newline.
     let out = e
@@ -1832,21 +1586,16 @@ fn record_attributes_and_search_files_read_windows_encodings() {
         "attrs",
         attrs,
         &|f| {
-            strings(&[
-                "record",
+            strings(&record_args(
                 "add",
-                "--identity",
                 &alice,
                 &g,
-                "--type",
-                TYPE,
-                "--attributes-file",
-                f,
-            ])
+                &["--type", TYPE, "--attributes-file", f],
+            ))
         },
         &|label, j| assert!(j["id"].as_str().is_some(), "{label}"),
     );
-    for r in e.json("a", &["record", "list", "--identity", &alice, &g])["records"]
+    for r in e.json("a", &record_args("list", &alice, &g, &[]))["records"]
         .as_array()
         .unwrap()
     {
@@ -1862,7 +1611,7 @@ fn record_attributes_and_search_files_read_windows_encodings() {
         query,
         &|f| {
             let at = format!("@{f}");
-            strings(&["record", "search", "--identity", &alice, &g, &at])
+            strings(&record_args("search", &alice, &g, &[&at]))
         },
         &|label, j| assert_eq!(j["records"].as_array().unwrap().len(), ids.len(), "{label}"),
     );
