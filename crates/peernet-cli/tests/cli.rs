@@ -89,48 +89,19 @@ impl Env {
         classifier: &str,
         extra: &[&str],
     ) -> String {
-        let mut args = vec![
-            "group",
-            "create",
-            "--identity",
-            identity,
-            "--classifier",
-            classifier,
-        ];
+        let mut args = group_args("create", identity, &["--classifier", classifier]);
         args.extend_from_slice(extra);
         self.ok(store, &args)
     }
 
-    /// `identity info` of `invitee` (in `invitee_store`) to `info_file`, then `group
-    /// invite` of it by `admin` (in `store`) with `extra` flags to `out`.
-    #[allow(clippy::too_many_arguments)]
-    fn invite(
-        &self,
-        store: &str,
-        admin: &str,
-        group: &str,
-        invitee_store: &str,
-        invitee: &str,
-        info_file: &str,
-        extra: &[&str],
-        out: &str,
-    ) {
-        self.ok(
-            invitee_store,
-            &["identity", "info", invitee, "-o", info_file],
-        );
-        let mut args = vec![
-            "group",
-            "invite",
-            "--identity",
-            admin,
-            group,
-            "--invitee",
-            info_file,
-        ];
+    /// `identity info` of `invitee` (in store `b`) to `bob-info.xml`, then `group invite`
+    /// of it by `admin` (in store `a`) with `extra` flags to `out`.
+    fn invite(&self, admin: &str, group: &str, invitee: &str, extra: &[&str], out: &str) {
+        self.ok("b", &["identity", "info", invitee, "-o", "bob-info.xml"]);
+        let mut args = group_args("invite", admin, &[group, "--invitee", "bob-info.xml"]);
         args.extend_from_slice(extra);
         args.extend_from_slice(&["-o", out]);
-        self.ok(store, &args);
+        self.ok("a", &args);
     }
 }
 
@@ -160,6 +131,11 @@ fn export_args<'a>(identity: &'a str, passin: &'a str, out: &'a str) -> [&'a str
     ]
 }
 
+/// `identity import FILE --passin PASSIN`.
+fn import_args<'a>(file: &'a str, passin: &'a str) -> [&'a str; 5] {
+    ["identity", "import", file, "--passin", passin]
+}
+
 fn assert_ok(out: &Output, args: &[&str]) {
     assert!(
         out.status.success(),
@@ -167,6 +143,18 @@ fn assert_ok(out: &Output, args: &[&str]) {
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// Runs `c`; it must succeed (`label` names it in the message).
+fn run_ok(c: &mut Command, label: &str) -> Output {
+    let out = c.output().unwrap();
+    assert_ok(&out, &[label]);
+    out
+}
+
+/// Runs `c`; it must fail as [`fails_with`] checks. Returns stderr.
+fn run_fails(c: &mut Command, label: &str, name: &str) -> String {
+    fails_with(&c.output().unwrap(), &[label], name)
 }
 
 fn fails_with(out: &Output, args: &[&str], name: &str) -> String {
@@ -287,7 +275,7 @@ fn every_passin_form_exports_and_imports() {
         }
         assert_ok(&c.output().unwrap(), &[spec]);
         let store = format!("b{i}");
-        let mut c = e.cmd(&store, &["identity", "import", &out_name, "--passin", spec]);
+        let mut c = e.cmd(&store, &import_args(&out_name, spec));
         if *spec == "stdin" {
             c.write_stdin(format!("{PW}\n"));
         }
@@ -314,22 +302,17 @@ fn every_passin_form_exports_and_imports() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), alice);
     // the document from standard input, the password from the environment.
     let doc = std::fs::read_to_string(e.path("alice-0.xml")).unwrap();
-    let out = e
-        .cmd(
-            "bstdin",
-            &["identity", "import", "-", "--passin", "env:PEERNET_TEST_PW"],
-        )
-        .write_stdin(doc.clone())
-        .output()
-        .unwrap();
-    assert_ok(&out, &["import -"]);
+    run_ok(
+        e.cmd("bstdin", &import_args("-", "env:PEERNET_TEST_PW"))
+            .write_stdin(doc.clone()),
+        "import -",
+    );
     // both from standard input cannot work.
-    let out = e
-        .cmd("bx", &["identity", "import", "-", "--passin", "stdin"])
-        .write_stdin(doc)
-        .output()
-        .unwrap();
-    fails_with(&out, &["both stdin"], "E_INVALIDARG");
+    run_fails(
+        e.cmd("bx", &import_args("-", "stdin")).write_stdin(doc),
+        "both stdin",
+        "E_INVALIDARG",
+    );
 }
 
 #[test]
@@ -339,46 +322,24 @@ fn password_errors_never_echo_the_password() {
     e.ok("a", &export_args(&alice, "pass:right-one", "x.xml"));
     let err = e.fails(
         "b",
-        &[
-            "identity",
-            "import",
-            "x.xml",
-            "--passin",
-            "pass:hunter2-wrong",
-        ],
+        &import_args("x.xml", "pass:hunter2-wrong"),
         "ERROR_INVALID_PASSWORD",
     );
     assert!(
         err.contains("0x80070056") && !err.contains("hunter2"),
         "{err}"
     );
-    let err = e.fails(
-        "b",
-        &["identity", "import", "x.xml", "--passin", "hunter2"],
-        "E_INVALIDARG",
-    );
+    let err = e.fails("b", &import_args("x.xml", "hunter2"), "E_INVALIDARG");
     assert!(!err.contains("hunter2"), "{err}");
     let err = e.fails(
         "b",
-        &[
-            "identity",
-            "import",
-            "x.xml",
-            "--passin",
-            "env:PEERNET_SURELY_UNSET_VAR",
-        ],
+        &import_args("x.xml", "env:PEERNET_SURELY_UNSET_VAR"),
         "E_INVALIDARG",
     );
     assert!(err.contains("PEERNET_SURELY_UNSET_VAR"), "{err}");
     e.fails(
         "b",
-        &[
-            "identity",
-            "import",
-            "x.xml",
-            "--passin",
-            "file:/nonexistent/pw",
-        ],
+        &import_args("x.xml", "file:/nonexistent/pw"),
         "ERROR_FILE_NOT_FOUND",
     );
     // No --passin and no terminal: an error, not a hang.
@@ -440,11 +401,10 @@ fn output_files_force_and_modes() {
         std::fs::metadata(e.path("again.xml")).unwrap().len()
     );
     // -q: no informational line.
-    let out = e
-        .cmd("a", &["-q", "identity", "info", &alice, "-o", "quiet.xml"])
-        .output()
-        .unwrap();
-    assert_ok(&out, &["-q"]);
+    let out = run_ok(
+        &mut e.cmd("a", &["-q", "identity", "info", &alice, "-o", "quiet.xml"]),
+        "-q",
+    );
     assert!(out.stderr.is_empty() && out.stdout.is_empty());
     // A missing directory is an error, not a panic.
     e.fails(
@@ -482,12 +442,9 @@ fn group_story_with_json() {
     assert_eq!(created["cloud"], "Global_");
 
     e.invite(
-        "a",
         &alice,
         &group,
-        "b",
         &bob,
-        "bob-info.xml",
         &["--role", "inviting", "--role", "member", "--expires", "12h"],
         "bob-invite.xml",
     );
@@ -629,10 +586,7 @@ fn group_story_with_json() {
         "PEER_E_NOT_FOUND",
     );
     e.ok("b", &export_args(&bob, "pass:pw", "bob.xml"));
-    e.ok(
-        "c",
-        &["identity", "import", "bob.xml", "--passin", "pass:pw"],
-    );
+    e.ok("c", &import_args("bob.xml", "pass:pw"));
     let imp = e.json("c", &["group", "import-config", "bob-config.xml"]);
     assert_eq!(imp["identity"], bob.as_str());
     assert_eq!(imp["group_peer_name"], group.as_str());
@@ -665,10 +619,7 @@ fn group_story_with_json() {
     #[cfg(unix)]
     assert_eq!(mode(&e.path("owner.xml")), 0o600);
     e.ok("a", &export_args(&alice, "pass:pw", "alice.xml"));
-    e.ok(
-        "d",
-        &["identity", "import", "alice.xml", "--passin", "pass:pw"],
-    );
+    e.ok("d", &import_args("alice.xml", "pass:pw"));
     e.fails(
         "d",
         &[
@@ -787,16 +738,7 @@ fn clouds_and_ambiguity() {
     let alice = e.windows_identity("a", "alice");
     let bob = e.windows_identity("b", "bob");
     let group = e.create_group("a", &alice, "lan", &["--cloud", a_cloud]);
-    e.invite(
-        "a",
-        &alice,
-        &group,
-        "b",
-        &bob,
-        "bob-info.xml",
-        &[],
-        "inv.xml",
-    );
+    e.invite(&alice, &group, &bob, &[], "inv.xml");
     // B has no private link-local cloud: no cloud.
     e.fails(
         "b",
@@ -861,21 +803,9 @@ fn bad_input_is_an_error_line_never_a_panic() {
     .unwrap();
     std::fs::write(e.path("binary.xml"), [0xff, 0xfe, 0x00, 0x41]).unwrap();
     std::fs::write(e.path("empty.xml"), "").unwrap();
-    e.fails(
-        "a",
-        &["identity", "import", "garbage.xml", "--passin", "pass:x"],
-        "E_INVALIDARG",
-    );
-    e.fails(
-        "a",
-        &["identity", "import", "binary.xml", "--passin", "pass:x"],
-        "E_INVALIDARG",
-    );
-    e.fails(
-        "a",
-        &["identity", "import", "empty.xml", "--passin", "pass:x"],
-        "E_INVALIDARG",
-    );
+    e.fails("a", &import_args("garbage.xml", "pass:x"), "E_INVALIDARG");
+    e.fails("a", &import_args("binary.xml", "pass:x"), "E_INVALIDARG");
+    e.fails("a", &import_args("empty.xml", "pass:x"), "E_INVALIDARG");
     e.fails(
         "a",
         &["group", "parse-invitation", "garbage.xml"],
@@ -898,7 +828,7 @@ fn bad_input_is_an_error_line_never_a_panic() {
     );
     let err = e.fails(
         "a",
-        &["identity", "import", "missing.xml", "--passin", "pass:x"],
+        &import_args("missing.xml", "pass:x"),
         "ERROR_FILE_NOT_FOUND",
     );
     assert!(err.contains("missing.xml"), "{err}");
@@ -1007,13 +937,7 @@ fn modern_profile_with_full_iterations() {
     e.ok("a", &export_args(&alice, "pass:pw", "alice.xml"));
     let xml = std::fs::read_to_string(e.path("alice.xml")).unwrap();
     assert!(xml.starts_with("<PEERIDENTITYEXPORT"));
-    assert_eq!(
-        e.ok(
-            "b",
-            &["identity", "import", "alice.xml", "--passin", "pass:pw"]
-        ),
-        alice
-    );
+    assert_eq!(e.ok("b", &import_args("alice.xml", "pass:pw")), alice);
     assert_eq!(
         e.json("b", &["identity", "show", &alice])["profile"],
         "modern"
@@ -1024,43 +948,38 @@ fn modern_profile_with_full_iterations() {
 fn iteration_knob_is_never_silent() {
     let e = Env::new();
     let alice = e.ok("a", &["identity", "create", "--classifier", "alice"]);
-    let out = e
-        .cmd(
+    let out = run_ok(
+        e.cmd(
             "a",
             &[
                 "-q", "identity", "export", &alice, "--passin", "pass:pw", "-o", "a.xml",
             ],
         )
-        .env("PEERNET_PFX_ITERATIONS", "1000")
-        .output()
-        .unwrap();
-    assert_ok(&out, &["knob"]);
+        .env("PEERNET_PFX_ITERATIONS", "1000"),
+        "knob",
+    );
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("warning: PEERNET_PFX_ITERATIONS=1000"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(
-        e.ok("b", &["identity", "import", "a.xml", "--passin", "pass:pw"]),
-        alice
+    assert_eq!(e.ok("b", &import_args("a.xml", "pass:pw")), alice);
+    run_fails(
+        e.cmd("a", &["identity", "list"])
+            .env("PEERNET_PFX_ITERATIONS", "lots"),
+        "bad knob",
+        "E_INVALIDARG",
     );
-    let out = e
-        .cmd("a", &["identity", "list"])
-        .env("PEERNET_PFX_ITERATIONS", "lots")
-        .output()
-        .unwrap();
-    fails_with(&out, &["bad knob"], "E_INVALIDARG");
 }
 
 #[test]
 fn demo_runs_and_checks_itself() {
     let e = Env::new();
-    let out = e
-        .cmd("unused", &["demo"])
-        .env("PEERNET_PFX_ITERATIONS", "2000")
-        .output()
-        .unwrap();
-    assert_ok(&out, &["demo"]);
+    let out = run_ok(
+        e.cmd("unused", &["demo"])
+            .env("PEERNET_PFX_ITERATIONS", "2000"),
+        "demo",
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("demo: all 20 steps behaved as expected"),
@@ -1071,12 +990,11 @@ fn demo_runs_and_checks_itself() {
     assert!(!e.path("unused").exists());
 
     // --json --keep: one object, and the stores and documents stay.
-    let out = e
-        .cmd("unused", &["--json", "demo", "--keep", "kept"])
-        .env("PEERNET_PFX_ITERATIONS", "2000")
-        .output()
-        .unwrap();
-    assert_ok(&out, &["demo --keep"]);
+    let out = run_ok(
+        e.cmd("unused", &["--json", "demo", "--keep", "kept"])
+            .env("PEERNET_PFX_ITERATIONS", "2000"),
+        "demo --keep",
+    );
     let j: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(j["ok"], true);
     let steps = j["steps"].as_array().unwrap();
@@ -1109,11 +1027,11 @@ fn demo_runs_and_checks_itself() {
     let ids = e.json("kept/b", &["identity", "list"]);
     assert_eq!(ids["identities"].as_array().unwrap().len(), 2);
     // A used --keep directory is refused.
-    let out = e
-        .cmd("unused", &["demo", "--keep", "kept"])
-        .output()
-        .unwrap();
-    fails_with(&out, &["demo --keep again"], "PEER_E_ALREADY_EXISTS");
+    run_fails(
+        &mut e.cmd("unused", &["demo", "--keep", "kept"]),
+        "demo --keep again",
+        "PEER_E_ALREADY_EXISTS",
+    );
 }
 
 const TYPE: &str = "7a7a0001-0001-0002-0102-030405060708";
@@ -1400,16 +1318,7 @@ fn alice_group_and_bob(e: &Env) -> (String, String, String) {
     let alice = e.windows_identity("a", "alice");
     let bob = e.windows_identity("b", "bob");
     let group = e.create_group("a", &alice, "chat", &[]);
-    e.invite(
-        "a",
-        &alice,
-        &group,
-        "b",
-        &bob,
-        "bob-info.xml",
-        &[],
-        "bob-invite.xml",
-    );
+    e.invite(&alice, &group, &bob, &[], "bob-invite.xml");
     (alice, bob, group)
 }
 
@@ -1427,7 +1336,7 @@ fn identity_import_reads_windows_encodings() {
         "b",
         "alice",
         &xml,
-        &|f| strings(&["identity", "import", f, "--passin", "pass:pw"]),
+        &|f| strings(&import_args(f, "pass:pw")),
         &|label, j| {
             assert_eq!(j["peer_name"], alice.as_str(), "{label}");
             e.ok("b", &["identity", "delete", &alice]);
