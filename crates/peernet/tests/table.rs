@@ -30,9 +30,7 @@ fn function_by_hresult_table() {
                 .with_password("secret", Role::MEMBER),
         )
         .unwrap();
-    let g2 =
-        a.pn.group_create(&GroupProperties::new("g2", "G2").with_creator(&alice))
-            .unwrap();
+    let g2 = a.group(&alice, "g2", "G2");
     let bob = b.identity("bob");
     let carol = b.identity("carol");
     let eve = b.identity("eve");
@@ -751,9 +749,7 @@ fn function_by_hresult_table() {
 fn deleted_group_invalidates_every_handle() {
     let a = Machine::new();
     let alice = a.identity("alice");
-    let g =
-        a.pn.group_create(&GroupProperties::new("d", "D").with_creator(&alice))
-            .unwrap();
+    let g = a.group(&alice, "d", "D");
     let other_process = a.another_process();
     let h2 = other_process
         .group_open(&alice, g.peer_name(), None)
@@ -799,9 +795,7 @@ fn chain_too_long() {
     let a = Machine::new();
     let b = Machine::new();
     let owner = a.identity("owner");
-    let g =
-        a.pn.group_create(&GroupProperties::new("deep", "Deep").with_creator(&owner))
-            .unwrap();
+    let g = a.group(&owner, "deep", "Deep");
     // owner (GRC) → m1 → m2 → … each an Admin issuing to the next: chain length k+1.
     let mut issuer = g.clone();
     let mut len = 2;

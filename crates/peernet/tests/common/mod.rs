@@ -71,6 +71,15 @@ impl Machine {
             .unwrap()
     }
 
+    /// A group created by identity `creator` with this classifier and friendly name.
+    pub fn group(&self, creator: &str, classifier: &str, friendly: &str) -> peernet::Group {
+        self.pn
+            .group_create(
+                &peernet::GroupProperties::new(classifier, friendly).with_creator(creator),
+            )
+            .unwrap()
+    }
+
     /// Adds the private link-local cloud `name` on interface `scope_id`.
     pub fn add_private_link_local(&self, name: &str, scope_id: u32) {
         self.pn
