@@ -42,6 +42,37 @@ pub const OTHER_PASSWORD: &str = "not the corpus password";
 /// Iterations of the corpus' PFX and GROUPKEY encryption (low: the corpus runs in CI).
 pub const ITERATIONS: u32 = 64;
 
+/// Imports the corpus' base identity and group (`base/identity.xml`, `base/group.xml`)
+/// into `pn`: (owner peer name, group peer name).
+///
+/// # Panics
+/// When a base document cannot be read or imported.
+pub fn import_base(pn: &peernet::Peernet) -> (String, String) {
+    let read = |f: &str| std::fs::read_to_string(corpus_dir().join(f)).expect("base document");
+    let owner = pn
+        .identity_import(&read("base/identity.xml"), &PASSWORD.into())
+        .expect("base identity");
+    let group = pn
+        .group_import_config(&read("base/group.xml"), &PASSWORD.into(), false)
+        .expect("base group")
+        .group_peer_name;
+    (owner, group)
+}
+
+/// Fails listing every failure when any of the `rows` corpus rows misbehaved.
+///
+/// # Panics
+/// When `failures` is not empty.
+pub fn assert_no_failures(failures: &[String], rows: usize) {
+    assert!(
+        failures.is_empty(),
+        "{} of {} rows misbehaved:\n  {}",
+        failures.len(),
+        rows,
+        failures.join("\n  ")
+    );
+}
+
 /// The facade entry point a row feeds its file to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Entry {

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use peernet::{Options, Peernet};
 use ring::digest;
@@ -29,6 +29,11 @@ pub fn sha256_hex(data: &[u8]) -> String {
     hex::encode(digest::digest(&digest::SHA256, data))
 }
 
+/// Seconds since the Unix epoch (0 before it).
+fn unix_secs(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
 /// A canonical text dump of the store: identities (with a digest of the unsealed private
 /// key), groups of every identity (chains as digests, with digests of the unsealed group key
 /// and password verifier), clouds and the default identity. Two stores with the same
@@ -45,11 +50,7 @@ pub fn dump(pn: &Peernet) -> String {
         let key = store
             .identity_private_key(&i.peer_name)
             .expect("identity key unseals");
-        let created = i
-            .created
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
+        let created = unix_secs(i.created);
         let _ = writeln!(
             out,
             "identity {} friendly={:?} profile={} idc={} created={} default={} key={}",
@@ -77,11 +78,7 @@ pub fn dump(pn: &Peernet) -> String {
             .expect("verifier unseals")
             .map(|k| sha256_hex(&k));
         let chain: Vec<String> = g.gmc_chain.iter().map(|c| sha256_hex(c)).collect();
-        let created = g
-            .created
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
+        let created = unix_secs(g.created);
         let _ = writeln!(
             out,
             "group {} of {} classifier={:?} cloud={:?} profile={} chain={:?} props={:?} status={} created={} key={:?} verifier={:?}",

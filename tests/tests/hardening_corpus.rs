@@ -67,16 +67,8 @@ fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().to_path_buf();
     let pn = Peernet::open_with(&path, fast_options()).unwrap();
-    let read = |f: &str| std::fs::read_to_string(hostile::corpus_dir().join(f)).unwrap();
-    let owner = pn
-        .identity_import(&read("base/identity.xml"), &PASSWORD.into())
-        .unwrap();
-    let imported = pn
-        .group_import_config(&read("base/group.xml"), &PASSWORD.into(), false)
-        .unwrap();
-    let group = pn
-        .group_open(&owner, &imported.group_peer_name, None)
-        .unwrap();
+    let (owner, group_name) = hostile::import_base(&pn);
+    let group = pn.group_open(&owner, &group_name, None).unwrap();
     Fixture {
         _dir: dir,
         path,
@@ -189,13 +181,7 @@ fn corpus_gives_documented_errors_and_changes_nothing() {
         slowest.0,
         slowest.1
     );
-    assert!(
-        failures.is_empty(),
-        "{} of {} rows misbehaved:\n  {}",
-        failures.len(),
-        rows.len(),
-        failures.join("\n  ")
-    );
+    hostile::assert_no_failures(&failures, rows.len());
 }
 
 /// The hand-written protocol-level corpus (`fixtures/invalid/xml/`) through the facade:

@@ -36,6 +36,45 @@ fn normalised_key(dir: &Path, der: &[u8]) -> Vec<u8> {
     openssl(&["pkey", "-inform", "DER", "-in", p(&f), "-outform", "DER"])
 }
 
+/// `pkcs.py` with `args` and then the paths of the certificate fixtures `certs`.
+fn python_with_certs(mut args: Vec<String>, certs: &[&str]) {
+    args.extend(certs.iter().map(|c| p(&key_path(c)).to_string()));
+    python(&args.iter().map(String::as_str).collect::<Vec<_>>());
+}
+
+/// OpenSSL 3.0 needs the legacy provider for RC2-40 (the windows profile).
+fn legacy_flags(profile: Pkcs12Profile) -> &'static [&'static str] {
+    if profile == Pkcs12Profile::Windows {
+        &["-legacy"]
+    } else {
+        &[]
+    }
+}
+
+/// `openssl pkcs12 -info` reads the PFX `file` with `passin` (`pass:…`).
+fn openssl_reads_pfx(file: &Path, passin: &str, legacy: &[&str]) {
+    let mut args = vec![
+        "pkcs12",
+        "-info",
+        "-noout",
+        "-in",
+        p(file),
+        "-passin",
+        passin,
+    ];
+    args.extend(legacy);
+    openssl(&args);
+}
+
+/// The certificate fixtures `certs` converted to PEM by OpenSSL, concatenated in `path`.
+fn write_pem_bundle(path: &Path, certs: &[&str]) {
+    let mut pem = Vec::new();
+    for c in certs {
+        pem.extend(openssl(&["x509", "-inform", "DER", "-in", p(&key_path(c))]));
+    }
+    std::fs::write(path, pem).unwrap();
+}
+
 struct Case {
     key: &'static str,
     certs: &'static [&'static str],
@@ -53,8 +92,59 @@ const CASES: [Case; 2] = [
     },
 ];
 
+/// The case's certificates, DER.
+fn case_certs(case: &Case) -> Vec<Vec<u8>> {
+    case.certs.iter().map(|c| input(c)).collect()
+}
+
+/// The case's key and first certificate converted to PEM by OpenSSL, as `dir/k.pem` and
+/// `dir/c.pem`.
+fn pem_files(dir: &Path, case: &Case) -> (PathBuf, PathBuf) {
+    let key_pem = dir.join("k.pem");
+    openssl(&[
+        "pkey",
+        "-inform",
+        "DER",
+        "-in",
+        p(&key_path(case.key)),
+        "-out",
+        p(&key_pem),
+    ]);
+    let cert_pem = dir.join("c.pem");
+    openssl(&[
+        "x509",
+        "-inform",
+        "DER",
+        "-in",
+        p(&key_path(case.certs[0])),
+        "-out",
+        p(&cert_pem),
+    ]);
+    (key_pem, cert_pem)
+}
+
+/// `openssl pkcs12 -export` of the PEM key and certificate `pems` with `passout` and the
+/// `extra` flags to `out`; the PFX written.
+fn openssl_pfx(pems: (&Path, &Path), passout: &str, out: &Path, extra: &[&str]) -> Vec<u8> {
+    let mut args = vec![
+        "pkcs12",
+        "-export",
+        "-inkey",
+        p(pems.0),
+        "-in",
+        p(pems.1),
+        "-passout",
+        passout,
+        "-out",
+        p(out),
+    ];
+    args.extend(extra);
+    openssl(&args);
+    std::fs::read(out).unwrap()
+}
+
 fn write_case(case: &Case, profile: Pkcs12Profile, iterations: Option<u32>) -> Vec<u8> {
-    let certs: Vec<Vec<u8>> = case.certs.iter().map(|c| input(c)).collect();
+    let certs = case_certs(case);
     let mut opts = Pkcs12WriteOptions::new(profile).with_friendly_name("peernet identity");
     opts.iterations = iterations;
     pkcs12::write(&certs, &input(case.key), PASSWORD, &opts).unwrap()
@@ -77,23 +167,8 @@ fn openssl_reads_peernet_pfx_in_both_profiles() {
     for (i, (case, profile, iterations)) in runs.into_iter().enumerate() {
         let file = dir.path().join(format!("peernet-{i}.pfx"));
         std::fs::write(&file, write_case(case, profile, iterations)).unwrap();
-        // OpenSSL 3.0 needs the legacy provider for RC2-40 (windows profile).
-        let legacy: &[&str] = if profile == Pkcs12Profile::Windows {
-            &["-legacy"]
-        } else {
-            &[]
-        };
-        let mut args = vec![
-            "pkcs12",
-            "-info",
-            "-noout",
-            "-in",
-            p(&file),
-            "-passin",
-            &pass,
-        ];
-        args.extend(legacy);
-        openssl(&args);
+        let legacy = legacy_flags(profile);
+        openssl_reads_pfx(&file, &pass, legacy);
         let mut args = vec!["pkcs12", "-in", p(&file), "-passin", &pass, "-nokeys"];
         args.extend(legacy);
         let certs = String::from_utf8(openssl(&args)).unwrap();
@@ -166,58 +241,23 @@ fn peernet_reads_openssl_pfx() {
         ],
     ];
     for case in &CASES {
-        let key_pem = dir.path().join("k.pem");
-        openssl(&[
-            "pkey",
-            "-inform",
-            "DER",
-            "-in",
-            p(&key_path(case.key)),
-            "-out",
-            p(&key_pem),
-        ]);
-        let cert_pem = dir.path().join("c.pem");
-        openssl(&[
-            "x509",
-            "-inform",
-            "DER",
-            "-in",
-            p(&key_path(case.certs[0])),
-            "-out",
-            p(&cert_pem),
-        ]);
+        let (key_pem, cert_pem) = pem_files(dir.path(), case);
         let extra_pem = dir.path().join("extra.pem");
-        let mut extra = Vec::new();
-        for c in &case.certs[1..] {
-            extra.extend(openssl(&["x509", "-inform", "DER", "-in", p(&key_path(c))]));
-        }
-        std::fs::write(&extra_pem, extra).unwrap();
+        write_pem_bundle(&extra_pem, &case.certs[1..]);
         for (i, v) in variants.iter().enumerate() {
             let out = dir.path().join(format!("openssl-{i}.pfx"));
-            let mut args = vec![
-                "pkcs12",
-                "-export",
-                "-inkey",
-                p(&key_pem),
-                "-in",
-                p(&cert_pem),
-                "-passout",
-                &pass,
-                "-out",
-                p(&out),
-            ];
+            let mut extra = Vec::new();
             if case.certs.len() > 1 {
-                args.extend(["-certfile", p(&extra_pem)]);
+                extra.extend(["-certfile", p(&extra_pem)]);
             }
-            args.extend(*v);
-            openssl(&args);
-            let pfx = std::fs::read(&out).unwrap();
+            extra.extend(*v);
+            let pfx = openssl_pfx((&key_pem, &cert_pem), &pass, &out, &extra);
             let got = pkcs12::read(&pfx, PASSWORD).unwrap_or_else(|e| panic!("variant {v:?}: {e}"));
             assert_eq!(
                 normalised_key(dir.path(), &got.private_key),
                 normalised_key(dir.path(), &input(case.key))
             );
-            let want: Vec<Vec<u8>> = case.certs.iter().map(|c| input(c)).collect();
+            let want = case_certs(case);
             assert_eq!(got.certificates, want, "variant {v:?}");
             assert!(
                 matches!(pkcs12::read(&pfx, "wrong"), Err(PkcsError::InvalidPassword)),
@@ -237,14 +277,13 @@ fn python_reads_peernet_pfx_in_both_profiles() {
         for profile in [Pkcs12Profile::Windows, Pkcs12Profile::Modern] {
             let file = dir.path().join("peernet.pfx");
             std::fs::write(&file, write_case(case, profile, Some(2000))).unwrap();
-            let mut args = vec![
+            let args = vec![
                 "read-pfx".to_string(),
                 p(&file).into(),
                 PASSWORD.into(),
                 p(&key_path(case.key)).into(),
             ];
-            args.extend(case.certs.iter().map(|c| p(&key_path(c)).to_string()));
-            python(&args.iter().map(String::as_str).collect::<Vec<_>>());
+            python_with_certs(args, case.certs);
         }
     }
 }
@@ -258,18 +297,17 @@ fn peernet_reads_python_pfx() {
     for case in &CASES {
         for enc in ["best", "3des"] {
             let file = dir.path().join(format!("python-{enc}.pfx"));
-            let mut args = vec![
+            let args = vec![
                 "write-pfx".to_string(),
                 p(&file).into(),
                 PASSWORD.into(),
                 enc.into(),
                 p(&key_path(case.key)).into(),
             ];
-            args.extend(case.certs.iter().map(|c| p(&key_path(c)).to_string()));
-            python(&args.iter().map(String::as_str).collect::<Vec<_>>());
+            python_with_certs(args, case.certs);
             let got = pkcs12::read(&std::fs::read(&file).unwrap(), PASSWORD)
                 .unwrap_or_else(|e| panic!("{enc}: {e}"));
-            let want: Vec<Vec<u8>> = case.certs.iter().map(|c| input(c)).collect();
+            let want = case_certs(case);
             assert_eq!(got.certificates, want, "{enc}");
             assert_eq!(got.friendly_name.as_deref(), Some("python"));
             let key = peernet_crypto::pkcs12::write(
@@ -289,15 +327,21 @@ const BUNDLE: [&str; 3] = [
     "pkcs-rsa1024.cert.der",
 ];
 
+/// The [`BUNDLE`] certificates and `dir/peernet.p7b`, peernet's PKCS#7 bundle of them.
+fn peernet_bundle(dir: &Path) -> (Vec<Vec<u8>>, PathBuf) {
+    let certs: Vec<Vec<u8>> = BUNDLE.iter().map(|c| input(c)).collect();
+    let file = dir.join("peernet.p7b");
+    std::fs::write(&file, pkcs7::encode(&certs).unwrap()).unwrap();
+    (certs, file)
+}
+
 #[test]
 fn pkcs7_interop_with_openssl() {
     if !openssl_available() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let certs: Vec<Vec<u8>> = BUNDLE.iter().map(|c| input(c)).collect();
-    let file = dir.path().join("peernet.p7b");
-    std::fs::write(&file, pkcs7::encode(&certs).unwrap()).unwrap();
+    let (certs, file) = peernet_bundle(dir.path());
     let out = String::from_utf8(openssl(&[
         "pkcs7",
         "-inform",
@@ -317,11 +361,7 @@ fn pkcs7_interop_with_openssl() {
     }
     // OpenSSL's own certs-only bundle, read back by peernet.
     let pem = dir.path().join("all.pem");
-    let mut all = Vec::new();
-    for c in BUNDLE {
-        all.extend(openssl(&["x509", "-inform", "DER", "-in", p(&key_path(c))]));
-    }
-    std::fs::write(&pem, all).unwrap();
+    write_pem_bundle(&pem, &BUNDLE);
     let theirs = openssl(&[
         "crl2pkcs7",
         "-nocrl",
@@ -343,12 +383,9 @@ fn pkcs7_interop_with_python() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let certs: Vec<Vec<u8>> = BUNDLE.iter().map(|c| input(c)).collect();
-    let file = dir.path().join("peernet.p7b");
-    std::fs::write(&file, pkcs7::encode(&certs).unwrap()).unwrap();
-    let mut args = vec!["read-p7".to_string(), p(&file).into()];
-    args.extend(BUNDLE.iter().map(|c| p(&key_path(c)).to_string()));
-    python(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let (_, file) = peernet_bundle(dir.path());
+    let args = vec!["read-p7".to_string(), p(&file).into()];
+    python_with_certs(args, &BUNDLE);
 }
 
 #[test]
@@ -435,7 +472,7 @@ fn empty_password_interop_with_openssl() {
     }
     let dir = tempfile::tempdir().unwrap();
     let case = &CASES[1];
-    let certs: Vec<Vec<u8>> = case.certs.iter().map(|c| input(c)).collect();
+    let certs = case_certs(case);
     for profile in [Pkcs12Profile::Windows, Pkcs12Profile::Modern] {
         let file = dir.path().join("empty.pfx");
         let opts = Pkcs12WriteOptions::new(profile).with_iterations(2048);
@@ -444,61 +481,14 @@ fn empty_password_interop_with_openssl() {
             pkcs12::write(&certs, &input(case.key), "", &opts).unwrap(),
         )
         .unwrap();
-        let legacy: &[&str] = if profile == Pkcs12Profile::Windows {
-            &["-legacy"]
-        } else {
-            &[]
-        };
-        let mut args = vec![
-            "pkcs12",
-            "-info",
-            "-noout",
-            "-in",
-            p(&file),
-            "-passin",
-            "pass:",
-        ];
-        args.extend(legacy);
-        openssl(&args);
+        let legacy = legacy_flags(profile);
+        openssl_reads_pfx(&file, "pass:", legacy);
     }
-    let key_pem = dir.path().join("k.pem");
-    openssl(&[
-        "pkey",
-        "-inform",
-        "DER",
-        "-in",
-        p(&key_path(case.key)),
-        "-out",
-        p(&key_pem),
-    ]);
-    let cert_pem = dir.path().join("c.pem");
-    openssl(&[
-        "x509",
-        "-inform",
-        "DER",
-        "-in",
-        p(&key_path(case.certs[0])),
-        "-out",
-        p(&cert_pem),
-    ]);
+    let (key_pem, cert_pem) = pem_files(dir.path(), case);
     for v in [&[][..], &["-legacy"][..]] {
         let out = dir.path().join("openssl-empty.pfx");
-        let mut args = vec![
-            "pkcs12",
-            "-export",
-            "-inkey",
-            p(&key_pem),
-            "-in",
-            p(&cert_pem),
-            "-passout",
-            "pass:",
-            "-out",
-            p(&out),
-        ];
-        args.extend(v);
-        openssl(&args);
-        let got = pkcs12::read(&std::fs::read(&out).unwrap(), "")
-            .unwrap_or_else(|e| panic!("{v:?}: {e}"));
+        let pfx = openssl_pfx((&key_pem, &cert_pem), "pass:", &out, v);
+        let got = pkcs12::read(&pfx, "").unwrap_or_else(|e| panic!("{v:?}: {e}"));
         assert_eq!(got.certificates, vec![certs[0].clone()]);
     }
 }

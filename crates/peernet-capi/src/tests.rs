@@ -9,7 +9,10 @@ use std::sync::{Mutex, MutexGuard};
 
 use peernet::{HResult, Peernet};
 
-use crate::types::{HRESULT, PEER_GROUP_VERSION, PEER_VERSION_DATA, PWSTR};
+use crate::types::{
+    FILETIME, GUID, HGROUP, HRESULT, PEER_DATA, PEER_GROUP_PROPERTIES, PEER_GROUP_VERSION,
+    PEER_RECORD, PEER_VERSION_DATA, PWSTR,
+};
 use crate::wide::{encode, read_req};
 
 /// Serialises tests that touch the process-wide startup count: the last
@@ -86,6 +89,47 @@ impl Store {
         v.sort();
         v
     }
+
+    /// A new identity (classifier `me`, friendly name `Me`) and a group it creates through
+    /// PeerGroupCreate with this classifier and friendly name: the identity's peer name
+    /// and the open group handle.
+    pub(crate) fn identity_with_group(&self, classifier: &str, friendly: &str) -> (String, HGROUP) {
+        let me = self
+            .pn
+            .identity_create(Some("me"), Some("Me"), None)
+            .unwrap();
+        let (c, f, m) = (W::new(classifier), W::new(friendly), W::new(&me));
+        let mut p = group_properties(Some(&m), &c, &f);
+        let mut g: HGROUP = std::ptr::null_mut();
+        // SAFETY: valid structure and out-pointer.
+        self.on(|| assert_eq!(unsafe { crate::PeerGroupCreate(&mut p, &mut g) }, 0));
+        (me, g)
+    }
+}
+
+/// PEER_GROUP_PROPERTIES with a classifier, a friendly name and optionally a creator; every
+/// other field zero or NULL.
+pub(crate) fn group_properties(
+    creator: Option<&W>,
+    classifier: &W,
+    friendly: &W,
+) -> PEER_GROUP_PROPERTIES {
+    use std::ptr::null_mut;
+    PEER_GROUP_PROPERTIES {
+        dwSize: size_of::<PEER_GROUP_PROPERTIES>() as u32,
+        dwFlags: 0,
+        pwzCloud: null_mut(),
+        pwzClassifier: classifier.m(),
+        pwzGroupPeerName: null_mut(),
+        pwzCreatorPeerName: creator.map_or(null_mut(), W::m),
+        pwzFriendlyName: friendly.m(),
+        pwzComment: null_mut(),
+        ulMemberDataLifetime: 0,
+        ulPresenceLifetime: 0,
+        dwAuthenticationSchemes: 0,
+        pwzGroupPassword: null_mut(),
+        groupPasswordRole: GUID::NULL,
+    }
 }
 
 /// An HRESULT as C sees it.
@@ -147,4 +191,47 @@ pub(crate) fn string(f: impl FnOnce(*mut PWSTR) -> HRESULT) -> Result<String, HR
     }
     // SAFETY: a successful call returned a block.
     Ok(unsafe { take(out) })
+}
+
+/// A record to add: type `ty` (Data1), expiration, attributes and data.
+pub(crate) fn new_record(
+    ty: u32,
+    expiration: u64,
+    attrs: Option<&W>,
+    data: &mut [u8],
+) -> PEER_RECORD {
+    use std::ptr::null_mut;
+    PEER_RECORD {
+        dwSize: size_of::<PEER_RECORD>() as u32,
+        r#type: GUID {
+            Data1: ty,
+            ..GUID::NULL
+        },
+        id: GUID::NULL,
+        dwVersion: 0,
+        dwFlags: 0,
+        pwzCreatorId: null_mut(),
+        pwzModifiedById: null_mut(),
+        pwzAttributes: attrs.map_or(null_mut(), W::m),
+        ftCreation: FILETIME::default(),
+        ftExpiration: FILETIME::from_u64(expiration),
+        ftLastModified: FILETIME::default(),
+        securityData: PEER_DATA {
+            cbData: 0,
+            pbData: null_mut(),
+        },
+        data: PEER_DATA {
+            cbData: data.len() as u32,
+            pbData: if data.is_empty() {
+                null_mut()
+            } else {
+                data.as_mut_ptr()
+            },
+        },
+    }
+}
+
+/// A FILETIME `secs` from now.
+pub(crate) fn later(secs: u64) -> u64 {
+    peernet::to_filetime(std::time::SystemTime::now() + std::time::Duration::from_secs(secs))
 }

@@ -127,18 +127,8 @@ fn call(fx: &Fx, entry: Entry, xml: &[u16]) -> String {
 fn hostile_corpus_through_the_c_abi() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
-    let read = |f: &str| std::fs::read_to_string(hostile::corpus_dir().join(f)).unwrap();
-    let (owner, group_name) = {
-        let pn = Peernet::open_with(&store, fast_options()).unwrap();
-        let owner = pn
-            .identity_import(&read("base/identity.xml"), &PASSWORD.into())
-            .unwrap();
-        let g = pn
-            .group_import_config(&read("base/group.xml"), &PASSWORD.into(), false)
-            .unwrap()
-            .group_peer_name;
-        (owner, g)
-    };
+    let (owner, group_name) =
+        hostile::import_base(&Peernet::open_with(&store, fast_options()).unwrap());
     // SAFETY: the only test in this binary, before any call that reads the environment.
     unsafe { std::env::set_var("PEERNET_HOME", &store) };
     let mut version = PEER_VERSION_DATA {

@@ -89,49 +89,51 @@ impl Env {
         classifier: &str,
         extra: &[&str],
     ) -> String {
-        let mut args = vec![
-            "group",
-            "create",
-            "--identity",
-            identity,
-            "--classifier",
-            classifier,
-        ];
+        let mut args = group_args("create", identity, &["--classifier", classifier]);
         args.extend_from_slice(extra);
         self.ok(store, &args)
     }
 
-    /// `identity info` of `invitee` (in `invitee_store`) to `info_file`, then `group
-    /// invite` of it by `admin` (in `store`) with `extra` flags to `out`.
-    #[allow(clippy::too_many_arguments)]
-    fn invite(
-        &self,
-        store: &str,
-        admin: &str,
-        group: &str,
-        invitee_store: &str,
-        invitee: &str,
-        info_file: &str,
-        extra: &[&str],
-        out: &str,
-    ) {
-        self.ok(
-            invitee_store,
-            &["identity", "info", invitee, "-o", info_file],
-        );
-        let mut args = vec![
-            "group",
-            "invite",
-            "--identity",
-            admin,
-            group,
-            "--invitee",
-            info_file,
-        ];
+    /// `identity info` of `invitee` (in store `b`) to `bob-info.xml`, then `group invite`
+    /// of it by `admin` (in store `a`) with `extra` flags to `out`.
+    fn invite(&self, admin: &str, group: &str, invitee: &str, extra: &[&str], out: &str) {
+        self.ok("b", &["identity", "info", invitee, "-o", "bob-info.xml"]);
+        let mut args = group_args("invite", admin, &[group, "--invitee", "bob-info.xml"]);
         args.extend_from_slice(extra);
         args.extend_from_slice(&["-o", out]);
-        self.ok(store, &args);
+        self.ok("a", &args);
     }
+}
+
+/// `group VERB --identity IDENTITY rest…`.
+fn group_args<'a>(verb: &'a str, identity: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["group", verb, "--identity", identity];
+    args.extend_from_slice(rest);
+    args
+}
+
+/// `record VERB --identity IDENTITY GROUP rest…`.
+fn record_args<'a>(
+    verb: &'a str,
+    identity: &'a str,
+    group: &'a str,
+    rest: &[&'a str],
+) -> Vec<&'a str> {
+    let mut args = vec!["record", verb, "--identity", identity, group];
+    args.extend_from_slice(rest);
+    args
+}
+
+/// `identity export IDENTITY --passin PASSIN -o OUT`.
+fn export_args<'a>(identity: &'a str, passin: &'a str, out: &'a str) -> [&'a str; 7] {
+    [
+        "identity", "export", identity, "--passin", passin, "-o", out,
+    ]
+}
+
+/// `identity import FILE --passin PASSIN`.
+fn import_args<'a>(file: &'a str, passin: &'a str) -> [&'a str; 5] {
+    ["identity", "import", file, "--passin", passin]
 }
 
 fn assert_ok(out: &Output, args: &[&str]) {
@@ -141,6 +143,18 @@ fn assert_ok(out: &Output, args: &[&str]) {
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// Runs `c`; it must succeed (`label` names it in the message).
+fn run_ok(c: &mut Command, label: &str) -> Output {
+    let out = c.output().unwrap();
+    assert_ok(&out, &[label]);
+    out
+}
+
+/// Runs `c`; it must fail as [`fails_with`] checks. Returns stderr.
+fn run_fails(c: &mut Command, label: &str, name: &str) -> String {
+    fails_with(&c.output().unwrap(), &[label], name)
 }
 
 fn fails_with(out: &Output, args: &[&str], name: &str) -> String {
@@ -255,18 +269,13 @@ fn every_passin_form_exports_and_imports() {
     .enumerate()
     {
         let out_name = format!("alice-{i}.xml");
-        let mut c = e.cmd(
-            "a",
-            &[
-                "identity", "export", &alice, "--passin", spec, "-o", &out_name,
-            ],
-        );
+        let mut c = e.cmd("a", &export_args(&alice, spec, &out_name));
         if *spec == "stdin" {
             c.write_stdin(format!("{PW}\n"));
         }
         assert_ok(&c.output().unwrap(), &[spec]);
         let store = format!("b{i}");
-        let mut c = e.cmd(&store, &["identity", "import", &out_name, "--passin", spec]);
+        let mut c = e.cmd(&store, &import_args(&out_name, spec));
         if *spec == "stdin" {
             c.write_stdin(format!("{PW}\n"));
         }
@@ -293,82 +302,44 @@ fn every_passin_form_exports_and_imports() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), alice);
     // the document from standard input, the password from the environment.
     let doc = std::fs::read_to_string(e.path("alice-0.xml")).unwrap();
-    let out = e
-        .cmd(
-            "bstdin",
-            &["identity", "import", "-", "--passin", "env:PEERNET_TEST_PW"],
-        )
-        .write_stdin(doc.clone())
-        .output()
-        .unwrap();
-    assert_ok(&out, &["import -"]);
+    run_ok(
+        e.cmd("bstdin", &import_args("-", "env:PEERNET_TEST_PW"))
+            .write_stdin(doc.clone()),
+        "import -",
+    );
     // both from standard input cannot work.
-    let out = e
-        .cmd("bx", &["identity", "import", "-", "--passin", "stdin"])
-        .write_stdin(doc)
-        .output()
-        .unwrap();
-    fails_with(&out, &["both stdin"], "E_INVALIDARG");
+    run_fails(
+        e.cmd("bx", &import_args("-", "stdin")).write_stdin(doc),
+        "both stdin",
+        "E_INVALIDARG",
+    );
 }
 
 #[test]
 fn password_errors_never_echo_the_password() {
     let e = Env::new();
     let alice = e.windows_identity("a", "alice");
-    e.ok(
-        "a",
-        &[
-            "identity",
-            "export",
-            &alice,
-            "--passin",
-            "pass:right-one",
-            "-o",
-            "x.xml",
-        ],
-    );
+    e.ok("a", &export_args(&alice, "pass:right-one", "x.xml"));
     let err = e.fails(
         "b",
-        &[
-            "identity",
-            "import",
-            "x.xml",
-            "--passin",
-            "pass:hunter2-wrong",
-        ],
+        &import_args("x.xml", "pass:hunter2-wrong"),
         "ERROR_INVALID_PASSWORD",
     );
     assert!(
         err.contains("0x80070056") && !err.contains("hunter2"),
         "{err}"
     );
-    let err = e.fails(
-        "b",
-        &["identity", "import", "x.xml", "--passin", "hunter2"],
-        "E_INVALIDARG",
-    );
+    let err = e.fails("b", &import_args("x.xml", "hunter2"), "E_INVALIDARG");
     assert!(!err.contains("hunter2"), "{err}");
     let err = e.fails(
         "b",
-        &[
-            "identity",
-            "import",
-            "x.xml",
-            "--passin",
-            "env:PEERNET_SURELY_UNSET_VAR",
-        ],
+        &import_args("x.xml", "env:PEERNET_SURELY_UNSET_VAR"),
         "E_INVALIDARG",
     );
     assert!(err.contains("PEERNET_SURELY_UNSET_VAR"), "{err}");
     e.fails(
         "b",
-        &[
-            "identity",
-            "import",
-            "x.xml",
-            "--passin",
-            "file:/nonexistent/pw",
-        ],
+        &import_args("x.xml", "file:/nonexistent/pw"),
         "ERROR_FILE_NOT_FOUND",
     );
     // No --passin and no terminal: an error, not a hang.
@@ -422,18 +393,7 @@ fn output_files_force_and_modes() {
     #[cfg(unix)]
     assert_eq!(mode(&e.path("info.xml")), 0o644);
     // --json with -o describes the file.
-    let j = e.json(
-        "a",
-        &[
-            "identity",
-            "export",
-            &alice,
-            "--passin",
-            "pass:pw",
-            "-o",
-            "again.xml",
-        ],
-    );
+    let j = e.json("a", &export_args(&alice, "pass:pw", "again.xml"));
     assert_eq!(j["document"], "PEERIDENTITYEXPORT");
     assert_eq!(j["secret"], true);
     assert_eq!(
@@ -441,11 +401,10 @@ fn output_files_force_and_modes() {
         std::fs::metadata(e.path("again.xml")).unwrap().len()
     );
     // -q: no informational line.
-    let out = e
-        .cmd("a", &["-q", "identity", "info", &alice, "-o", "quiet.xml"])
-        .output()
-        .unwrap();
-    assert_ok(&out, &["-q"]);
+    let out = run_ok(
+        &mut e.cmd("a", &["-q", "identity", "info", &alice, "-o", "quiet.xml"]),
+        "-q",
+    );
     assert!(out.stderr.is_empty() && out.stdout.is_empty());
     // A missing directory is an error, not a panic.
     e.fails(
@@ -463,32 +422,29 @@ fn group_story_with_json() {
     let carol = e.windows_identity("a", "carol");
     let created = e.json(
         "a",
-        &[
-            "group",
+        &group_args(
             "create",
-            "--identity",
             &alice,
-            "--classifier",
-            "chat",
-            "--friendly-name",
-            "Team chat",
-            "--password-role",
-            "member",
-            "--passin",
-            "pass:grouppw",
-        ],
+            &[
+                "--classifier",
+                "chat",
+                "--friendly-name",
+                "Team chat",
+                "--password-role",
+                "member",
+                "--passin",
+                "pass:grouppw",
+            ],
+        ),
     );
     let group = created["group_peer_name"].as_str().unwrap().to_string();
     assert_eq!(created["identity"], alice.as_str());
     assert_eq!(created["cloud"], "Global_");
 
     e.invite(
-        "a",
         &alice,
         &group,
-        "b",
         &bob,
-        "bob-info.xml",
         &["--role", "inviting", "--role", "member", "--expires", "12h"],
         "bob-invite.xml",
     );
@@ -506,16 +462,13 @@ fn group_story_with_json() {
             .contains("subject")
     );
 
-    let joined = e.json(
-        "b",
-        &["group", "join", "--identity", &bob, "bob-invite.xml"],
-    );
+    let joined = e.json("b", &group_args("join", &bob, &["bob-invite.xml"]));
     assert_eq!(joined["outcome"], "joined");
     assert_eq!(joined["membership"], "valid");
     assert_eq!(joined["roles"], serde_json::json!(["inviting", "member"]));
     e.fails(
         "b",
-        &["group", "join", "--identity", &bob, "bob-invite.xml"],
+        &group_args("join", &bob, &["bob-invite.xml"]),
         "PEER_E_ALREADY_EXISTS",
     );
     // The invitation is Bob's: Carol cannot use it.
@@ -524,12 +477,12 @@ fn group_story_with_json() {
     std::fs::write(e.path("copy.xml"), inv).unwrap();
     e.fails(
         "a",
-        &["group", "join", "--identity", &carol, "copy.xml"],
+        &group_args("join", &carol, &["copy.xml"]),
         "PEER_E_INVALID_CREDENTIAL",
     );
 
     // open / show / list
-    let opened = e.json("a", &["group", "open", "--identity", &alice, &group]);
+    let opened = e.json("a", &group_args("open", &alice, &[&group]));
     assert_eq!(opened["roles"], serde_json::json!(["admin"]));
     assert_eq!(opened["membership"], "valid");
     assert_eq!(
@@ -540,66 +493,52 @@ fn group_story_with_json() {
     assert_eq!(opened["creator_peer_name"], alice.as_str());
     assert_eq!(opened["cloud"]["name"], "Global_");
     assert_eq!(opened["profile"], "windows");
-    let shown = e.json("b", &["group", "show", "--identity", &bob, &group]);
+    let shown = e.json("b", &group_args("show", &bob, &[&group]));
     assert_eq!(shown["chain"].as_array().unwrap().len(), 2);
     assert_eq!(shown["chain"][1]["subject_peer_name"], bob.as_str());
     assert!(
-        e.ok("a", &["group", "open", "--identity", &alice, &group])
+        e.ok("a", &group_args("open", &alice, &[&group]))
             .contains("admin")
     );
     let all = e.json("a", &["group", "list"]);
     assert_eq!(all["groups"][0]["group_peer_name"], group.as_str());
     assert_eq!(all["groups"][0]["identity"], alice.as_str());
-    let mine = e.json("b", &["group", "list", "--identity", &bob]);
+    let mine = e.json("b", &group_args("list", &bob, &[]));
     assert_eq!(mine["groups"].as_array().unwrap().len(), 1);
     assert!(e.ok("a", &["group", "list"]).starts_with("GROUP"));
 
     // Bob (inviting member) issues credentials to Carol; Carol joins with them.
     e.ok(
         "b",
-        &[
-            "group",
+        &group_args(
             "issue",
-            "--identity",
             &bob,
-            &group,
-            "--subject",
-            "carol-info.xml",
-            "--role",
-            "member",
-            "--expires",
-            "1h",
-            "--store-credentials",
-            "-o",
-            "carol-gmc.xml",
-        ],
+            &[
+                &group,
+                "--subject",
+                "carol-info.xml",
+                "--role",
+                "member",
+                "--expires",
+                "1h",
+                "--store-credentials",
+                "-o",
+                "carol-gmc.xml",
+            ],
+        ),
     );
-    let j = e.json(
-        "a",
-        &["group", "join", "--identity", &carol, "carol-gmc.xml"],
-    );
+    let j = e.json("a", &group_args("join", &carol, &["carol-gmc.xml"]));
     assert_eq!(j["roles"], serde_json::json!(["member"]));
     // A member cannot invite.
     e.fails(
         "a",
-        &[
-            "group",
-            "invite",
-            "--identity",
-            &carol,
-            &group,
-            "--invitee",
-            "bob-info.xml",
-        ],
+        &group_args("invite", &carol, &[&group, "--invitee", "bob-info.xml"]),
         "PEER_E_NOT_AUTHORIZED",
     );
 
     // Password invitation: a wrong password is refused where the verifier is known.
     let dave = e.windows_identity("a", "dave");
-    let pwi = e.json(
-        "a",
-        &["group", "password-invite", "--identity", &alice, &group],
-    );
+    let pwi = e.json("a", &group_args("password-invite", &alice, &[&group]));
     std::fs::write(e.path("pw-invite.xml"), pwi["xml"].as_str().unwrap()).unwrap();
     assert_eq!(
         e.json("a", &["group", "parse-invitation", "pw-invite.xml"])["kind"],
@@ -607,63 +546,36 @@ fn group_story_with_json() {
     );
     e.fails(
         "a",
-        &[
-            "group",
-            "join",
-            "--identity",
-            &dave,
-            "pw-invite.xml",
-            "--passin",
-            "pass:nope",
-        ],
+        &group_args("join", &dave, &["pw-invite.xml", "--passin", "pass:nope"]),
         "ERROR_INVALID_PASSWORD",
     );
-    let j = e.json(
-        "a",
-        &[
-            "group",
-            "join",
-            "--identity",
-            &dave,
-            "pw-invite.xml",
-            "--passin",
-            "pass:grouppw",
-        ],
-    );
+    let join = || {
+        e.json(
+            "a",
+            &group_args(
+                "join",
+                &dave,
+                &["pw-invite.xml", "--passin", "pass:grouppw"],
+            ),
+        )
+    };
+    let j = join();
     assert_eq!(j["outcome"], "joined");
     assert_eq!(j["membership"], "credentials_pending");
-    let j = e.json(
-        "a",
-        &[
-            "group",
-            "join",
-            "--identity",
-            &dave,
-            "pw-invite.xml",
-            "--passin",
-            "pass:grouppw",
-        ],
-    );
+    // The same join again.
+    let j = join();
     assert_eq!(j["outcome"], "already_member");
     // A pending membership has nothing to export yet.
     e.fails(
         "a",
-        &["group", "export-config", "--identity", &dave, &group],
+        &group_args("export-config", &dave, &[&group]),
         "PEER_E_GROUP_NOT_READY",
     );
 
     // Member configuration: no password needed, not secret.
     e.ok(
         "b",
-        &[
-            "group",
-            "export-config",
-            "--identity",
-            &bob,
-            &group,
-            "-o",
-            "bob-config.xml",
-        ],
+        &group_args("export-config", &bob, &[&group, "-o", "bob-config.xml"]),
     );
     #[cfg(unix)]
     assert_eq!(mode(&e.path("bob-config.xml")), 0o644);
@@ -673,16 +585,8 @@ fn group_story_with_json() {
         &["group", "import-config", "bob-config.xml"],
         "PEER_E_NOT_FOUND",
     );
-    e.ok(
-        "b",
-        &[
-            "identity", "export", &bob, "--passin", "pass:pw", "-o", "bob.xml",
-        ],
-    );
-    e.ok(
-        "c",
-        &["identity", "import", "bob.xml", "--passin", "pass:pw"],
-    );
+    e.ok("b", &export_args(&bob, "pass:pw", "bob.xml"));
+    e.ok("c", &import_args("bob.xml", "pass:pw"));
     let imp = e.json("c", &["group", "import-config", "bob-config.xml"]);
     assert_eq!(imp["identity"], bob.as_str());
     assert_eq!(imp["group_peer_name"], group.as_str());
@@ -695,23 +599,17 @@ fn group_story_with_json() {
         "c",
         &["group", "import-config", "bob-config.xml", "--overwrite"],
     );
-    let opened = e.json("c", &["group", "open", "--identity", &bob, &group]);
+    let opened = e.json("c", &group_args("open", &bob, &[&group]));
     assert_eq!(opened["roles"], serde_json::json!(["inviting", "member"]));
 
     // Owner configuration: secret (GROUPKEY), 0600, password checked on import.
     e.ok(
         "a",
-        &[
-            "group",
+        &group_args(
             "export-config",
-            "--identity",
             &alice,
-            &group,
-            "--passin",
-            "pass:cfgpw",
-            "-o",
-            "owner.xml",
-        ],
+            &[&group, "--passin", "pass:cfgpw", "-o", "owner.xml"],
+        ),
     );
     assert!(
         std::fs::read_to_string(e.path("owner.xml"))
@@ -720,22 +618,8 @@ fn group_story_with_json() {
     );
     #[cfg(unix)]
     assert_eq!(mode(&e.path("owner.xml")), 0o600);
-    e.ok(
-        "a",
-        &[
-            "identity",
-            "export",
-            &alice,
-            "--passin",
-            "pass:pw",
-            "-o",
-            "alice.xml",
-        ],
-    );
-    e.ok(
-        "d",
-        &["identity", "import", "alice.xml", "--passin", "pass:pw"],
-    );
+    e.ok("a", &export_args(&alice, "pass:pw", "alice.xml"));
+    e.ok("d", &import_args("alice.xml", "pass:pw"));
     e.fails(
         "d",
         &[
@@ -762,16 +646,16 @@ fn group_story_with_json() {
             "pass:cfgpw",
         ],
     );
-    let opened = e.json("d", &["group", "open", "--identity", &alice, &group]);
+    let opened = e.json("d", &group_args("open", &alice, &[&group]));
     assert_eq!(opened["roles"], serde_json::json!(["admin"]));
 
     // Delete order: groups first, then the identity.
     e.fails("c", &["identity", "delete", &bob], "PEER_E_GROUPS_EXIST");
-    let d = e.json("c", &["group", "delete", "--identity", &bob, &group]);
+    let d = e.json("c", &group_args("delete", &bob, &[&group]));
     assert_eq!(d["deleted"], group.as_str());
     e.fails(
         "c",
-        &["group", "open", "--identity", &bob, &group],
+        &group_args("open", &bob, &[&group]),
         "PEER_E_NOT_FOUND",
     );
     e.ok("c", &["identity", "delete", &bob]);
@@ -783,56 +667,38 @@ fn group_create_errors() {
     let alice = e.windows_identity("a", "alice");
     e.fails(
         "a",
-        &[
-            "group",
+        &group_args(
             "create",
-            "--identity",
             &alice,
-            "--classifier",
-            "x",
-            "--passin",
-            "pass:p",
-        ],
+            &["--classifier", "x", "--passin", "pass:p"],
+        ),
         "E_INVALIDARG",
     );
     e.fails(
         "a",
-        &[
-            "group",
+        &group_args(
             "create",
-            "--identity",
             &alice,
-            "--classifier",
-            "x",
-            "--cloud",
-            "Nowhere_",
-        ],
+            &["--classifier", "x", "--cloud", "Nowhere_"],
+        ),
         "PEER_E_NO_CLOUD",
     );
     e.fails(
         "a",
-        &[
-            "group",
+        &group_args(
             "create",
-            "--identity",
             "0000000000000000000000000000000000000000.nobody",
-            "--classifier",
-            "x",
-        ],
+            &["--classifier", "x"],
+        ),
         "PEER_E_NOT_FOUND",
     );
     e.fails(
         "a",
-        &[
-            "group",
+        &group_args(
             "create",
-            "--identity",
             &alice,
-            "--classifier",
-            "x",
-            "--profile",
-            "modern",
-        ],
+            &["--classifier", "x", "--profile", "modern"],
+        ),
         "PEER_E_INVALID_GROUP_PROPERTIES",
     );
 }
@@ -872,20 +738,11 @@ fn clouds_and_ambiguity() {
     let alice = e.windows_identity("a", "alice");
     let bob = e.windows_identity("b", "bob");
     let group = e.create_group("a", &alice, "lan", &["--cloud", a_cloud]);
-    e.invite(
-        "a",
-        &alice,
-        &group,
-        "b",
-        &bob,
-        "bob-info.xml",
-        &[],
-        "inv.xml",
-    );
+    e.invite(&alice, &group, &bob, &[], "inv.xml");
     // B has no private link-local cloud: no cloud.
     e.fails(
         "b",
-        &["group", "join", "--identity", &bob, "inv.xml"],
+        &group_args("join", &bob, &["inv.xml"]),
         "PEER_E_NO_CLOUD",
     );
     let b1 = "LinkLocal_{BBBBBBBB-0000-0000-0000-000000000001}";
@@ -907,43 +764,29 @@ fn clouds_and_ambiguity() {
     }
     let err = e.fails(
         "b",
-        &["group", "join", "--identity", &bob, "inv.xml"],
+        &group_args("join", &bob, &["inv.xml"]),
         "PEER_E_CLOUD_NAME_AMBIGUOUS",
     );
     assert!(err.contains("0x80631005"), "{err}");
-    let j = e.json(
-        "b",
-        &[
-            "group",
-            "join",
-            "--identity",
-            &bob,
-            "inv.xml",
-            "--cloud",
-            b2,
-        ],
-    );
+    let j = e.json("b", &group_args("join", &bob, &["inv.xml", "--cloud", b2]));
     assert_eq!(j["cloud"], b2);
-    let o = e.json("b", &["group", "open", "--identity", &bob, &group]);
+    let o = e.json("b", &group_args("open", &bob, &[&group]));
     assert_eq!(o["cloud"]["name"], b2);
     assert_eq!(o["cloud"]["private"], true);
-    let o = e.json(
-        "b",
-        &["group", "open", "--identity", &bob, &group, "--cloud", b1],
-    );
+    let o = e.json("b", &group_args("open", &bob, &[&group, "--cloud", b1]));
     assert_eq!(o["cloud"]["name"], b1);
     // A caller's name of the private form is private too: two candidates, ambiguous.
     e.fails(
         "b",
-        &[
-            "group",
+        &group_args(
             "open",
-            "--identity",
             &bob,
-            &group,
-            "--cloud",
-            "LinkLocal_{99999999-9999-9999-9999-999999999999}",
-        ],
+            &[
+                &group,
+                "--cloud",
+                "LinkLocal_{99999999-9999-9999-9999-999999999999}",
+            ],
+        ),
         "PEER_E_CLOUD_NAME_AMBIGUOUS",
     );
     assert_eq!(e.json("b", &["cloud", "remove", b1])["removed"], b1);
@@ -960,21 +803,9 @@ fn bad_input_is_an_error_line_never_a_panic() {
     .unwrap();
     std::fs::write(e.path("binary.xml"), [0xff, 0xfe, 0x00, 0x41]).unwrap();
     std::fs::write(e.path("empty.xml"), "").unwrap();
-    e.fails(
-        "a",
-        &["identity", "import", "garbage.xml", "--passin", "pass:x"],
-        "E_INVALIDARG",
-    );
-    e.fails(
-        "a",
-        &["identity", "import", "binary.xml", "--passin", "pass:x"],
-        "E_INVALIDARG",
-    );
-    e.fails(
-        "a",
-        &["identity", "import", "empty.xml", "--passin", "pass:x"],
-        "E_INVALIDARG",
-    );
+    e.fails("a", &import_args("garbage.xml", "pass:x"), "E_INVALIDARG");
+    e.fails("a", &import_args("binary.xml", "pass:x"), "E_INVALIDARG");
+    e.fails("a", &import_args("empty.xml", "pass:x"), "E_INVALIDARG");
     e.fails(
         "a",
         &["group", "parse-invitation", "garbage.xml"],
@@ -982,7 +813,7 @@ fn bad_input_is_an_error_line_never_a_panic() {
     );
     e.fails(
         "a",
-        &["group", "join", "--identity", &alice, "garbage.xml"],
+        &group_args("join", &alice, &["garbage.xml"]),
         "PEER_E_INVITATION_NOT_TRUSTED",
     );
     e.fails(
@@ -992,20 +823,12 @@ fn bad_input_is_an_error_line_never_a_panic() {
     );
     e.fails(
         "a",
-        &[
-            "group",
-            "invite",
-            "--identity",
-            &alice,
-            "0.x",
-            "--invitee",
-            "garbage.xml",
-        ],
+        &group_args("invite", &alice, &["0.x", "--invitee", "garbage.xml"]),
         "PEER_E_NOT_FOUND",
     );
     let err = e.fails(
         "a",
-        &["identity", "import", "missing.xml", "--passin", "pass:x"],
+        &import_args("missing.xml", "pass:x"),
         "ERROR_FILE_NOT_FOUND",
     );
     assert!(err.contains("missing.xml"), "{err}");
@@ -1048,28 +871,8 @@ fn usage_errors_exit_2() {
         &["identity", "create"][..],
         &["frobnicate"],
         &["record", "list"],
-        &[
-            "group",
-            "invite",
-            "--identity",
-            "I",
-            "G",
-            "--invitee",
-            "x",
-            "--expires",
-            "soon",
-        ],
-        &[
-            "group",
-            "invite",
-            "--identity",
-            "I",
-            "G",
-            "--invitee",
-            "x",
-            "--role",
-            "boss",
-        ],
+        &group_args("invite", "I", &["G", "--invitee", "x", "--expires", "soon"]),
+        &group_args("invite", "I", &["G", "--invitee", "x", "--role", "boss"]),
         &["cloud", "add", "N", "--scope", "moon"],
         &[
             "identity",
@@ -1131,27 +934,10 @@ fn every_command_has_help_with_an_example() {
 fn modern_profile_with_full_iterations() {
     let e = Env::new();
     let alice = e.ok("a", &["identity", "create", "--classifier", "alice"]);
-    e.ok(
-        "a",
-        &[
-            "identity",
-            "export",
-            &alice,
-            "--passin",
-            "pass:pw",
-            "-o",
-            "alice.xml",
-        ],
-    );
+    e.ok("a", &export_args(&alice, "pass:pw", "alice.xml"));
     let xml = std::fs::read_to_string(e.path("alice.xml")).unwrap();
     assert!(xml.starts_with("<PEERIDENTITYEXPORT"));
-    assert_eq!(
-        e.ok(
-            "b",
-            &["identity", "import", "alice.xml", "--passin", "pass:pw"]
-        ),
-        alice
-    );
+    assert_eq!(e.ok("b", &import_args("alice.xml", "pass:pw")), alice);
     assert_eq!(
         e.json("b", &["identity", "show", &alice])["profile"],
         "modern"
@@ -1162,43 +948,38 @@ fn modern_profile_with_full_iterations() {
 fn iteration_knob_is_never_silent() {
     let e = Env::new();
     let alice = e.ok("a", &["identity", "create", "--classifier", "alice"]);
-    let out = e
-        .cmd(
+    let out = run_ok(
+        e.cmd(
             "a",
             &[
                 "-q", "identity", "export", &alice, "--passin", "pass:pw", "-o", "a.xml",
             ],
         )
-        .env("PEERNET_PFX_ITERATIONS", "1000")
-        .output()
-        .unwrap();
-    assert_ok(&out, &["knob"]);
+        .env("PEERNET_PFX_ITERATIONS", "1000"),
+        "knob",
+    );
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("warning: PEERNET_PFX_ITERATIONS=1000"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(
-        e.ok("b", &["identity", "import", "a.xml", "--passin", "pass:pw"]),
-        alice
+    assert_eq!(e.ok("b", &import_args("a.xml", "pass:pw")), alice);
+    run_fails(
+        e.cmd("a", &["identity", "list"])
+            .env("PEERNET_PFX_ITERATIONS", "lots"),
+        "bad knob",
+        "E_INVALIDARG",
     );
-    let out = e
-        .cmd("a", &["identity", "list"])
-        .env("PEERNET_PFX_ITERATIONS", "lots")
-        .output()
-        .unwrap();
-    fails_with(&out, &["bad knob"], "E_INVALIDARG");
 }
 
 #[test]
 fn demo_runs_and_checks_itself() {
     let e = Env::new();
-    let out = e
-        .cmd("unused", &["demo"])
-        .env("PEERNET_PFX_ITERATIONS", "2000")
-        .output()
-        .unwrap();
-    assert_ok(&out, &["demo"]);
+    let out = run_ok(
+        e.cmd("unused", &["demo"])
+            .env("PEERNET_PFX_ITERATIONS", "2000"),
+        "demo",
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("demo: all 20 steps behaved as expected"),
@@ -1209,12 +990,11 @@ fn demo_runs_and_checks_itself() {
     assert!(!e.path("unused").exists());
 
     // --json --keep: one object, and the stores and documents stay.
-    let out = e
-        .cmd("unused", &["--json", "demo", "--keep", "kept"])
-        .env("PEERNET_PFX_ITERATIONS", "2000")
-        .output()
-        .unwrap();
-    assert_ok(&out, &["demo --keep"]);
+    let out = run_ok(
+        e.cmd("unused", &["--json", "demo", "--keep", "kept"])
+            .env("PEERNET_PFX_ITERATIONS", "2000"),
+        "demo --keep",
+    );
     let j: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(j["ok"], true);
     let steps = j["steps"].as_array().unwrap();
@@ -1247,11 +1027,11 @@ fn demo_runs_and_checks_itself() {
     let ids = e.json("kept/b", &["identity", "list"]);
     assert_eq!(ids["identities"].as_array().unwrap().len(), 2);
     // A used --keep directory is refused.
-    let out = e
-        .cmd("unused", &["demo", "--keep", "kept"])
-        .output()
-        .unwrap();
-    fails_with(&out, &["demo --keep again"], "PEER_E_ALREADY_EXISTS");
+    run_fails(
+        &mut e.cmd("unused", &["demo", "--keep", "kept"]),
+        "demo --keep again",
+        "PEER_E_ALREADY_EXISTS",
+    );
 }
 
 const TYPE: &str = "7a7a0001-0001-0002-0102-030405060708";
@@ -1265,25 +1045,25 @@ fn record_commands() {
         r#"<attributes><attribute name="topic" type="string">news</attribute></attributes>"#;
     let added = e.json(
         "a",
-        &[
-            "record",
+        &record_args(
             "add",
-            "--identity",
             &alice,
             &g,
-            "--type",
-            TYPE,
-            "--data",
-            "hello",
-            "--attributes",
-            attrs,
-            "--expires",
-            "2h",
-        ],
+            &[
+                "--type",
+                TYPE,
+                "--data",
+                "hello",
+                "--attributes",
+                attrs,
+                "--expires",
+                "2h",
+            ],
+        ),
     );
     let id = added["id"].as_str().unwrap().to_string();
     assert_eq!(added["type"], format!("{{{TYPE}}}"));
-    let got = e.json("a", &["record", "get", "--identity", &alice, &g, &id]);
+    let got = e.json("a", &record_args("get", &alice, &g, &[&id]));
     assert_eq!(got["data_text"], "hello");
     assert_eq!(got["version"], 1);
     assert_eq!(got["creator"], alice.as_str());
@@ -1292,114 +1072,78 @@ fn record_commands() {
     std::fs::write(e.path("payload.bin"), [0u8, 1, 2, 255]).unwrap();
     let upd = e.json(
         "a",
-        &[
-            "record",
-            "update",
-            "--identity",
-            &alice,
-            &g,
-            &id,
-            "--data-file",
-            "payload.bin",
-        ],
+        &record_args("update", &alice, &g, &[&id, "--data-file", "payload.bin"]),
     );
     assert_eq!(
         (upd["version"].as_u64(), upd["data_hex"].as_str()),
         (Some(2), Some("000102ff"))
     );
     assert_eq!(upd["attributes"], attrs);
-    let list = e.json(
-        "a",
-        &["record", "list", "--identity", &alice, &g, "--type", TYPE],
-    );
+    let list = e.json("a", &record_args("list", &alice, &g, &["--type", TYPE]));
     assert_eq!(list["records"].as_array().unwrap().len(), 1);
-    let human = e.ok("a", &["record", "list", "--identity", &alice, &g]);
+    let human = e.ok("a", &record_args("list", &alice, &g, &[]));
     assert!(human.starts_with("ID") && human.contains(&id), "{human}");
     std::fs::write(
         e.path("q.xml"),
         r#"<peersearch><clause attrib="topic" type="string">ne?s</clause></peersearch>"#,
     )
     .unwrap();
-    let found = e.json(
-        "a",
-        &["record", "search", "--identity", &alice, &g, "@q.xml"],
-    );
+    let found = e.json("a", &record_args("search", &alice, &g, &["@q.xml"]));
     assert_eq!(found["records"][0]["id"], id.as_str());
     e.fails(
         "a",
-        &[
-            "record",
-            "search",
-            "--identity",
-            &alice,
-            &g,
-            "<peersearch><and/></peersearch>",
-        ],
+        &record_args("search", &alice, &g, &["<peersearch><and/></peersearch>"]),
         "PEER_E_INVALID_SEARCH",
     );
     // Members: the publisher.
-    let members = e.json("a", &["group", "members", "--identity", &alice, &g]);
+    let members = e.json("a", &group_args("members", &alice, &[&g]));
     assert_eq!(members["members"][0]["identity"], alice.as_str());
     assert_eq!(members["members"][0]["roles"][0], "admin");
     // Export, delete, import.
-    let exp = e.json(
-        "a",
-        &["record", "export", "--identity", &alice, &g, "db.pndb"],
-    );
+    let exp = e.json("a", &record_args("export", &alice, &g, &["db.pndb"]));
     assert!(exp["bytes"].as_u64().unwrap() > 100);
     e.fails(
         "a",
-        &["record", "export", "--identity", &alice, &g, "db.pndb"],
+        &record_args("export", &alice, &g, &["db.pndb"]),
         "PEER_E_ALREADY_EXISTS",
     );
-    e.ok("a", &["record", "delete", "--identity", &alice, &g, &id]);
+    e.ok("a", &record_args("delete", &alice, &g, &[&id]));
     e.fails(
         "a",
-        &["record", "get", "--identity", &alice, &g, &id],
+        &record_args("get", &alice, &g, &[&id]),
         "PEER_E_RECORD_NOT_FOUND",
     );
-    let imp = e.json(
-        "a",
-        &["record", "import", "--identity", &alice, &g, "db.pndb"],
-    );
+    let imp = e.json("a", &record_args("import", &alice, &g, &["db.pndb"]));
     assert_eq!(imp["records"], 1);
     // Refusals with their HRESULT names.
     e.fails(
         "a",
-        &[
-            "record",
+        &record_args(
             "add",
-            "--identity",
             &alice,
             &g,
-            "--type",
-            "01000000-0000-0000-0000-000000000000",
-        ],
+            &["--type", "01000000-0000-0000-0000-000000000000"],
+        ),
         "PEER_E_NOT_AUTHORIZED",
     );
     e.fails(
         "a",
-        &[
-            "record",
+        &record_args(
             "add",
-            "--identity",
             &alice,
             &g,
-            "--type",
-            TYPE,
-            "--attributes",
-            "<attributes>",
-        ],
+            &["--type", TYPE, "--attributes", "<attributes>"],
+        ),
         "PEER_E_INVALID_ATTRIBUTES",
     );
     e.fails(
         "a",
-        &["record", "get", "--identity", &alice, &g, "not-a-guid"],
+        &record_args("get", &alice, &g, &["not-a-guid"]),
         "E_INVALIDARG",
     );
     e.fails(
         "a",
-        &["record", "update", "--identity", &alice, &g, &id],
+        &record_args("update", &alice, &g, &[&id]),
         "E_INVALIDARG",
     );
 }
@@ -1409,10 +1153,7 @@ fn group_watch_prints_events_as_json_lines() {
     use std::io::{BufRead, BufReader};
     let e = Env::new();
     let alice = e.windows_identity("a", "alice");
-    let g = e.ok(
-        "a",
-        &["group", "create", "--identity", &alice, "--classifier", "w"],
-    );
+    let g = e.ok("a", &group_args("create", &alice, &["--classifier", "w"]));
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("peernet"))
         .env_remove("PEERNET_HOME")
         .arg("--store")
@@ -1438,32 +1179,13 @@ fn group_watch_prints_events_as_json_lines() {
     assert!(banner.starts_with("watching group"), "{banner}");
     let id = e.ok(
         "a",
-        &[
-            "record",
-            "add",
-            "--identity",
-            &alice,
-            &g,
-            "--type",
-            TYPE,
-            "--data",
-            "x",
-        ],
+        &record_args("add", &alice, &g, &["--type", TYPE, "--data", "x"]),
     );
     e.ok(
         "a",
-        &[
-            "record",
-            "update",
-            "--identity",
-            &alice,
-            &g,
-            &id,
-            "--data",
-            "y",
-        ],
+        &record_args("update", &alice, &g, &[&id, "--data", "y"]),
     );
-    e.ok("a", &["record", "delete", "--identity", &alice, &g, &id]);
+    e.ok("a", &record_args("delete", &alice, &g, &[&id]));
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
     let lines: Vec<Value> = String::from_utf8(out.stdout)
@@ -1596,16 +1318,7 @@ fn alice_group_and_bob(e: &Env) -> (String, String, String) {
     let alice = e.windows_identity("a", "alice");
     let bob = e.windows_identity("b", "bob");
     let group = e.create_group("a", &alice, "chat", &[]);
-    e.invite(
-        "a",
-        &alice,
-        &group,
-        "b",
-        &bob,
-        "bob-info.xml",
-        &[],
-        "bob-invite.xml",
-    );
+    e.invite(&alice, &group, &bob, &[], "bob-invite.xml");
     (alice, bob, group)
 }
 
@@ -1617,24 +1330,13 @@ fn read_text(e: &Env, name: &str) -> String {
 fn identity_import_reads_windows_encodings() {
     let e = Env::new();
     let alice = e.windows_identity("a", "alice");
-    e.ok(
-        "a",
-        &[
-            "identity",
-            "export",
-            &alice,
-            "--passin",
-            "pass:pw",
-            "-o",
-            "alice.xml",
-        ],
-    );
+    e.ok("a", &export_args(&alice, "pass:pw", "alice.xml"));
     let xml = read_text(&e, "alice.xml");
     e.each_encoding(
         "b",
         "alice",
         &xml,
-        &|f| strings(&["identity", "import", f, "--passin", "pass:pw"]),
+        &|f| strings(&import_args(f, "pass:pw")),
         &|label, j| {
             assert_eq!(j["peer_name"], alice.as_str(), "{label}");
             e.ok("b", &["identity", "delete", &alice]);
@@ -1646,21 +1348,10 @@ fn identity_import_reads_windows_encodings() {
 fn import_config_reads_windows_encodings() {
     let e = Env::new();
     let (_, bob, group) = alice_group_and_bob(&e);
+    e.ok("b", &group_args("join", &bob, &["bob-invite.xml"]));
     e.ok(
         "b",
-        &["group", "join", "--identity", &bob, "bob-invite.xml"],
-    );
-    e.ok(
-        "b",
-        &[
-            "group",
-            "export-config",
-            "--identity",
-            &bob,
-            &group,
-            "-o",
-            "bob-config.xml",
-        ],
+        &group_args("export-config", &bob, &[&group, "-o", "bob-config.xml"]),
     );
     let xml = read_text(&e, "bob-config.xml");
     e.each_encoding(
@@ -1684,11 +1375,11 @@ fn join_reads_windows_encodings() {
         "b",
         "bob-invite",
         &xml,
-        &|f| strings(&["group", "join", "--identity", &bob, f]),
+        &|f| strings(&group_args("join", &bob, &[f])),
         &|label, j| {
             assert_eq!(j["outcome"], "joined", "{label}");
             assert_eq!(j["group_peer_name"], group.as_str(), "{label}");
-            e.ok("b", &["group", "delete", "--identity", &bob, &group]);
+            e.ok("b", &group_args("delete", &bob, &[&group]));
         },
     );
 }
@@ -1710,8 +1401,9 @@ fn parse_invitation_reads_windows_encodings() {
     );
 }
 
-#[test]
-fn invite_reads_windows_encodings_of_the_invitee() {
+/// `group VERB --identity alice G FLAG <bob-info in every encoding>` issues an invitation
+/// for bob each time (VERB is `invite` or `issue`).
+fn reads_windows_encodings_of_bob_info(verb: &str, flag: &str) {
     let e = Env::new();
     let (alice, bob, group) = alice_group_and_bob(&e);
     let xml = read_text(&e, "bob-info.xml");
@@ -1719,17 +1411,7 @@ fn invite_reads_windows_encodings_of_the_invitee() {
         "a",
         "bob-info",
         &xml,
-        &|f| {
-            strings(&[
-                "group",
-                "invite",
-                "--identity",
-                &alice,
-                &group,
-                "--invitee",
-                f,
-            ])
-        },
+        &|f| strings(&group_args(verb, &alice, &[&group, flag, f])),
         &|label, j| {
             let inv = j["xml"].as_str().unwrap();
             std::fs::write(e.path("again.xml"), inv).unwrap();
@@ -1740,32 +1422,13 @@ fn invite_reads_windows_encodings_of_the_invitee() {
 }
 
 #[test]
+fn invite_reads_windows_encodings_of_the_invitee() {
+    reads_windows_encodings_of_bob_info("invite", "--invitee");
+}
+
+#[test]
 fn issue_reads_windows_encodings_of_the_subject() {
-    let e = Env::new();
-    let (alice, bob, group) = alice_group_and_bob(&e);
-    let xml = read_text(&e, "bob-info.xml");
-    e.each_encoding(
-        "a",
-        "bob-info",
-        &xml,
-        &|f| {
-            strings(&[
-                "group",
-                "issue",
-                "--identity",
-                &alice,
-                &group,
-                "--subject",
-                f,
-            ])
-        },
-        &|label, j| {
-            let inv = j["xml"].as_str().unwrap();
-            std::fs::write(e.path("again.xml"), inv).unwrap();
-            let parsed = e.json("b", &["group", "parse-invitation", "again.xml"]);
-            assert_eq!(parsed["subject_peer_name"], bob.as_str(), "{label}");
-        },
-    );
+    reads_windows_encodings_of_bob_info("issue", "--subject");
 }
 
 #[test]
@@ -1787,22 +1450,22 @@ fn utf16_output_is_what_groupchat_reads() {
     // Written with --utf16, read back by every reader.
     e.ok(
         "a",
-        &[
-            "group",
+        &group_args(
             "invite",
-            "--identity",
             &alice,
-            &group,
-            "--invitee",
-            "bob-info-16.xml",
-            "--utf16",
-            "-o",
-            "inv-16.xml",
-        ],
+            &[
+                &group,
+                "--invitee",
+                "bob-info-16.xml",
+                "--utf16",
+                "-o",
+                "inv-16.xml",
+            ],
+        ),
     );
     let inv = std::fs::read(e.path("inv-16.xml")).unwrap();
     assert_eq!(&inv[..2], b"<\0");
-    let j = e.json("b", &["group", "join", "--identity", &bob, "inv-16.xml"]);
+    let j = e.json("b", &group_args("join", &bob, &["inv-16.xml"]));
     assert_eq!(j["outcome"], "joined");
     // --utf16 to standard output: the bytes, no final newline.
     let out = e
@@ -1832,21 +1495,16 @@ fn record_attributes_and_search_files_read_windows_encodings() {
         "attrs",
         attrs,
         &|f| {
-            strings(&[
-                "record",
+            strings(&record_args(
                 "add",
-                "--identity",
                 &alice,
                 &g,
-                "--type",
-                TYPE,
-                "--attributes-file",
-                f,
-            ])
+                &["--type", TYPE, "--attributes-file", f],
+            ))
         },
         &|label, j| assert!(j["id"].as_str().is_some(), "{label}"),
     );
-    for r in e.json("a", &["record", "list", "--identity", &alice, &g])["records"]
+    for r in e.json("a", &record_args("list", &alice, &g, &[]))["records"]
         .as_array()
         .unwrap()
     {
@@ -1862,7 +1520,7 @@ fn record_attributes_and_search_files_read_windows_encodings() {
         query,
         &|f| {
             let at = format!("@{f}");
-            strings(&["record", "search", "--identity", &alice, &g, &at])
+            strings(&record_args("search", &alice, &g, &[&at]))
         },
         &|label, j| assert_eq!(j["records"].as_array().unwrap().len(), ids.len(), "{label}"),
     );

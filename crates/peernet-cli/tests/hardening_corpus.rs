@@ -38,14 +38,7 @@ fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
     let pn = Peernet::open_with(&store, fast_options()).unwrap();
-    let read = |f: &str| std::fs::read_to_string(hostile::corpus_dir().join(f)).unwrap();
-    let owner = pn
-        .identity_import(&read("base/identity.xml"), &PASSWORD.into())
-        .unwrap();
-    let group = pn
-        .group_import_config(&read("base/group.xml"), &PASSWORD.into(), false)
-        .unwrap()
-        .group_peer_name;
+    let (owner, group) = hostile::import_base(&pn);
     drop(pn);
     Fixture {
         _dir: dir,
@@ -182,11 +175,5 @@ fn hostile_corpus_through_the_cli() {
         slowest.0,
         slowest.1
     );
-    assert!(
-        failures.is_empty(),
-        "{} of {} rows misbehaved:\n  {}",
-        failures.len(),
-        rows.len(),
-        failures.join("\n  ")
-    );
+    hostile::assert_no_failures(&failures, rows.len());
 }

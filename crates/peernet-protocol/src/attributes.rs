@@ -5,7 +5,7 @@ use std::fmt;
 use crate::datetime::DateTime;
 use crate::error::{DocumentType, Error};
 use crate::fields::trim;
-use crate::reader::{Element, Schema, parse_tree};
+use crate::reader::{Element, Schema};
 use crate::writer::Writer;
 use crate::{XmlDocument, inherent_document_api};
 
@@ -140,6 +140,25 @@ pub(crate) fn typed_value(
     }
 }
 
+/// The record attribute name held by `el`'s required attribute `attribute`, checked
+/// with [`valid_name`].
+pub(crate) fn attribute_name<'a>(
+    schema: Schema,
+    el: &'a Element,
+    attribute: &str,
+) -> Result<&'a str, Error> {
+    let name = schema.required_attribute(el, attribute)?;
+    if valid_name(name) {
+        Ok(name)
+    } else {
+        Err(Error::RecordAttributeName {
+            document: schema.doc,
+            name: name.to_owned(),
+            position: el.pos,
+        })
+    }
+}
+
 /// Read the `type` attribute of `el`.
 pub(crate) fn value_type(schema: Schema, el: &Element) -> Result<ValueType, Error> {
     let t = schema.required_attribute(el, "type")?;
@@ -185,13 +204,8 @@ impl XmlDocument for RecordAttributes {
     const DOCUMENT: DocumentType = DocumentType::RecordAttributes;
 
     fn parse(bytes: &[u8]) -> Result<Self, Error> {
-        let schema = Schema {
-            doc: Self::DOCUMENT,
-        };
-        let root = parse_tree(Self::DOCUMENT, bytes)?;
-        schema.root(&root, "attributes")?;
-        schema.only_attributes(&root, &[])?;
-        schema.no_text(&root)?;
+        let (schema, root) = Schema::open(Self::DOCUMENT, bytes, "attributes")?;
+        schema.bare_container(&root)?;
         let mut out = Self::default();
         for el in &root.children {
             if el.name != "attribute" {
@@ -203,14 +217,7 @@ impl XmlDocument for RecordAttributes {
                 });
             }
             schema.only_attributes(el, &["name", "type"])?;
-            let name = schema.required_attribute(el, "name")?;
-            if !valid_name(name) {
-                return Err(Error::RecordAttributeName {
-                    document: schema.doc,
-                    name: name.to_owned(),
-                    position: el.pos,
-                });
-            }
+            let name = attribute_name(schema, el, "name")?;
             let ty = value_type(schema, el)?;
             let value = typed_value(schema, el, ty, schema.leaf_text(el)?)?;
             if out.get(name).is_some() {

@@ -3,7 +3,7 @@
 use crate::error::{DocumentType, Error};
 use crate::fields;
 use crate::identity::check_version;
-use crate::reader::{Schema, parse_tree};
+use crate::reader::Schema;
 use crate::scope::Scope;
 use crate::writer::Writer;
 use crate::{XmlDocument, inherent_document_api};
@@ -48,11 +48,7 @@ impl XmlDocument for GroupConfig {
     const DOCUMENT: DocumentType = DocumentType::GroupConfig;
 
     fn parse(bytes: &[u8]) -> Result<Self, Error> {
-        let schema = Schema {
-            doc: Self::DOCUMENT,
-        };
-        let root = parse_tree(Self::DOCUMENT, bytes)?;
-        schema.root(&root, "PEERGROUPCONFIG")?;
+        let (schema, root) = Schema::open(Self::DOCUMENT, bytes, "PEERGROUPCONFIG")?;
         check_version(schema, &root, &["1.0"])?;
         let slots = schema.sequence(&root, &CHILDREN)?;
         let mut req = Vec::with_capacity(6);

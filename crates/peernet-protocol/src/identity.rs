@@ -1,7 +1,7 @@
 //! `PEERIDENTITYEXPORT` and `PEERIDENTITYINFO`.
 
 use crate::error::{DocumentType, Error};
-use crate::reader::{Schema, parse_tree};
+use crate::reader::Schema;
 use crate::writer::Writer;
 use crate::{XmlDocument, inherent_document_api};
 
@@ -67,11 +67,7 @@ impl XmlDocument for IdentityExport {
     const DOCUMENT: DocumentType = DocumentType::IdentityExport;
 
     fn parse(bytes: &[u8]) -> Result<Self, Error> {
-        let schema = Schema {
-            doc: Self::DOCUMENT,
-        };
-        let root = parse_tree(Self::DOCUMENT, bytes)?;
-        schema.root(&root, "PEERIDENTITYEXPORT")?;
+        let (schema, root) = Schema::open(Self::DOCUMENT, bytes, "PEERIDENTITYEXPORT")?;
         check_version(schema, &root, &["1.0"])?;
         let import_names = root
             .children
@@ -119,11 +115,7 @@ impl XmlDocument for IdentityInfo {
     const DOCUMENT: DocumentType = DocumentType::IdentityInfo;
 
     fn parse(bytes: &[u8]) -> Result<Self, Error> {
-        let schema = Schema {
-            doc: Self::DOCUMENT,
-        };
-        let root = parse_tree(Self::DOCUMENT, bytes)?;
-        schema.root(&root, "PEERIDENTITYINFO")?;
+        let (schema, root) = Schema::open(Self::DOCUMENT, bytes, "PEERIDENTITYINFO")?;
         check_version(schema, &root, &["1.0"])?;
         let slots = schema.sequence(&root, &["IDC"])?;
         let idc = schema.required(&root, slots[0], "IDC")?;

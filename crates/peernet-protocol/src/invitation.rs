@@ -3,7 +3,7 @@
 use crate::error::{DocumentType, Error};
 use crate::fields;
 use crate::identity::check_version;
-use crate::reader::{Schema, parse_tree};
+use crate::reader::Schema;
 use crate::scope::Scope;
 use crate::writer::Writer;
 use crate::{XmlDocument, inherent_document_api};
@@ -126,11 +126,7 @@ impl XmlDocument for Invitation {
     const DOCUMENT: DocumentType = DocumentType::Invitation;
 
     fn parse(bytes: &[u8]) -> Result<Self, Error> {
-        let schema = Schema {
-            doc: Self::DOCUMENT,
-        };
-        let root = parse_tree(Self::DOCUMENT, bytes)?;
-        schema.root(&root, "PEERINVITATION")?;
+        let (schema, root) = Schema::open(Self::DOCUMENT, bytes, "PEERINVITATION")?;
         check_version(schema, &root, &["1.0", "1.1"])?;
         let version = if schema.attribute(&root, "VERSION") == Some("1.1") {
             InvitationVersion::V1_1

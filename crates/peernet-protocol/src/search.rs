@@ -4,11 +4,12 @@ use std::cmp::Ordering;
 use std::fmt;
 
 use crate::attributes::{
-    AttributeValue, RecordAttributes, ValueType, typed_value, valid_name, value_type,
+    AttributeValue, RecordAttributes, ValueType, attribute_name, typed_value, valid_name,
+    value_type,
 };
 use crate::datetime::DateTime;
 use crate::error::{DocumentType, Error};
-use crate::reader::{Element, Schema, parse_tree};
+use crate::reader::{Element, Schema};
 use crate::writer::Writer;
 use crate::{MAX_DEPTH, XmlDocument, inherent_document_api};
 
@@ -380,8 +381,7 @@ inherent_document_api!(SearchQuery);
 fn read_node(schema: Schema, el: &Element) -> Result<SearchNode, Error> {
     match el.name.as_str() {
         "and" | "or" => {
-            schema.only_attributes(el, &[])?;
-            schema.no_text(el)?;
+            schema.bare_container(el)?;
             if el.children.is_empty() {
                 return Err(Error::EmptyGroup {
                     document: schema.doc,
@@ -402,14 +402,7 @@ fn read_node(schema: Schema, el: &Element) -> Result<SearchNode, Error> {
         }
         "clause" => {
             schema.only_attributes(el, &["attrib", "type", "compare"])?;
-            let attribute = schema.required_attribute(el, "attrib")?;
-            if !valid_name(attribute) {
-                return Err(Error::RecordAttributeName {
-                    document: schema.doc,
-                    name: attribute.to_owned(),
-                    position: el.pos,
-                });
-            }
+            let attribute = attribute_name(schema, el, "attrib")?;
             let ty = value_type(schema, el)?;
             let compare = match schema.attribute(el, "compare") {
                 None => Compare::Equal,
@@ -502,13 +495,8 @@ impl XmlDocument for SearchQuery {
     const DOCUMENT: DocumentType = DocumentType::SearchQuery;
 
     fn parse(bytes: &[u8]) -> Result<Self, Error> {
-        let schema = Schema {
-            doc: Self::DOCUMENT,
-        };
-        let root = parse_tree(Self::DOCUMENT, bytes)?;
-        schema.root(&root, "peersearch")?;
-        schema.only_attributes(&root, &[])?;
-        schema.no_text(&root)?;
+        let (schema, root) = Schema::open(Self::DOCUMENT, bytes, "peersearch")?;
+        schema.bare_container(&root)?;
         let mut children = root.children.iter();
         let Some(first) = children.next() else {
             return Err(Error::MissingElement {

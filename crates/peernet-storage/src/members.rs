@@ -2,6 +2,8 @@
 
 use rusqlite::{OptionalExtension, Row, params};
 
+use rusqlite::Transaction;
+
 use crate::changes::{ChangeEvent, MemberChangeType, append_change};
 use crate::error::{Error, Result};
 use crate::group::{UpsertOutcome, group_what, require_group};
@@ -25,6 +27,25 @@ pub struct MemberRow {
     pub node_id: Option<u64>,
     /// The member's GMC chain (PKCS#7 or the facade's encoding), when known.
     pub gmc_chain: Option<Vec<u8>>,
+}
+
+/// Logs `MEMBER_CHANGED` of type `change` for `member_peer_name` in the group's change log.
+fn append_member_change(
+    tx: &Transaction<'_>,
+    identity: &str,
+    group: &str,
+    change: MemberChangeType,
+    member_peer_name: &str,
+) -> crate::store::TxResult<()> {
+    append_change(
+        tx,
+        identity,
+        group,
+        &ChangeEvent::MemberChanged {
+            change,
+            member_peer_name: member_peer_name.to_owned(),
+        },
+    )
 }
 
 const MEMBER_COLUMNS: &str = "member_peer_name, flags, attributes, node_id, gmc_chain";
@@ -134,15 +155,7 @@ impl Store {
     ) -> Result<()> {
         self.write(|tx| {
             require_group(tx, identity, group)?;
-            append_change(
-                tx,
-                identity,
-                group,
-                &ChangeEvent::MemberChanged {
-                    change,
-                    member_peer_name: member_peer_name.to_owned(),
-                },
-            )
+            append_member_change(tx, identity, group, change, member_peer_name)
         })
     }
 
@@ -167,15 +180,7 @@ impl Store {
             } else {
                 MemberChangeType::Joined
             };
-            append_change(
-                tx,
-                identity,
-                group,
-                &ChangeEvent::MemberChanged {
-                    change,
-                    member_peer_name: member.peer_name.clone(),
-                },
-            )?;
+            append_member_change(tx, identity, group, change, &member.peer_name)?;
             Ok(if existed {
                 UpsertOutcome::Replaced
             } else {
@@ -234,14 +239,12 @@ impl Store {
                 require_group(tx, identity, group)?;
                 return Err(member_not_found(identity, group, member_peer_name).into());
             }
-            append_change(
+            append_member_change(
                 tx,
                 identity,
                 group,
-                &ChangeEvent::MemberChanged {
-                    change: MemberChangeType::Left,
-                    member_peer_name: member_peer_name.to_owned(),
-                },
+                MemberChangeType::Left,
+                member_peer_name,
             )
         })
     }

@@ -646,24 +646,6 @@ impl Store {
             Ok(expired)
         })
     }
-
-    /// Inserts `count` records made by `make(i)` for `i` in `start..start + count` in one
-    /// transaction, without change-log rows or checks. For benchmarks only.
-    pub(crate) fn bulk_insert_records_for_bench(
-        &self,
-        identity: &str,
-        group: &str,
-        start: usize,
-        count: usize,
-        make: impl Fn(usize) -> RecordRow,
-    ) -> Result<()> {
-        self.write(|tx| {
-            for i in start..start + count {
-                insert_row(tx, identity, group, &make(i))?;
-            }
-            Ok(())
-        })
-    }
 }
 
 #[cfg(test)]

@@ -5,15 +5,13 @@ mod common;
 use std::sync::Arc;
 
 use common::Machine;
-use peernet::{GroupProperties, MembershipStatus, Role};
+use peernet::{MembershipStatus, Role};
 
 #[test]
 fn threads_and_processes_open_the_same_group() {
     let a = Machine::new();
     let alice = a.identity("alice");
-    let g =
-        a.pn.group_create(&GroupProperties::new("c", "C").with_creator(&alice))
-            .unwrap();
+    let g = a.group(&alice, "c", "C");
     let gpn: Arc<str> = g.peer_name().into();
     let p2 = a.another_process();
     let mut threads = Vec::new();
@@ -48,9 +46,7 @@ fn handles_are_send_sync_and_shared_across_threads() {
     assert_send_sync::<peernet::Error>();
     let a = Machine::new();
     let alice = a.identity("alice");
-    let g =
-        a.pn.group_create(&GroupProperties::new("s", "S").with_creator(&alice))
-            .unwrap();
+    let g = a.group(&alice, "s", "S");
     let b = Machine::new();
     let infos: Vec<String> = (0..4)
         .map(|i| {
@@ -80,9 +76,7 @@ fn handles_are_send_sync_and_shared_across_threads() {
 fn delete_in_one_process_invalidates_handles_in_another() {
     let a = Machine::new();
     let alice = a.identity("alice");
-    let g =
-        a.pn.group_create(&GroupProperties::new("x", "X").with_creator(&alice))
-            .unwrap();
+    let g = a.group(&alice, "x", "X");
     let p2 = a.another_process();
     let h = p2.group_open(&alice, g.peer_name(), None).unwrap();
     let t = {

@@ -60,9 +60,7 @@ fn group_invite_join_config_move_and_third_store() {
     let c = Machine::new();
     let alice = a.identity("alice");
     let bob = b.identity("bob");
-    let g =
-        a.pn.group_create(&GroupProperties::new("chat", "Chat room").with_creator(&alice))
-            .unwrap();
+    let g = a.group(&alice, "chat", "Chat room");
     assert_eq!(g.roles(), vec![Role::ADMIN]);
     assert_eq!(g.membership(), MembershipStatus::Valid);
     assert_eq!(g.cloud().name, "Global_");
@@ -153,9 +151,7 @@ fn delegation_admin_and_inviting_member() {
     let a = Machine::new();
     let b = Machine::new();
     let alice = a.identity("alice");
-    let g =
-        a.pn.group_create(&GroupProperties::new("deleg", "D").with_creator(&alice))
-            .unwrap();
+    let g = a.group(&alice, "deleg", "D");
     let bob = b.identity("bob");
     let inv = g
         .create_invitation(
@@ -295,9 +291,7 @@ fn expired_membership_opens_with_status() {
     let b = Machine::new();
     let alice = a.identity("alice");
     let bob = b.identity("bob");
-    let g =
-        a.pn.group_create(&GroupProperties::new("e", "E").with_creator(&alice))
-            .unwrap();
+    let g = a.group(&alice, "e", "E");
     let exp = a.clock.now() + std::time::Duration::from_secs(3600);
     let inv = g
         .create_invitation(&b.pn.identity_get_xml(Some(&bob)).unwrap(), Some(exp), &[])
@@ -332,27 +326,12 @@ fn expired_membership_opens_with_status() {
 
 #[test]
 fn join_with_private_cloud_override_records_the_local_cloud() {
-    use peernet::{Cloud, CloudScope};
     let a = Machine::new();
     let b = Machine::new();
     let alice = a.identity("alice");
     let bob = b.identity("bob");
-    for (i, name) in ["LinkLocal_{1}", "LinkLocal_{2}"].iter().enumerate() {
-        b.pn.add_cloud(&Cloud {
-            name: (*name).into(),
-            scope: CloudScope::LinkLocal,
-            scope_id: i as u32 + 1,
-            private: true,
-        })
-        .unwrap();
-    }
-    a.pn.add_cloud(&Cloud {
-        name: "LinkLocal_{a}".into(),
-        scope: CloudScope::LinkLocal,
-        scope_id: 9,
-        private: true,
-    })
-    .unwrap();
+    b.add_private_link_locals(&["LinkLocal_{1}", "LinkLocal_{2}"]);
+    a.add_private_link_local("LinkLocal_{a}", 9);
     let g =
         a.pn.group_create(
             &GroupProperties::new("l", "L")
@@ -386,20 +365,11 @@ fn join_with_private_cloud_override_records_the_local_cloud() {
 
 /// Two private link-local clouds on `m`, named in the private form of [MS-PPSEC] 2.2.1.1.3.
 fn two_private_link_clouds(m: &Machine) -> [&'static str; 2] {
-    use peernet::{Cloud, CloudScope};
     let names = [
         "LinkLocal_{00000000-0000-0000-0000-000000000001}",
         "LinkLocal_{00000000-0000-0000-0000-000000000002}",
     ];
-    for (i, name) in names.iter().enumerate() {
-        m.pn.add_cloud(&Cloud {
-            name: (*name).into(),
-            scope: CloudScope::LinkLocal,
-            scope_id: i as u32 + 1,
-            private: true,
-        })
-        .unwrap();
-    }
+    m.add_private_link_locals(&names);
     names
 }
 
@@ -439,9 +409,7 @@ fn create_with_a_private_form_cloud_name_uses_the_local_private_cloud() {
 fn open_with_a_private_form_cloud_name_is_ambiguous_among_two_private_clouds() {
     let a = Machine::new();
     let alice = a.identity("alice");
-    let g =
-        a.pn.group_create(&GroupProperties::new("o", "O").with_creator(&alice))
-            .unwrap();
+    let g = a.group(&alice, "o", "O");
     let [a1, a2] = two_private_link_clouds(&a);
     assert_eq!(
         a.pn.group_open(&alice, g.peer_name(), Some(FOREIGN_PRIVATE))
@@ -471,9 +439,7 @@ fn join_with_a_private_form_cloud_name_is_ambiguous_among_two_private_clouds() {
     let b = Machine::new();
     let alice = a.identity("alice");
     let bob = b.identity("bob");
-    let g =
-        a.pn.group_create(&GroupProperties::new("j", "J").with_creator(&alice))
-            .unwrap();
+    let g = a.group(&alice, "j", "J");
     let [b1, b2] = two_private_link_clouds(&b);
     let inv = g
         .create_invitation(&b.pn.identity_get_xml(Some(&bob)).unwrap(), None, &[])

@@ -9,7 +9,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{Machine, code};
+use common::{Machine, code, run_ok};
 use peernet::Profile;
 use peernet::hresult as hr;
 use peernet::lower::crypto::cert::IdcParams;
@@ -56,9 +56,7 @@ fn export_of(m: &Machine, pkcs8: &[u8], classifier: &str) -> (String, String, Ve
     };
     let opts = Pkcs12WriteOptions::new(profile).with_iterations(1);
     let pfx = pkcs12::write(&[idc.der().to_vec()], pkcs8, "pw", &opts).unwrap();
-    let xml = IdentityExport::new(name.as_str(), pfx)
-        .to_xml_string()
-        .unwrap();
+    let xml = export_xml(name.as_str(), pfx);
     (xml, name.as_str().to_owned(), idc.der().to_vec())
 }
 
@@ -187,21 +185,36 @@ fn openssl_made_keys_import_store_canonically_and_sign() {
     }
 }
 
+/// Whether `cmd` runs and exits with success.
+fn succeeds(cmd: &mut Command) -> bool {
+    cmd.output().is_ok_and(|o| o.status.success())
+}
+
+/// A temporary directory holding `key` as `key.der` and the IDC of identity `me` of `m`
+/// as `idc.der`.
+fn key_and_idc_files(key: &[u8], m: &Machine, me: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("key.der"), key).unwrap();
+    let idc = m.pn.identity_details(me).unwrap().idc;
+    std::fs::write(dir.path().join("idc.der"), idc).unwrap();
+    dir
+}
+
+/// The identity export XML of `peer_name` holding `pfx`.
+fn export_xml(peer_name: &str, pfx: Vec<u8>) -> String {
+    IdentityExport::new(peer_name, pfx).to_xml_string().unwrap()
+}
+
 #[test]
 fn openssl_made_pfx_imports_and_signs() {
-    let ok = Command::new("openssl")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let ok = succeeds(Command::new("openssl").arg("version"));
     if !tool_present("openssl", ok) {
         return;
     }
     let (a, b) = (Machine::new(), Machine::new());
     let me = a.identity("me");
-    let dir = tempfile::tempdir().unwrap();
+    let dir = key_and_idc_files(&stored_key(&a, &me), &a, &me);
     let path = |f: &str| dir.path().join(f).to_str().unwrap().to_owned();
-    std::fs::write(path("key.der"), stored_key(&a, &me)).unwrap();
-    std::fs::write(path("idc.der"), a.pn.identity_details(&me).unwrap().idc).unwrap();
     for args in [
         &[
             "pkey",
@@ -235,17 +248,9 @@ fn openssl_made_pfx_imports_and_signs() {
             &path("x.pfx"),
         ],
     ] {
-        let out = Command::new("openssl").args(args).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        run_ok(Command::new("openssl").args(args));
     }
-    let pfx = std::fs::read(path("x.pfx")).unwrap();
-    let xml = IdentityExport::new(me.as_str(), pfx)
-        .to_xml_string()
-        .unwrap();
+    let xml = export_xml(&me, std::fs::read(path("x.pfx")).unwrap());
     assert_eq!(b.pn.identity_import(&xml, &"pw".into()).unwrap(), me);
     assert_eq!(stored_key(&b, &me), stored_key(&a, &me));
     assert_signs(&b, &me);
@@ -261,38 +266,22 @@ key = load_der_private_key(open(sys.argv[1], "rb").read(), None)
 cert = x509.load_der_x509_certificate(open(sys.argv[2], "rb").read())
 open(sys.argv[3], "wb").write(pkcs12.serialize_key_and_certificates(b"x", key, None, [cert], BestAvailableEncryption(b"pw")))
 "#;
-    let ok = Command::new("python3")
-        .args(["-c", "import cryptography"])
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let ok = succeeds(Command::new("python3").args(["-c", "import cryptography"]));
     if !tool_present("python3 with the cryptography package", ok) {
         return;
     }
     let (a, b) = (Machine::new(), Machine::new());
     let me = a.identity("me");
-    let dir = tempfile::tempdir().unwrap();
+    let dir = key_and_idc_files(&fixture_key("pkcs-rsa1024.key.der"), &a, &me);
     let path = |f: &str| dir.path().join(f).to_str().unwrap().to_owned();
-    std::fs::write(path("key.der"), fixture_key("pkcs-rsa1024.key.der")).unwrap();
-    std::fs::write(path("idc.der"), a.pn.identity_details(&me).unwrap().idc).unwrap();
-    let out = Command::new("python3")
-        .args([
-            "-c",
-            script,
-            &path("key.der"),
-            &path("idc.der"),
-            &path("x.pfx"),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let pfx = std::fs::read(path("x.pfx")).unwrap();
-    let xml = IdentityExport::new(me.as_str(), pfx)
-        .to_xml_string()
-        .unwrap();
+    run_ok(Command::new("python3").args([
+        "-c",
+        script,
+        &path("key.der"),
+        &path("idc.der"),
+        &path("x.pfx"),
+    ]));
+    let xml = export_xml(&me, std::fs::read(path("x.pfx")).unwrap());
     let before = b.snapshot();
     assert_eq!(
         code(b.pn.identity_import(&xml, &"pw".into())),
@@ -331,9 +320,7 @@ fn corrupted_rsa_keys_are_refused_at_import_and_crt_errors_are_re_encoded() {
             .unwrap();
         let opts = Pkcs12WriteOptions::new(Pkcs12Profile::Windows).with_iterations(1);
         let pfx = pkcs12::write(&[idc.der().to_vec()], bad, "pw", &opts).unwrap();
-        let xml = IdentityExport::new(name.as_str(), pfx)
-            .to_xml_string()
-            .unwrap();
+        let xml = export_xml(name.as_str(), pfx);
         let before = other.snapshot();
         assert_eq!(
             code(other.pn.identity_import(&xml, &"pw".into())),

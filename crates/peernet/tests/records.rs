@@ -3,10 +3,10 @@ mod common;
 
 use std::time::{Duration, Instant, SystemTime};
 
-use common::{Machine, code};
+use common::{Machine, code, run_ok};
 use peernet::hresult::{self as hr, HResult};
 use peernet::{
-    EventRegistration, Group, GroupEvent, GroupProperties, Guid, IssueFlags, MemberChangeType,
+    EventRegistration, Group, GroupEvent, Guid, IssueFlags, MemberChangeType,
     PEER_GROUP_EVENT_MEMBER_CHANGED, PEER_GROUP_EVENT_RECORD_CHANGED, Record, RecordChangeType,
     Role,
 };
@@ -24,9 +24,7 @@ fn attrs(body: &str) -> String {
 
 fn owner_group(m: &Machine) -> (String, Group) {
     let alice = m.identity("alice");
-    let g =
-        m.pn.group_create(&GroupProperties::new("rec", "Records").with_creator(&alice))
-            .unwrap();
+    let g = m.group(&alice, "rec", "Records");
     (alice, g)
 }
 
@@ -398,9 +396,7 @@ fn export_import_round_trip_and_refusals() {
     );
 
     // Another group, or another identity's copy → PEER_E_INVALID_DATABASE; nothing changes.
-    let other =
-        m.pn.group_create(&GroupProperties::new("other", "O").with_creator(&alice))
-            .unwrap();
+    let other = m.group(&alice, "other", "O");
     assert_eq!(
         code(other.import_database(&file)),
         hr::PEER_E_INVALID_DATABASE
@@ -777,23 +773,18 @@ fn another_process_receives_every_event_in_order_and_reads_the_same_data() {
         ])
         .unwrap();
     let exe = std::env::current_exe().unwrap();
-    let out = std::process::Command::new(exe)
-        .args([
-            "--exact",
-            "another_process_receives_every_event_in_order_and_reads_the_same_data",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(
-            CHILD_ENV,
-            format!("{}|{}|{}", m.dir.path().display(), alice, g.peer_name()),
-        )
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = run_ok(
+        std::process::Command::new(exe)
+            .args([
+                "--exact",
+                "another_process_receives_every_event_in_order_and_reads_the_same_data",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(
+                CHILD_ENV,
+                format!("{}|{}|{}", m.dir.path().display(), alice, g.peer_name()),
+            ),
     );
     let expected: Vec<(String, String)> = String::from_utf8_lossy(&out.stdout)
         .lines()

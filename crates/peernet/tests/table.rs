@@ -9,7 +9,7 @@ use std::time::Duration;
 use common::{Machine, code, flip_base64};
 use peernet::hresult::{self as hr, HResult};
 use peernet::lower::{crypto, protocol};
-use peernet::{Cloud, CloudScope, CredentialInfo, GroupProperties, IssueFlags, Profile, Role};
+use peernet::{CredentialInfo, GroupProperties, IssueFlags, Profile, Role};
 
 fn long(n: usize) -> String {
     "x".repeat(n)
@@ -30,22 +30,12 @@ fn function_by_hresult_table() {
                 .with_password("secret", Role::MEMBER),
         )
         .unwrap();
-    let g2 =
-        a.pn.group_create(&GroupProperties::new("g2", "G2").with_creator(&alice))
-            .unwrap();
+    let g2 = a.group(&alice, "g2", "G2");
     let bob = b.identity("bob");
     let carol = b.identity("carol");
     let eve = b.identity("eve");
     let pat = b.identity("pat");
-    for (i, name) in ["LinkLocal_{1}", "LinkLocal_{2}"].iter().enumerate() {
-        b.pn.add_cloud(&Cloud {
-            name: (*name).into(),
-            scope: CloudScope::LinkLocal,
-            scope_id: i as u32 + 1,
-            private: true,
-        })
-        .unwrap();
-    }
+    b.add_private_link_locals(&["LinkLocal_{1}", "LinkLocal_{2}"]);
     let info = |m: &Machine, id: &str| m.pn.identity_get_xml(Some(id)).unwrap();
     let bob_inv = g.create_invitation(&info(&b, &bob), None, &[]).unwrap();
     let bg = b.pn.group_join(Some(&bob), &bob_inv, None).unwrap();
@@ -759,9 +749,7 @@ fn function_by_hresult_table() {
 fn deleted_group_invalidates_every_handle() {
     let a = Machine::new();
     let alice = a.identity("alice");
-    let g =
-        a.pn.group_create(&GroupProperties::new("d", "D").with_creator(&alice))
-            .unwrap();
+    let g = a.group(&alice, "d", "D");
     let other_process = a.another_process();
     let h2 = other_process
         .group_open(&alice, g.peer_name(), None)
@@ -807,9 +795,7 @@ fn chain_too_long() {
     let a = Machine::new();
     let b = Machine::new();
     let owner = a.identity("owner");
-    let g =
-        a.pn.group_create(&GroupProperties::new("deep", "Deep").with_creator(&owner))
-            .unwrap();
+    let g = a.group(&owner, "deep", "Deep");
     // owner (GRC) → m1 → m2 → … each an Admin issuing to the next: chain length k+1.
     let mut issuer = g.clone();
     let mut len = 2;

@@ -2,15 +2,14 @@
 //! delivery across two contexts on one store in commit order.
 
 use std::ptr::{null, null_mut};
-use std::time::SystemTime;
 
 use peernet::hresult::{PEER_E_INVALID_GROUP, PEER_E_NOT_INITIALIZED};
 use peernet::{MemberChangeType, RecordChangeType};
 
 use super::*;
 use crate::memory::free;
-use crate::tests::{INVALID, Store, W, lock, started};
-use crate::types::{FILETIME, GUID, PEER_DATA, PEER_GROUP_PROPERTIES, PEER_RECORD};
+use crate::tests::{INVALID, Store, W, later, lock, new_record, started};
+use crate::types::{GUID, PEER_DATA, PEER_GROUP_PROPERTIES, PEER_RECORD};
 use crate::wide::read_req;
 use crate::{
     PeerGroupAddRecord, PeerGroupClose, PeerGroupDeleteRecord, PeerGroupGetRecord, PeerGroupOpen,
@@ -129,56 +128,13 @@ fn pipe() -> (std::fs::File, i32) {
 /// handle).
 fn group() -> (Store, String, String, HGROUP) {
     let s = Store::new();
-    let me = s.pn.identity_create(Some("me"), Some("Me"), None).unwrap();
-    let (c, f, m) = (W::new("ev"), W::new("Ev"), W::new(&me));
-    let mut p = PEER_GROUP_PROPERTIES {
-        dwSize: size_of::<PEER_GROUP_PROPERTIES>() as u32,
-        dwFlags: 0,
-        pwzCloud: null_mut(),
-        pwzClassifier: c.m(),
-        pwzGroupPeerName: null_mut(),
-        pwzCreatorPeerName: m.m(),
-        pwzFriendlyName: f.m(),
-        pwzComment: null_mut(),
-        ulMemberDataLifetime: 0,
-        ulPresenceLifetime: 0,
-        dwAuthenticationSchemes: 0,
-        pwzGroupPassword: null_mut(),
-        groupPasswordRole: GUID::NULL,
-    };
-    let mut g: HGROUP = null_mut();
-    // SAFETY: valid structure and out-pointer.
-    s.on(|| assert_eq!(unsafe { crate::PeerGroupCreate(&mut p, &mut g) }, 0));
+    let (me, g) = s.identity_with_group("ev", "Ev");
     let gpn = s.pn.enum_groups(&me).unwrap()[0].peer_name.clone();
     (s, me, gpn, g)
 }
 
 fn add_record(g: HGROUP, ty: u32, data: &mut [u8]) -> GUID {
-    let expiration = peernet::to_filetime(SystemTime::now()) + 36_000_000_000;
-    let mut rec = PEER_RECORD {
-        dwSize: size_of::<PEER_RECORD>() as u32,
-        r#type: GUID {
-            Data1: ty,
-            ..GUID::NULL
-        },
-        id: GUID::NULL,
-        dwVersion: 0,
-        dwFlags: 0,
-        pwzCreatorId: null_mut(),
-        pwzModifiedById: null_mut(),
-        pwzAttributes: null_mut(),
-        ftCreation: FILETIME::default(),
-        ftExpiration: FILETIME::from_u64(expiration),
-        ftLastModified: FILETIME::default(),
-        securityData: PEER_DATA {
-            cbData: 0,
-            pbData: null_mut(),
-        },
-        data: PEER_DATA {
-            cbData: data.len() as u32,
-            pbData: data.as_mut_ptr(),
-        },
-    };
+    let mut rec = new_record(ty, later(3600), None, data);
     let mut id = GUID::NULL;
     // SAFETY: valid record and out-pointer.
     assert_eq!(unsafe { PeerGroupAddRecord(g, &mut rec, &mut id) }, 0);

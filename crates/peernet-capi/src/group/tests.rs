@@ -13,7 +13,9 @@ use peernet::hresult::{
 
 use super::*;
 use crate::convert::public_key_info;
-use crate::tests::{INVALID, Store, W, bad_utf16, hr, lock, started, string, take};
+use crate::tests::{
+    INVALID, Store, W, bad_utf16, group_properties, hr, lock, started, string, take,
+};
 use crate::types::{
     CERT_PUBLIC_KEY_INFO, CRYPT_ALGORITHM_IDENTIFIER, CRYPT_BIT_BLOB, CRYPT_DATA_BLOB, HPEERENUM,
     PEER_GROUP_ROLE_INVITING_MEMBER, PEER_GROUP_ROLE_MEMBER, PEER_GROUP_STORE_CREDENTIALS,
@@ -27,24 +29,6 @@ fn create_identity(classifier: &str, friendly: &str) -> String {
     let (c, f) = (W::new(classifier), W::new(friendly));
     // SAFETY: valid strings and out-pointer.
     string(|o| unsafe { PeerIdentityCreate(c.p(), f.p(), 0, o) }).unwrap()
-}
-
-fn props(creator: Option<&W>, classifier: &W, friendly: &W) -> PEER_GROUP_PROPERTIES {
-    PEER_GROUP_PROPERTIES {
-        dwSize: size_of::<PEER_GROUP_PROPERTIES>() as u32,
-        dwFlags: 0,
-        pwzCloud: null_mut(),
-        pwzClassifier: classifier.m(),
-        pwzGroupPeerName: null_mut(),
-        pwzCreatorPeerName: creator.map_or(null_mut(), W::m),
-        pwzFriendlyName: friendly.m(),
-        pwzComment: null_mut(),
-        ulMemberDataLifetime: 0,
-        ulPresenceLifetime: 0,
-        dwAuthenticationSchemes: 0,
-        pwzGroupPassword: null_mut(),
-        groupPasswordRole: GUID::NULL,
-    }
 }
 
 fn create_group(p: &PEER_GROUP_PROPERTIES) -> HGROUP {
@@ -88,7 +72,7 @@ fn store_with_group() -> (Store, String, HGROUP) {
     let (me, h) = s.on(|| {
         let me = create_identity("me", "Me");
         let (c, f) = (W::new("chat"), W::new("Chat"));
-        let h = create_group(&props(Some(&W::new(&me)), &c, &f));
+        let h = create_group(&group_properties(Some(&W::new(&me)), &c, &f));
         (me, h)
     });
     (s, me, h)
@@ -119,7 +103,7 @@ fn group_properties_round_trip_through_a_block() {
 #[test]
 fn group_properties_sizes() {
     let (cloud, c) = (W::new("c"), W::new("k"));
-    let mut raw = props(None, &c, &c);
+    let mut raw = group_properties(None, &c, &c);
     raw.dwSize = PEER_GROUP_PROPERTIES_V1_SIZE as u32;
     raw.pwzCloud = cloud.m();
     raw.dwAuthenticationSchemes = 99;
@@ -149,7 +133,7 @@ fn everything_needs_startup() {
     let mut ft = FILETIME::default();
     let ftp: *mut FILETIME = &mut ft;
     let (c, f) = (W::new("c"), W::new("F"));
-    let mut p = props(None, &c, &f);
+    let mut p = group_properties(None, &c, &f);
     s.on(|| {
         // SAFETY: the startup check fails before any pointer is used.
         unsafe {
@@ -265,14 +249,14 @@ fn create_validation_and_defaults() {
             assert!(h.is_null(), "cleared before pProperties is checked");
             h = std::ptr::dangling_mut();
             assert_eq!(
-                PeerGroupCreate(&mut props(None, &c, &f), null_mut()),
+                PeerGroupCreate(&mut group_properties(None, &c, &f), null_mut()),
                 INVALID
             );
-            let mut bad_size = props(None, &c, &f);
+            let mut bad_size = group_properties(None, &c, &f);
             bad_size.dwSize = 8;
             assert_eq!(PeerGroupCreate(&mut bad_size, &mut h), INVALID);
             assert!(h.is_null());
-            let mut with_name = props(None, &c, &f);
+            let mut with_name = group_properties(None, &c, &f);
             let name = W::new("x.y");
             with_name.pwzGroupPeerName = name.m();
             assert_eq!(
@@ -280,12 +264,15 @@ fn create_validation_and_defaults() {
                 PEER_E_INVALID_GROUP_PROPERTIES.as_i32()
             );
             let bad = bad_utf16();
-            let mut bad_text = props(None, &c, &bad);
+            let mut bad_text = group_properties(None, &c, &bad);
             assert_eq!(PeerGroupCreate(&mut bad_text, &mut h), INVALID);
             assert!(s.identities().is_empty(), "nothing reaches the store");
 
             // NULL creator: the default identity, made now.
-            assert_eq!(PeerGroupCreate(&mut props(None, &c, &f), &mut h), 0);
+            assert_eq!(
+                PeerGroupCreate(&mut group_properties(None, &c, &f), &mut h),
+                0
+            );
             let ids = s.identities();
             assert_eq!(ids.len(), 1);
             let mut p: *mut PEER_GROUP_PROPERTIES = null_mut();
@@ -296,7 +283,7 @@ fn create_validation_and_defaults() {
             // An XP-sized structure is accepted.
             let creator = W::new(&ids[0]);
             let other = W::new("other");
-            let mut xp = props(Some(&creator), &other, &f);
+            let mut xp = group_properties(Some(&creator), &other, &f);
             xp.dwSize = PEER_GROUP_PROPERTIES_V1_SIZE as u32;
             assert_eq!(
                 PeerGroupCreate(&mut xp, &mut h),
@@ -336,7 +323,7 @@ fn null_identity_resolves_as_the_facade_does() {
             assert!(s.identities().is_empty());
             // A refused create makes none either (a password without password
             // authentication).
-            let mut p = props(None, &c, &f);
+            let mut p = group_properties(None, &c, &f);
             let pw = W::new("pw");
             p.pwzGroupPassword = pw.m();
             assert_eq!(
@@ -403,7 +390,7 @@ fn password_group() -> (Store, W, HGROUP) {
     let a = Store::new();
     let alice = W::new(&a.on(|| create_identity("alice", "Alice")));
     let (c, f, password) = (W::new("chat"), W::new("Chat"), W::new("s3cret"));
-    let mut p = props(Some(&alice), &c, &f);
+    let mut p = group_properties(Some(&alice), &c, &f);
     p.dwAuthenticationSchemes = 0x1 | 0x2;
     p.pwzGroupPassword = password.m();
     p.groupPasswordRole = PEER_GROUP_ROLE_MEMBER;
@@ -816,20 +803,20 @@ fn properties_status_and_time() {
         crate::memory::free(p.cast());
         assert_eq!(PeerGroupSetProperties(h, null_mut()), INVALID);
         assert_eq!(
-            PeerGroupSetProperties(null_mut(), &mut props(None, &c, &f)),
+            PeerGroupSetProperties(null_mut(), &mut group_properties(None, &c, &f)),
             BAD_GROUP
         );
         // The structure is converted before the handle is looked up.
         let garbage: HGROUP = std::ptr::without_provenance_mut(0x7770);
-        let mut bad_size = props(None, &c, &f);
+        let mut bad_size = group_properties(None, &c, &f);
         bad_size.dwSize = 8;
         assert_eq!(PeerGroupSetProperties(null_mut(), &mut bad_size), INVALID);
         assert_eq!(PeerGroupSetProperties(garbage, &mut bad_size), INVALID);
         assert_eq!(PeerGroupSetProperties(h, &mut bad_size), INVALID);
         let odd = bad_utf16();
-        let mut bad_text = props(None, &c, &odd);
+        let mut bad_text = group_properties(None, &c, &odd);
         assert_eq!(PeerGroupSetProperties(garbage, &mut bad_text), INVALID);
-        let mut bad_comment = props(None, &c, &f);
+        let mut bad_comment = group_properties(None, &c, &f);
         bad_comment.pwzComment = odd.m();
         assert_eq!(
             PeerGroupSetProperties(null_mut(), &mut bad_comment),
@@ -891,7 +878,7 @@ fn store_errors_leave_outputs_null() {
     let mut g: HGROUP = std::ptr::dangling_mut();
     s.on(|| {
         // SAFETY: test buffers are valid for the calls.
-        let r = unsafe { PeerGroupCreate(&mut props(Some(&id), &c, &f), &mut g) };
+        let r = unsafe { PeerGroupCreate(&mut group_properties(Some(&id), &c, &f), &mut g) };
         assert!(r < 0, "the creator's key cannot be opened: {r:#x}");
         assert!(g.is_null());
     });
@@ -906,7 +893,7 @@ fn groups_end_to_end() {
     let bob_name = b.on(|| create_identity("bob", "Bob"));
     let bob = W::new(&bob_name);
     let (classifier, friendly, password) = (W::new("chat"), W::new("Chat"), W::new("s3cret"));
-    let mut p0 = props(Some(&alice), &classifier, &friendly);
+    let mut p0 = group_properties(Some(&alice), &classifier, &friendly);
     p0.dwAuthenticationSchemes = 0x1 | 0x2;
     p0.pwzGroupPassword = password.m();
     p0.groupPasswordRole = PEER_GROUP_ROLE_MEMBER;
@@ -938,7 +925,7 @@ fn groups_end_to_end() {
         crate::memory::free(p.cast());
         // An XP-sized structure with NULL immutable fields changes the friendly name only.
         let renamed = W::new("Renamed");
-        let mut xp = props(Some(&W::new("")), &W::new(""), &renamed);
+        let mut xp = group_properties(Some(&W::new("")), &W::new(""), &renamed);
         xp.dwSize = PEER_GROUP_PROPERTIES_V1_SIZE as u32;
         xp.pwzClassifier = null_mut();
         xp.pwzCreatorPeerName = null_mut();

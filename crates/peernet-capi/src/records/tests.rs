@@ -3,7 +3,6 @@
 
 use std::ffi::c_void;
 use std::ptr::{null, null_mut};
-use std::time::{Duration, SystemTime};
 
 use peernet::hresult::{
     PEER_E_INVALID_GROUP, PEER_E_INVALID_RECORD_EXPIRATION, PEER_E_INVALID_SEARCH,
@@ -14,46 +13,8 @@ use peernet_storage::MemberRow;
 use super::*;
 use crate::convert::guid_of;
 use crate::memory::{free, is_live};
-use crate::tests::{INVALID, Store, W, hr, lock, started};
-use crate::types::PEER_GROUP_PROPERTIES;
-use crate::{PeerEndEnumeration, PeerGetNextItem, PeerGroupClose, PeerGroupCreate};
-
-/// A record to add: type `ty` (Data1), expiration, attributes and data.
-fn new_record(ty: u32, expiration: u64, attrs: Option<&W>, data: &mut [u8]) -> PEER_RECORD {
-    PEER_RECORD {
-        dwSize: size_of::<PEER_RECORD>() as u32,
-        r#type: GUID {
-            Data1: ty,
-            ..GUID::NULL
-        },
-        id: GUID::NULL,
-        dwVersion: 0,
-        dwFlags: 0,
-        pwzCreatorId: null_mut(),
-        pwzModifiedById: null_mut(),
-        pwzAttributes: attrs.map_or(null_mut(), W::m),
-        ftCreation: FILETIME::default(),
-        ftExpiration: FILETIME::from_u64(expiration),
-        ftLastModified: FILETIME::default(),
-        securityData: PEER_DATA {
-            cbData: 0,
-            pbData: null_mut(),
-        },
-        data: PEER_DATA {
-            cbData: data.len() as u32,
-            pbData: if data.is_empty() {
-                null_mut()
-            } else {
-                data.as_mut_ptr()
-            },
-        },
-    }
-}
-
-/// A FILETIME `secs` from now.
-fn later(secs: u64) -> u64 {
-    peernet::to_filetime(SystemTime::now() + Duration::from_secs(secs))
-}
+use crate::tests::{INVALID, Store, W, hr, later, lock, new_record, started};
+use crate::{PeerEndEnumeration, PeerGetNextItem, PeerGroupClose};
 
 /// A returned `PEER_RECORD` read back as the facade's record.
 ///
@@ -114,26 +75,7 @@ fn records_of(h: HPEERENUM, batch: u32) -> Vec<peernet::Record> {
 /// A store with one identity and a group it created (handle open).
 fn group() -> (Store, String, HGROUP) {
     let s = Store::new();
-    let me = s.pn.identity_create(Some("me"), Some("Me"), None).unwrap();
-    let (c, f, m) = (W::new("r"), W::new("R"), W::new(&me));
-    let mut p = PEER_GROUP_PROPERTIES {
-        dwSize: size_of::<PEER_GROUP_PROPERTIES>() as u32,
-        dwFlags: 0,
-        pwzCloud: null_mut(),
-        pwzClassifier: c.m(),
-        pwzGroupPeerName: null_mut(),
-        pwzCreatorPeerName: m.m(),
-        pwzFriendlyName: f.m(),
-        pwzComment: null_mut(),
-        ulMemberDataLifetime: 0,
-        ulPresenceLifetime: 0,
-        dwAuthenticationSchemes: 0,
-        pwzGroupPassword: null_mut(),
-        groupPasswordRole: GUID::NULL,
-    };
-    let mut g: HGROUP = null_mut();
-    // SAFETY: valid structure and out-pointer.
-    s.on(|| assert_eq!(unsafe { PeerGroupCreate(&mut p, &mut g) }, 0));
+    let (me, g) = s.identity_with_group("r", "R");
     (s, me, g)
 }
 

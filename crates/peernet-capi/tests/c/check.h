@@ -41,4 +41,16 @@ static int failures = 0;
         }                                                                             \
     } while (0)
 
+/* The end of main(): prints "<name>: ok" and returns exit status 0 when every check
+ * passed, else reports the number of failed checks and returns 1. */
+static inline int check_report(const char *name)
+{
+    if (failures != 0) {
+        fprintf(stderr, "%s: %d check(s) failed\n", name, failures);
+        return 1;
+    }
+    printf("%s: ok\n", name);
+    return 0;
+}
+
 #endif

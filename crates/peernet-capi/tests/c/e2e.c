@@ -25,53 +25,9 @@
 
 #include "p2p.h"
 #include "check.h"
+#include "support.h"
 
-/* ---- UTF-8 <-> UTF-16 (C99 has no char16_t literals) ------------------------------ */
-
-/* Strings made by W() live until wfree_all() at the end of the phase. */
-#define MAX_W 128
-static PWSTR w_made[MAX_W];
-static int w_count = 0;
-
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n);
-    if (p == NULL) {
-        fprintf(stderr, "out of memory\n");
-        exit(2);
-    }
-    return p;
-}
-
-/* UTF-8 -> new NUL-terminated UTF-16 string (caller frees with free()). */
-static PWSTR utf16(const char *s)
-{
-    size_t n = strlen(s), i = 0, o = 0;
-    PWSTR w = (PWSTR)xmalloc((n + 1) * sizeof(WCHAR));
-    while (i < n) {
-        unsigned char c = (unsigned char)s[i];
-        uint32_t cp;
-        int extra;
-        if (c < 0x80) { cp = c; extra = 0; }
-        else if ((c & 0xE0) == 0xC0) { cp = c & 0x1F; extra = 1; }
-        else if ((c & 0xF0) == 0xE0) { cp = c & 0x0F; extra = 2; }
-        else { cp = c & 0x07; extra = 3; }
-        i++;
-        while (extra-- > 0 && i < n) {
-            cp = (cp << 6) | ((unsigned char)s[i] & 0x3F);
-            i++;
-        }
-        if (cp >= 0x10000) {
-            cp -= 0x10000;
-            w[o++] = (WCHAR)(0xD800 + (cp >> 10));
-            w[o++] = (WCHAR)(0xDC00 + (cp & 0x3FF));
-        } else {
-            w[o++] = (WCHAR)cp;
-        }
-    }
-    w[o] = 0;
-    return w;
-}
+/* ---- UTF-16 -> UTF-8 and comparisons (the rest is in support.h) ---------------------- */
 
 /* UTF-16 -> new UTF-8 string (caller frees with free()); NULL -> "(null)". */
 static char *utf8(PCWSTR w)
@@ -109,21 +65,6 @@ static char *utf8(PCWSTR w)
     }
     s[o] = 0;
     return s;
-}
-
-static PCWSTR W(const char *s)
-{
-    if (w_count == MAX_W) {
-        fprintf(stderr, "too many strings\n");
-        exit(2);
-    }
-    w_made[w_count] = utf16(s);
-    return w_made[w_count++];
-}
-
-static void wfree_all(void)
-{
-    while (w_count > 0) free(w_made[--w_count]);
 }
 
 /* Compare a returned UTF-16 string with UTF-8 text. */
@@ -172,21 +113,9 @@ static void put_file(const char *name, PCWSTR w)
 static PCWSTR get_file(const char *name)
 {
     char *p = path_of(name), *u;
+    size_t n;
     PCWSTR w;
-    long n;
-    FILE *f = fopen(p, "rb");
-    if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
-        fseek(f, 0, SEEK_SET) != 0) {
-        fprintf(stderr, "cannot read %s\n", p);
-        exit(2);
-    }
-    u = (char *)xmalloc((size_t)n + 1);
-    if (fread(u, 1, (size_t)n, f) != (size_t)n) {
-        fprintf(stderr, "cannot read %s\n", p);
-        exit(2);
-    }
-    u[n] = 0;
-    fclose(f);
+    u = read_file(p, &n);
     w = W(u);
     free(u);
     free(p);
@@ -599,6 +528,7 @@ static void phase_bob2(void)
 int main(int argc, char **argv)
 {
     const char *phase;
+    char name[64];
     if (argc != 3) {
         fprintf(stderr, "usage: e2e alice|bob|alice2|bob2 <exchange-dir>\n");
         return 2;
@@ -614,10 +544,6 @@ int main(int argc, char **argv)
         return 2;
     }
     wfree_all();
-    if (failures != 0) {
-        fprintf(stderr, "e2e %s: %d check(s) failed\n", phase, failures);
-        return 1;
-    }
-    printf("e2e %s: ok\n", phase);
-    return 0;
+    snprintf(name, sizeof name, "e2e %s", phase);
+    return check_report(name);
 }

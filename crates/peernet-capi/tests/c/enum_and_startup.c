@@ -116,10 +116,5 @@ int main(void)
     hresult_constants();
     role_guids();
     sizes();
-    if (failures != 0) {
-        fprintf(stderr, "enum_and_startup: %d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("enum_and_startup: ok\n");
-    return 0;
+    return check_report("enum_and_startup");
 }

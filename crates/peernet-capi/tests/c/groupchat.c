@@ -28,28 +28,7 @@
 
 #include "p2p.h"
 #include "check.h"
-
-/* ASCII -> UTF-16 is all this program needs. */
-#define MAX_W 16
-static PWSTR w_made[MAX_W];
-static int w_count = 0;
-
-static PCWSTR W(const char *s)
-{
-    size_t n = strlen(s), i;
-    PWSTR w;
-    if (w_count == MAX_W || (w = (PWSTR)malloc((n + 1) * sizeof(WCHAR))) == NULL) exit(2);
-    for (i = 0; i <= n; i++) w[i] = (WCHAR)(unsigned char)s[i];
-    w_made[w_count] = w;
-    return w_made[w_count++];
-}
-
-static int weq(PCWSTR w, PCWSTR v)
-{
-    if (w == NULL || v == NULL) return w == v;
-    while (*w != 0 && *w == *v) { w++; v++; }
-    return *w == *v;
-}
+#include "support.h"
 
 static ULONG identity_count(void)
 {
@@ -139,9 +118,9 @@ static void group_chat(const char *identity, const char *group, const char *memb
             CHECK(m->pCredentialInfo != NULL);
             if (m->pCredentialInfo != NULL) {
                 CHECK(m->pCredentialInfo->pwzFriendlyName != NULL);
-                if (weq(m->pwzIdentity, wm)) {
+                if (wide_eq(m->pwzIdentity, wm)) {
                     seen++;
-                    CHECK(weq(m->pCredentialInfo->pwzFriendlyName, m->pwzIdentity));
+                    CHECK(wide_eq(m->pCredentialInfo->pwzFriendlyName, m->pwzIdentity));
                 }
             }
         }
@@ -163,7 +142,6 @@ static void group_chat(const char *identity, const char *group, const char *memb
 
 int main(int argc, char **argv)
 {
-    int i;
     PeerFreeData(NULL);
     startup_versions(); /* leaves one startup */
     if (argc == 2 && strcmp(argv[1], "empty") == 0) {
@@ -176,11 +154,6 @@ int main(int argc, char **argv)
     }
     CHECK_HR(PeerGroupShutdown(), S_OK);
     CHECK_HR(PeerGroupShutdown(), E_UNEXPECTED);
-    for (i = 0; i < w_count; i++) free(w_made[i]);
-    if (failures != 0) {
-        fprintf(stderr, "groupchat: %d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("groupchat: ok\n");
-    return 0;
+    wfree_all();
+    return check_report("groupchat");
 }

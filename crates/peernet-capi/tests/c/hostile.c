@@ -18,71 +18,10 @@
 #include <string.h>
 
 #include "p2p.h"
+#include "support.h"
 
 /* "hostile corpus pässword" (tests/src/hostile.rs PASSWORD), UTF-8. */
 static const char PASSWORD[] = "hostile corpus p\xc3\xa4ssword";
-
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n);
-    if (p == NULL) {
-        fprintf(stderr, "out of memory\n");
-        exit(2);
-    }
-    return p;
-}
-
-/* UTF-8 (n bytes, stops at a NUL like a C string) -> new NUL-terminated UTF-16. */
-static PWSTR utf16n(const char *s, size_t n)
-{
-    size_t i = 0, o = 0;
-    PWSTR w = (PWSTR)xmalloc((n + 1) * sizeof(WCHAR));
-    while (i < n && s[i] != 0) {
-        unsigned char c = (unsigned char)s[i];
-        uint32_t cp;
-        int extra;
-        if (c < 0x80) { cp = c; extra = 0; }
-        else if ((c & 0xE0) == 0xC0) { cp = c & 0x1F; extra = 1; }
-        else if ((c & 0xF0) == 0xE0) { cp = c & 0x0F; extra = 2; }
-        else { cp = c & 0x07; extra = 3; }
-        i++;
-        while (extra-- > 0 && i < n) {
-            cp = (cp << 6) | ((unsigned char)s[i] & 0x3F);
-            i++;
-        }
-        if (cp >= 0x10000) {
-            cp -= 0x10000;
-            w[o++] = (WCHAR)(0xD800 + (cp >> 10));
-            w[o++] = (WCHAR)(0xDC00 + (cp & 0x3FF));
-        } else {
-            w[o++] = (WCHAR)cp;
-        }
-    }
-    w[o] = 0;
-    return w;
-}
-
-static PWSTR utf16(const char *s) { return utf16n(s, strlen(s)); }
-
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-    if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        fprintf(stderr, "cannot read %s\n", path);
-        exit(2);
-    }
-    buf = (char *)xmalloc((size_t)n + 1);
-    if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        fprintf(stderr, "cannot read %s\n", path);
-        exit(2);
-    }
-    fclose(f);
-    buf[n] = 0;
-    *len = (size_t)n;
-    return buf;
-}
 
 static void chomp(char *s)
 {

@@ -21,28 +21,7 @@
 
 #include "p2p.h"
 #include "check.h"
-
-/* ASCII <-> UTF-16 is all this program needs. */
-#define MAX_W 64
-static PWSTR w_made[MAX_W];
-static int w_count = 0;
-
-static PCWSTR W(const char *s)
-{
-    size_t n = strlen(s), i;
-    PWSTR w;
-    if (w_count == MAX_W || (w = (PWSTR)malloc((n + 1) * sizeof(WCHAR))) == NULL) exit(2);
-    for (i = 0; i <= n; i++) w[i] = (WCHAR)(unsigned char)s[i];
-    w_made[w_count] = w;
-    return w_made[w_count++];
-}
-
-static int weq(PCWSTR w, PCWSTR v)
-{
-    if (w == NULL || v == NULL) return w == v;
-    while (*w != 0 && *w == *v) { w++; v++; }
-    return *w == *v;
-}
+#include "support.h"
 
 /* Now + secs as a FILETIME (100 ns ticks since 1601). */
 static FILETIME filetime_in(long secs)
@@ -158,9 +137,9 @@ int main(int argc, char **argv)
     CHECK(memcmp(&got->id, &id, sizeof id) == 0);
     CHECK(memcmp(&got->type, &TYPE_A, sizeof id) == 0);
     CHECK(got->dwVersion == 1);
-    CHECK(weq(got->pwzCreatorId, identity));
-    CHECK(weq(got->pwzModifiedById, identity));
-    CHECK(weq(got->pwzAttributes, attrs));
+    CHECK(wide_eq(got->pwzCreatorId, identity));
+    CHECK(wide_eq(got->pwzModifiedById, identity));
+    CHECK(wide_eq(got->pwzAttributes, attrs));
     CHECK(got->data.cbData == 5 && memcmp(got->data.pbData, "hello", 5) == 0);
     CHECK(got->securityData.cbData > 17);
 
@@ -222,7 +201,7 @@ int main(int argc, char **argv)
     if (count == 1) {
         PEER_MEMBER *m = (PEER_MEMBER *)items[0];
         CHECK(m->dwSize == sizeof(PEER_MEMBER));
-        CHECK(weq(m->pwzIdentity, identity));
+        CHECK(wide_eq(m->pwzIdentity, identity));
         CHECK(m->pCredentialInfo != NULL && m->pCredentialInfo->cRoles == 1);
         CHECK(m->pCredentialInfo != NULL &&
               memcmp(m->pCredentialInfo->pRoles, &PEER_GROUP_ROLE_ADMIN, sizeof(GUID)) == 0);
@@ -269,12 +248,7 @@ int main(int argc, char **argv)
     CHECK_HR(PeerGroupClose(group), S_OK);
     PeerFreeData(identity);
     CHECK_HR(PeerGroupShutdown(), S_OK);
-    while (w_count > 0) free(w_made[--w_count]);
+    wfree_all();
 
-    if (failures != 0) {
-        fprintf(stderr, "%d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("records: ok\n");
-    return 0;
+    return check_report("records");
 }

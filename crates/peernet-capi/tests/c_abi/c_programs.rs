@@ -36,22 +36,54 @@ fn build(cc: &str, name: &str, extra: &[&str]) -> PathBuf {
     exe
 }
 
-/// Build `tests/c/<name>.c`, run it, then run it under valgrind; it must print
-/// `<name>: ok` both times.
-fn build_and_run(name: &str, extra: &[&str]) {
+/// A wrapper program and its arguments (valgrind), or none.
+type Wrapper<'a> = Option<(&'a str, &'a [&'a str])>;
+
+/// `exe`, or `exe` under `wrapper`.
+fn command(exe: &Path, wrapper: Wrapper<'_>) -> Command {
+    match wrapper {
+        Some((program, args)) => {
+            let mut c = Command::new(program);
+            c.args(args).arg(exe);
+            c
+        }
+        None => Command::new(exe),
+    }
+}
+
+/// Run `cmd`; it must succeed and print `<what>: ok`.
+fn expect_ok(cmd: &mut Command, what: &str) {
+    let out = run(cmd);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("{what}: ok")
+    );
+}
+
+/// Build `tests/c/<name>.c` with the `extra` flags and call `run_in(exe, dir, wrapper)`
+/// plainly in `<scratch>/plain`, then under valgrind in `<scratch>/valgrind`.
+fn plain_then_valgrind(name: &str, extra: &[&str], run_in: impl Fn(&Path, &Path, Wrapper<'_>)) {
     let Some(cc) = tool("cc", "building the tests/c programs") else {
         return;
     };
     let exe = build(&cc, name, extra);
-    let ok = format!("{name}: ok");
-    let out = run(&mut Command::new(&exe));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), ok);
+    let dir = exe.parent().expect("scratch directory").to_path_buf();
+    run_in(&exe, &dir.join("plain"), None);
 
     let Some(valgrind) = tool("valgrind", "checking the C ABI for memory errors and leaks") else {
         return;
     };
-    let out = run(Command::new(valgrind).args(VALGRIND).arg(&exe));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), ok);
+    let t = std::time::Instant::now();
+    run_in(&exe, &dir.join("valgrind"), Some((&valgrind, VALGRIND)));
+    eprintln!("tests/c/{name}.c under valgrind: {:?}", t.elapsed());
+}
+
+/// Build `tests/c/<name>.c`, run it, then run it under valgrind; it must print
+/// `<name>: ok` both times.
+fn build_and_run(name: &str, extra: &[&str]) {
+    plain_then_valgrind(name, extra, |exe, _, wrapper| {
+        expect_ok(&mut command(exe, wrapper), name);
+    });
 }
 
 /// Memory errors and definite or indirect leaks fail the run. Blocks reachable only
@@ -75,26 +107,19 @@ const E2E_PHASES: &[(&str, &str)] = &[
 
 /// Run the e2e phases, each a new process with `PEERNET_HOME` set to its computer's
 /// store, exchanging files through a shared directory. `wrapper` is e.g. valgrind.
-fn run_e2e(exe: &std::path::Path, root: &std::path::Path, wrapper: Option<(&str, &[&str])>) {
+fn run_e2e(exe: &Path, root: &Path, wrapper: Wrapper<'_>) {
     let _ = std::fs::remove_dir_all(root);
     let exchange = root.join("exchange");
     std::fs::create_dir_all(&exchange).expect("exchange directory");
     for (phase, computer) in E2E_PHASES {
         let store = root.join(computer);
         std::fs::create_dir_all(&store).expect("store directory");
-        let mut cmd = match wrapper {
-            Some((program, args)) => {
-                let mut c = Command::new(program);
-                c.args(args).arg(exe);
-                c
-            }
-            None => Command::new(exe),
-        };
-        cmd.arg(phase).arg(&exchange).env("PEERNET_HOME", &store);
-        let out = run(&mut cmd);
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout).trim(),
-            format!("e2e {phase}: ok")
+        expect_ok(
+            command(exe, wrapper)
+                .arg(phase)
+                .arg(&exchange)
+                .env("PEERNET_HOME", &store),
+            &format!("e2e {phase}"),
         );
     }
 }
@@ -104,17 +129,7 @@ fn run_e2e(exe: &std::path::Path, root: &std::path::Path, wrapper: Option<(&str,
 /// error paths; plain, then under valgrind.
 #[test]
 fn e2e() {
-    let Some(cc) = tool("cc", "building the tests/c programs") else {
-        return;
-    };
-    let exe = build(&cc, "e2e", &[]);
-    let dir = exe.parent().expect("scratch directory").to_path_buf();
-    run_e2e(&exe, &dir.join("plain"), None);
-
-    let Some(valgrind) = tool("valgrind", "checking the C ABI for memory errors and leaks") else {
-        return;
-    };
-    run_e2e(&exe, &dir.join("valgrind"), Some((&valgrind, VALGRIND)));
+    plain_then_valgrind("e2e", &[], run_e2e);
 }
 
 #[test]
@@ -128,38 +143,21 @@ fn threads() {
 }
 
 /// Run `tests/c/records.c` with its own empty store (`PEERNET_HOME`) and directory.
-fn run_records(exe: &std::path::Path, root: &std::path::Path, wrapper: Option<(&str, &[&str])>) {
+fn run_records(exe: &Path, root: &Path, wrapper: Wrapper<'_>) {
     let _ = std::fs::remove_dir_all(root);
     let store = root.join("store");
     std::fs::create_dir_all(&store).expect("store directory");
-    let mut cmd = match wrapper {
-        Some((program, args)) => {
-            let mut c = Command::new(program);
-            c.args(args).arg(exe);
-            c
-        }
-        None => Command::new(exe),
-    };
-    cmd.arg(root).env("PEERNET_HOME", &store);
-    let out = run(&mut cmd);
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "records: ok");
+    expect_ok(
+        command(exe, wrapper).arg(root).env("PEERNET_HOME", &store),
+        "records",
+    );
 }
 
 /// `tests/c/records.c`: records, members, database export/import and events (a pipe as
 /// `hEvent`, and `PeernetWaitForGroupEvent`); plain, then under valgrind.
 #[test]
 fn records() {
-    let Some(cc) = tool("cc", "building the tests/c programs") else {
-        return;
-    };
-    let exe = build(&cc, "records", &[]);
-    let dir = exe.parent().expect("scratch directory").to_path_buf();
-    run_records(&exe, &dir.join("plain"), None);
-
-    let Some(valgrind) = tool("valgrind", "checking the C ABI for memory errors and leaks") else {
-        return;
-    };
-    run_records(&exe, &dir.join("valgrind"), Some((&valgrind, VALGRIND)));
+    plain_then_valgrind("records", &[], run_records);
 }
 
 /// Every `HOSTILE_SAMPLE_EVERY`-th UTF-8 row of the hostile corpus goes through
@@ -169,21 +167,14 @@ const HOSTILE_SAMPLE_EVERY: usize = 8;
 
 /// Prepare the corpus store and the row list for `tests/c/hostile.c`; returns
 /// (store, list).
-fn hostile_setup(root: &std::path::Path) -> (PathBuf, PathBuf) {
-    use peernet_tests::hostile::{PASSWORD, corpus_dir, parse_manifest};
+fn hostile_setup(root: &Path) -> (PathBuf, PathBuf) {
+    use peernet_tests::hostile::{corpus_dir, import_base, parse_manifest};
     let _ = std::fs::remove_dir_all(root);
     let corpus = corpus_dir();
     let store = root.join("store");
     let pn =
         peernet::Peernet::open_with(&store, peernet_tests::store::fast_options()).expect("store");
-    let read = |f: &str| std::fs::read_to_string(corpus.join(f)).expect("base document");
-    let owner = pn
-        .identity_import(&read("base/identity.xml"), &PASSWORD.into())
-        .expect("identity");
-    let group = pn
-        .group_import_config(&read("base/group.xml"), &PASSWORD.into(), false)
-        .expect("group")
-        .group_peer_name;
+    let (owner, group) = import_base(&pn);
     drop(pn);
     let every = if std::env::var("PEERNET_CAPI_CORPUS").is_ok_and(|v| v == "all") {
         1
@@ -218,53 +209,28 @@ fn hostile_setup(root: &std::path::Path) -> (PathBuf, PathBuf) {
     (store, list_path)
 }
 
-fn run_hostile(exe: &std::path::Path, root: &std::path::Path, wrapper: Option<(&str, &[&str])>) {
+/// Run `tests/c/hostile.c` on a fresh corpus store and row list in `root`.
+fn run_hostile(exe: &Path, root: &Path, wrapper: Wrapper<'_>) {
     let (store, list) = hostile_setup(root);
-    let mut cmd = match wrapper {
-        Some((program, args)) => {
-            let mut c = Command::new(program);
-            c.args(args).arg(exe);
-            c
-        }
-        None => Command::new(exe),
-    };
-    cmd.arg(&list).env("PEERNET_HOME", &store);
-    let out = run(&mut cmd);
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "hostile: ok");
+    expect_ok(
+        command(exe, wrapper).arg(&list).env("PEERNET_HOME", &store),
+        "hostile",
+    );
 }
 
 /// `tests/c/hostile.c`: a sample of the hostile corpus through the C functions; plain, then
 /// under valgrind (memory errors and leaks on the error paths).
 #[test]
 fn hostile_corpus_sample() {
-    let Some(cc) = tool("cc", "building the tests/c programs") else {
-        return;
-    };
-    let exe = build(&cc, "hostile", &[]);
-    let dir = exe.parent().expect("scratch directory").to_path_buf();
-    run_hostile(&exe, &dir.join("plain"), None);
-
-    let Some(valgrind) = tool("valgrind", "checking the C ABI for memory errors and leaks") else {
-        return;
-    };
-    let t = std::time::Instant::now();
-    run_hostile(&exe, &dir.join("valgrind"), Some((&valgrind, VALGRIND)));
-    eprintln!("tests/c/hostile.c under valgrind: {:?}", t.elapsed());
+    plain_then_valgrind("hostile", &[], run_hostile);
 }
 
 /// Run `tests/c/groupchat.c` with `args` on the store `store`.
-fn run_groupchat(exe: &Path, store: &Path, args: &[&str], wrapper: Option<(&str, &[&str])>) {
-    let mut cmd = match wrapper {
-        Some((program, wargs)) => {
-            let mut c = Command::new(program);
-            c.args(wargs).arg(exe);
-            c
-        }
-        None => Command::new(exe),
-    };
-    cmd.args(args).env("PEERNET_HOME", store);
-    let out = run(&mut cmd);
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "groupchat: ok");
+fn run_groupchat(exe: &Path, store: &Path, args: &[&str], wrapper: Wrapper<'_>) {
+    expect_ok(
+        command(exe, wrapper).args(args).env("PEERNET_HOME", store),
+        "groupchat",
+    );
 }
 
 /// A store where an identity has a group whose database knows a member without its
@@ -302,26 +268,14 @@ fn groupchat_setup(root: &Path) -> (PathBuf, String, String, String) {
 /// plain, then under valgrind.
 #[test]
 fn groupchat() {
-    let Some(cc) = tool("cc", "building the tests/c programs") else {
-        return;
-    };
-    let exe = build(&cc, "groupchat", &[]);
-    let root = exe.parent().expect("scratch directory").to_path_buf();
-    let (store, me, group, member) = groupchat_setup(&root);
-    let empty = root.join("empty");
-    let group_args = ["group", me.as_str(), group.as_str(), member.as_str()];
-    let no_identities = |dir: &Path| {
-        let pn = peernet::Peernet::open(dir).expect("store");
+    plain_then_valgrind("groupchat", &[], |exe, root, wrapper| {
+        let (store, me, group, member) = groupchat_setup(root);
+        let empty = root.join("empty");
+        run_groupchat(exe, &empty, &["empty"], wrapper);
+        let pn = peernet::Peernet::open(&empty).expect("store");
         assert!(pn.enum_identities().expect("identities").is_empty());
-    };
-    run_groupchat(&exe, &empty, &["empty"], None);
-    no_identities(&empty);
-    run_groupchat(&exe, &store, &group_args, None);
-
-    let Some(valgrind) = tool("valgrind", "checking the C ABI for memory errors and leaks") else {
-        return;
-    };
-    run_groupchat(&exe, &empty, &["empty"], Some((&valgrind, VALGRIND)));
-    no_identities(&empty);
-    run_groupchat(&exe, &store, &group_args, Some((&valgrind, VALGRIND)));
+        drop(pn);
+        let group_args = ["group", me.as_str(), group.as_str(), member.as_str()];
+        run_groupchat(exe, &store, &group_args, wrapper);
+    });
 }

@@ -14,6 +14,15 @@ pub(crate) struct Schema {
 }
 
 impl Schema {
+    /// Parses `bytes` as a `doc` document whose root element is named `root`: the schema
+    /// bound to `doc` and the root element, the first steps of every document parser.
+    pub fn open(doc: DocumentType, bytes: &[u8], root: &str) -> Result<(Self, Element), Error> {
+        let schema = Self { doc };
+        let el = super::parse_tree(doc, bytes)?;
+        schema.root(&el, root)?;
+        Ok((schema, el))
+    }
+
     /// The root must have this name.
     pub fn root(self, el: &Element, name: &str) -> Result<(), Error> {
         if el.name == name {
@@ -78,6 +87,13 @@ impl Schema {
             }),
             None => Ok(()),
         }
+    }
+
+    /// An element holding only elements, with no attributes (namespace declarations
+    /// aside) and no non-white-space text.
+    pub fn bare_container(self, el: &Element) -> Result<(), Error> {
+        self.only_attributes(el, &[])?;
+        self.no_text(el)
     }
 
     /// Match children against an ordered list of names, each allowed at most once.

@@ -101,17 +101,66 @@ pub fn record(i: u32) -> peernet_storage::RecordRow {
     }
 }
 
+/// A store in `dir/store` holding the identities `names` (no groups).
+pub fn store_with_identities(dir: &Path, names: &[&str]) -> Store {
+    let store = open(dir);
+    for name in names {
+        store
+            .insert_identity(&identity(name), &pkcs8(name))
+            .expect("identity");
+    }
+    store
+}
+
 /// A store in `dir/store` with identity `a.x` holding group `g.1`.
 pub fn store_with_group(dir: &Path) -> Store {
-    let store = open(dir);
+    store_with_secret_group(dir, 1, peernet_storage::GroupSecrets::default())
+}
+
+/// The events group `g.1` of identity `a.x` logged after sequence number `seq`.
+pub fn events_since(store: &Store, seq: u64) -> Vec<peernet_storage::ChangeEvent> {
     store
-        .insert_identity(&identity("a.x"), &pkcs8("a.x"))
-        .expect("identity");
+        .changes_since("a.x", "g.1", seq)
+        .expect("changes")
+        .into_iter()
+        .map(|c| c.event)
+        .collect()
+}
+
+/// Rows in `table` of the store's database, counted through a second connection.
+pub fn row_count(store: &Store, table: &str) -> i64 {
+    rusqlite::Connection::open(store.db_path())
+        .expect("raw")
+        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .expect("count")
+}
+
+/// A store in `dir/store` with identity `a.x` holding group `g.1` (a chain of
+/// `chain_len`) with `secrets`.
+pub fn store_with_secret_group(
+    dir: &Path,
+    chain_len: usize,
+    secrets: peernet_storage::GroupSecrets<'_>,
+) -> Store {
+    let store = store_with_identities(dir, &["a.x"]);
     store
-        .insert_group(
-            &group("a.x", "g.1", 1),
-            peernet_storage::GroupSecrets::default(),
-        )
+        .insert_group(&group("a.x", "g.1", chain_len), secrets)
         .expect("group");
     store
+}
+
+/// The unsealed group key of group `g.1` of identity `a.x`, as plain bytes.
+pub fn group_key(store: &Store) -> Option<Vec<u8>> {
+    store
+        .group_private_key("a.x", "g.1")
+        .expect("group key")
+        .map(|k| k.to_vec())
+}
+
+/// The unsealed password verifier of group `g.1` of identity `a.x`, as plain bytes.
+pub fn password_verifier(store: &Store) -> Option<Vec<u8>> {
+    store
+        .group_password_verifier("a.x", "g.1")
+        .expect("verifier")
+        .map(|k| k.to_vec())
 }

@@ -8,7 +8,7 @@ use peernet_storage::{
     RecordRow, Store,
 };
 
-use crate::common::{guid, record, store_with_group, tempdir};
+use crate::common::{events_since, guid, record, store_with_group, tempdir};
 
 fn member(name: &str) -> MemberRow {
     MemberRow {
@@ -72,12 +72,7 @@ fn round_trip_restores_records_and_members_and_logs_the_difference() {
     let seq = store.last_change_seq("a.x", "g.1").expect("seq");
     store.import_database("a.x", "g.1", &file).expect("import");
     assert_eq!(snapshot(&store), exported);
-    let events: Vec<ChangeEvent> = store
-        .changes_since("a.x", "g.1", seq)
-        .expect("changes")
-        .into_iter()
-        .map(|c| c.event)
-        .collect();
+    let events = events_since(&store, seq);
     let rec = |change, i: u32| ChangeEvent::RecordChanged {
         change,
         record_id: guid(i),

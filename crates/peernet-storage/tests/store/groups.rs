@@ -4,17 +4,10 @@ use peernet_storage::{
     CloudScope, Error, GroupProperties, GroupSecrets, SecretUpdate, UpsertOutcome,
 };
 
-use crate::common::{chain, group, identity, open, pkcs8, tempdir};
-
-fn store_with_identities(dir: &std::path::Path, names: &[&str]) -> peernet_storage::Store {
-    let store = open(dir);
-    for name in names {
-        store
-            .insert_identity(&identity(name), &pkcs8(name))
-            .expect("identity");
-    }
-    store
-}
+use crate::common::{
+    chain, group, group_key, password_verifier, row_count, store_with_identities,
+    store_with_secret_group, tempdir,
+};
 
 #[test]
 fn insert_and_get_round_trip() {
@@ -45,22 +38,8 @@ fn insert_and_get_round_trip() {
     assert_eq!(got.properties, new.properties);
     assert_eq!(got.status, 3);
     assert!(got.has_group_key && got.has_password_verifier);
-    assert_eq!(
-        store
-            .group_private_key("a.x", "g.1")
-            .expect("key")
-            .as_deref()
-            .map(Vec::as_slice),
-        Some(&b"group pkcs8"[..])
-    );
-    assert_eq!(
-        store
-            .group_password_verifier("a.x", "g.1")
-            .expect("verifier")
-            .as_deref()
-            .map(Vec::as_slice),
-        Some(&b"verifier"[..])
-    );
+    assert_eq!(group_key(&store).as_deref(), Some(&b"group pkcs8"[..]));
+    assert_eq!(password_verifier(&store).as_deref(), Some(&b"verifier"[..]));
 }
 
 #[test]
@@ -75,18 +54,8 @@ fn member_without_group_key() {
     let got = store.group("a.x", "g.1").expect("get");
     assert!(!got.has_group_key && !got.has_password_verifier);
     assert_eq!(got.properties.password_role, None);
-    assert!(
-        store
-            .group_private_key("a.x", "g.1")
-            .expect("key")
-            .is_none()
-    );
-    assert!(
-        store
-            .group_password_verifier("a.x", "g.1")
-            .expect("v")
-            .is_none()
-    );
+    assert!(group_key(&store).is_none());
+    assert!(password_verifier(&store).is_none());
 }
 
 #[test]
@@ -153,16 +122,11 @@ fn list_by_identity_and_all() {
 #[test]
 fn delete_removes_chain_and_secrets() {
     let dir = tempdir();
-    let store = store_with_identities(dir.path(), &["a.x"]);
-    store
-        .insert_group(
-            &group("a.x", "g.1", 5),
-            GroupSecrets {
-                group_key: Some(b"k"),
-                password_verifier: None,
-            },
-        )
-        .expect("insert");
+    let secrets = GroupSecrets {
+        group_key: Some(b"k"),
+        password_verifier: None,
+    };
+    let store = store_with_secret_group(dir.path(), 5, secrets);
     store.delete_group("a.x", "g.1").expect("delete");
     assert!(matches!(
         store.group("a.x", "g.1"),
@@ -176,26 +140,17 @@ fn delete_removes_chain_and_secrets() {
         store.group_private_key("a.x", "g.1"),
         Err(Error::NotFound { .. })
     ));
-    let conn = rusqlite::Connection::open(store.db_path()).expect("raw");
-    let rows: i64 = conn
-        .query_row("SELECT count(*) FROM group_chain", [], |r| r.get(0))
-        .expect("count");
-    assert_eq!(rows, 0);
+    assert_eq!(row_count(&store, "group_chain"), 0);
 }
 
 #[test]
 fn update_properties_and_verifier() {
     let dir = tempdir();
-    let store = store_with_identities(dir.path(), &["a.x"]);
-    store
-        .insert_group(
-            &group("a.x", "g.1", 1),
-            GroupSecrets {
-                group_key: None,
-                password_verifier: Some(b"v1"),
-            },
-        )
-        .expect("insert");
+    let secrets = GroupSecrets {
+        group_key: None,
+        password_verifier: Some(b"v1"),
+    };
+    let store = store_with_secret_group(dir.path(), 1, secrets);
     let props = GroupProperties {
         friendly_name: "renamed".into(),
         flags: 0x6,
@@ -211,34 +166,15 @@ fn update_properties_and_verifier() {
         .expect("update");
     let got = store.group("a.x", "g.1").expect("get");
     assert_eq!(got.properties, props);
-    assert_eq!(
-        &**store
-            .group_password_verifier("a.x", "g.1")
-            .expect("v")
-            .as_ref()
-            .expect("some"),
-        b"v1"
-    );
+    assert_eq!(password_verifier(&store).as_deref(), Some(&b"v1"[..]));
     store
         .update_group_properties("a.x", "g.1", &props, SecretUpdate::Set(b"v2"))
         .expect("update");
-    assert_eq!(
-        &**store
-            .group_password_verifier("a.x", "g.1")
-            .expect("v")
-            .as_ref()
-            .expect("some"),
-        b"v2"
-    );
+    assert_eq!(password_verifier(&store).as_deref(), Some(&b"v2"[..]));
     store
         .update_group_properties("a.x", "g.1", &props, SecretUpdate::Remove)
         .expect("update");
-    assert!(
-        store
-            .group_password_verifier("a.x", "g.1")
-            .expect("v")
-            .is_none()
-    );
+    assert!(password_verifier(&store).is_none());
     assert!(
         !store
             .group("a.x", "g.1")

@@ -4,7 +4,7 @@ use std::time::{Duration, SystemTime};
 
 use peernet_storage::{Error, GroupSecrets};
 
-use crate::common::{group, identity, open, pkcs8, tempdir};
+use crate::common::{group, identity, open, pkcs8, store_with_identities, tempdir};
 
 #[test]
 fn insert_get_list_sorted() {
@@ -38,10 +38,7 @@ fn insert_get_list_sorted() {
 #[test]
 fn duplicate_is_already_exists_and_names_are_case_sensitive() {
     let dir = tempdir();
-    let store = open(dir.path());
-    store
-        .insert_identity(&identity("a.x"), &pkcs8("a.x"))
-        .expect("insert");
+    let store = store_with_identities(dir.path(), &["a.x"]);
     match store.insert_identity(&identity("a.x"), b"other key") {
         Err(Error::AlreadyExists { what }) => assert!(what.contains("'a.x'"), "{what}"),
         other => panic!("expected AlreadyExists, got {other:?}"),
@@ -73,10 +70,7 @@ fn get_missing_is_not_found_with_name() {
 #[test]
 fn set_friendly_name() {
     let dir = tempdir();
-    let store = open(dir.path());
-    store
-        .insert_identity(&identity("a.x"), &pkcs8("a.x"))
-        .expect("insert");
+    let store = store_with_identities(dir.path(), &["a.x"]);
     store
         .set_identity_friendly_name("a.x", "Alice")
         .expect("rename");
@@ -90,10 +84,7 @@ fn set_friendly_name() {
 #[test]
 fn delete_refused_while_groups_exist() {
     let dir = tempdir();
-    let store = open(dir.path());
-    store
-        .insert_identity(&identity("a.x"), &pkcs8("a.x"))
-        .expect("insert");
+    let store = store_with_identities(dir.path(), &["a.x"]);
     store
         .insert_group(&group("a.x", "g.1", 2), GroupSecrets::default())
         .expect("group");

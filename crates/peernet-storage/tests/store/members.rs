@@ -2,7 +2,7 @@
 
 use peernet_storage::{ChangeEvent, Error, MemberChangeType, MemberRow, UpsertOutcome};
 
-use crate::common::{store_with_group, tempdir};
+use crate::common::{events_since, store_with_group, tempdir};
 
 fn member(name: &str, node: u64) -> MemberRow {
     MemberRow {
@@ -78,12 +78,7 @@ fn upsert_get_list_delete() {
         .log_member_change("a.x", "g.1", "b.y", MemberChangeType::Connected)
         .expect("presence");
 
-    let events: Vec<ChangeEvent> = store
-        .changes_since("a.x", "g.1", seq)
-        .expect("changes")
-        .into_iter()
-        .map(|c| c.event)
-        .collect();
+    let events = events_since(&store, seq);
     let m = |change, name: &str| ChangeEvent::MemberChanged {
         change,
         member_peer_name: name.to_owned(),

@@ -5,7 +5,7 @@ use std::fs;
 
 use peernet_storage::{Error, GroupSecrets, Store};
 
-use crate::common::{group, identity, pkcs8, tempdir};
+use crate::common::{group, group_key, identity, pkcs8, row_count, tempdir};
 
 /// Schema version 1 exactly as released. Migration 1 must never change: this frozen copy
 /// is compared with what the migration list creates.
@@ -131,14 +131,7 @@ fn version_1_store_is_upgraded_keeping_data() {
     );
     let g = store.group("a.x", "g.1").expect("group");
     assert_eq!(g.gmc_chain.len(), 3);
-    assert_eq!(
-        store
-            .group_private_key("a.x", "g.1")
-            .expect("gk")
-            .as_deref()
-            .map(Vec::as_slice),
-        Some(&b"gk"[..])
-    );
+    assert_eq!(group_key(&store).as_deref(), Some(&b"gk"[..]));
     let conn = rusqlite::Connection::open(store.db_path()).expect("raw");
     let all = tables(&conn);
     assert!(all.contains(&"group_records".to_owned()) && all.contains(&"group_members".to_owned()));
@@ -151,11 +144,7 @@ fn version_1_store_is_upgraded_keeping_data() {
     .expect("record");
     drop(conn);
     store.delete_group("a.x", "g.1").expect("delete");
-    let conn = rusqlite::Connection::open(store.db_path()).expect("raw");
-    let n: i64 = conn
-        .query_row("SELECT count(*) FROM group_records", [], |r| r.get(0))
-        .expect("n");
-    assert_eq!(n, 0);
+    assert_eq!(row_count(&store, "group_records"), 0);
 }
 
 #[test]

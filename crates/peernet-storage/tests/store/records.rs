@@ -9,7 +9,7 @@ use peernet_storage::{
     MAX_RECORD_SECURITY_DATA_SIZE, RECORD_SCAN_PAGE, RecordChangeType, RecordKey, Store,
 };
 
-use crate::common::{TYPE_A, TYPE_B, guid, record, store_with_group, tempdir};
+use crate::common::{TYPE_A, TYPE_B, guid, record, row_count, store_with_group, tempdir};
 
 #[test]
 fn insert_get_and_errors() {
@@ -446,11 +446,7 @@ fn group_deletion_removes_records_members_and_changes() {
         .insert_record("a.x", "g.1", &record(1))
         .expect("insert");
     store.delete_group("a.x", "g.1").expect("delete group");
-    let raw = rusqlite::Connection::open(store.db_path()).expect("raw");
     for table in ["group_records", "group_changes", "group_members"] {
-        let n: i64 = raw
-            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-            .expect("count");
-        assert_eq!(n, 0, "{table}");
+        assert_eq!(row_count(&store, table), 0, "{table}");
     }
 }

@@ -5,7 +5,9 @@ use std::path::Path;
 
 use peernet_storage::{Error, GroupSecrets, Store};
 
-use crate::common::{group, identity, open, pkcs8, tempdir};
+use crate::common::{
+    group, identity, open, password_verifier, pkcs8, store_with_identities, tempdir,
+};
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
@@ -75,10 +77,7 @@ fn raw_conn(store: &Store) -> rusqlite::Connection {
 #[test]
 fn tampered_blob_is_corrupted() {
     let dir = tempdir();
-    let store = open(dir.path());
-    store
-        .insert_identity(&identity("a.x"), &pkcs8("a.x"))
-        .expect("identity");
+    let store = store_with_identities(dir.path(), &["a.x"]);
     let conn = raw_conn(&store);
     let mut blob: Vec<u8> = conn
         .query_row(
@@ -159,21 +158,13 @@ fn blob_moved_to_another_row_is_corrupted() {
         store.group_private_key("a.x", "g.1"),
         Err(Error::Corrupted { .. })
     ));
-    assert!(
-        store
-            .group_password_verifier("a.x", "g.1")
-            .expect("verifier")
-            .is_some()
-    );
+    assert!(password_verifier(&store).is_some());
 }
 
 #[test]
 fn another_store_key_cannot_unseal() {
     let dir = tempdir();
-    let store = open(dir.path());
-    store
-        .insert_identity(&identity("a.x"), &pkcs8("a.x"))
-        .expect("identity");
+    let store = store_with_identities(dir.path(), &["a.x"]);
     drop(store);
     fs::write(dir.path().join("store/store.key"), [0x55u8; 32]).expect("replace key");
     let store = open(dir.path());
@@ -229,10 +220,7 @@ fn file_modes_are_private() {
 #[test]
 fn impossible_value_in_database_is_corrupted() {
     let dir = tempdir();
-    let store = open(dir.path());
-    store
-        .insert_identity(&identity("a.x"), &pkcs8("a.x"))
-        .expect("identity");
+    let store = store_with_identities(dir.path(), &["a.x"]);
     store
         .insert_group(&group("a.x", "g.1", 1), GroupSecrets::default())
         .expect("group");

@@ -7,6 +7,17 @@ use std::time::{Duration, SystemTime};
 
 use peernet::{HResult, Options, Peernet, Profile};
 
+/// Runs `cmd`, asserting that it exits with success (its stderr is the message); its output.
+pub fn run_ok(cmd: &mut std::process::Command) -> std::process::Output {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// A clock that can be moved forward.
 #[derive(Clone, Default)]
 pub struct TestClock(Arc<AtomicI64>);
@@ -58,6 +69,34 @@ impl Machine {
         self.pn
             .identity_create(Some(classifier), Some(classifier), Some(Profile::Windows))
             .unwrap()
+    }
+
+    /// A group created by identity `creator` with this classifier and friendly name.
+    pub fn group(&self, creator: &str, classifier: &str, friendly: &str) -> peernet::Group {
+        self.pn
+            .group_create(
+                &peernet::GroupProperties::new(classifier, friendly).with_creator(creator),
+            )
+            .unwrap()
+    }
+
+    /// Adds the private link-local cloud `name` on interface `scope_id`.
+    pub fn add_private_link_local(&self, name: &str, scope_id: u32) {
+        self.pn
+            .add_cloud(&peernet::Cloud {
+                name: name.into(),
+                scope: peernet::CloudScope::LinkLocal,
+                scope_id,
+                private: true,
+            })
+            .unwrap();
+    }
+
+    /// Adds private link-local clouds named `names`, on interfaces 1, 2, …
+    pub fn add_private_link_locals(&self, names: &[&str]) {
+        for (name, scope_id) in names.iter().zip(1..) {
+            self.add_private_link_local(name, scope_id);
+        }
     }
 
     /// Everything observable in the store, for "unchanged on failure" checks.
