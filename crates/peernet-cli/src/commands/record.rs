@@ -224,7 +224,7 @@ fn delete_record(ctx: &Ctx, pn: &Peernet, at: &GroupRef, record: &str) -> Result
     let g = open(pn, at)?;
     let id = parse_guid(record)?;
     g.delete_record(&id)?;
-    ctx.info(&format!("deleted record {}", id));
+    ctx.info(&format!("deleted record {id}"));
     Ok(Report::new(json!({"deleted": id.to_string()}), ""))
 }
 
