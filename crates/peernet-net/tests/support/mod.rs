@@ -173,8 +173,8 @@ impl Drop for Hostile {
     }
 }
 
-fn hostile_swarm() -> Swarm<libp2p_stream::Behaviour> {
-    libp2p::SwarmBuilder::with_new_identity()
+fn hostile_swarm_with(key: libp2p::identity::Keypair) -> Swarm<libp2p_stream::Behaviour> {
+    libp2p::SwarmBuilder::with_existing_identity(key)
         .with_tokio()
         .with_tcp(
             tcp::Config::default(),
@@ -188,10 +188,19 @@ fn hostile_swarm() -> Swarm<libp2p_stream::Behaviour> {
         .build()
 }
 
+fn hostile_swarm() -> Swarm<libp2p_stream::Behaviour> {
+    hostile_swarm_with(libp2p::identity::Keypair::generate_ed25519())
+}
+
 impl Hostile {
     /// Connected to `target` (no stream opened yet).
     pub async fn connect(target: &Node) -> Hostile {
-        let mut swarm = hostile_swarm();
+        Hostile::connect_as(target, libp2p::identity::Keypair::generate_ed25519()).await
+    }
+
+    /// Connected to `target` with transport key `key`.
+    pub async fn connect_as(target: &Node, key: libp2p::identity::Keypair) -> Hostile {
+        let mut swarm = hostile_swarm_with(key);
         let peer = *swarm.local_peer_id();
         let control = swarm.behaviour().new_control();
         let ma: libp2p::Multiaddr = format!("/ip4/127.0.0.1/tcp/{}", addr(target).port())
@@ -293,10 +302,14 @@ impl Hostile {
         };
         let proof = make(&binding);
         write_message(&mut s, &Message::Proof(proof)).await.unwrap();
-        matches!(
+        let answered = matches!(
             tokio::time::timeout(WAIT, read_message(&mut s)).await,
             Ok(Ok(Message::Proof(_)))
-        )
+        );
+        if answered {
+            write_message(&mut s, &Message::Confirm).await.unwrap();
+        }
+        answered
     }
 }
 
