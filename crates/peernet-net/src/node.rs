@@ -184,6 +184,7 @@ impl Events {
 enum Command {
     Dial(SocketAddr, oneshot::Sender<Result<ConnectionId>>),
     Connections(oneshot::Sender<Vec<(ConnectionId, PeerId, PeerName)>>),
+    Close(ConnectionId, oneshot::Sender<bool>),
 }
 
 /// A running node. Dropping it stops the node and closes its connections.
@@ -292,6 +293,7 @@ impl Node {
             events: events_tx,
             dropped: dropped.clone(),
             authenticated: HashMap::new(),
+            open: std::collections::HashSet::new(),
         };
         // Wait (bounded) until each listener reported an address or failed.
         let mut listen_addrs = Vec::new();
@@ -397,6 +399,20 @@ impl Node {
         rx.await.map_err(|_| Error::NodeStopped)
     }
 
+    /// Close `connection` (authenticated or not). Returns whether it existed; an
+    /// authenticated one reports [`Event::Disconnected`].
+    ///
+    /// # Errors
+    /// [`Error::NodeStopped`].
+    pub async fn close(&self, connection: ConnectionId) -> Result<bool> {
+        let (tx, rx) = oneshot::channel();
+        self.commands
+            .send(Command::Close(connection, tx))
+            .await
+            .map_err(|_| Error::NodeStopped)?;
+        rx.await.map_err(|_| Error::NodeStopped)
+    }
+
     /// How many events were dropped because the consumer did not keep up.
     pub fn dropped_events(&self) -> u64 {
         self.dropped.load(Ordering::Relaxed)
@@ -420,6 +436,8 @@ struct Driver {
     dropped: Arc<AtomicU64>,
     /// Authenticated connections: id → (peer, groups).
     authenticated: HashMap<libp2p::swarm::ConnectionId, (PeerId, Vec<PeerName>)>,
+    /// Every established connection.
+    open: std::collections::HashSet<libp2p::swarm::ConnectionId>,
 }
 
 impl Driver {
@@ -471,6 +489,14 @@ impl Driver {
                 v.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.2.cmp(&b.2)));
                 let _ = reply.send(v);
             }
+            Command::Close(connection, reply) => {
+                let id = self
+                    .open
+                    .iter()
+                    .copied()
+                    .find(|id| ConnectionId::of(*id) == connection);
+                let _ = reply.send(id.is_some_and(|id| self.swarm.close_connection(id)));
+            }
         }
     }
 
@@ -510,15 +536,21 @@ impl Driver {
                 group,
                 reason: error,
             }),
+            SwarmEvent::ConnectionEstablished { connection_id, .. } => {
+                self.open.insert(connection_id);
+            }
             SwarmEvent::ConnectionClosed {
                 peer_id,
                 connection_id,
                 ..
-            } if self.authenticated.remove(&connection_id).is_some() => {
-                self.emit(Event::Disconnected {
-                    peer: peer_id,
-                    connection: ConnectionId::of(connection_id),
-                });
+            } => {
+                self.open.remove(&connection_id);
+                if self.authenticated.remove(&connection_id).is_some() {
+                    self.emit(Event::Disconnected {
+                        peer: peer_id,
+                        connection: ConnectionId::of(connection_id),
+                    });
+                }
             }
             SwarmEvent::OutgoingConnectionError {
                 connection_id,

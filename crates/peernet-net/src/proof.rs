@@ -245,3 +245,125 @@ pub fn verify_proof(
 /// The joined groups of a node, by group peer name.
 pub(crate) type Groups =
     Arc<std::sync::RwLock<std::collections::BTreeMap<String, Arc<GroupCredentials>>>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn peers() -> (PeerId, PeerId) {
+        let a = libp2p::identity::Keypair::ed25519_from_bytes([1u8; 32]).unwrap();
+        let b = libp2p::identity::Keypair::ed25519_from_bytes([2u8; 32]).unwrap();
+        (a.public().to_peer_id(), b.public().to_peer_id())
+    }
+
+    #[test]
+    fn transcript_layout_is_as_documented() {
+        let (i, r) = peers();
+        let b = Binding {
+            group: "g.x",
+            initiator: &i,
+            responder: &r,
+            initiator_nonce: &[0xaa; 32],
+            responder_nonce: &[0xbb; 32],
+        };
+        let t = transcript(&b, Role::Responder);
+        let mut want = TRANSCRIPT_LABEL.to_vec();
+        want.extend_from_slice(&[0, 3]);
+        want.extend_from_slice(b"g.x");
+        want.push(i.to_bytes().len() as u8);
+        want.extend_from_slice(&i.to_bytes());
+        want.push(r.to_bytes().len() as u8);
+        want.extend_from_slice(&r.to_bytes());
+        want.extend_from_slice(&[0xaa; 32]);
+        want.extend_from_slice(&[0xbb; 32]);
+        want.push(2);
+        assert_eq!(t, want);
+        assert_eq!(TRANSCRIPT_LABEL.len(), 33);
+    }
+
+    #[test]
+    fn every_field_changes_the_transcript() {
+        let (i, r) = peers();
+        let (n1, n2) = ([1u8; 32], [2u8; 32]);
+        let base = Binding {
+            group: "g.x",
+            initiator: &i,
+            responder: &r,
+            initiator_nonce: &n1,
+            responder_nonce: &n2,
+        };
+        let t = transcript(&base, Role::Initiator);
+        let variants = [
+            transcript(&base, Role::Responder),
+            transcript(
+                &Binding {
+                    group: "g.y",
+                    ..base
+                },
+                Role::Initiator,
+            ),
+            transcript(
+                &Binding {
+                    initiator: &r,
+                    responder: &i,
+                    ..base
+                },
+                Role::Initiator,
+            ),
+            transcript(
+                &Binding {
+                    initiator_nonce: &n2,
+                    ..base
+                },
+                Role::Initiator,
+            ),
+            transcript(
+                &Binding {
+                    responder_nonce: &n1,
+                    ..base
+                },
+                Role::Initiator,
+            ),
+        ];
+        for (k, v) in variants.iter().enumerate() {
+            assert_ne!(&t, v, "variant {k}");
+        }
+    }
+
+    #[test]
+    fn credentials_debug_shows_no_key_material() {
+        let key = PrivateKey::generate(Profile::Modern).unwrap();
+        let p8 = key.to_pkcs8_der().unwrap();
+        let group_key = PrivateKey::generate(Profile::Modern).unwrap();
+        let group = group_key.peer_name("g").unwrap();
+        let now = SystemTime::now();
+        let grc = peernet_crypto::GrcParams::new(group.clone(), "g", now)
+            .unwrap()
+            .issue(&group_key)
+            .unwrap();
+        let idc = peernet_crypto::IdcParams::new(key.peer_name("m").unwrap(), "m", now)
+            .unwrap()
+            .issue(&key)
+            .unwrap();
+        let gmc =
+            peernet_crypto::GmcParams::for_identity(&idc, &[peernet_crypto::Role::MEMBER], &grc)
+                .unwrap()
+                .issue(&grc, &group_key)
+                .unwrap();
+        let creds = GroupCredentials::new(group, Profile::Modern, vec![grc, gmc], key).unwrap();
+        let dbg = format!("{creds:?}");
+        let tail = hex_tail(&p8);
+        assert!(
+            dbg.contains("chain_len: 2") && !dbg.contains(&tail),
+            "{dbg}"
+        );
+        assert_eq!(creds.member().unwrap().classifier(), "m");
+    }
+
+    fn hex_tail(b: &[u8]) -> String {
+        b[b.len() - 8..]
+            .iter()
+            .map(|x| format!("{x:02x}"))
+            .collect()
+    }
+}

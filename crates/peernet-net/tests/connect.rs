@@ -39,7 +39,23 @@ async fn two_nodes_authenticate_each_other_both_profiles() {
         let on_a = a.connections().await.unwrap();
         assert_eq!(on_a.len(), 1, "{profile:?}");
         assert_eq!((on_a[0].1, &on_a[0].2), (b.peer_id(), &group.name));
-        // Closing bob's node disconnects alice's side.
+        // Closing the connection from bob's side disconnects both; a second close finds
+        // nothing.
+        assert!(b.close(conn).await.unwrap());
+        wait_for(
+            &mut eb,
+            "Disconnected",
+            |e| matches!(e, Event::Disconnected { connection, .. } if *connection == conn),
+        )
+        .await;
+        wait_for(&mut ea, "Disconnected", |e| {
+            matches!(e, Event::Disconnected { .. })
+        })
+        .await;
+        assert!(!b.close(conn).await.unwrap());
+        b.dial(addr(&a)).await.unwrap();
+        authenticated(&mut ea, b.peer_id(), &group.name).await;
+        // Dropping bob's node disconnects alice's side.
         drop(b);
         wait_for(&mut ea, "Disconnected", |e| {
             matches!(e, Event::Disconnected { .. })
