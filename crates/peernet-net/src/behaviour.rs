@@ -12,18 +12,19 @@ use futures::future::{BoxFuture, Either, select};
 use futures::stream::FuturesUnordered;
 use futures::{FutureExt, StreamExt};
 use futures_timer::Delay;
-use libp2p::core::transport::PortUse;
-use libp2p::core::upgrade::ReadyUpgrade;
-use libp2p::core::{Endpoint, Multiaddr};
-use libp2p::swarm::handler::{
+use libp2p_core::transport::PortUse;
+use libp2p_core::upgrade::ReadyUpgrade;
+use libp2p_core::{Endpoint, Multiaddr};
+use libp2p_identity::PeerId;
+use libp2p_swarm::Stream;
+use libp2p_swarm::handler::{
     ConnectionEvent, DialUpgradeError, FullyNegotiatedInbound, FullyNegotiatedOutbound,
 };
-use libp2p::swarm::{
+use libp2p_swarm::{
     CloseConnection, ConnectionDenied, ConnectionHandler, ConnectionHandlerEvent, ConnectionId,
     FromSwarm, NetworkBehaviour, StreamProtocol, SubstreamProtocol, THandler, THandlerInEvent,
     THandlerOutEvent, ToSwarm,
 };
-use libp2p::{PeerId, Stream};
 use peernet_crypto::PeerName;
 
 use crate::error::{Error, Result};

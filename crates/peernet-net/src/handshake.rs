@@ -10,7 +10,7 @@
 use std::time::SystemTime;
 
 use futures::{AsyncRead, AsyncWrite, AsyncWriteExt};
-use libp2p::PeerId;
+use libp2p_identity::PeerId;
 use peernet_crypto::PeerName;
 
 use crate::error::{Error, Result};

@@ -35,7 +35,7 @@ pub mod wire;
 
 pub use behaviour::PROTOCOL;
 pub use error::{Error, Result};
-pub use libp2p::PeerId;
+pub use libp2p_identity::PeerId;
 pub use node::{
     ConnectionId, EVENT_QUEUE, Event, Events, GROUPING_PORT, Node, NodeConfig, NodeKey,
 };

@@ -9,10 +9,13 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use futures::StreamExt;
-use libp2p::multiaddr::Protocol;
-use libp2p::swarm::dial_opts::DialOpts;
-use libp2p::swarm::{Swarm, SwarmEvent};
-use libp2p::{Multiaddr, PeerId, identity, noise, tcp, yamux};
+use libp2p_core::multiaddr::Protocol;
+use libp2p_core::muxing::StreamMuxerBox;
+use libp2p_core::transport::{Boxed, Transport};
+use libp2p_core::{Multiaddr, upgrade};
+use libp2p_identity::{self as identity, PeerId};
+use libp2p_swarm::dial_opts::DialOpts;
+use libp2p_swarm::{Swarm, SwarmEvent};
 use peernet_crypto::PeerName;
 use tokio::sync::{mpsc, oneshot};
 use zeroize::Zeroizing;
@@ -105,7 +108,7 @@ impl ConnectionId {
         self.0
     }
 
-    fn of(id: libp2p::swarm::ConnectionId) -> Self {
+    fn of(id: libp2p_swarm::ConnectionId) -> Self {
         ConnectionId(id.to_string().parse().unwrap_or(0))
     }
 }
@@ -228,6 +231,21 @@ fn to_socket_addr(m: &Multiaddr) -> Option<SocketAddr> {
     Some(SocketAddr::new(ip?, port?))
 }
 
+/// TCP, upgraded with Noise XX under `keypair` and yamux.
+fn transport(keypair: &identity::Keypair) -> Result<Boxed<(PeerId, StreamMuxerBox)>> {
+    let noise = libp2p_noise::Config::new(keypair).map_err(|e| Error::Listen {
+        address: "tcp".into(),
+        reason: e.to_string(),
+    })?;
+    Ok(
+        libp2p_tcp::tokio::Transport::new(libp2p_tcp::Config::default().nodelay(true))
+            .upgrade(upgrade::Version::V1)
+            .authenticate(noise)
+            .multiplex(libp2p_yamux::Config::default())
+            .boxed(),
+    )
+}
+
 /// Whether `addr` can be bound by a socket that does not share its port. libp2p's TCP
 /// listeners set SO_REUSEPORT, so two of them would silently share a port; probing with
 /// a plain socket first finds a port another node already holds.
@@ -248,24 +266,13 @@ impl Node {
         let peer_id = keypair.public().to_peer_id();
         let groups: Groups = Arc::new(RwLock::new(BTreeMap::new()));
         let behaviour = Behaviour::new(peer_id, groups.clone(), config.handshake_timeout);
-        let mut swarm = libp2p::SwarmBuilder::with_existing_identity(keypair)
-            .with_tokio()
-            .with_tcp(
-                tcp::Config::default().nodelay(true),
-                noise::Config::new,
-                yamux::Config::default,
-            )
-            .map_err(|e| Error::Listen {
-                address: "tcp".into(),
-                reason: e.to_string(),
-            })?
-            .with_behaviour(|_| behaviour)
-            .map_err(|e| Error::Listen {
-                address: "tcp".into(),
-                reason: e.to_string(),
-            })?
-            .with_swarm_config(|c| c.with_idle_connection_timeout(config.handshake_timeout))
-            .build();
+        let mut swarm = Swarm::new(
+            transport(&keypair)?,
+            behaviour,
+            peer_id,
+            libp2p_swarm::Config::with_tokio_executor()
+                .with_idle_connection_timeout(config.handshake_timeout),
+        );
         let mut pending = 0usize;
         let mut last_error = None;
         for &addr in &config.listen {
@@ -435,9 +442,9 @@ struct Driver {
     events: mpsc::Sender<Event>,
     dropped: Arc<AtomicU64>,
     /// Authenticated connections: id → (peer, groups).
-    authenticated: HashMap<libp2p::swarm::ConnectionId, (PeerId, Vec<PeerName>)>,
+    authenticated: HashMap<libp2p_swarm::ConnectionId, (PeerId, Vec<PeerName>)>,
     /// Every established connection.
-    open: std::collections::HashSet<libp2p::swarm::ConnectionId>,
+    open: std::collections::HashSet<libp2p_swarm::ConnectionId>,
 }
 
 impl Driver {

@@ -11,7 +11,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use libp2p::PeerId;
+use libp2p_identity::PeerId;
 use peernet_crypto::chain::{ChainPolicy, validate_chain};
 use peernet_crypto::key::verify_signature;
 use peernet_crypto::{Certificate, PeerName, PrivateKey, Profile};
@@ -251,8 +251,8 @@ mod tests {
     use super::*;
 
     fn peers() -> (PeerId, PeerId) {
-        let a = libp2p::identity::Keypair::ed25519_from_bytes([1u8; 32]).unwrap();
-        let b = libp2p::identity::Keypair::ed25519_from_bytes([2u8; 32]).unwrap();
+        let a = libp2p_identity::Keypair::ed25519_from_bytes([1u8; 32]).unwrap();
+        let b = libp2p_identity::Keypair::ed25519_from_bytes([2u8; 32]).unwrap();
         (a.public().to_peer_id(), b.public().to_peer_id())
     }
 

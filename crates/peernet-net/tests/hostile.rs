@@ -164,7 +164,7 @@ async fn a_real_proof_captured_on_one_connection_fails_on_the_next() {
     let group = Group::new(Profile::Modern, "chat");
     let (target, mut events, _) = member_node(&group, "target").await;
     let m = group.member("member");
-    let key = libp2p::identity::Keypair::generate_ed25519();
+    let key = libp2p_identity::Keypair::generate_ed25519();
     let mut h = Hostile::connect_as(&target, key.clone()).await;
     // First connection: an honest proof is accepted (the target answers with its own).
     let mut captured = None;

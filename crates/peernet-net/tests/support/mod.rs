@@ -7,8 +7,9 @@ use std::net::SocketAddr;
 use std::time::{Duration, SystemTime};
 
 use futures::StreamExt;
-use libp2p::swarm::SwarmEvent;
-use libp2p::{PeerId, Stream, Swarm, noise, tcp, yamux};
+use libp2p_identity::PeerId;
+use libp2p_swarm::SwarmEvent;
+use libp2p_swarm::{Stream, Swarm};
 use peernet_crypto::cert::{GmcParams, GrcParams, IdcParams, Validity};
 use peernet_crypto::{Certificate, PeerName, PrivateKey, Profile, Role};
 use peernet_net::proof::{Binding, sign_proof};
@@ -173,37 +174,44 @@ impl Drop for Hostile {
     }
 }
 
-fn hostile_swarm_with(key: libp2p::identity::Keypair) -> Swarm<libp2p_stream::Behaviour> {
-    libp2p::SwarmBuilder::with_existing_identity(key)
-        .with_tokio()
-        .with_tcp(
-            tcp::Config::default(),
-            noise::Config::new,
-            yamux::Config::default,
-        )
-        .unwrap()
-        .with_behaviour(|_| libp2p_stream::Behaviour::new())
-        .unwrap()
-        .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(30)))
-        .build()
+fn transport(
+    key: &libp2p_identity::Keypair,
+) -> libp2p_core::transport::Boxed<(PeerId, libp2p_core::muxing::StreamMuxerBox)> {
+    use libp2p_core::Transport as _;
+    libp2p_tcp::tokio::Transport::new(libp2p_tcp::Config::default().nodelay(true))
+        .upgrade(libp2p_core::upgrade::Version::V1)
+        .authenticate(libp2p_noise::Config::new(key).unwrap())
+        .multiplex(libp2p_yamux::Config::default())
+        .boxed()
+}
+
+fn hostile_swarm_with(key: libp2p_identity::Keypair) -> Swarm<libp2p_stream::Behaviour> {
+    let peer = key.public().to_peer_id();
+    Swarm::new(
+        transport(&key),
+        libp2p_stream::Behaviour::new(),
+        peer,
+        libp2p_swarm::Config::with_tokio_executor()
+            .with_idle_connection_timeout(Duration::from_secs(30)),
+    )
 }
 
 fn hostile_swarm() -> Swarm<libp2p_stream::Behaviour> {
-    hostile_swarm_with(libp2p::identity::Keypair::generate_ed25519())
+    hostile_swarm_with(libp2p_identity::Keypair::generate_ed25519())
 }
 
 impl Hostile {
     /// Connected to `target` (no stream opened yet).
     pub async fn connect(target: &Node) -> Hostile {
-        Hostile::connect_as(target, libp2p::identity::Keypair::generate_ed25519()).await
+        Hostile::connect_as(target, libp2p_identity::Keypair::generate_ed25519()).await
     }
 
     /// Connected to `target` with transport key `key`.
-    pub async fn connect_as(target: &Node, key: libp2p::identity::Keypair) -> Hostile {
+    pub async fn connect_as(target: &Node, key: libp2p_identity::Keypair) -> Hostile {
         let mut swarm = hostile_swarm_with(key);
         let peer = *swarm.local_peer_id();
         let control = swarm.behaviour().new_control();
-        let ma: libp2p::Multiaddr = format!("/ip4/127.0.0.1/tcp/{}", addr(target).port())
+        let ma: libp2p_core::Multiaddr = format!("/ip4/127.0.0.1/tcp/{}", addr(target).port())
             .parse()
             .unwrap();
         swarm.dial(ma).unwrap();
@@ -243,7 +251,7 @@ impl Hostile {
                     let port = address
                         .iter()
                         .find_map(|p| match p {
-                            libp2p::multiaddr::Protocol::Tcp(p) => Some(p),
+                            libp2p_core::multiaddr::Protocol::Tcp(p) => Some(p),
                             _ => None,
                         })
                         .unwrap();
