@@ -41,7 +41,14 @@ fn payload(data: &[u8]) {
                     responder_nonce: &[4; 32],
                 };
                 for profile in [Profile::Windows, Profile::Modern] {
-                    match verify_proof(p, &group, profile, &binding, Role::Initiator, SystemTime::now()) {
+                    match verify_proof(
+                        p,
+                        &group,
+                        profile,
+                        &binding,
+                        Role::Initiator,
+                        SystemTime::now(),
+                    ) {
                         Ok(member) => panic!("a fuzzed proof passed as {}", member.as_str()),
                         Err(e) => render(&e),
                     }
