@@ -300,6 +300,10 @@ fn seeds(target: &str) -> (&'static [&'static str], u32) {
         "identity_import" => (&["fixtures/hostile/base", "fixtures/hostile/ie"], 16384),
         "config_import" => (&["fixtures/hostile/base", "fixtures/hostile/gc"], 16384),
         "invitation_join" => (&["fixtures/hostile/base", "fixtures/hostile/inv"], 16384),
+        // Document text in every encoding Windows programs write, accepted and refused.
+        "text_decode" => (&["fixtures/encodings"], 16384),
+        // peernet-net's handshake frames: only its own corpus (a frame is at most 256 KiB).
+        "handshake_messages" => (&[], 65536),
         // peernet-protocol targets: the golden and the hostile XML documents.
         _ => (&["fixtures/xml", "fixtures/invalid/xml"], 8192),
     }
