@@ -32,9 +32,11 @@ pub const LICENSES: &[&str] = &[
     "MIT OR Apache-2.0",
     "MIT OR Apache-2.0 OR LGPL-2.1-or-later",
     "MIT/Apache-2.0",
+    "Unicode-3.0",
     "Unlicense OR MIT",
     "Unlicense/MIT",
     "Zlib",
+    "Zlib OR Apache-2.0 OR MIT",
 ];
 
 /// License expressions allowed for one crate only (`deny.toml` `[licenses] exceptions`).
