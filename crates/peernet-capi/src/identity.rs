@@ -14,7 +14,7 @@
 //! for writes. These are the contracts of the Windows functions.
 
 use peernet::Secret;
-use peernet::hresult::{E_FAIL, E_HANDLE, E_INVALIDARG, E_NOTIMPL};
+use peernet::hresult::{E_HANDLE, E_INVALIDARG, E_NOTIMPL};
 
 use crate::context::context;
 use crate::enumeration::put_enum;
@@ -283,8 +283,7 @@ pub unsafe extern "C" fn PeerEnumGroups(
             let pn = context()?;
             let identity = match identity {
                 Some(i) => Some(i),
-                // A store that cannot be read here was opened a moment ago: E_FAIL.
-                None => pn.store().default_identity().map_err(|_| E_FAIL)?,
+                None => h(pn.identity_existing_default())?,
             };
             let items = match identity {
                 Some(i) => h(pn.enum_groups(&i))?,

@@ -315,6 +315,15 @@ impl Peernet {
             .map_err(Error::storage)
     }
 
+    /// The default identity if one exists, without creating it (what a NULL identity means
+    /// to `PeerEnumGroups`, which must not make one).
+    ///
+    /// # Errors
+    /// Store failures, with the store's HRESULT.
+    pub fn identity_existing_default(&self) -> Result<Option<String>> {
+        self.store.default_identity().map_err(Error::storage)
+    }
+
     /// `PeerIdentityGetDefault`: the default identity, created on first use (as Windows
     /// does) with the empty classifier and the context's default profile.
     ///
