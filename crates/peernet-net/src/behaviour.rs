@@ -2,7 +2,7 @@
 //! handshake on every connection and reports the outcome, and which closes any
 //! connection whose handshake is refused.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -63,6 +63,8 @@ pub(crate) struct Behaviour {
     groups: Groups,
     timeout: Duration,
     out: VecDeque<ToSwarm<BehaviourEvent, Infallible>>,
+    /// Dials that prove only some groups: connection id → group peer names.
+    pub(crate) dial_groups: HashMap<ConnectionId, Vec<String>>,
 }
 
 impl Behaviour {
@@ -72,15 +74,24 @@ impl Behaviour {
             groups,
             timeout,
             out: VecDeque::new(),
+            dial_groups: HashMap::new(),
         }
     }
 
-    fn handler(&self, remote: PeerId, role: Role) -> Handler {
+    /// The handler of a connection; an initiator proves the groups its dial named, or
+    /// every joined group for a dial that named none.
+    fn handler(&mut self, remote: PeerId, role: Role, connection: ConnectionId) -> Handler {
+        let only = self.dial_groups.remove(&connection);
         let to_open = match role {
             Role::Initiator => self
                 .groups
                 .read()
-                .map(|g| g.values().cloned().collect())
+                .map(|g| {
+                    g.iter()
+                        .filter(|(name, _)| only.as_ref().is_none_or(|o| o.contains(name)))
+                        .map(|(_, c)| c.clone())
+                        .collect()
+                })
                 .unwrap_or_default(),
             Role::Responder => VecDeque::new(),
         };
@@ -107,17 +118,17 @@ impl NetworkBehaviour for Behaviour {
 
     fn handle_established_inbound_connection(
         &mut self,
-        _connection_id: ConnectionId,
+        connection_id: ConnectionId,
         peer: PeerId,
         _local_addr: &Multiaddr,
         _remote_addr: &Multiaddr,
     ) -> Result<THandler<Self>, ConnectionDenied> {
-        Ok(self.handler(peer, Role::Responder))
+        Ok(self.handler(peer, Role::Responder, connection_id))
     }
 
     fn handle_established_outbound_connection(
         &mut self,
-        _connection_id: ConnectionId,
+        connection_id: ConnectionId,
         peer: PeerId,
         _addr: &Multiaddr,
         role_override: Endpoint,
@@ -127,10 +138,14 @@ impl NetworkBehaviour for Behaviour {
             Endpoint::Dialer => Role::Initiator,
             Endpoint::Listener => Role::Responder,
         };
-        Ok(self.handler(peer, role))
+        Ok(self.handler(peer, role, connection_id))
     }
 
-    fn on_swarm_event(&mut self, _event: FromSwarm) {}
+    fn on_swarm_event(&mut self, event: FromSwarm) {
+        if let FromSwarm::DialFailure(f) = event {
+            self.dial_groups.remove(&f.connection_id);
+        }
+    }
 
     fn on_connection_handler_event(
         &mut self,
@@ -246,7 +261,7 @@ impl Handler {
         let work = async move {
             match handshake::respond(&mut stream, &local, &remote, &groups).await {
                 Ok((group, member)) => HandlerOut::Authenticated { group, member },
-                Err(error) => HandlerOut::Refused { group: None, error },
+                Err((group, error)) => HandlerOut::Refused { group, error },
             }
         };
         self.running.push(with_timeout(self.timeout, work, None));

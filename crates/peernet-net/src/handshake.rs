@@ -71,26 +71,30 @@ pub(crate) async fn initiate<S: AsyncRead + AsyncWrite + Unpin>(
 }
 
 /// Run the responder's side on `s` for whichever joined group the initiator's proof
-/// names. Returns the group and the initiator's member name.
+/// names. Returns the group and the initiator's member name; a failure names the group
+/// when it was one this node holds (so that the refusal can be reported to it).
 pub(crate) async fn respond<S: AsyncRead + AsyncWrite + Unpin>(
     s: &mut S,
     local: &PeerId,
     remote: &PeerId,
     groups: &Groups,
-) -> Result<(PeerName, PeerName)> {
-    let nonce_i = expect_hello(s).await?;
-    let nonce_r = fresh_nonce()?;
-    write_message(s, &Message::Hello { nonce: nonce_r }).await?;
-    let proof = match read_message(s).await? {
+) -> std::result::Result<(PeerName, PeerName), (Option<String>, Error)> {
+    let nonce_i = expect_hello(s).await.map_err(|e| (None, e))?;
+    let nonce_r = fresh_nonce().map_err(|e| (None, e))?;
+    write_message(s, &Message::Hello { nonce: nonce_r })
+        .await
+        .map_err(|e| (None, e))?;
+    let proof = match read_message(s).await.map_err(|e| (None, e))? {
         Message::Proof(p) => p,
-        _ => return Err(Error::Malformed("expected Proof")),
+        _ => return Err((None, Error::Malformed("expected Proof"))),
     };
     let creds = groups
         .read()
-        .map_err(|_| Error::StreamClosed("group table poisoned".into()))?
+        .map_err(|_| (None, Error::StreamClosed("group table poisoned".into())))?
         .get(&proof.group)
         .cloned()
-        .ok_or_else(|| Error::UnknownGroup(proof.group.clone()))?;
+        .ok_or_else(|| (None, Error::UnknownGroup(proof.group.clone())))?;
+    let known = |e: Error| (Some(creds.group().as_str().to_string()), e);
     let binding = Binding {
         group: creds.group().as_str(),
         initiator: remote,
@@ -105,11 +109,15 @@ pub(crate) async fn respond<S: AsyncRead + AsyncWrite + Unpin>(
         &binding,
         Role::Initiator,
         SystemTime::now(),
-    )?;
-    write_message(s, &Message::Proof(creds.prove(&binding, Role::Responder)?)).await?;
-    match read_message(s).await? {
+    )
+    .map_err(known)?;
+    let own = creds.prove(&binding, Role::Responder).map_err(known)?;
+    write_message(s, &Message::Proof(own))
+        .await
+        .map_err(known)?;
+    match read_message(s).await.map_err(known)? {
         Message::Confirm => {}
-        _ => return Err(Error::Malformed("expected Confirm")),
+        _ => return Err(known(Error::Malformed("expected Confirm"))),
     }
     Ok((creds.group().clone(), member))
 }

@@ -99,7 +99,7 @@ impl Default for NodeConfig {
 
 /// A connection's id, unique within the process (`ullConnectionId` of
 /// PEER_EVENT_CONNECTION_CHANGE_DATA).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ConnectionId(u64);
 
 impl ConnectionId {
@@ -139,6 +139,8 @@ pub enum Event {
         group: PeerName,
         /// The connection.
         connection: ConnectionId,
+        /// The remote socket address, when the transport gave one.
+        address: Option<SocketAddr>,
     },
     /// The peer's proof was refused, or it broke the handshake; the connection is closed
     /// (PEER_GROUP_EVENT_AUTHENTICATION_FAILED).
@@ -158,6 +160,8 @@ pub enum Event {
         peer: PeerId,
         /// The connection.
         connection: ConnectionId,
+        /// The groups that were authenticated on it.
+        groups: Vec<PeerName>,
     },
     /// A dial failed before a connection existed (NEIGHBOR_CONNECTION,
     /// PEER_CONNECTION_FAILED).
@@ -185,7 +189,11 @@ impl Events {
 }
 
 enum Command {
-    Dial(SocketAddr, oneshot::Sender<Result<ConnectionId>>),
+    Dial(
+        SocketAddr,
+        Option<Vec<String>>,
+        oneshot::Sender<Result<ConnectionId>>,
+    ),
     Connections(oneshot::Sender<Vec<(ConnectionId, PeerId, PeerName)>>),
     Close(ConnectionId, oneshot::Sender<bool>),
 }
@@ -300,7 +308,7 @@ impl Node {
             events: events_tx,
             dropped: dropped.clone(),
             authenticated: HashMap::new(),
-            open: std::collections::HashSet::new(),
+            open: HashMap::new(),
         };
         // Wait (bounded) until each listener reported an address or failed.
         let mut listen_addrs = Vec::new();
@@ -385,9 +393,28 @@ impl Node {
     /// # Errors
     /// [`Error::Dial`] if the dial cannot start; [`Error::NodeStopped`].
     pub async fn dial(&self, addr: SocketAddr) -> Result<ConnectionId> {
+        self.dial_with(addr, None).await
+    }
+
+    /// Dial `addr` and prove only `group` on the connection (a node in several groups
+    /// must not offer the others to a peer that may hold only this one: a group the
+    /// responder does not hold is a refusal). Outcome as for [`Node::dial`].
+    ///
+    /// # Errors
+    /// [`Error::Dial`] if the dial cannot start; [`Error::NodeStopped`].
+    pub async fn dial_group(&self, addr: SocketAddr, group: &PeerName) -> Result<ConnectionId> {
+        self.dial_with(addr, Some(vec![group.as_str().to_string()]))
+            .await
+    }
+
+    async fn dial_with(
+        &self,
+        addr: SocketAddr,
+        groups: Option<Vec<String>>,
+    ) -> Result<ConnectionId> {
         let (tx, rx) = oneshot::channel();
         self.commands
-            .send(Command::Dial(addr, tx))
+            .send(Command::Dial(addr, groups, tx))
             .await
             .map_err(|_| Error::NodeStopped)?;
         rx.await.map_err(|_| Error::NodeStopped)?
@@ -420,6 +447,14 @@ impl Node {
         rx.await.map_err(|_| Error::NodeStopped)
     }
 
+    /// Close `connection` without waiting (for callers outside an async context); an
+    /// authenticated one reports [`Event::Disconnected`]. Dropped when the node's
+    /// command queue is full or the node stopped.
+    pub fn close_detached(&self, connection: ConnectionId) {
+        let (tx, _rx) = oneshot::channel();
+        let _ = self.commands.try_send(Command::Close(connection, tx));
+    }
+
     /// How many events were dropped because the consumer did not keep up.
     pub fn dropped_events(&self) -> u64 {
         self.dropped.load(Ordering::Relaxed)
@@ -443,8 +478,8 @@ struct Driver {
     dropped: Arc<AtomicU64>,
     /// Authenticated connections: id → (peer, groups).
     authenticated: HashMap<libp2p_swarm::ConnectionId, (PeerId, Vec<PeerName>)>,
-    /// Every established connection.
-    open: std::collections::HashSet<libp2p_swarm::ConnectionId>,
+    /// Every established connection, with its remote address.
+    open: HashMap<libp2p_swarm::ConnectionId, Option<SocketAddr>>,
 }
 
 impl Driver {
@@ -468,11 +503,14 @@ impl Driver {
 
     fn command(&mut self, c: Command) {
         match c {
-            Command::Dial(addr, reply) => {
+            Command::Dial(addr, groups, reply) => {
                 let opts = DialOpts::unknown_peer_id()
                     .address(to_multiaddr(addr))
                     .build();
                 let id = opts.connection_id();
+                if let Some(groups) = groups {
+                    self.swarm.behaviour_mut().dial_groups.insert(id, groups);
+                }
                 let r = self
                     .swarm
                     .dial(opts)
@@ -499,7 +537,7 @@ impl Driver {
             Command::Close(connection, reply) => {
                 let id = self
                     .open
-                    .iter()
+                    .keys()
                     .copied()
                     .find(|id| ConnectionId::of(*id) == connection);
                 let _ = reply.send(id.is_some_and(|id| self.swarm.close_connection(id)));
@@ -525,11 +563,13 @@ impl Driver {
                     .or_insert_with(|| (peer, Vec::new()))
                     .1
                     .push(group.clone());
+                let address = self.open.get(&connection).copied().flatten();
                 self.emit(Event::PeerAuthenticated {
                     peer,
                     member,
                     group,
                     connection: ConnectionId::of(connection),
+                    address,
                 });
             }
             SwarmEvent::Behaviour(BehaviourEvent::Refused {
@@ -543,8 +583,13 @@ impl Driver {
                 group,
                 reason: error,
             }),
-            SwarmEvent::ConnectionEstablished { connection_id, .. } => {
-                self.open.insert(connection_id);
+            SwarmEvent::ConnectionEstablished {
+                connection_id,
+                endpoint,
+                ..
+            } => {
+                self.open
+                    .insert(connection_id, to_socket_addr(endpoint.get_remote_address()));
             }
             SwarmEvent::ConnectionClosed {
                 peer_id,
@@ -552,10 +597,11 @@ impl Driver {
                 ..
             } => {
                 self.open.remove(&connection_id);
-                if self.authenticated.remove(&connection_id).is_some() {
+                if let Some((_, groups)) = self.authenticated.remove(&connection_id) {
                     self.emit(Event::Disconnected {
                         peer: peer_id,
                         connection: ConnectionId::of(connection_id),
+                        groups,
                     });
                 }
             }

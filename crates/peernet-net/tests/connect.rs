@@ -28,6 +28,7 @@ async fn two_nodes_authenticate_each_other_both_profiles() {
             member,
             group: g,
             connection,
+            address,
         } = ev
         else {
             unreachable!()
@@ -35,6 +36,11 @@ async fn two_nodes_authenticate_each_other_both_profiles() {
         assert_eq!(
             (peer, member, &g, connection),
             (a.peer_id(), name_a, &group.name, conn)
+        );
+        let address = address.expect("the dialer knows the remote address");
+        assert!(
+            address.ip().is_loopback() && address.port() != 0,
+            "{address}"
         );
         let on_a = a.connections().await.unwrap();
         assert_eq!(on_a.len(), 1, "{profile:?}");
@@ -136,6 +142,39 @@ async fn a_node_in_two_groups_proves_both_on_one_connection() {
     let conns = a.connections().await.unwrap();
     assert_eq!(conns.len(), 2);
     assert_eq!(conns[0].0, conns[1].0, "one connection carries both groups");
+}
+
+#[tokio::test]
+async fn dial_group_proves_only_that_group() {
+    let g1 = Group::new(Profile::Modern, "shared");
+    let g2 = Group::new(Profile::Modern, "private");
+    let (a, mut ea) = start().await;
+    let (b, mut eb) = start().await;
+    a.join_group(g1.credentials(g1.member("a")));
+    b.join_group(g1.credentials(g1.member("b")));
+    b.join_group(g2.credentials(g2.member("b")));
+    // A dial proving every group is refused by alice, who does not hold "private".
+    let first = b.dial(addr(&a)).await.unwrap();
+    wait_for(&mut ea, "AuthenticationFailed", |e| {
+        matches!(e, Event::AuthenticationFailed { .. })
+    })
+    .await;
+    // A dial naming the shared group authenticates it alone.
+    let conn = b.dial_group(addr(&a), &g1.name).await.unwrap();
+    assert_ne!(first, conn);
+    let ev = wait_for(
+        &mut eb,
+        "PeerAuthenticated",
+        |e| matches!(e, Event::PeerAuthenticated { connection, .. } if *connection == conn),
+    )
+    .await;
+    assert!(
+        matches!(&ev, Event::PeerAuthenticated { group, .. } if *group == g1.name),
+        "{ev:?}"
+    );
+    let conns = b.connections().await.unwrap();
+    assert_eq!(conns.iter().filter(|c| c.0 == conn).count(), 1, "{conns:?}");
+    assert!(conns.iter().all(|c| c.0 != first), "{conns:?}");
 }
 
 #[tokio::test]

@@ -16,8 +16,9 @@ use crate::error::Result;
 use crate::store::{Store, TxResult};
 
 /// `PEER_GROUP_EVENT_TYPE` values (`p2p.h`), defined once for every layer; the facade
-/// re-exports this module as `peernet::event`. The change log stores the first four
-/// kinds; the others need network connections, which peernet does not make.
+/// re-exports this module as `peernet::event`. The change log stores every kind except
+/// the direct-connection and incoming-data events (4 and 6), which carry data to the
+/// processes listening at the time rather than a durable change.
 pub mod event_type {
     /// `PEER_GROUP_EVENT_STATUS_CHANGED`.
     pub const PEER_GROUP_EVENT_STATUS_CHANGED: u32 = 1;
@@ -25,17 +26,17 @@ pub mod event_type {
     pub const PEER_GROUP_EVENT_PROPERTY_CHANGED: u32 = 2;
     /// `PEER_GROUP_EVENT_RECORD_CHANGED`.
     pub const PEER_GROUP_EVENT_RECORD_CHANGED: u32 = 3;
-    /// `PEER_GROUP_EVENT_DIRECT_CONNECTION` (never raised: no connections).
+    /// `PEER_GROUP_EVENT_DIRECT_CONNECTION` (not raised yet: no direct connections).
     pub const PEER_GROUP_EVENT_DIRECT_CONNECTION: u32 = 4;
-    /// `PEER_GROUP_EVENT_NEIGHBOR_CONNECTION` (never raised).
+    /// `PEER_GROUP_EVENT_NEIGHBOR_CONNECTION`.
     pub const PEER_GROUP_EVENT_NEIGHBOR_CONNECTION: u32 = 5;
-    /// `PEER_GROUP_EVENT_INCOMING_DATA` (never raised).
+    /// `PEER_GROUP_EVENT_INCOMING_DATA` (not raised yet: no direct connections).
     pub const PEER_GROUP_EVENT_INCOMING_DATA: u32 = 6;
     /// `PEER_GROUP_EVENT_MEMBER_CHANGED`.
     pub const PEER_GROUP_EVENT_MEMBER_CHANGED: u32 = 8;
-    /// `PEER_GROUP_EVENT_CONNECTION_FAILED` (never raised).
+    /// `PEER_GROUP_EVENT_CONNECTION_FAILED`.
     pub const PEER_GROUP_EVENT_CONNECTION_FAILED: u32 = 10;
-    /// `PEER_GROUP_EVENT_AUTHENTICATION_FAILED` (never raised).
+    /// `PEER_GROUP_EVENT_AUTHENTICATION_FAILED`.
     pub const PEER_GROUP_EVENT_AUTHENTICATION_FAILED: u32 = 11;
 
     /// Every defined `PEER_GROUP_EVENT_TYPE` value.
@@ -53,7 +54,10 @@ pub mod event_type {
 }
 
 use event_type::{
+    PEER_GROUP_EVENT_AUTHENTICATION_FAILED as EVENT_AUTHENTICATION_FAILED,
+    PEER_GROUP_EVENT_CONNECTION_FAILED as EVENT_CONNECTION_FAILED,
     PEER_GROUP_EVENT_MEMBER_CHANGED as EVENT_MEMBER_CHANGED,
+    PEER_GROUP_EVENT_NEIGHBOR_CONNECTION as EVENT_NEIGHBOR_CONNECTION,
     PEER_GROUP_EVENT_PROPERTY_CHANGED as EVENT_PROPERTY_CHANGED,
     PEER_GROUP_EVENT_RECORD_CHANGED as EVENT_RECORD_CHANGED,
     PEER_GROUP_EVENT_STATUS_CHANGED as EVENT_STATUS_CHANGED,
@@ -145,6 +149,38 @@ impl MemberChangeType {
     }
 }
 
+/// `PEER_CONNECTION_STATUS`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ConnectionStatus {
+    /// `PEER_CONNECTED` (1): both membership proofs passed.
+    Connected,
+    /// `PEER_DISCONNECTED` (2).
+    Disconnected,
+    /// `PEER_CONNECTION_FAILED` (3): the dial or the handshake failed.
+    Failed,
+}
+
+impl ConnectionStatus {
+    /// The `PEER_CONNECTION_STATUS` value.
+    pub fn to_u32(self) -> u32 {
+        match self {
+            ConnectionStatus::Connected => 1,
+            ConnectionStatus::Disconnected => 2,
+            ConnectionStatus::Failed => 3,
+        }
+    }
+
+    /// From a `PEER_CONNECTION_STATUS` value.
+    pub fn from_u32(v: u32) -> Option<Self> {
+        Some(match v {
+            1 => ConnectionStatus::Connected,
+            2 => ConnectionStatus::Disconnected,
+            3 => ConnectionStatus::Failed,
+            _ => return None,
+        })
+    }
+}
+
 /// What changed: the event type and the data Windows gives with it
 /// (`PEER_GROUP_EVENT_DATA`'s union arm).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -172,6 +208,34 @@ pub enum ChangeEvent {
         /// The member's identity peer name (`pwzIdentity`).
         member_peer_name: String,
     },
+    /// `PEER_GROUP_EVENT_NEIGHBOR_CONNECTION` with `PEER_EVENT_CONNECTION_CHANGE_DATA`.
+    NeighborConnection {
+        /// Connected, disconnected or failed.
+        status: ConnectionStatus,
+        /// `ullConnectionId`.
+        connection_id: u64,
+        /// `ullNodeId`: the remote node (0 when a dial failed before it was known).
+        node_id: u64,
+        /// The remote node's libp2p PeerId (empty when unknown).
+        peer_id: String,
+        /// The remote member's identity peer name (empty when unknown).
+        member_peer_name: String,
+        /// `hrConnectionFailedReason` (0 unless `status` is `Failed`).
+        hresult: i32,
+    },
+    /// `PEER_GROUP_EVENT_CONNECTION_FAILED` with `hrConnectionFailedReason`: no member
+    /// could be reached.
+    ConnectionFailed {
+        /// Why.
+        hresult: i32,
+    },
+    /// `PEER_GROUP_EVENT_AUTHENTICATION_FAILED`: a peer's membership proof was refused.
+    AuthenticationFailed {
+        /// The refused node's libp2p PeerId.
+        peer_id: String,
+        /// The HRESULT of the refusal.
+        hresult: i32,
+    },
 }
 
 impl ChangeEvent {
@@ -182,6 +246,9 @@ impl ChangeEvent {
             ChangeEvent::PropertyChanged => EVENT_PROPERTY_CHANGED,
             ChangeEvent::RecordChanged { .. } => EVENT_RECORD_CHANGED,
             ChangeEvent::MemberChanged { .. } => EVENT_MEMBER_CHANGED,
+            ChangeEvent::NeighborConnection { .. } => EVENT_NEIGHBOR_CONNECTION,
+            ChangeEvent::ConnectionFailed { .. } => EVENT_CONNECTION_FAILED,
+            ChangeEvent::AuthenticationFailed { .. } => EVENT_AUTHENTICATION_FAILED,
         }
     }
 }
@@ -209,14 +276,77 @@ pub(crate) fn now_millis() -> i64 {
         .unwrap_or(0)
 }
 
-/// `change_type, record_id, record_type, member_peer_name, status` of a change row.
-type ChangeColumns<'a> = (
-    u32,
-    Option<&'a [u8]>,
-    Option<&'a [u8]>,
-    Option<&'a str>,
-    Option<u32>,
-);
+/// The columns of a change row other than its group and time.
+#[derive(Default)]
+struct ChangeColumns<'a> {
+    change_type: u32,
+    record_id: Option<&'a [u8]>,
+    record_type: Option<&'a [u8]>,
+    member: Option<&'a str>,
+    status: Option<u32>,
+    connection_id: Option<i64>,
+    node_id: Option<i64>,
+    peer_id: Option<&'a str>,
+    hresult: Option<i32>,
+}
+
+/// An unsigned 64-bit id stored in an SQLite integer (same bits).
+fn u64_bits(v: u64) -> i64 {
+    i64::from_ne_bytes(v.to_ne_bytes())
+}
+
+fn columns(event: &ChangeEvent) -> ChangeColumns<'_> {
+    match event {
+        ChangeEvent::StatusChanged { status } => ChangeColumns {
+            status: Some(*status),
+            ..ChangeColumns::default()
+        },
+        ChangeEvent::PropertyChanged => ChangeColumns::default(),
+        ChangeEvent::RecordChanged {
+            change,
+            record_id,
+            record_type,
+        } => ChangeColumns {
+            change_type: change.to_u32(),
+            record_id: Some(&record_id.as_bytes()[..]),
+            record_type: Some(&record_type.as_bytes()[..]),
+            ..ChangeColumns::default()
+        },
+        ChangeEvent::MemberChanged {
+            change,
+            member_peer_name,
+        } => ChangeColumns {
+            change_type: change.to_u32(),
+            member: Some(member_peer_name.as_str()),
+            ..ChangeColumns::default()
+        },
+        ChangeEvent::NeighborConnection {
+            status,
+            connection_id,
+            node_id,
+            peer_id,
+            member_peer_name,
+            hresult,
+        } => ChangeColumns {
+            change_type: status.to_u32(),
+            member: Some(member_peer_name.as_str()),
+            connection_id: Some(u64_bits(*connection_id)),
+            node_id: Some(u64_bits(*node_id)),
+            peer_id: Some(peer_id.as_str()),
+            hresult: Some(*hresult),
+            ..ChangeColumns::default()
+        },
+        ChangeEvent::ConnectionFailed { hresult } => ChangeColumns {
+            hresult: Some(*hresult),
+            ..ChangeColumns::default()
+        },
+        ChangeEvent::AuthenticationFailed { peer_id, hresult } => ChangeColumns {
+            peer_id: Some(peer_id.as_str()),
+            hresult: Some(*hresult),
+            ..ChangeColumns::default()
+        },
+    }
+}
 
 /// Appends one change-log row inside the caller's transaction, and prunes now and then.
 pub(crate) fn append_change(
@@ -225,47 +355,28 @@ pub(crate) fn append_change(
     group: &str,
     event: &ChangeEvent,
 ) -> TxResult<()> {
-    let (change_type, record_id, record_type, member, status): ChangeColumns<'_> = match event {
-        ChangeEvent::StatusChanged { status } => (0, None, None, None, Some(*status)),
-        ChangeEvent::PropertyChanged => (0, None, None, None, None),
-        ChangeEvent::RecordChanged {
-            change,
-            record_id,
-            record_type,
-        } => (
-            change.to_u32(),
-            Some(&record_id.as_bytes()[..]),
-            Some(&record_type.as_bytes()[..]),
-            None,
-            None,
-        ),
-        ChangeEvent::MemberChanged {
-            change,
-            member_peer_name,
-        } => (
-            change.to_u32(),
-            None,
-            None,
-            Some(member_peer_name.as_str()),
-            None,
-        ),
-    };
+    let c = columns(event);
     let now = now_millis();
     tx.prepare_cached(
         "INSERT INTO group_changes (identity, group_peer_name, event_type, change_type,
-            record_id, record_type, member_peer_name, status, time_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            record_id, record_type, member_peer_name, status, time_ms, connection_id,
+            node_id, peer_id, hresult)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(params![
         identity,
         group,
         event.event_type(),
-        change_type,
-        record_id,
-        record_type,
-        member,
-        status,
-        now
+        c.change_type,
+        c.record_id,
+        c.record_type,
+        c.member,
+        c.status,
+        now,
+        c.connection_id,
+        c.node_id,
+        c.peer_id,
+        c.hresult
     ])?;
     let seq = u64::try_from(tx.last_insert_rowid()).unwrap_or(0);
     if seq % CHANGE_LOG_PRUNE_EVERY == 0 {
@@ -286,7 +397,7 @@ fn prune(tx: &Transaction<'_>, before_ms: i64) -> TxResult<u64> {
 }
 
 const CHANGE_COLUMNS: &str = "seq, identity, group_peer_name, event_type, change_type, record_id,
-    record_type, member_peer_name, status, time_ms";
+    record_type, member_peer_name, status, time_ms, connection_id, node_id, peer_id, hresult";
 
 /// A nullable GUID column; NULL (a change without a record) reads as [`Guid::NULL`].
 fn opt_guid(row: &Row<'_>, index: usize) -> rusqlite::Result<Guid> {
@@ -321,6 +432,22 @@ fn change_from_row(row: &Row<'_>) -> rusqlite::Result<Change> {
                 .ok_or_else(|| bad(4, format!("member change type {change_type}")))?,
             member_peer_name: row.get::<_, Option<String>>(7)?.unwrap_or_default(),
         },
+        EVENT_NEIGHBOR_CONNECTION => ChangeEvent::NeighborConnection {
+            status: ConnectionStatus::from_u32(change_type)
+                .ok_or_else(|| bad(4, format!("connection status {change_type}")))?,
+            connection_id: bits_u64(row.get(10)?),
+            node_id: bits_u64(row.get(11)?),
+            peer_id: row.get::<_, Option<String>>(12)?.unwrap_or_default(),
+            member_peer_name: row.get::<_, Option<String>>(7)?.unwrap_or_default(),
+            hresult: row.get::<_, Option<i32>>(13)?.unwrap_or(0),
+        },
+        EVENT_CONNECTION_FAILED => ChangeEvent::ConnectionFailed {
+            hresult: row.get::<_, Option<i32>>(13)?.unwrap_or(0),
+        },
+        EVENT_AUTHENTICATION_FAILED => ChangeEvent::AuthenticationFailed {
+            peer_id: row.get::<_, Option<String>>(12)?.unwrap_or_default(),
+            hresult: row.get::<_, Option<i32>>(13)?.unwrap_or(0),
+        },
         other => return Err(bad(3, format!("event type {other}"))),
     };
     let ms: i64 = row.get(9)?;
@@ -331,6 +458,10 @@ fn change_from_row(row: &Row<'_>) -> rusqlite::Result<Change> {
         event,
         time: UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).unwrap_or(0)),
     })
+}
+
+fn bits_u64(v: Option<i64>) -> u64 {
+    u64::from_ne_bytes(v.unwrap_or(0).to_ne_bytes())
 }
 
 fn seq_param(seq: u64) -> i64 {

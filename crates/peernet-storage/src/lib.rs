@@ -37,6 +37,7 @@ mod export;
 mod group;
 mod identity;
 mod members;
+mod node;
 mod records;
 mod schema;
 mod seal;
@@ -47,7 +48,7 @@ mod watch;
 
 pub use changes::{
     CHANGE_LOG_PRUNE_EVERY, CHANGE_LOG_RETENTION, CHANGES_BATCH, Change, ChangeEvent,
-    DEFAULT_POLL_INTERVAL, MemberChangeType, RecordChangeType, event_type,
+    ConnectionStatus, DEFAULT_POLL_INTERVAL, MemberChangeType, RecordChangeType, event_type,
 };
 pub use cloud::{Cloud, CloudScope, GLOBAL_CLOUD, private_cloud_scope};
 pub use error::{Error, Result};
@@ -57,6 +58,7 @@ pub use group::{
 };
 pub use identity::{Identity, NewIdentity};
 pub use members::{MAX_MEMBER_ATTRIBUTES_SIZE, MAX_MEMBER_CHAIN_SIZE, MemberRow};
+pub use node::NODE_KEY_LEN;
 pub use records::{
     Guid, MAX_RECORD_ATTRIBUTES_SIZE, MAX_RECORD_DATA_SIZE, MAX_RECORD_PEER_NAME_SIZE,
     MAX_RECORD_SECURITY_DATA_SIZE, RECORD_SCAN_PAGE, RecordKey, RecordRow,

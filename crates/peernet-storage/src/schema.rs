@@ -4,7 +4,7 @@
 //! [`MIGRATIONS`]. Step `i` (0-based) moves the schema from version `i` to `i + 1`.
 
 /// The migration steps; `MIGRATIONS.len()` is the schema version this build writes.
-pub(crate) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3];
+pub(crate) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4];
 
 /// Version 1: identities, clouds, groups and the members' GMC chains.
 pub(crate) const MIGRATION_1: &str = r#"
@@ -127,6 +127,51 @@ CREATE TABLE group_changes (
     FOREIGN KEY (identity, group_peer_name)
         REFERENCES groups (identity, group_peer_name) ON DELETE CASCADE
 );
+CREATE INDEX group_changes_by_group ON group_changes (identity, group_peer_name, seq);
+CREATE INDEX group_changes_by_time ON group_changes (time_ms);
+"#;
+
+/// Version 4: the network node (issue 16). `settings` holds the store's sealed node key
+/// and the node's listen addresses; the change log gains the connection events
+/// (`NEIGHBOR_CONNECTION` 5, `CONNECTION_FAILED` 10, `AUTHENTICATION_FAILED` 11) and
+/// their data. SQLite cannot alter a CHECK constraint, so the log is rebuilt with its
+/// rows and its sequence (a watcher's position stays valid).
+pub(crate) const MIGRATION_4: &str = r#"
+CREATE TABLE settings (
+    name   TEXT PRIMARY KEY,
+    value  BLOB NOT NULL
+);
+
+ALTER TABLE group_changes RENAME TO group_changes_v3;
+CREATE TABLE group_changes (
+    seq               INTEGER PRIMARY KEY AUTOINCREMENT,
+    identity          TEXT    NOT NULL,
+    group_peer_name   TEXT    NOT NULL,
+    event_type        INTEGER NOT NULL CHECK (event_type IN (1, 2, 3, 5, 8, 10, 11)),
+    change_type       INTEGER NOT NULL,
+    record_id         BLOB    CHECK (record_id IS NULL OR length(record_id) = 16),
+    record_type       BLOB    CHECK (record_type IS NULL OR length(record_type) = 16),
+    member_peer_name  TEXT,
+    status            INTEGER,
+    time_ms           INTEGER NOT NULL,
+    connection_id     INTEGER,
+    node_id           INTEGER,
+    peer_id           TEXT,
+    hresult           INTEGER,
+    FOREIGN KEY (identity, group_peer_name)
+        REFERENCES groups (identity, group_peer_name) ON DELETE CASCADE
+);
+INSERT INTO group_changes (seq, identity, group_peer_name, event_type, change_type, record_id,
+        record_type, member_peer_name, status, time_ms)
+    SELECT seq, identity, group_peer_name, event_type, change_type, record_id,
+        record_type, member_peer_name, status, time_ms FROM group_changes_v3;
+INSERT INTO sqlite_sequence (name, seq)
+    SELECT 'group_changes', 0 WHERE NOT EXISTS
+        (SELECT 1 FROM sqlite_sequence WHERE name = 'group_changes');
+UPDATE sqlite_sequence SET seq = max(seq, coalesce(
+        (SELECT seq FROM sqlite_sequence WHERE name = 'group_changes_v3'), 0))
+    WHERE name = 'group_changes';
+DROP TABLE group_changes_v3;
 CREATE INDEX group_changes_by_group ON group_changes (identity, group_peer_name, seq);
 CREATE INDEX group_changes_by_time ON group_changes (time_ms);
 "#;

@@ -27,6 +27,8 @@ pub(crate) enum Purpose {
     GroupKey,
     /// A group's password verifier.
     PasswordVerifier,
+    /// The store's network node key (ed25519 secret).
+    NodeKey,
 }
 
 impl Purpose {
@@ -35,6 +37,7 @@ impl Purpose {
             Purpose::IdentityKey => b"identity-key",
             Purpose::GroupKey => b"group-key",
             Purpose::PasswordVerifier => b"group-password-verifier",
+            Purpose::NodeKey => b"node-key",
         }
     }
 }

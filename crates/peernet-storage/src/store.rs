@@ -41,7 +41,7 @@ pub struct Store {
     dir: PathBuf,
     db_path: PathBuf,
     key: StoreKey,
-    rng: SystemRandom,
+    pub(crate) rng: SystemRandom,
     conn: Mutex<Connection>,
     local_commits: std::sync::Arc<LocalCommits>,
 }

@@ -26,6 +26,14 @@ pub struct Options {
     pub pfx_iterations: Option<u32>,
     /// The clock (default: [`SystemTime::now`]).
     pub clock: Clock,
+    /// How a connect starts the store's network node when none runs.
+    pub node_launch: crate::node::NodeLaunch,
+    /// The runtime directory of same-machine discovery (`None`: see
+    /// [`crate::node::runtime_dir`]). Passed on to a node this context starts.
+    pub runtime_dir: Option<std::path::PathBuf>,
+    /// How long a connect waits for a first member before `CONNECTION_FAILED`
+    /// (default [`crate::node::CONNECT_TIMEOUT`], 30 s).
+    pub connect_timeout: std::time::Duration,
 }
 
 impl Default for Options {
@@ -34,11 +42,35 @@ impl Default for Options {
             default_profile: Profile::Modern,
             pfx_iterations: None,
             clock: Arc::new(SystemTime::now),
+            node_launch: crate::node::NodeLaunch::Auto,
+            runtime_dir: None,
+            connect_timeout: crate::node::CONNECT_TIMEOUT,
         }
     }
 }
 
 impl Options {
+    /// Sets [`Options::node_launch`].
+    #[must_use]
+    pub fn with_node_launch(mut self, launch: crate::node::NodeLaunch) -> Self {
+        self.node_launch = launch;
+        self
+    }
+
+    /// Sets [`Options::connect_timeout`].
+    #[must_use]
+    pub fn with_connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Sets [`Options::runtime_dir`].
+    #[must_use]
+    pub fn with_runtime_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.runtime_dir = Some(dir.into());
+        self
+    }
+
     /// Sets [`Options::default_profile`].
     #[must_use]
     pub fn with_default_profile(mut self, profile: Profile) -> Self {

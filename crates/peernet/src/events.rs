@@ -16,7 +16,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use peernet_storage::{Change, ChangeEvent};
 
-pub use peernet_storage::{MemberChangeType, RecordChangeType};
+pub use peernet_storage::{ConnectionStatus, MemberChangeType, RecordChangeType};
 
 use crate::error::{Error, Result};
 use crate::group::Group;
@@ -24,8 +24,10 @@ use crate::hresult as hr;
 use crate::records::Guid;
 
 use peernet_storage::event_type::{
-    PEER_GROUP_EVENT_MEMBER_CHANGED, PEER_GROUP_EVENT_PROPERTY_CHANGED,
-    PEER_GROUP_EVENT_RECORD_CHANGED, PEER_GROUP_EVENT_STATUS_CHANGED,
+    PEER_GROUP_EVENT_AUTHENTICATION_FAILED, PEER_GROUP_EVENT_CONNECTION_FAILED,
+    PEER_GROUP_EVENT_MEMBER_CHANGED, PEER_GROUP_EVENT_NEIGHBOR_CONNECTION,
+    PEER_GROUP_EVENT_PROPERTY_CHANGED, PEER_GROUP_EVENT_RECORD_CHANGED,
+    PEER_GROUP_EVENT_STATUS_CHANGED,
 };
 
 /// How often the event thread sweeps expired records.
@@ -78,6 +80,33 @@ pub enum GroupEvent {
         /// `pwzIdentity`.
         identity: String,
     },
+    /// `NEIGHBOR_CONNECTION` with `PEER_EVENT_CONNECTION_CHANGE_DATA`.
+    NeighborConnection {
+        /// `status`.
+        status: ConnectionStatus,
+        /// `ullConnectionId`.
+        connection_id: u64,
+        /// `ullNodeId` (0 when a dial failed before the node was known).
+        node_id: u64,
+        /// The remote node's libp2p PeerId (empty when unknown).
+        peer_id: String,
+        /// The remote member's identity peer name (empty when unknown).
+        member: String,
+        /// `hrConnectionFailedReason`.
+        hresult: i32,
+    },
+    /// `CONNECTION_FAILED` with `hrConnectionFailedReason`: no member answered.
+    ConnectionFailed {
+        /// Why.
+        hresult: i32,
+    },
+    /// `AUTHENTICATION_FAILED`: a peer's membership proof was refused.
+    AuthenticationFailed {
+        /// The refused node's libp2p PeerId.
+        peer_id: String,
+        /// The refusal's HRESULT.
+        hresult: i32,
+    },
 }
 
 impl GroupEvent {
@@ -88,6 +117,9 @@ impl GroupEvent {
             GroupEvent::PropertyChanged => PEER_GROUP_EVENT_PROPERTY_CHANGED,
             GroupEvent::RecordChanged { .. } => PEER_GROUP_EVENT_RECORD_CHANGED,
             GroupEvent::MemberChanged { .. } => PEER_GROUP_EVENT_MEMBER_CHANGED,
+            GroupEvent::NeighborConnection { .. } => PEER_GROUP_EVENT_NEIGHBOR_CONNECTION,
+            GroupEvent::ConnectionFailed { .. } => PEER_GROUP_EVENT_CONNECTION_FAILED,
+            GroupEvent::AuthenticationFailed { .. } => PEER_GROUP_EVENT_AUTHENTICATION_FAILED,
         }
     }
 }
@@ -114,6 +146,25 @@ impl From<ChangeEvent> for GroupEvent {
                 change,
                 identity: member_peer_name,
             },
+            ChangeEvent::NeighborConnection {
+                status,
+                connection_id,
+                node_id,
+                peer_id,
+                member_peer_name,
+                hresult,
+            } => GroupEvent::NeighborConnection {
+                status,
+                connection_id,
+                node_id,
+                peer_id,
+                member: member_peer_name,
+                hresult,
+            },
+            ChangeEvent::ConnectionFailed { hresult } => GroupEvent::ConnectionFailed { hresult },
+            ChangeEvent::AuthenticationFailed { peer_id, hresult } => {
+                GroupEvent::AuthenticationFailed { peer_id, hresult }
+            }
         }
     }
 }
@@ -173,7 +224,9 @@ fn wanted(regs: &[EventRegistration], e: &GroupEvent) -> bool {
 impl Group {
     /// `PeerGroupRegisterEvent`: starts delivering the group's events of the given types
     /// that are committed after this call, from every handle and process, in commit order.
-    /// Event types that need connections (4, 5, 6, 10, 11) are accepted and never raised.
+    /// Connection events (5, 10, 11) and `STATUS_CHANGED` come from the store's node once
+    /// the group is connected; direct-connection events (4, 6) are accepted and not
+    /// raised yet.
     ///
     /// # Errors
     /// `E_INVALIDARG` (no registration, or an unknown event type), `PEER_E_INVALID_GROUP`.

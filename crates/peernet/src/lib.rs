@@ -37,6 +37,7 @@ mod identity;
 mod invitation;
 mod join;
 mod members;
+pub mod node;
 mod records;
 pub mod secret;
 mod time;
@@ -45,14 +46,17 @@ pub use config::ImportedConfig;
 pub use context::{Clock, Options, PEER_GROUP_VERSION, Peernet, VersionData, startup};
 pub use error::{Error, Result};
 pub use events::{
-    EventData, EventHandle, EventRegistration, GroupEvent, MemberChangeType, RecordChangeType,
+    ConnectionStatus, EventData, EventHandle, EventRegistration, GroupEvent, MemberChangeType,
+    RecordChangeType,
 };
+pub use group::from_peer_address;
 pub use group::{CloudInfo, Group, GroupProperties, GroupStatus, MembershipStatus};
 pub use hresult::HResult;
 pub use identity::{IdentityDetails, IdentityKey, NamePair, create_peer_name};
 pub use invitation::{CredentialInfo, InvitationInfo, IssueFlags, parse_invitation};
 pub use join::JoinOutcome;
 pub use members::{Member, MemberCredentials};
+pub use node::{Connection, NodeLaunch};
 pub use records::{Guid, Record};
 pub use secret::{Secret, password_hash_string};
 pub use time::{from_filetime, to_filetime};

@@ -80,7 +80,7 @@ fn fresh_store_is_current() {
         store.schema_version().expect("version"),
         Store::supported_schema_version()
     );
-    assert_eq!(Store::supported_schema_version(), 3);
+    assert_eq!(Store::supported_schema_version(), 4);
     store.check_integrity().expect("integrity");
     let conn = rusqlite::Connection::open(store.db_path()).expect("raw");
     let mode: String = conn
@@ -120,7 +120,7 @@ fn version_1_store_is_upgraded_keeping_data() {
         .expect("group");
     }
     let store = Store::open(&path).expect("open current");
-    assert_eq!(store.schema_version().expect("version"), 3);
+    assert_eq!(store.schema_version().expect("version"), 4);
     assert_eq!(
         store.default_identity().expect("default").as_deref(),
         Some("a.x")
@@ -172,7 +172,7 @@ fn version_2_store_is_upgraded_keeping_records_and_members() {
         .expect("member");
     }
     let store = Store::open(&path).expect("open current");
-    assert_eq!(store.schema_version().expect("version"), 3);
+    assert_eq!(store.schema_version().expect("version"), 4);
     let mut id = [0u8; 16];
     id[0] = 1;
     let r = store

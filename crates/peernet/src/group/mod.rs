@@ -16,6 +16,8 @@ use crate::hresult as hr;
 use crate::identity::{NamePair, stored_profile};
 use crate::secret::password_hash_string;
 
+mod connect;
+pub use connect::from_peer_address;
 mod properties;
 
 pub use properties::{
@@ -60,8 +62,8 @@ pub enum MembershipStatus {
 /// `PeerGroupGetStatus`: `PEER_GROUP_STATUS` flags plus the membership state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct GroupStatus {
-    /// `PEER_GROUP_STATUS` flags. No networking here: always 0 (never LISTENING or
-    /// HAS_CONNECTIONS).
+    /// `PEER_GROUP_STATUS` flags from the store's node: `LISTENING` and
+    /// `HAS_CONNECTIONS`; 0 when no node runs or the group is not connected.
     pub flags: u32,
     /// The membership credentials' state.
     pub membership: MembershipStatus,
@@ -108,6 +110,8 @@ pub(crate) struct GroupInner {
     pub(crate) cloud: CloudInfo,
     pub(crate) chain: Arc<Vec<Certificate>>,
     pub(crate) membership: MembershipStatus,
+    /// This handle's session with the store's node, once connected.
+    pub(crate) session: std::sync::Mutex<Option<crate::node::Session>>,
 }
 
 /// Validates a chain; a chain that is only outside its validity period is accepted with
@@ -306,6 +310,7 @@ impl Peernet {
                 cloud: CloudInfo::from_store(&cloud),
                 chain: certs,
                 membership: MembershipStatus::Valid,
+                session: std::sync::Mutex::new(None),
             }),
         })
     }
@@ -422,6 +427,7 @@ impl Peernet {
                 cloud: CloudInfo::from_store(&cloud),
                 chain: certs,
                 membership,
+                session: std::sync::Mutex::new(None),
             }),
         })
     }
@@ -648,47 +654,5 @@ impl Group {
             self.ctx()
                 .checked_chain(&row, &self.inner.group_peer_name, self.inner.profile)?;
         Ok((row, certs, status))
-    }
-
-    /// `PeerGroupClose`: releases this handle (other handles stay valid).
-    ///
-    /// # Errors
-    /// None today; the signature leaves room for network teardown.
-    pub fn close(self) -> Result<()> {
-        Ok(())
-    }
-
-    /// `PeerGroupGetStatus`.
-    ///
-    /// # Errors
-    /// `PEER_E_INVALID_GROUP`.
-    pub fn get_status(&self) -> Result<GroupStatus> {
-        let (_, _, membership) = self.current()?;
-        Ok(GroupStatus {
-            flags: 0,
-            membership,
-        })
-    }
-
-    /// `PeerGroupConnect`: not part of this release (no networking). Returns `E_NOTIMPL`
-    /// for a valid handle.
-    ///
-    /// # Errors
-    /// `PEER_E_INVALID_GROUP`, else always `E_NOTIMPL`.
-    pub fn connect(&self) -> Result<()> {
-        self.row()?;
-        Err(Error::api(
-            hr::E_NOTIMPL,
-            "connecting to a group (PNRP discovery, TLS, synchronization) is not implemented in this release",
-        ))
-    }
-
-    /// `PeerGroupConnectByAddress`: as [`Group::connect`].
-    ///
-    /// # Errors
-    /// `PEER_E_INVALID_GROUP`, else always `E_NOTIMPL`.
-    pub fn connect_by_address(&self, addresses: &[std::net::SocketAddrV6]) -> Result<()> {
-        let _ = addresses;
-        self.connect()
     }
 }

@@ -1,0 +1,817 @@
+//! The node itself: the libp2p node of `peernet-net`, the socket every process of the
+//! store talks to, the groups' connect counts, and the events it logs in the store.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::{self, File, TryLockError};
+use std::net::SocketAddr;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, mpsc};
+use std::time::{Duration, Instant};
+
+use peernet_crypto::PeerName;
+use peernet_net::{ConnectionId, Event, GroupCredentials, Node, NodeConfig, NodeKey};
+use peernet_storage::{ChangeEvent, ConnectionStatus};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{UnixListener, UnixStream};
+
+use super::client::socket_path;
+use super::discovery;
+use super::ipc::{Connection, MAX_LINE, NodeGroup, NodeInfo, Reply, Request};
+use super::{IDLE_EXIT, LISTEN_ENV, LOCK_FILE, MAX_NEIGHBORS, node_id};
+use crate::context::Peernet;
+use crate::error::{Error, Result};
+use crate::group::{
+    MembershipStatus, PEER_GROUP_STATUS_HAS_CONNECTIONS, PEER_GROUP_STATUS_LISTENING,
+};
+use crate::hresult::{self as hr, HResult};
+
+/// How a node runs.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct NodeOptions {
+    /// Listen addresses; `None` = the store's setting, else [`LISTEN_ENV`], else all
+    /// interfaces on TCP 3587 (an ephemeral port when taken).
+    pub listen: Option<Vec<SocketAddr>>,
+    /// Run as a service: no exit when idle.
+    pub service: bool,
+    /// How long a node that is not a service stays up without groups.
+    pub idle_exit: Duration,
+    /// The node runs on a thread of a process that also uses the store.
+    pub in_process: bool,
+}
+
+impl Default for NodeOptions {
+    fn default() -> Self {
+        NodeOptions {
+            listen: None,
+            service: false,
+            idle_exit: IDLE_EXIT,
+            in_process: false,
+        }
+    }
+}
+
+/// Parses a comma-separated list of socket addresses.
+///
+/// # Errors
+/// `E_INVALIDARG` naming the bad entry.
+pub fn parse_listen(text: &str) -> Result<Vec<SocketAddr>> {
+    let v: Vec<SocketAddr> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse()
+                .map_err(|_| Error::invalid_arg(format!("'{s}' is not a socket address")))
+        })
+        .collect::<Result<_>>()?;
+    if v.is_empty() {
+        return Err(Error::invalid_arg("no listen address given"));
+    }
+    Ok(v)
+}
+
+fn listen_addrs(ctx: &Peernet, options: &NodeOptions) -> Result<Vec<SocketAddr>> {
+    if let Some(l) = &options.listen {
+        return Ok(l.clone());
+    }
+    if let Some(s) = ctx.store.node_listen().map_err(Error::storage)? {
+        return parse_listen(&s);
+    }
+    if let Some(s) = std::env::var(LISTEN_ENV).ok().filter(|s| !s.is_empty()) {
+        return parse_listen(&s);
+    }
+    Ok(NodeConfig::default().listen)
+}
+
+/// The HRESULT of a network error.
+pub(crate) fn net_code(e: &peernet_net::Error) -> HResult {
+    let name = e.hresult_name();
+    HResult::all()
+        .iter()
+        .find(|(_, n)| *n == name)
+        .map_or(hr::E_FAIL, |(v, _)| *v)
+}
+
+fn net_err(e: &peernet_net::Error) -> Error {
+    Error::api(net_code(e), e)
+}
+
+/// `peernet node run`: runs the node of the store in `store_dir` in the foreground
+/// until stopped ([`stop_node`](super::stop_node)) or, unless a service, idle.
+///
+/// # Errors
+/// `PEER_E_ALREADY_EXISTS` when a node already runs for the store; `E_INVALIDARG` for a
+/// bad listen address; `PEER_E_INVALID_ADDRESS` when nothing could be bound; the store's
+/// errors.
+pub fn run_node(store_dir: &Path, options: NodeOptions) -> Result<()> {
+    let ctx = Peernet::open(store_dir)?;
+    run_node_with(&ctx, options)
+}
+
+/// [`run_node`] on an open context.
+pub(crate) fn run_node_with(ctx: &Peernet, options: NodeOptions) -> Result<()> {
+    let dir = ctx.store.dir().to_path_buf();
+    let lock = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(LOCK_FILE))
+        .map_err(|e| Error::api(HResult::from_io(&e), format!("node lock file: {e}")))?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => {
+            return Err(Error::api(
+                hr::PEER_E_ALREADY_EXISTS,
+                format!("a node already runs for the store '{}'", dir.display()),
+            ));
+        }
+        Err(TryLockError::Error(e)) => {
+            return Err(Error::api(hr::E_FAIL, format!("node lock file: {e}")));
+        }
+    }
+    let listen = listen_addrs(ctx, &options)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::api(hr::E_FAIL, format!("node runtime: {e}")))?;
+    let result = runtime.block_on(serve(ctx.clone(), options, listen, dir.clone()));
+    drop(lock);
+    result
+}
+
+/// A group of the node, by (identity, group peer name).
+type Key = (String, String);
+
+/// A write to the store, done off the network thread.
+enum Write {
+    Event(Key, ChangeEvent),
+    Status(Key, u32),
+}
+
+struct GroupState {
+    name: PeerName,
+    participant: String,
+    listening: bool,
+    handles: BTreeMap<u64, u32>,
+    persistent: bool,
+    connections: BTreeMap<ConnectionId, Connection>,
+    deadline: Option<Instant>,
+    published: bool,
+}
+
+impl GroupState {
+    fn flags(&self) -> u32 {
+        let mut f = 0;
+        if self.listening {
+            f |= PEER_GROUP_STATUS_LISTENING;
+        }
+        if !self.connections.is_empty() {
+            f |= PEER_GROUP_STATUS_HAS_CONNECTIONS;
+        }
+        f
+    }
+
+    fn held(&self) -> bool {
+        self.persistent || !self.handles.is_empty()
+    }
+}
+
+#[derive(Default)]
+struct State {
+    groups: BTreeMap<Key, GroupState>,
+    by_group: HashMap<String, Key>,
+    dials: HashMap<ConnectionId, Key>,
+    next_session: u64,
+    idle_since: Option<Instant>,
+}
+
+struct Shared {
+    ctx: Peernet,
+    node: Node,
+    peer_id: String,
+    runtime_dir: PathBuf,
+    listen: Vec<SocketAddr>,
+    service: bool,
+    state: Mutex<State>,
+    writes: Mutex<mpsc::Sender<Write>>,
+    stop: tokio::sync::Notify,
+    refused: AtomicU64,
+}
+
+impl Shared {
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn write(&self, w: Write) {
+        if let Ok(tx) = self.writes.lock() {
+            let _ = tx.send(w);
+        }
+    }
+
+    fn event(&self, key: &Key, e: ChangeEvent) {
+        self.write(Write::Event(key.clone(), e));
+    }
+
+    /// Logs the group's flags (the store logs `STATUS_CHANGED` when they changed).
+    fn status(&self, key: &Key, gs: &GroupState) {
+        self.write(Write::Status(key.clone(), gs.flags()));
+    }
+
+    fn publish(&self, gs: &mut GroupState) {
+        if gs.published {
+            return;
+        }
+        match discovery::publish(
+            &self.runtime_dir,
+            &gs.participant,
+            &self.peer_id,
+            &self.listen,
+        ) {
+            Ok(()) => gs.published = true,
+            Err(e) => eprintln!(
+                "peernet node: cannot publish {} in '{}': {e}",
+                gs.participant,
+                self.runtime_dir.display()
+            ),
+        }
+    }
+}
+
+/// The store writer: one thread, so that SQLite commits never stall the network.
+fn spawn_writer(ctx: Peernet) -> (mpsc::Sender<Write>, std::thread::JoinHandle<()>) {
+    let (tx, rx) = mpsc::channel::<Write>();
+    let handle = std::thread::spawn(move || {
+        for w in rx {
+            let r = match &w {
+                Write::Event((identity, group), e) => {
+                    ctx.store.log_network_event(identity, group, e)
+                }
+                Write::Status((identity, group), flags) => {
+                    ctx.store.set_group_status(identity, group, *flags)
+                }
+            };
+            // A group deleted while connected has nowhere to log; anything else is
+            // worth a line in the node's log.
+            if let Err(e) = r {
+                if !matches!(e, peernet_storage::Error::NotFound { .. }) {
+                    eprintln!("peernet node: store write failed: {e}");
+                }
+            }
+        }
+    });
+    (tx, handle)
+}
+
+async fn serve(
+    ctx: Peernet,
+    options: NodeOptions,
+    listen: Vec<SocketAddr>,
+    dir: PathBuf,
+) -> Result<()> {
+    let key = NodeKey::from_secret_bytes(*ctx.store.node_key().map_err(Error::storage)?);
+    let config = NodeConfig {
+        listen,
+        ..NodeConfig::default()
+    };
+    let (node, mut events) = Node::start(key, config).await.map_err(|e| net_err(&e))?;
+    let sock = socket_path(&dir);
+    let _ = fs::remove_file(&sock);
+    let listener = UnixListener::bind(&sock).map_err(|e| {
+        Error::api(
+            HResult::from_io(&e),
+            format!("cannot bind the node socket '{}': {e}", sock.display()),
+        )
+    })?;
+    fs::set_permissions(&sock, fs::Permissions::from_mode(0o600))
+        .map_err(|e| Error::api(HResult::from_io(&e), format!("node socket mode: {e}")))?;
+    // A previous node may have died with statuses set: nothing is connected now.
+    if let Ok(groups) = ctx.enum_all_groups() {
+        for (identity, pair) in groups {
+            if ctx
+                .store
+                .group(&identity, &pair.peer_name)
+                .is_ok_and(|g| g.status != 0)
+            {
+                let _ = ctx.store.set_group_status(&identity, &pair.peer_name, 0);
+            }
+        }
+    }
+    let (writes, writer) = spawn_writer(ctx.clone());
+    let shared = Arc::new(Shared {
+        peer_id: node.peer_id().to_string(),
+        listen: node.listen_addrs().to_vec(),
+        runtime_dir: discovery::runtime_dir(&ctx),
+        ctx,
+        node,
+        service: options.service,
+        state: Mutex::new(State::default()),
+        writes: Mutex::new(writes),
+        stop: tokio::sync::Notify::new(),
+        refused: AtomicU64::new(0),
+    });
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                if let Ok((stream, _)) = accepted {
+                    let s = shared.clone();
+                    tokio::spawn(async move { session(s, stream).await });
+                }
+            }
+            ev = events.next() => match ev {
+                Some(ev) => on_event(&shared, ev),
+                None => break,
+            },
+            _ = tick.tick() => {
+                if on_tick(&shared, &options) {
+                    break;
+                }
+            }
+            () = shared.stop.notified() => break,
+        }
+    }
+    shutdown(&shared, &sock);
+    drop(shared);
+    let _ = writer.join();
+    Ok(())
+}
+
+/// Orderly stop: every group reports its connections closed and its status cleared,
+/// publications and the socket are removed.
+fn shutdown(shared: &Arc<Shared>, sock: &Path) {
+    let _ = fs::remove_file(sock);
+    let mut st = shared.state();
+    let keys: Vec<Key> = st.groups.keys().cloned().collect();
+    for key in keys {
+        if let Some(gs) = st.groups.remove(&key) {
+            release(shared, &key, gs);
+        }
+    }
+    st.by_group.clear();
+    drop(st);
+    if let Ok(mut tx) = shared.writes.lock() {
+        // Closing the channel ends the writer thread once it has written everything.
+        *tx = mpsc::channel().0;
+    }
+}
+
+/// A group the node no longer holds: its connections are reported closed, its
+/// publication removed and its status cleared.
+fn release(shared: &Shared, key: &Key, mut gs: GroupState) {
+    shared.node.leave_group(&gs.name);
+    for (id, c) in std::mem::take(&mut gs.connections) {
+        shared.event(key, disconnected(id, &c));
+    }
+    gs.listening = false;
+    if gs.published {
+        discovery::unpublish(&shared.runtime_dir, &gs.participant, &shared.peer_id);
+    }
+    shared.status(key, &gs);
+}
+
+fn disconnected(id: ConnectionId, c: &Connection) -> ChangeEvent {
+    ChangeEvent::NeighborConnection {
+        status: ConnectionStatus::Disconnected,
+        connection_id: id.get(),
+        node_id: c.node_id,
+        peer_id: c.peer_id.clone(),
+        member_peer_name: c.member.clone(),
+        hresult: 0,
+    }
+}
+
+/// Returns true when the node should stop (idle long enough).
+fn on_tick(shared: &Shared, options: &NodeOptions) -> bool {
+    let now = Instant::now();
+    let mut st = shared.state();
+    let failed: Vec<Key> = st
+        .groups
+        .iter_mut()
+        .filter(|(_, gs)| gs.connections.is_empty() && gs.deadline.is_some_and(|d| d <= now))
+        .map(|(k, gs)| {
+            gs.deadline = None;
+            k.clone()
+        })
+        .collect();
+    for key in failed {
+        shared.event(
+            &key,
+            ChangeEvent::ConnectionFailed {
+                hresult: hr::PEER_E_CONNECTION_FAILED.as_i32(),
+            },
+        );
+    }
+    if shared.service || !st.groups.is_empty() {
+        st.idle_since = None;
+        return false;
+    }
+    let since = *st.idle_since.get_or_insert(now);
+    now.duration_since(since) >= options.idle_exit
+}
+
+fn on_event(shared: &Shared, ev: Event) {
+    let mut st = shared.state();
+    match ev {
+        Event::PeerAuthenticated {
+            peer,
+            member,
+            group,
+            connection,
+            address,
+        } => {
+            st.dials.remove(&connection);
+            let Some(key) = st.by_group.get(group.as_str()).cloned() else {
+                return;
+            };
+            let Some(gs) = st.groups.get_mut(&key) else {
+                return;
+            };
+            let peer_id = peer.to_string();
+            let c = Connection {
+                connection_id: connection.get(),
+                node_id: node_id(&peer_id),
+                peer_id,
+                member: member.as_str().to_string(),
+                address,
+            };
+            shared.event(
+                &key,
+                ChangeEvent::NeighborConnection {
+                    status: ConnectionStatus::Connected,
+                    connection_id: c.connection_id,
+                    node_id: c.node_id,
+                    peer_id: c.peer_id.clone(),
+                    member_peer_name: c.member.clone(),
+                    hresult: 0,
+                },
+            );
+            gs.connections.insert(connection, c);
+            gs.deadline = None;
+            // [MS-PPGRH] 1.3.2: a member that is not the creator listens once connected
+            // (after its first synchronization, which comes with replication).
+            gs.listening = true;
+            shared.publish(gs);
+            shared.status(&key, gs);
+        }
+        Event::Disconnected {
+            connection, groups, ..
+        } => {
+            for g in groups {
+                let Some(key) = st.by_group.get(g.as_str()).cloned() else {
+                    continue;
+                };
+                if let Some(gs) = st.groups.get_mut(&key) {
+                    if let Some(c) = gs.connections.remove(&connection) {
+                        shared.event(&key, disconnected(connection, &c));
+                        shared.status(&key, gs);
+                    }
+                }
+            }
+        }
+        Event::AuthenticationFailed {
+            peer,
+            connection,
+            group,
+            reason,
+        } => {
+            shared.refused.fetch_add(1, Ordering::Relaxed);
+            let dialed = st.dials.remove(&connection);
+            let key = group
+                .as_deref()
+                .and_then(|g| st.by_group.get(g).cloned())
+                .or_else(|| dialed.clone());
+            if let Some(key) = key {
+                let code = net_code(&reason).as_i32();
+                shared.event(
+                    &key,
+                    ChangeEvent::AuthenticationFailed {
+                        peer_id: peer.to_string(),
+                        hresult: code,
+                    },
+                );
+                if dialed.is_some() {
+                    shared.event(&key, failed(connection, code));
+                }
+            }
+        }
+        Event::ConnectionFailed { connection, .. } => {
+            if let Some(key) = st.dials.remove(&connection) {
+                shared.event(
+                    &key,
+                    failed(connection, hr::PEER_E_CONNECTION_FAILED.as_i32()),
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
+fn failed(connection: ConnectionId, hresult: i32) -> ChangeEvent {
+    ChangeEvent::NeighborConnection {
+        status: ConnectionStatus::Failed,
+        connection_id: connection.get(),
+        node_id: 0,
+        peer_id: String::new(),
+        member_peer_name: String::new(),
+        hresult,
+    }
+}
+
+/// One process's session: requests in, answers out; at the end, its connects are
+/// released.
+async fn session(shared: Arc<Shared>, stream: UnixStream) {
+    let id = {
+        let mut st = shared.state();
+        st.next_session += 1;
+        st.next_session
+    };
+    let (read, mut write) = stream.into_split();
+    let mut reader = BufReader::new(read);
+    loop {
+        let mut line = String::new();
+        let n = match (&mut reader)
+            .take(MAX_LINE as u64 + 1)
+            .read_line(&mut line)
+            .await
+        {
+            Ok(n) => n,
+            Err(_) => break,
+        };
+        if n == 0 || n > MAX_LINE {
+            break;
+        }
+        let reply = match serde_json::from_str::<Request>(&line) {
+            Ok(Request::Stop) => {
+                let _ = write.write_all(b"{\"reply\":\"ok\"}\n").await;
+                shared.stop.notify_one();
+                break;
+            }
+            Ok(req) => handle(&shared, id, req).await,
+            Err(e) => {
+                let reply = Reply::Error {
+                    hresult: hr::E_INVALIDARG.0,
+                    message: format!("malformed request: {e}"),
+                };
+                let _ = send(&mut write, &reply).await;
+                break;
+            }
+        };
+        let reply = reply.unwrap_or_else(|e| Reply::Error {
+            hresult: e.hresult().0,
+            message: e.message().to_string(),
+        });
+        if send(&mut write, &reply).await.is_err() {
+            break;
+        }
+    }
+    end_session(&shared, id);
+}
+
+async fn send(w: &mut tokio::net::unix::OwnedWriteHalf, reply: &Reply) -> std::io::Result<()> {
+    let mut line = serde_json::to_string(reply).map_err(std::io::Error::other)?;
+    line.push('\n');
+    w.write_all(line.as_bytes()).await
+}
+
+fn end_session(shared: &Shared, id: u64) {
+    let mut st = shared.state();
+    let keys: Vec<Key> = st
+        .groups
+        .iter_mut()
+        .filter_map(|(k, gs)| gs.handles.remove(&id).map(|_| k.clone()))
+        .collect();
+    for key in keys {
+        drop_if_unheld(shared, &mut st, &key);
+    }
+}
+
+fn drop_if_unheld(shared: &Shared, st: &mut State, key: &Key) {
+    if st.groups.get(key).is_some_and(|gs| !gs.held()) {
+        if let Some(gs) = st.groups.remove(key) {
+            st.by_group.remove(gs.name.as_str());
+            st.dials.retain(|_, k| k != key);
+            let conns: Vec<ConnectionId> = gs.connections.keys().copied().collect();
+            release(shared, key, gs);
+            // Close the connections that carried only this group.
+            for c in conns {
+                if !st.groups.values().any(|g| g.connections.contains_key(&c)) {
+                    shared.node.close_detached(c);
+                }
+            }
+        }
+    }
+}
+
+async fn handle(shared: &Arc<Shared>, session: u64, req: Request) -> Result<Reply> {
+    match req {
+        Request::Hello => Ok(Reply::Node(info(shared))),
+        Request::Connect {
+            identity,
+            group,
+            addresses,
+            persistent,
+            timeout_ms,
+        } => {
+            connect(
+                shared,
+                session,
+                (identity, group),
+                addresses,
+                persistent,
+                Duration::from_millis(timeout_ms),
+            )
+            .await
+        }
+        Request::Disconnect {
+            identity,
+            group,
+            persistent,
+        } => {
+            let key = (identity, group);
+            let mut st = shared.state();
+            if let Some(gs) = st.groups.get_mut(&key) {
+                if persistent {
+                    gs.persistent = false;
+                } else if let Some(n) = gs.handles.get_mut(&session) {
+                    *n -= 1;
+                    if *n == 0 {
+                        gs.handles.remove(&session);
+                    }
+                }
+            }
+            drop_if_unheld(shared, &mut st, &key);
+            Ok(Reply::Ok)
+        }
+        Request::Status { identity, group } => {
+            let st = shared.state();
+            let flags = st
+                .groups
+                .get(&(identity, group))
+                .map_or(0, GroupState::flags);
+            Ok(Reply::Status { flags })
+        }
+        Request::Connections { identity, group } => {
+            let st = shared.state();
+            let list = st
+                .groups
+                .get(&(identity, group))
+                .map(|gs| gs.connections.values().cloned().collect())
+                .unwrap_or_default();
+            Ok(Reply::Connections { list })
+        }
+        Request::Stop => Ok(Reply::Ok),
+    }
+}
+
+fn info(shared: &Shared) -> NodeInfo {
+    let st = shared.state();
+    NodeInfo {
+        pid: std::process::id(),
+        peer_id: shared.peer_id.clone(),
+        listen: shared.listen.clone(),
+        service: shared.service,
+        groups: st
+            .groups
+            .iter()
+            .map(|((identity, group), gs)| NodeGroup {
+                identity: identity.clone(),
+                group: group.clone(),
+                flags: gs.flags(),
+                connections: u32::try_from(gs.connections.len()).unwrap_or(u32::MAX),
+                handles: gs.handles.values().sum(),
+                persistent: gs.persistent,
+            })
+            .collect(),
+        refused: shared.refused.load(Ordering::Relaxed),
+    }
+}
+
+/// The credentials `identity` proves itself with in `group`, and whether it is the
+/// group's creator (who listens at once).
+fn credentials(ctx: &Peernet, identity: &str, group: &str) -> Result<(GroupCredentials, bool)> {
+    let g = ctx.group_open(identity, group, None)?;
+    let (row, chain, status) = g.current()?;
+    match status {
+        MembershipStatus::Valid => {}
+        MembershipStatus::CredentialsPending => {
+            return Err(Error::api(
+                hr::E_NOTIMPL,
+                "this identity joined with a password and has no GMC yet; receiving it online comes with group replication (not in this release)",
+            ));
+        }
+        MembershipStatus::Expired | MembershipStatus::NotYetValid => {
+            return Err(Error::api(
+                hr::PEER_E_INVALID_CREDENTIAL,
+                format!(
+                    "the membership credentials of '{identity}' in '{group}' are {}; renew them (PeerGroupIssueCredentials)",
+                    if status == MembershipStatus::Expired {
+                        "expired"
+                    } else {
+                        "not valid yet"
+                    }
+                ),
+            ));
+        }
+    }
+    let key = ctx.identity_private_key(identity)?;
+    let name = g.inner.group_peer_name.clone();
+    let creds = GroupCredentials::new(name, g.profile(), chain.as_ref().clone(), key)
+        .map_err(|e| net_err(&e))?;
+    Ok((creds, row.properties.creator_peer_name == identity))
+}
+
+async fn connect(
+    shared: &Arc<Shared>,
+    session: u64,
+    key: Key,
+    addresses: Vec<SocketAddr>,
+    persistent: bool,
+    timeout: Duration,
+) -> Result<Reply> {
+    let joined = shared.state().groups.contains_key(&key);
+    if !joined {
+        if let Some(other) = shared.state().by_group.get(&key.1) {
+            return Err(Error::api(
+                hr::E_NOTIMPL,
+                format!(
+                    "identity '{}' already connects group '{}' on this store's node; one identity per group per store is supported",
+                    other.0, key.1
+                ),
+            ));
+        }
+        let (creds, creator) = credentials(&shared.ctx, &key.0, &key.1)?;
+        let name = creds.group().clone();
+        let participant = discovery::participant_name(&name);
+        shared.node.join_group(creds);
+        let mut st = shared.state();
+        st.by_group.insert(key.1.clone(), key.clone());
+        let gs = st.groups.entry(key.clone()).or_insert(GroupState {
+            name,
+            participant,
+            listening: creator,
+            handles: BTreeMap::new(),
+            persistent: false,
+            connections: BTreeMap::new(),
+            deadline: None,
+            published: false,
+        });
+        if creator {
+            shared.publish(gs);
+        }
+        shared.status(&key, gs);
+    }
+    let (name, participant, connected, listening) = {
+        let mut st = shared.state();
+        let Some(gs) = st.groups.get_mut(&key) else {
+            return Err(Error::api(
+                hr::PEER_E_INVALID_GROUP,
+                "the group was released",
+            ));
+        };
+        if persistent {
+            gs.persistent = true;
+        } else {
+            *gs.handles.entry(session).or_insert(0) += 1;
+        }
+        (
+            gs.name.clone(),
+            gs.participant.clone(),
+            !gs.connections.is_empty(),
+            gs.listening,
+        )
+    };
+    let targets: Vec<SocketAddr> = if !addresses.is_empty() {
+        addresses
+    } else if connected {
+        Vec::new()
+    } else {
+        discovery::lookup(&shared.runtime_dir, &participant, &shared.peer_id)
+            .into_iter()
+            .filter_map(|(_, addrs)| addrs.into_iter().next())
+            .take(MAX_NEIGHBORS)
+            .collect()
+    };
+    for t in &targets {
+        match shared.node.dial_group(*t, &name).await {
+            Ok(id) => {
+                shared.state().dials.insert(id, key.clone());
+            }
+            Err(e) => {
+                shared.event(&key, failed(ConnectionId::default(), net_code(&e).as_i32()));
+            }
+        }
+    }
+    let mut st = shared.state();
+    if let Some(gs) = st.groups.get_mut(&key) {
+        if gs.connections.is_empty() && (!targets.is_empty() || !listening) {
+            gs.deadline = Some(Instant::now() + timeout);
+        }
+    }
+    Ok(Reply::Ok)
+}

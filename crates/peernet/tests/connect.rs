@@ -1,0 +1,372 @@
+//! Groups connect: stores on one machine, each with its own node (on a thread of this
+//! test process), find each other by same-machine discovery on loopback and prove their
+//! membership. Every wait is bounded.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use peernet::event::{
+    PEER_GROUP_EVENT_CONNECTION_FAILED, PEER_GROUP_EVENT_NEIGHBOR_CONNECTION,
+    PEER_GROUP_EVENT_STATUS_CHANGED,
+};
+use peernet::flags::{PEER_GROUP_STATUS_HAS_CONNECTIONS, PEER_GROUP_STATUS_LISTENING};
+use peernet::{
+    ConnectionStatus, EventRegistration, Group, GroupEvent, GroupProperties, NodeLaunch, Options,
+    Peernet, Profile, Role, hresult as hr,
+};
+
+const WAIT: Duration = Duration::from_secs(20);
+const BOTH: u32 = PEER_GROUP_STATUS_LISTENING | PEER_GROUP_STATUS_HAS_CONNECTIONS;
+
+/// One machine's runtime directory, shared by its stores.
+struct Machine {
+    runtime: tempfile::TempDir,
+}
+
+/// A store with its node on a thread of this process, listening on loopback only.
+struct Store {
+    _dir: tempfile::TempDir,
+    pn: Peernet,
+    identity: String,
+}
+
+impl Machine {
+    fn new() -> Machine {
+        Machine {
+            runtime: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn store(&self, name: &str, profile: Profile) -> Store {
+        let dir = tempfile::tempdir().unwrap();
+        let pn = Peernet::open_with(
+            dir.path(),
+            Options::default()
+                .with_pfx_iterations(1000)
+                .with_node_launch(NodeLaunch::InProcess)
+                .with_runtime_dir(self.runtime.path())
+                .with_connect_timeout(Duration::from_secs(2)),
+        )
+        .unwrap();
+        pn.set_node_listen(Some(&["127.0.0.1:0".parse().unwrap()]))
+            .unwrap();
+        let identity = pn
+            .identity_create(Some(name), Some(name), Some(profile))
+            .unwrap();
+        Store {
+            _dir: dir,
+            pn,
+            identity,
+        }
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        let _ = peernet::node::stop_node(&self.pn);
+    }
+}
+
+/// `owner` creates a group of `profile`; every other store joins it by invitation.
+fn group(owner: &Store, others: &[&Store], profile: Profile) -> (Group, Vec<Group>) {
+    let g = owner
+        .pn
+        .group_create(
+            &GroupProperties::new("chat", "Chat")
+                .with_creator(&owner.identity)
+                .with_profile(profile),
+        )
+        .unwrap();
+    let joined = others
+        .iter()
+        .map(|s| {
+            let info = s.pn.identity_get_xml(Some(&s.identity)).unwrap();
+            let inv = g.create_invitation(&info, None, &[Role::MEMBER]).unwrap();
+            s.pn.group_join(Some(&s.identity), &inv, None).unwrap()
+        })
+        .collect();
+    (g, joined)
+}
+
+fn wait_connected(g: &Group) {
+    let flags = g.wait_for_status(BOTH, WAIT).unwrap();
+    assert_eq!(flags & BOTH, BOTH, "{} flags {flags:#x}", g.identity());
+}
+
+/// The next event matching `pred`, within [`WAIT`].
+fn next_event(
+    h: &peernet::EventHandle,
+    what: &str,
+    pred: impl Fn(&GroupEvent) -> bool,
+) -> GroupEvent {
+    let deadline = std::time::Instant::now() + WAIT;
+    while std::time::Instant::now() < deadline {
+        if let Some(e) = h.next_event(Duration::from_millis(100)) {
+            if pred(&e.event) {
+                return e.event;
+            }
+        }
+    }
+    panic!("no {what} within {WAIT:?}");
+}
+
+#[test]
+fn two_stores_connect_both_profiles() {
+    for profile in [Profile::Modern, Profile::Windows] {
+        let m = Machine::new();
+        let a = m.store("alice", profile);
+        let b = m.store("bob", profile);
+        let (ga, gb) = group(&a, &[&b], profile);
+        let gb = &gb[0];
+        assert_eq!(ga.get_status().unwrap().flags, 0, "no node yet");
+        let ha = ga
+            .register_event(&[
+                EventRegistration::new(PEER_GROUP_EVENT_NEIGHBOR_CONNECTION),
+                EventRegistration::new(PEER_GROUP_EVENT_STATUS_CHANGED),
+            ])
+            .unwrap();
+        ga.connect().unwrap();
+        // The creator listens at once ([MS-PPGRH] 1.3.2).
+        assert_eq!(
+            ga.wait_for_status(PEER_GROUP_STATUS_LISTENING, WAIT)
+                .unwrap(),
+            PEER_GROUP_STATUS_LISTENING
+        );
+        gb.connect().unwrap();
+        wait_connected(gb);
+        wait_connected(&ga);
+        let on_a = ga.enum_connections().unwrap();
+        let on_b = gb.enum_connections().unwrap();
+        assert_eq!(on_a.len(), 1, "{on_a:?}");
+        assert_eq!(on_b.len(), 1, "{on_b:?}");
+        assert_eq!(on_a[0].member, b.identity);
+        assert_eq!(on_b[0].member, a.identity);
+        assert_eq!(on_b[0].node_id, peernet::node::node_id(&on_b[0].peer_id));
+        assert!(on_b[0].address.unwrap().ip().is_loopback());
+        let ev = next_event(&ha, "PEER_CONNECTED", |e| {
+            matches!(
+                e,
+                GroupEvent::NeighborConnection {
+                    status: ConnectionStatus::Connected,
+                    ..
+                }
+            )
+        });
+        let GroupEvent::NeighborConnection {
+            member,
+            connection_id,
+            ..
+        } = ev
+        else {
+            unreachable!()
+        };
+        assert_eq!(member, b.identity);
+        assert_eq!(connection_id, on_a[0].connection_id);
+        next_event(
+            &ha,
+            "STATUS_CHANGED with HAS_CONNECTIONS",
+            |e| matches!(e, GroupEvent::StatusChanged { status } if *status == BOTH),
+        );
+        // Bob's handle closes: his node leaves the group, alice sees the disconnect and
+        // keeps listening.
+        gb.clone().close().unwrap();
+        next_event(&ha, "PEER_DISCONNECTED", |e| {
+            matches!(
+                e,
+                GroupEvent::NeighborConnection {
+                    status: ConnectionStatus::Disconnected,
+                    ..
+                }
+            )
+        });
+        assert_eq!(
+            ga.wait_for_status(BOTH, Duration::from_millis(200))
+                .unwrap(),
+            PEER_GROUP_STATUS_LISTENING
+        );
+        assert_eq!(gb.get_status().unwrap().flags, 0);
+        assert!(ga.enum_connections().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn three_and_ten_stores_connect() {
+    for n in [3usize, 10] {
+        let m = Machine::new();
+        let stores: Vec<Store> = (0..n)
+            .map(|i| m.store(&format!("member{i}"), Profile::Modern))
+            .collect();
+        let others: Vec<&Store> = stores[1..].iter().collect();
+        let (owner, members) = group(&stores[0], &others, Profile::Modern);
+        owner.connect().unwrap();
+        for g in &members {
+            g.connect().unwrap();
+            wait_connected(g);
+        }
+        wait_connected(&owner);
+        // Every member reaches every other through the neighbor graph.
+        let mut graph: Vec<Vec<String>> = Vec::new();
+        for g in std::iter::once(&owner).chain(&members) {
+            graph.push(
+                g.enum_connections()
+                    .unwrap()
+                    .into_iter()
+                    .map(|c| c.member)
+                    .collect(),
+            );
+        }
+        let names: Vec<&str> = stores.iter().map(|s| s.identity.as_str()).collect();
+        let mut seen = vec![false; n];
+        let mut todo = vec![0usize];
+        seen[0] = true;
+        while let Some(i) = todo.pop() {
+            for m in &graph[i] {
+                let j = names.iter().position(|x| x == m).expect("a known member");
+                if !seen[j] {
+                    seen[j] = true;
+                    todo.push(j);
+                }
+            }
+        }
+        assert!(seen.iter().all(|s| *s), "{n} nodes: {graph:?}");
+    }
+}
+
+#[test]
+fn connect_by_address_and_v4_mapped() {
+    let m = Machine::new();
+    let a = m.store("alice", Profile::Modern);
+    let b = m.store("bob", Profile::Modern);
+    let (ga, gb) = group(&a, &[&b], Profile::Modern);
+    ga.connect().unwrap();
+    let info = peernet::node::node_status(&a.pn)
+        .unwrap()
+        .expect("a node runs");
+    let port = info.listen[0].port();
+    let mapped: std::net::SocketAddrV6 = format!("[::ffff:127.0.0.1]:{port}").parse().unwrap();
+    gb[0].connect_by_address(&[SocketAddr::V6(mapped)]).unwrap();
+    wait_connected(&gb[0]);
+    let e = gb[0].connect_by_address(&[]).unwrap_err();
+    assert_eq!(e.hresult(), hr::E_INVALIDARG);
+}
+
+#[test]
+fn nobody_to_reach_is_connection_failed() {
+    let m = Machine::new();
+    let a = m.store("alice", Profile::Modern);
+    let b = m.store("bob", Profile::Modern);
+    let (_ga, gb) = group(&a, &[&b], Profile::Modern);
+    let h = gb[0]
+        .register_event(&[
+            EventRegistration::new(PEER_GROUP_EVENT_NEIGHBOR_CONNECTION),
+            EventRegistration::new(PEER_GROUP_EVENT_CONNECTION_FAILED),
+        ])
+        .unwrap();
+    // A port nobody listens on: bind one and close it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    gb[0]
+        .connect_by_address(&[format!("127.0.0.1:{port}").parse().unwrap()])
+        .unwrap();
+    let ev = next_event(&h, "PEER_CONNECTION_FAILED", |e| {
+        matches!(
+            e,
+            GroupEvent::NeighborConnection {
+                status: ConnectionStatus::Failed,
+                ..
+            }
+        )
+    });
+    assert!(
+        matches!(ev, GroupEvent::NeighborConnection { hresult, .. } if hresult == hr::PEER_E_CONNECTION_FAILED.as_i32())
+    );
+    let ev = next_event(&h, "CONNECTION_FAILED", |e| {
+        matches!(e, GroupEvent::ConnectionFailed { .. })
+    });
+    assert_eq!(
+        ev,
+        GroupEvent::ConnectionFailed {
+            hresult: hr::PEER_E_CONNECTION_FAILED.as_i32()
+        }
+    );
+    // A joiner without a connection does not listen.
+    assert_eq!(gb[0].get_status().unwrap().flags, 0);
+}
+
+#[test]
+fn handles_and_processes_share_one_node() {
+    let m = Machine::new();
+    let a = m.store("alice", Profile::Modern);
+    let b = m.store("bob", Profile::Modern);
+    let (ga, gb) = group(&a, &[&b], Profile::Modern);
+    ga.connect().unwrap();
+    gb[0].connect().unwrap();
+    wait_connected(&gb[0]);
+    // A second context on bob's store ("another process") sees the same connection
+    // without connecting, and its own connect reuses the node.
+    let other = Peernet::open_with(
+        b.pn.store().dir(),
+        Options::default().with_node_launch(NodeLaunch::Never),
+    )
+    .unwrap();
+    let g2 = other
+        .group_open(&b.identity, gb[0].peer_name(), None)
+        .unwrap();
+    assert_eq!(g2.get_status().unwrap().flags & BOTH, BOTH);
+    let pid_before = peernet::node::node_status(&other).unwrap().unwrap();
+    g2.connect().unwrap();
+    let after = peernet::node::node_status(&other).unwrap().unwrap();
+    assert_eq!(pid_before.peer_id, after.peer_id);
+    assert_eq!(after.groups.len(), 1);
+    assert_eq!(after.groups[0].handles, 2, "{after:?}");
+    // The first handle closes: the second still holds the group.
+    gb[0].clone().close().unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(g2.get_status().unwrap().flags & BOTH, BOTH);
+    g2.close().unwrap();
+    let deadline = std::time::Instant::now() + WAIT;
+    while std::time::Instant::now() < deadline
+        && !peernet::node::node_status(&other)
+            .unwrap()
+            .unwrap()
+            .groups
+            .is_empty()
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        peernet::node::node_status(&other)
+            .unwrap()
+            .unwrap()
+            .groups
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_password_joiner_without_gmc_cannot_connect_yet() {
+    let m = Machine::new();
+    let a = m.store("alice", Profile::Modern);
+    let b = m.store("bob", Profile::Modern);
+    let g =
+        a.pn.group_create(
+            &GroupProperties::new("pw", "Password group")
+                .with_creator(&a.identity)
+                .with_password("s3cret pass", Role::MEMBER),
+        )
+        .unwrap();
+    let inv = g.create_password_invitation().unwrap();
+    let (joined, _) =
+        b.pn.group_password_join(
+            Some(&b.identity),
+            &inv,
+            &peernet::Secret::from("s3cret pass"),
+            None,
+        )
+        .unwrap();
+    let e = joined.connect().unwrap_err();
+    assert_eq!(e.hresult(), hr::E_NOTIMPL, "{e}");
+}
