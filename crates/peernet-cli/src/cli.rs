@@ -67,6 +67,10 @@ pub enum Command {
         after_help = "Example:\n  peernet record add --identity \"$ID\" \"$GROUP\" --type 7a7a0001-0001-0002-0102-030405060708 --data hello\n  peernet record list --identity \"$ID\" \"$GROUP\""
     )]
     Record(RecordCommand),
+    /// The store's network node: run it, show it, stop it, set its listen addresses.
+    #[command(subcommand)]
+    #[command(after_help = "Example:\n  peernet node status\n  peernet node run --service")]
+    Node(NodeCommand),
     /// The whole story in a temporary pair of stores standing for two computers.
     #[command(after_help = "Example:\n  peernet demo --keep ./demo-run")]
     Demo {
@@ -401,6 +405,55 @@ pub enum GroupCommand {
         /// Group peer name.
         group: String,
     },
+    /// Connect the group through the store's node and wait until connected
+    /// (PeerGroupConnect / PeerGroupConnectByAddress). The node keeps the group
+    /// connected after this command exits, until `group disconnect` or `node stop`.
+    #[command(
+        after_help = "Example:\n  peernet group connect --identity \"$ID\" \"$GROUP\"\n  peernet group connect --identity \"$ID\" \"$GROUP\" --address 127.0.0.1:3587 --timeout 10s"
+    )]
+    Connect {
+        /// Member identity.
+        #[arg(long)]
+        identity: String,
+        /// Group peer name.
+        group: String,
+        /// Dial these members instead of same-machine discovery (repeatable).
+        #[arg(long = "address", value_name = "HOST:PORT")]
+        addresses: Vec<String>,
+        /// Give up after this long (default 30s).
+        #[arg(long, value_name = "DURATION", value_parser = crate::duration::parse_duration)]
+        timeout: Option<Duration>,
+        /// Also the creator waits for a first connection (it listens at once otherwise).
+        #[arg(long)]
+        wait: bool,
+    },
+    /// End `group connect`: the node leaves the group unless a process still holds it.
+    #[command(after_help = "Example:\n  peernet group disconnect --identity \"$ID\" \"$GROUP\"")]
+    Disconnect {
+        /// Member identity.
+        #[arg(long)]
+        identity: String,
+        /// Group peer name.
+        group: String,
+    },
+    /// The group's status: listening, has connections, membership (PeerGroupGetStatus).
+    #[command(after_help = "Example:\n  peernet group status --identity \"$ID\" \"$GROUP\"")]
+    Status {
+        /// Member identity.
+        #[arg(long)]
+        identity: String,
+        /// Group peer name.
+        group: String,
+    },
+    /// The group's neighbor connections (PeerGroupEnumConnections).
+    #[command(after_help = "Example:\n  peernet group connections --identity \"$ID\" \"$GROUP\"")]
+    Connections {
+        /// Member identity.
+        #[arg(long)]
+        identity: String,
+        /// Group peer name.
+        group: String,
+    },
     /// Print the group's events as JSON lines until interrupted (PeerGroupRegisterEvent).
     #[command(
         after_help = "Example:\n  peernet group watch --identity \"$ID\" \"$GROUP\"\n  peernet group watch --identity \"$ID\" \"$GROUP\" --event record --count 10 --timeout 1m"
@@ -411,7 +464,7 @@ pub enum GroupCommand {
         identity: String,
         /// Group peer name.
         group: String,
-        /// Event types (default: all four), repeatable.
+        /// Event types (default: all), repeatable.
         #[arg(long = "event", value_enum)]
         events: Vec<EventArg>,
         /// Only record events of this record type.
@@ -440,6 +493,48 @@ pub enum GroupCommand {
     },
 }
 
+/// `peernet node …`
+#[derive(Debug, Subcommand)]
+pub enum NodeCommand {
+    /// Run the store's node in the foreground (the first connect of any process starts
+    /// one on demand; this is for a service manager or a terminal).
+    #[command(
+        after_help = "Example:\n  peernet node run --service\n  peernet node run --listen 127.0.0.1:0"
+    )]
+    Run {
+        /// Listen on these addresses instead of the store's setting (repeatable).
+        #[arg(long, value_name = "ADDR:PORT")]
+        listen: Vec<std::net::SocketAddr>,
+        /// Keep running without groups (a service); otherwise exit when idle.
+        #[arg(long)]
+        service: bool,
+        /// Started on demand by a connect (exits when idle; the default without --service).
+        #[arg(long, hide = true)]
+        on_demand: bool,
+        /// How long to stay up without groups (default 30s; not with --service).
+        #[arg(long, value_name = "DURATION", value_parser = crate::duration::parse_duration)]
+        idle_exit: Option<Duration>,
+    },
+    /// Show the running node: pid, PeerId, addresses and groups (exit 0 either way).
+    #[command(after_help = "Example:\n  peernet --json node status")]
+    Status,
+    /// Stop the running node; every group of the store loses its connections.
+    #[command(after_help = "Example:\n  peernet node stop")]
+    Stop,
+    /// Set the addresses the store's node listens on (used from its next start).
+    #[command(
+        after_help = "Example:\n  peernet node listen 127.0.0.1:3587 [::1]:3587\n  peernet node listen --default"
+    )]
+    Listen {
+        /// Socket addresses.
+        #[arg(value_name = "ADDR:PORT", required_unless_present = "default")]
+        addresses: Vec<std::net::SocketAddr>,
+        /// Back to the default (all interfaces, TCP 3587).
+        #[arg(long, conflicts_with = "addresses")]
+        default: bool,
+    },
+}
+
 /// The event types `group watch` can ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum EventArg {
@@ -451,6 +546,12 @@ pub enum EventArg {
     Property,
     /// PEER_GROUP_EVENT_STATUS_CHANGED.
     Status,
+    /// PEER_GROUP_EVENT_NEIGHBOR_CONNECTION.
+    Connection,
+    /// PEER_GROUP_EVENT_CONNECTION_FAILED.
+    ConnectionFailed,
+    /// PEER_GROUP_EVENT_AUTHENTICATION_FAILED.
+    AuthenticationFailed,
 }
 
 /// `ID GROUP` of the record commands.

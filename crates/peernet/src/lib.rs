@@ -114,6 +114,7 @@ pub use peernet_storage::{Cloud, CloudScope};
 /// The lower crates, for callers who need their full API (e.g. to inspect an error source).
 pub mod lower {
     pub use peernet_crypto as crypto;
+    pub use peernet_net as net;
     pub use peernet_protocol as protocol;
     pub use peernet_storage as storage;
 }

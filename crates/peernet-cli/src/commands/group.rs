@@ -8,8 +8,8 @@ use std::time::{Duration, Instant, SystemTime};
 use peernet::hresult as hr;
 use peernet::lower::protocol::DocumentType;
 use peernet::{
-    CredentialInfo, EventData, EventRegistration, GroupEvent, GroupProperties, IssueFlags,
-    JoinOutcome, Member, MemberChangeType, PEER_GROUP_PASSWORD_AUTHENTICATION, Peernet,
+    ConnectionStatus, CredentialInfo, EventData, EventRegistration, GroupEvent, GroupProperties,
+    IssueFlags, JoinOutcome, Member, MemberChangeType, PEER_GROUP_PASSWORD_AUTHENTICATION, Peernet,
     RecordChangeType, Role, Secret,
 };
 use serde_json::{Value, json};
@@ -112,6 +112,22 @@ pub(super) fn run(ctx: &Ctx, c: GroupCommand) -> Result<Report, CliError> {
             overwrite,
         } => group_import_config(ctx, &pn, &file, &passin, overwrite),
         GroupCommand::Members { identity, group } => enum_members(&pn, &at(identity, group)),
+        GroupCommand::Connect {
+            identity,
+            group,
+            addresses,
+            timeout,
+            wait,
+        } => super::connect::connect(ctx, &pn, &at(identity, group), &addresses, timeout, wait),
+        GroupCommand::Disconnect { identity, group } => {
+            super::connect::disconnect_persistent(&pn, &at(identity, group))
+        }
+        GroupCommand::Status { identity, group } => {
+            super::connect::get_status(&pn, &at(identity, group))
+        }
+        GroupCommand::Connections { identity, group } => {
+            super::connect::enum_connections(&pn, &at(identity, group))
+        }
         GroupCommand::Watch {
             identity,
             group,
@@ -434,6 +450,18 @@ fn member_change_name(c: MemberChangeType) -> &'static str {
     }
 }
 
+/// An HRESULT of an event as its name (or hex), `null` for success.
+fn hresult_name(code: i32) -> Value {
+    if code == 0 {
+        return Value::Null;
+    }
+    let h = peernet::HResult(u32::from_ne_bytes(code.to_ne_bytes()));
+    json!(
+        h.name()
+            .map_or_else(|| format!("0x{:08X}", h.0), str::to_string)
+    )
+}
+
 /// One event as the JSON line `group watch` prints.
 fn event_json(e: &EventData) -> Value {
     let latency_ms = SystemTime::now()
@@ -460,6 +488,35 @@ fn event_json(e: &EventData) -> Value {
             "change": member_change_name(*change),
             "identity": identity,
         }),
+        GroupEvent::NeighborConnection {
+            status,
+            connection_id,
+            node_id,
+            peer_id,
+            member,
+            hresult,
+        } => json!({
+            "event": "neighbor_connection",
+            "change": match status {
+                ConnectionStatus::Connected => "connected",
+                ConnectionStatus::Disconnected => "disconnected",
+                ConnectionStatus::Failed => "failed",
+            },
+            "connection_id": connection_id,
+            "node_id": node_id,
+            "peer_id": peer_id,
+            "member": member,
+            "hresult": hresult_name(*hresult),
+        }),
+        GroupEvent::ConnectionFailed { hresult } => json!({
+            "event": "connection_failed",
+            "hresult": hresult_name(*hresult),
+        }),
+        GroupEvent::AuthenticationFailed { peer_id, hresult } => json!({
+            "event": "authentication_failed",
+            "peer_id": peer_id,
+            "hresult": hresult_name(*hresult),
+        }),
     };
     v["seq"] = json!(e.seq);
     v["committed"] = json!(rfc3339(e.committed));
@@ -485,6 +542,9 @@ fn register_event(
         EventArg::Member,
         EventArg::Property,
         EventArg::Status,
+        EventArg::Connection,
+        EventArg::ConnectionFailed,
+        EventArg::AuthenticationFailed,
     ];
     let wanted = if events.is_empty() { &all[..] } else { events };
     let regs: Vec<EventRegistration> = wanted
@@ -495,6 +555,11 @@ fn register_event(
                 EventArg::Member => peernet::PEER_GROUP_EVENT_MEMBER_CHANGED,
                 EventArg::Property => peernet::PEER_GROUP_EVENT_PROPERTY_CHANGED,
                 EventArg::Status => peernet::PEER_GROUP_EVENT_STATUS_CHANGED,
+                EventArg::Connection => peernet::event::PEER_GROUP_EVENT_NEIGHBOR_CONNECTION,
+                EventArg::ConnectionFailed => peernet::event::PEER_GROUP_EVENT_CONNECTION_FAILED,
+                EventArg::AuthenticationFailed => {
+                    peernet::event::PEER_GROUP_EVENT_AUTHENTICATION_FAILED
+                }
             },
             record_type: if *e == EventArg::Record { t } else { None },
         })

@@ -4,9 +4,11 @@
 //! `Group::get_properties`), so one grep finds the facade, the CLI and the C ABI.
 
 mod cloud;
+mod connect;
 mod demo;
 mod group;
 mod identity;
+mod node;
 mod record;
 
 use std::time::{Duration, SystemTime};
@@ -29,6 +31,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<Report, CliError> {
         Command::Group(c) => group::run(ctx, c),
         Command::Cloud(c) => cloud::run(ctx, c),
         Command::Record(c) => record::run(ctx, c),
+        Command::Node(c) => node::run(ctx, c),
         Command::Demo { keep } => demo::run(ctx, keep.as_deref()),
     }
 }

@@ -1,0 +1,348 @@
+//! `peernet group connect` end to end: two stores on one machine, each with a node
+//! process started on demand, on loopback only; two processes sharing one node; a node
+//! killed with SIGKILL. Every node a test starts is stopped when the test ends.
+
+use std::path::PathBuf;
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use peernet::flags::{PEER_GROUP_STATUS_HAS_CONNECTIONS, PEER_GROUP_STATUS_LISTENING};
+use serde_json::Value;
+
+const BOTH: u64 = (PEER_GROUP_STATUS_LISTENING | PEER_GROUP_STATUS_HAS_CONNECTIONS) as u64;
+
+/// A temporary "machine": stores and the runtime directory of same-machine discovery.
+struct Env {
+    dir: tempfile::TempDir,
+    stores: Vec<String>,
+}
+
+impl Env {
+    fn new() -> Self {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+            stores: Vec::new(),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn cmd(&self, store: &str, args: &[&str]) -> Command {
+        let mut c = Command::cargo_bin("peernet").unwrap();
+        c.current_dir(self.dir.path())
+            .env_remove("PEERNET_HOME")
+            .env("PEERNET_PFX_ITERATIONS", "1000")
+            .env("PEERNET_RUNTIME_DIR", self.path("runtime"))
+            .arg("--store")
+            .arg(self.path(store))
+            .args(args)
+            .write_stdin("")
+            .timeout(Duration::from_secs(60));
+        c
+    }
+
+    fn run(&self, store: &str, args: &[&str]) -> Output {
+        self.cmd(store, args).output().unwrap()
+    }
+
+    fn ok(&self, store: &str, args: &[&str]) -> String {
+        let out = self.run(store, args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .trim_end()
+            .to_string()
+    }
+
+    fn json(&self, store: &str, args: &[&str]) -> Value {
+        let mut full = vec!["--json"];
+        full.extend_from_slice(args);
+        let s = self.ok(store, &full);
+        serde_json::from_str(&s).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {s}"))
+    }
+
+    /// A store whose node listens on loopback, with one identity; returns the identity.
+    fn store(&mut self, store: &str, classifier: &str) -> String {
+        self.stores.push(store.to_string());
+        self.ok(store, &["node", "listen", "127.0.0.1:0"]);
+        self.ok(
+            store,
+            &["-q", "identity", "create", "--classifier", classifier],
+        )
+    }
+
+    /// `owner` (of store a) creates a group that `member` (of store b) joins.
+    fn group(&self, owner: &str, member: &str) -> String {
+        let g = self.ok(
+            "a",
+            &[
+                "-q",
+                "group",
+                "create",
+                "--identity",
+                owner,
+                "--classifier",
+                "chat",
+            ],
+        );
+        self.ok("b", &["identity", "info", member, "-o", "bob.xml"]);
+        self.ok(
+            "a",
+            &[
+                "group",
+                "invite",
+                "--identity",
+                owner,
+                &g,
+                "--invitee",
+                "bob.xml",
+                "-o",
+                "inv.xml",
+            ],
+        );
+        self.ok("b", &["group", "join", "--identity", member, "inv.xml"]);
+        g
+    }
+
+    fn node_pid(&self, store: &str) -> Option<u64> {
+        self.json(store, &["node", "status"])["pid"].as_u64()
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        for s in &self.stores {
+            let _ = self.run(s, &["node", "stop"]);
+        }
+    }
+}
+
+/// Polls `group status` (bounded) until its flags are `want`.
+fn wait_status(env: &Env, store: &str, id: &str, g: &str, want: u64) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let v = env.json(store, &["group", "status", "--identity", id, g]);
+        if v["status"] == want || Instant::now() >= deadline {
+            return v;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn two_cli_stores_connect_and_processes_share_one_node() {
+    let mut env = Env::new();
+    let alice = env.store("a", "alice");
+    let bob = env.store("b", "bob");
+    let g = env.group(&alice, &bob);
+    assert_eq!(env.json("a", &["node", "status"])["running"], false);
+    // The creator listens at once; the joiner returns once connected.
+    let a = env.json("a", &["group", "connect", "--identity", &alice, &g]);
+    assert_eq!(a["flags"][0], "listening", "{a}");
+    let b = env.json(
+        "b",
+        &[
+            "group",
+            "connect",
+            "--identity",
+            &bob,
+            &g,
+            "--timeout",
+            "20s",
+        ],
+    );
+    assert_eq!(b["status"], BOTH, "{b}");
+    assert_eq!(b["connections"], 1);
+    let a = wait_status(&env, "a", &alice, &g, BOTH);
+    assert_eq!(a["status"], BOTH, "{a}");
+    let conns = env.json("a", &["group", "connections", "--identity", &alice, &g]);
+    assert_eq!(conns["connections"][0]["member"], bob.as_str(), "{conns}");
+    // Every process of store b uses the same node: a later process sees it, and a
+    // second connect from another process does not start another.
+    let pid = env.node_pid("b").expect("b's node runs");
+    env.json("b", &["group", "connect", "--identity", &bob, &g]);
+    assert_eq!(env.node_pid("b"), Some(pid));
+    let status = env.json("b", &["node", "status"]);
+    assert_eq!(status["groups"][0]["persistent"], true, "{status}");
+    // The Rust API in this process sees the same connection through the socket.
+    let pn = peernet::Peernet::open_with(
+        env.path("b"),
+        peernet::Options::default().with_node_launch(peernet::NodeLaunch::Never),
+    )
+    .unwrap();
+    let rust = pn.group_open(&bob, &g, None).unwrap();
+    assert_eq!(u64::from(rust.get_status().unwrap().flags), BOTH);
+    assert_eq!(rust.enum_connections().unwrap()[0].member, alice);
+    // Disconnecting b leaves a listening alone.
+    env.ok("b", &["group", "disconnect", "--identity", &bob, &g]);
+    let a = wait_status(
+        &env,
+        "a",
+        &alice,
+        &g,
+        u64::from(PEER_GROUP_STATUS_LISTENING),
+    );
+    assert_eq!(a["status"], u64::from(PEER_GROUP_STATUS_LISTENING), "{a}");
+    assert_eq!(
+        env.json("b", &["group", "status", "--identity", &bob, &g])["status"],
+        0
+    );
+}
+
+#[test]
+fn sigkill_of_the_node_loses_nothing_and_the_next_connect_starts_one() {
+    let mut env = Env::new();
+    let alice = env.store("a", "alice");
+    let bob = env.store("b", "bob");
+    let g = env.group(&alice, &bob);
+    env.ok("a", &["group", "connect", "--identity", &alice, &g]);
+    env.ok("b", &["group", "connect", "--identity", &bob, &g]);
+    env.ok(
+        "b",
+        &[
+            "record",
+            "add",
+            "--identity",
+            &bob,
+            &g,
+            "--type",
+            "4d5b2f11-6522-433b-84ef-a298e60757b0",
+            "--data",
+            "kept",
+        ],
+    );
+    let before = env.ok("b", &["record", "list", "--identity", &bob, &g]);
+    let pid = env.node_pid("b").expect("b's node runs");
+    let killed = std::process::Command::new("kill")
+        .args(["-9", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    // Alice notices, bob's store has no node and reports nothing connected.
+    let a = wait_status(
+        &env,
+        "a",
+        &alice,
+        &g,
+        u64::from(PEER_GROUP_STATUS_LISTENING),
+    );
+    assert_eq!(a["status"], u64::from(PEER_GROUP_STATUS_LISTENING), "{a}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while env.node_pid("b").is_some() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(env.node_pid("b"), None);
+    assert_eq!(
+        env.json("b", &["group", "status", "--identity", &bob, &g])["status"],
+        0
+    );
+    assert_eq!(
+        env.ok("b", &["record", "list", "--identity", &bob, &g]),
+        before
+    );
+    // The next connect starts a new node, with the same PeerId (the key is the store's).
+    let b = env.json("b", &["group", "connect", "--identity", &bob, &g]);
+    assert_eq!(b["status"], BOTH, "{b}");
+    let new_pid = env.node_pid("b").unwrap();
+    assert_ne!(new_pid, pid);
+}
+
+#[test]
+fn unreachable_address_fails_with_connection_failed_and_releases_the_group() {
+    let mut env = Env::new();
+    let alice = env.store("a", "alice");
+    let bob = env.store("b", "bob");
+    let g = env.group(&alice, &bob);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let out = env.run(
+        "b",
+        &[
+            "group",
+            "connect",
+            "--identity",
+            &bob,
+            &g,
+            "--address",
+            &addr,
+            "--timeout",
+            "2s",
+        ],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("PEER_E_CONNECTION_FAILED"), "{err}");
+    let status = env.json("b", &["node", "status"]);
+    assert_eq!(
+        status["groups"].as_array().map(Vec::len),
+        Some(0),
+        "{status}"
+    );
+    // Bad addresses are usage errors naming the HRESULT.
+    let out = env.run(
+        "b",
+        &[
+            "group",
+            "connect",
+            "--identity",
+            &bob,
+            &g,
+            "--address",
+            "nowhere",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("E_INVALIDARG"));
+}
+
+#[test]
+fn node_commands() {
+    let mut env = Env::new();
+    env.store("a", "alice");
+    assert_eq!(env.json("a", &["node", "status"])["running"], false);
+    assert_eq!(env.json("a", &["node", "stop"])["stopped"], false);
+    let v = env.json("a", &["node", "listen", "127.0.0.1:4000", "[::1]:4000"]);
+    assert_eq!(v["listen"][1], "[::1]:4000");
+    let v = env.json("a", &["node", "listen", "--default"]);
+    assert_eq!(v["listen"][0], "0.0.0.0:3587");
+    env.ok("a", &["node", "listen", "127.0.0.1:0"]);
+    // A foreground node on demand of this test: started, seen, stopped.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("peernet"))
+        .arg("--store")
+        .arg(env.path("a"))
+        .args(["node", "run", "--service"])
+        .env("PEERNET_RUNTIME_DIR", env.path("runtime"))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while env.node_pid("a").is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let status = env.json("a", &["node", "status"]);
+    assert_eq!(status["service"], true, "{status}");
+    assert_eq!(status["pid"], u64::from(child.id()));
+    // A second node for the same store refuses to start.
+    let out = env.run("a", &["node", "run"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("PEER_E_ALREADY_EXISTS"));
+    assert_eq!(env.json("a", &["node", "stop"])["stopped"], true);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            assert!(s.success());
+            break;
+        }
+        assert!(Instant::now() < deadline, "the node did not exit");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
