@@ -23,9 +23,9 @@ use crate::group::with_group;
 use crate::handles::{HandleTable, Kind, with};
 use crate::memory::BlockBuilder;
 use crate::types::{
-    DWORD, HANDLE, HGROUP, HPEEREVENT, HRESULT, PEER_EVENT_MEMBER_CHANGE_DATA,
-    PEER_EVENT_RECORD_CHANGE_DATA, PEER_GROUP_EVENT_DATA, PEER_GROUP_EVENT_DATA_UNION,
-    PEER_GROUP_EVENT_REGISTRATION,
+    DWORD, HANDLE, HGROUP, HPEEREVENT, HRESULT, PEER_EVENT_CONNECTION_CHANGE_DATA,
+    PEER_EVENT_MEMBER_CHANGE_DATA, PEER_EVENT_RECORD_CHANGE_DATA, PEER_GROUP_EVENT_DATA,
+    PEER_GROUP_EVENT_DATA_UNION, PEER_GROUP_EVENT_REGISTRATION,
 };
 
 /// Most event registrations in one call.
@@ -60,6 +60,26 @@ fn event_data_block(e: &GroupEvent) -> Result<*mut PEER_GROUP_EVENT_DATA, HResul
                 recordType: guid_from_bytes(record_type),
             },
         },
+        GroupEvent::NeighborConnection {
+            status,
+            connection_id,
+            node_id,
+            hresult,
+            ..
+        } => PEER_GROUP_EVENT_DATA_UNION {
+            connectionChangeData: PEER_EVENT_CONNECTION_CHANGE_DATA {
+                dwSize: size_of::<PEER_EVENT_CONNECTION_CHANGE_DATA>() as u32,
+                status: status.to_u32(),
+                ullConnectionId: *connection_id,
+                ullNodeId: *node_id,
+                ullNextConnectionId: 0,
+                hrConnectionFailedReason: *hresult,
+            },
+        },
+        GroupEvent::ConnectionFailed { hresult } => PEER_GROUP_EVENT_DATA_UNION {
+            hrConnectionFailedReason: *hresult,
+        },
+        GroupEvent::AuthenticationFailed { .. } => PEER_GROUP_EVENT_DATA_UNION { dwStatus: 0 },
         GroupEvent::MemberChanged { change, .. } => PEER_GROUP_EVENT_DATA_UNION {
             memberChangeData: PEER_EVENT_MEMBER_CHANGE_DATA {
                 dwSize: size_of::<PEER_EVENT_MEMBER_CHANGE_DATA>() as u32,

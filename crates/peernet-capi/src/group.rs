@@ -416,10 +416,10 @@ pub unsafe extern "C" fn PeerGroupPasswordJoin(
     })
 }
 
-/// `PeerGroupConnect(hGroup)`: [`Group::connect`], which is `E_NOTIMPL` for a valid
-/// group in this release (peernet implements the credential layer, not the group's
-/// network: PNRP discovery, TLS, synchronization). Unknown or deleted groups are
-/// `PEER_E_INVALID_GROUP`.
+/// `PeerGroupConnect(hGroup)`: [`Group::connect`] through the store's network node
+/// (started on demand; see `peernet::node`). Returns once the node took the group;
+/// connections arrive as `PEER_GROUP_EVENT_NEIGHBOR_CONNECTION` events and in
+/// PeerGroupGetStatus. Unknown or deleted groups are `PEER_E_INVALID_GROUP`.
 ///
 /// # Safety
 /// Always safe: the handle is looked up, never dereferenced.
@@ -727,10 +727,10 @@ unsafe fn convert_time(
     })
 }
 
-/// Peer time is the group's synchronized clock, which exists only once the group is
-/// connected; peernet does not connect (PeerGroupConnect is `E_NOTIMPL`), so a valid
-/// group is always in the state Windows reports before synchronization:
-/// `PEER_E_GROUP_NOT_READY`. A deleted group is `PEER_E_INVALID_GROUP`.
+/// Peer time is the group's synchronized clock, adopted from neighbors during
+/// synchronization ([MS-PPGRH] 1.3.6), which comes with replication (not in this
+/// release); until then a valid group is in the state Windows reports before
+/// synchronization: `PEER_E_GROUP_NOT_READY`. A deleted group is `PEER_E_INVALID_GROUP`.
 fn not_synchronized(g: &Group, _time: u64) -> Result<u64, HResult> {
     h(g.check())?;
     Err(PEER_E_GROUP_NOT_READY)

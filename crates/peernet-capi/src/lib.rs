@@ -33,6 +33,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+mod connection;
 mod context;
 mod convert;
 mod enumeration;
@@ -50,6 +51,7 @@ mod wide;
 #[cfg(test)]
 mod tests;
 
+pub use connection::{PeerGroupConnectByAddress, PeerGroupEnumConnections};
 pub use enumeration::{PeerEndEnumeration, PeerGetItemCount, PeerGetNextItem};
 pub use events::{
     PeerGroupGetEventData, PeerGroupRegisterEvent, PeerGroupUnregisterEvent,

@@ -696,13 +696,8 @@ fn function_by_hresult_table() {
             }),
         ),
         (
-            "PeerGroupConnect",
-            hr::E_NOTIMPL,
-            Box::new(|| code(g.connect())),
-        ),
-        (
             "PeerGroupConnectByAddress",
-            hr::E_NOTIMPL,
+            hr::E_INVALIDARG,
             Box::new(|| code(g.connect_by_address(&[]))),
         ),
         (

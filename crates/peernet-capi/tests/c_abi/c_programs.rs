@@ -279,3 +279,64 @@ fn groupchat() {
         run_groupchat(exe, &store, &group_args, wrapper);
     });
 }
+
+/// `tests/c/connect.c`: PeerGroupConnectByAddress, PeerGroupGetStatus,
+/// PeerGroupEnumConnections and NEIGHBOR_CONNECTION from C. Store A (the creator) is
+/// connected by this test process (its node on a thread here, listening on loopback);
+/// the C program connects store B (its node on a thread of the C program) by address.
+/// Run plainly only: under valgrind the libp2p node's handshakes take minutes.
+#[test]
+fn connect() {
+    let Some(cc) = tool("cc", "building the tests/c programs") else {
+        return;
+    };
+    let exe = build(&cc, "connect", &[]);
+    let root = exe.parent().expect("scratch directory").join("plain");
+    let _ = std::fs::remove_dir_all(&root);
+    let runtime = root.join("runtime");
+    let options = || {
+        peernet_tests::store::fast_options()
+            .with_node_launch(peernet::NodeLaunch::InProcess)
+            .with_runtime_dir(&runtime)
+    };
+    let loopback: std::net::SocketAddr = "127.0.0.1:0".parse().expect("address");
+    let a = peernet::Peernet::open_with(root.join("a"), options()).expect("store a");
+    let b = peernet::Peernet::open_with(root.join("b"), options()).expect("store b");
+    for s in [&a, &b] {
+        s.set_node_listen(Some(&[loopback])).expect("listen");
+    }
+    let alice = a
+        .identity_create(Some("alice"), Some("Alice"), None)
+        .expect("alice");
+    let bob = b
+        .identity_create(Some("bob"), Some("Bob"), None)
+        .expect("bob");
+    let g = a
+        .group_create(&peernet::GroupProperties::new("chat", "Chat").with_creator(&alice))
+        .expect("group");
+    let info = b.identity_get_xml(Some(&bob)).expect("bob's info");
+    let inv = g
+        .create_invitation(&info, None, &[peernet::Role::MEMBER])
+        .expect("invitation");
+    b.group_join(Some(&bob), &inv, None).expect("join");
+    g.connect().expect("alice connects");
+    let port = peernet::node::node_status(&a)
+        .expect("status")
+        .expect("a's node runs")
+        .listen[0]
+        .port();
+    drop(b);
+    expect_ok(
+        Command::new(&exe)
+            .args([
+                bob.as_str(),
+                g.peer_name(),
+                &port.to_string(),
+                alice.as_str(),
+            ])
+            .env("PEERNET_HOME", root.join("b"))
+            .env("PEERNET_RUNTIME_DIR", &runtime),
+        "connect",
+    );
+    let _ = peernet::node::stop_node(&a);
+}
