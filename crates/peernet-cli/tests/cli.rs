@@ -907,7 +907,7 @@ fn every_command_has_help_with_an_example() {
     }
     let mut leaves = Vec::new();
     walk(&peernet_cli::command(), Vec::new(), &mut leaves);
-    assert_eq!(leaves.len(), 36, "{leaves:?}");
+    assert_eq!(leaves.len(), 44, "{leaves:?}");
     for leaf in leaves {
         let help = peernet_cli::command()
             .try_get_matches_from(
@@ -977,12 +977,13 @@ fn demo_runs_and_checks_itself() {
     let e = Env::new();
     let out = run_ok(
         e.cmd("unused", &["demo"])
-            .env("PEERNET_PFX_ITERATIONS", "2000"),
+            .env("PEERNET_PFX_ITERATIONS", "2000")
+            .env("PEERNET_NODE_EXE", assert_cmd::cargo::cargo_bin("peernet")),
         "demo",
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("demo: all 20 steps behaved as expected"),
+        stdout.contains("demo: all 21 steps behaved as expected"),
         "{stdout}"
     );
     assert!(stdout.contains("ERROR_INVALID_PASSWORD"));
@@ -998,7 +999,13 @@ fn demo_runs_and_checks_itself() {
     let j: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(j["ok"], true);
     let steps = j["steps"].as_array().unwrap();
-    assert_eq!(steps.len(), 20);
+    assert_eq!(steps.len(), 21);
+    assert!(
+        steps.iter().any(|s| s["result"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("both listening"))),
+        "the connected step"
+    );
     let crossed: Vec<&str> = steps
         .iter()
         .filter_map(|s| s["crossed"]["document"].as_str())

@@ -101,10 +101,10 @@ fn next_event(
 ) -> GroupEvent {
     let deadline = std::time::Instant::now() + WAIT;
     while std::time::Instant::now() < deadline {
-        if let Some(e) = h.next_event(Duration::from_millis(100)) {
-            if pred(&e.event) {
-                return e.event;
-            }
+        if let Some(e) = h.next_event(Duration::from_millis(100))
+            && pred(&e.event)
+        {
+            return e.event;
         }
     }
     panic!("no {what} within {WAIT:?}");

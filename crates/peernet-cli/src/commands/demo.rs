@@ -156,9 +156,11 @@ pub fn run(ctx: &Ctx, keep: Option<&Path>) -> Result<Report, CliError> {
             tmp.path().to_path_buf()
         }
     };
-    let options = ctx.options()?;
+    // Same-machine discovery of the demo's two nodes stays inside its directory.
+    let options = ctx.options()?.with_runtime_dir(dir.join("runtime"));
     let a = Peernet::open_with(dir.join("a"), options.clone())?;
     let b = Peernet::open_with(dir.join("b"), options)?;
+    let _nodes = StopNodes([&a, &b]);
     let mut s = Story {
         ctx,
         dir: dir.clone(),
@@ -189,6 +191,62 @@ pub fn run(ctx: &Ctx, keep: Option<&Path>) -> Result<Report, CliError> {
         "steps": s.steps,
     });
     Ok(Report::new(json, summary.trim_start().to_string()))
+}
+
+/// Stops the demo stores' nodes however the demo ends.
+struct StopNodes<'a>([&'a Peernet; 2]);
+
+impl Drop for StopNodes<'_> {
+    fn drop(&mut self) {
+        for pn in self.0 {
+            let _ = peernet::node::stop_node(pn);
+        }
+    }
+}
+
+/// The connected part: both stores' nodes on loopback, found by same-machine discovery.
+fn connect_step(
+    s: &mut Story<'_>,
+    a: &Peernet,
+    alice: &str,
+    group: &str,
+    joined: &peernet::Group,
+) -> Result<(), CliError> {
+    use peernet::flags::{PEER_GROUP_STATUS_HAS_CONNECTIONS, PEER_GROUP_STATUS_LISTENING};
+    let both = PEER_GROUP_STATUS_LISTENING | PEER_GROUP_STATUS_HAS_CONNECTIONS;
+    let loopback = ["127.0.0.1:0".parse().expect("a socket address")];
+    a.set_node_listen(Some(&loopback))?;
+    joined.peernet().set_node_listen(Some(&loopback))?;
+    let ga = a.group_open(alice, group, None)?;
+    ga.connect_persistent(&[])?;
+    joined.connect_persistent(&[])?;
+    let wait = Duration::from_secs(20);
+    let (fb, fa) = (
+        joined.wait_for_status(both, wait)?,
+        ga.wait_for_status(both, wait)?,
+    );
+    let seen = joined.enum_connections()?;
+    let n = s.step(
+        "A+B",
+        "The group connects: each store's node proves its member's GMC to the other",
+        "peernet --store a group connect --identity \"$ALICE\" \"$GROUP\"; peernet --store b group connect --identity \"$BOB\" \"$GROUP\"",
+        &format!(
+            "both listening with a connection; Bob's neighbor is {}",
+            seen.first().map_or("nobody".to_string(), |c| short(&c.member))
+        ),
+    );
+    if fa & both != both
+        || fb & both != both
+        || seen.first().map(|c| c.member.as_str()) != Some(alice)
+    {
+        return Err(failed(
+            n,
+            format!("status A {fa:#x}, B {fb:#x}, connections {seen:?}"),
+        ));
+    }
+    ga.disconnect_persistent()?;
+    joined.disconnect_persistent()?;
+    Ok(())
 }
 
 fn story(s: &mut Story<'_>, a: &Peernet, b: &Peernet) -> Result<(), CliError> {
@@ -285,6 +343,7 @@ fn story(s: &mut Story<'_>, a: &Peernet, b: &Peernet) -> Result<(), CliError> {
     if joined.roles() != vec![Role::MEMBER] {
         return Err(failed(n, "Bob is not a plain member"));
     }
+    connect_step(s, a, &alice, &gpn, &joined)?;
 
     // 8-10: move Alice's identity to B.
     let alice_export =

@@ -5,7 +5,9 @@ use std::fs;
 
 use peernet_storage::{Error, GroupSecrets, Store};
 
-use crate::common::{group, group_key, identity, pkcs8, row_count, tempdir};
+use crate::common::{
+    group, group_key, identity, open, pkcs8, row_count, store_with_group, tempdir,
+};
 
 /// Schema version 1 exactly as released. Migration 1 must never change: this frozen copy
 /// is compared with what the migration list creates.
@@ -269,4 +271,132 @@ fn other_application_id_is_corrupted() {
         .expect("set");
     drop(conn);
     assert!(matches!(Store::open(&path), Err(Error::Corrupted { .. })));
+}
+
+#[test]
+fn version_3_change_log_is_rebuilt_keeping_rows_and_sequence() {
+    let dir = tempdir();
+    let path = dir.path().join("s");
+    let last_v3 = {
+        let v3 = peernet_storage::testing::open_at_schema_version(&path, 3).expect("open v3");
+        v3.insert_identity(&identity("a.x"), &pkcs8("a.x"))
+            .expect("identity");
+        v3.insert_group(&group("a.x", "g.1", 1), GroupSecrets::default())
+            .expect("group");
+        // Five version-3 rows (written raw: this build writes version-4 rows).
+        let conn = rusqlite::Connection::open(v3.db_path()).expect("raw");
+        for s in 1..=5 {
+            conn.execute(
+                "INSERT INTO group_changes (identity, group_peer_name, event_type, change_type,
+                    status, time_ms) VALUES ('a.x', 'g.1', 1, 0, ?1, 1)",
+                [s],
+            )
+            .expect("v3 row");
+        }
+        let last: i64 = conn
+            .query_row("SELECT max(seq) FROM group_changes", [], |r| r.get(0))
+            .expect("seq");
+        // Pruning keeps the sequence: the next number is still above the last one.
+        conn.execute("DELETE FROM group_changes WHERE seq = ?1", [last])
+            .expect("prune the newest");
+        last as u64
+    };
+    let store = Store::open(&path).expect("open current");
+    assert_eq!(store.schema_version().expect("version"), 4);
+    let kept = store.changes_since("a.x", "g.1", 0).expect("changes");
+    assert_eq!(kept.len() as u64, last_v3 - 1, "{kept:?}");
+    store
+        .log_network_event(
+            "a.x",
+            "g.1",
+            &peernet_storage::ChangeEvent::ConnectionFailed { hresult: -1 },
+        )
+        .expect("a network event");
+    let all = store.changes_since("a.x", "g.1", 0).expect("changes");
+    let newest = all.last().expect("one more");
+    assert!(newest.seq > last_v3, "{} after {last_v3}", newest.seq);
+    assert_eq!(
+        newest.event,
+        peernet_storage::ChangeEvent::ConnectionFailed { hresult: -1 }
+    );
+}
+
+#[test]
+fn network_events_round_trip_and_others_are_refused() {
+    let dir = tempdir();
+    let store = store_with_group(dir.path());
+    let (id, g) = {
+        let all = store.all_groups().expect("groups");
+        (all[0].identity.clone(), all[0].group_peer_name.clone())
+    };
+    let events = [
+        peernet_storage::ChangeEvent::NeighborConnection {
+            status: peernet_storage::ConnectionStatus::Connected,
+            connection_id: u64::MAX,
+            node_id: 1 << 63,
+            peer_id: "12D3KooW".into(),
+            member_peer_name: "b.y".into(),
+            hresult: 0,
+        },
+        peernet_storage::ChangeEvent::AuthenticationFailed {
+            peer_id: "12D3KooX".into(),
+            hresult: i32::MIN,
+        },
+    ];
+    for e in &events {
+        store.log_network_event(&id, &g, e).expect("logged");
+    }
+    let got: Vec<_> = store
+        .changes_since(&id, &g, 0)
+        .expect("changes")
+        .into_iter()
+        .map(|c| c.event)
+        .filter(|e| e.event_type() != 1)
+        .collect();
+    assert_eq!(&got[got.len() - 2..], &events[..]);
+    let refused = store.log_network_event(
+        &id,
+        &g,
+        &peernet_storage::ChangeEvent::StatusChanged { status: 1 },
+    );
+    assert!(matches!(
+        refused,
+        Err(peernet_storage::Error::InvalidInput { .. })
+    ));
+    assert!(matches!(
+        store.log_network_event("nobody.x", &g, &events[0]),
+        Err(peernet_storage::Error::NotFound { .. })
+    ));
+}
+
+#[test]
+fn node_key_is_created_once_sealed_and_listen_is_a_setting() {
+    let dir = tempdir();
+    let store = open(dir.path());
+    let k1 = store.node_key().expect("created");
+    let k2 = Store::open(store.dir())
+        .expect("another process")
+        .node_key()
+        .expect("same");
+    assert_eq!(*k1, *k2);
+    let conn = rusqlite::Connection::open(store.db_path()).expect("raw");
+    let blob: Vec<u8> = conn
+        .query_row(
+            "SELECT value FROM settings WHERE name = 'node.key'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("stored");
+    assert!(
+        !blob.windows(32).any(|w| w == &k1[..]),
+        "sealed, never in clear"
+    );
+    assert_eq!(store.node_listen().expect("none"), None);
+    store.set_node_listen(Some("127.0.0.1:0")).expect("set");
+    assert_eq!(
+        store.node_listen().expect("set").as_deref(),
+        Some("127.0.0.1:0")
+    );
+    store.set_node_listen(None).expect("clear");
+    assert_eq!(store.node_listen().expect("cleared"), None);
 }

@@ -155,10 +155,10 @@ fn start(ctx: &Peernet) -> Result<()> {
                         in_process: true,
                         ..super::NodeOptions::default()
                     };
-                    if let Err(e) = super::run_node_with(&ctx, options) {
-                        if e.hresult() != hr::PEER_E_ALREADY_EXISTS {
-                            eprintln!("peernet node: {e}");
-                        }
+                    if let Err(e) = super::run_node_with(&ctx, options)
+                        && e.hresult() != hr::PEER_E_ALREADY_EXISTS
+                    {
+                        eprintln!("peernet node: {e}");
                     }
                 })
                 .map(|_| ())

@@ -9,7 +9,7 @@
 //! - The node ([`run_node`], `peernet node run`) holds the libp2p node of `peernet-net`,
 //!   keyed by the store's sealed node key, and loads each group's GMC chain and identity
 //!   key from the store when a process connects the group.
-//! - Each process talks to it over the socket ([`Session`]). A connect is counted per
+//! - Each process talks to it over the socket (one session per connected handle). A connect is counted per
 //!   session; the node leaves a group when the last session that connected it closes (a
 //!   process that dies closes its sessions), except for groups connected with
 //!   [`Group::connect_persistent`](crate::Group::connect_persistent) (the CLI), which

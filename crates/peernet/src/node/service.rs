@@ -258,10 +258,10 @@ fn spawn_writer(ctx: Peernet) -> (mpsc::Sender<Write>, std::thread::JoinHandle<(
             };
             // A group deleted while connected has nowhere to log; anything else is
             // worth a line in the node's log.
-            if let Err(e) = r {
-                if !matches!(e, peernet_storage::Error::NotFound { .. }) {
-                    eprintln!("peernet node: store write failed: {e}");
-                }
+            if let Err(e) = r
+                && !matches!(e, peernet_storage::Error::NotFound { .. })
+            {
+                eprintln!("peernet node: store write failed: {e}");
             }
         }
     });
@@ -466,11 +466,11 @@ fn on_event(shared: &Shared, ev: Event) {
                 let Some(key) = st.by_group.get(g.as_str()).cloned() else {
                     continue;
                 };
-                if let Some(gs) = st.groups.get_mut(&key) {
-                    if let Some(c) = gs.connections.remove(&connection) {
-                        shared.event(&key, disconnected(connection, &c));
-                        shared.status(&key, gs);
-                    }
+                if let Some(gs) = st.groups.get_mut(&key)
+                    && let Some(c) = gs.connections.remove(&connection)
+                {
+                    shared.event(&key, disconnected(connection, &c));
+                    shared.status(&key, gs);
                 }
             }
         }
@@ -592,17 +592,17 @@ fn end_session(shared: &Shared, id: u64) {
 }
 
 fn drop_if_unheld(shared: &Shared, st: &mut State, key: &Key) {
-    if st.groups.get(key).is_some_and(|gs| !gs.held()) {
-        if let Some(gs) = st.groups.remove(key) {
-            st.by_group.remove(gs.name.as_str());
-            st.dials.retain(|_, k| k != key);
-            let conns: Vec<ConnectionId> = gs.connections.keys().copied().collect();
-            release(shared, key, gs);
-            // Close the connections that carried only this group.
-            for c in conns {
-                if !st.groups.values().any(|g| g.connections.contains_key(&c)) {
-                    shared.node.close_detached(c);
-                }
+    if st.groups.get(key).is_some_and(|gs| !gs.held())
+        && let Some(gs) = st.groups.remove(key)
+    {
+        st.by_group.remove(gs.name.as_str());
+        st.dials.retain(|_, k| k != key);
+        let conns: Vec<ConnectionId> = gs.connections.keys().copied().collect();
+        release(shared, key, gs);
+        // Close the connections that carried only this group.
+        for c in conns {
+            if !st.groups.values().any(|g| g.connections.contains_key(&c)) {
+                shared.node.close_detached(c);
             }
         }
     }
@@ -808,10 +808,11 @@ async fn connect(
         }
     }
     let mut st = shared.state();
-    if let Some(gs) = st.groups.get_mut(&key) {
-        if gs.connections.is_empty() && (!targets.is_empty() || !listening) {
-            gs.deadline = Some(Instant::now() + timeout);
-        }
+    if let Some(gs) = st.groups.get_mut(&key)
+        && gs.connections.is_empty()
+        && (!targets.is_empty() || !listening)
+    {
+        gs.deadline = Some(Instant::now() + timeout);
     }
     Ok(Reply::Ok)
 }
