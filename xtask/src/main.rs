@@ -304,6 +304,8 @@ fn seeds(target: &str) -> (&'static [&'static str], u32) {
         "text_decode" => (&["fixtures/encodings"], 16384),
         // peernet-net's handshake frames: only its own corpus (a frame is at most 256 KiB).
         "handshake_messages" => (&[], 65536),
+        // The node socket's JSON lines: its own corpus (a line is at most 1 MiB).
+        "node_socket" => (&[], 65536),
         // peernet-protocol targets: the golden and the hostile XML documents.
         _ => (&["fixtures/xml", "fixtures/invalid/xml"], 8192),
     }

@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use futures::StreamExt;
 use libp2p_core::Multiaddr;
 use libp2p_ping as ping;
@@ -79,49 +79,60 @@ fn ping_swarm() -> Swarm<ping::Behaviour> {
     )
 }
 
-fn bench(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let mut g = c.benchmark_group("loopback_connect");
-    g.sample_size(30).measurement_time(Duration::from_secs(8));
-    for profile in [Profile::Windows, Profile::Modern] {
+/// Two member nodes of one group of `profile`: (dialer, its events, target, its events).
+struct ProofPair {
+    a: Node,
+    ea: Events,
+    b: Node,
+    eb: Events,
+}
+
+impl ProofPair {
+    async fn new(profile: Profile) -> ProofPair {
         let group_key = PrivateKey::generate(profile).unwrap();
         let name = group_key.peer_name("bench").unwrap();
         let grc = GrcParams::new(name, "bench", SystemTime::now())
             .unwrap()
             .issue(&group_key)
             .unwrap();
-        let (a, mut ea, b, mut eb) = rt.block_on(async {
-            let (a, ea) = node().await;
-            let (b, eb) = node().await;
-            (a, ea, b, eb)
-        });
+        let (a, ea) = node().await;
+        let (b, eb) = node().await;
         a.join_group(credentials(&group_key, &grc));
         b.join_group(credentials(&group_key, &grc));
-        let target = a.listen_addrs()[0];
-        g.bench_function(format!("proof_{}", profile.as_str()), |bench| {
-            bench.iter_custom(|iters| {
-                rt.block_on(async {
-                    let mut total = Duration::ZERO;
-                    for _ in 0..iters {
-                        let t = Instant::now();
-                        let id = b.dial(target).await.unwrap();
-                        until(&mut eb, |e| matches!(e, Event::PeerAuthenticated { connection, .. } if *connection == id)).await;
-                        until(&mut ea, |e| matches!(e, Event::PeerAuthenticated { .. })).await;
-                        total += t.elapsed();
-                        b.close(id).await.unwrap();
-                        until(&mut eb, |e| matches!(e, Event::Disconnected { .. })).await;
-                        until(&mut ea, |e| matches!(e, Event::Disconnected { .. })).await;
-                    }
-                    total
-                })
-            })
-        });
+        ProofPair { a, ea, b, eb }
     }
-    // Bare libp2p: connect and one ping round trip.
-    let (mut server, mut client, addr) = rt.block_on(async {
+
+    /// One connect until both sides authenticated (timed), then its close (not timed).
+    async fn once(&mut self) -> Duration {
+        let target = self.a.listen_addrs()[0];
+        let t = Instant::now();
+        let id = self.b.dial(target).await.unwrap();
+        until(
+            &mut self.eb,
+            |e| matches!(e, Event::PeerAuthenticated { connection, .. } if *connection == id),
+        )
+        .await;
+        until(&mut self.ea, |e| {
+            matches!(e, Event::PeerAuthenticated { .. })
+        })
+        .await;
+        let took = t.elapsed();
+        self.b.close(id).await.unwrap();
+        until(&mut self.eb, |e| matches!(e, Event::Disconnected { .. })).await;
+        until(&mut self.ea, |e| matches!(e, Event::Disconnected { .. })).await;
+        took
+    }
+}
+
+/// Two bare libp2p swarms (TCP, Noise, yamux, ping).
+struct PingPair {
+    server: Swarm<ping::Behaviour>,
+    client: Swarm<ping::Behaviour>,
+    addr: Multiaddr,
+}
+
+impl PingPair {
+    async fn new() -> PingPair {
         let mut server = ping_swarm();
         server
             .listen_on("/ip4/127.0.0.1/tcp/0".parse().unwrap())
@@ -131,43 +142,83 @@ fn bench(c: &mut Criterion) {
                 break address;
             }
         };
-        (server, ping_swarm(), addr)
-    });
+        PingPair {
+            server,
+            client: ping_swarm(),
+            addr,
+        }
+    }
+
+    /// One connect and ping round trip (timed), then its close (not timed).
+    async fn once(&mut self) -> Duration {
+        let (server, client) = (&mut self.server, &mut self.client);
+        let t = Instant::now();
+        client.dial(self.addr.clone()).unwrap();
+        let peer = tokio::time::timeout(WAIT, async {
+            loop {
+                tokio::select! {
+                    e = client.select_next_some() => {
+                        if let SwarmEvent::Behaviour(ping::Event { result: Ok(_), peer, .. }) = e {
+                            break peer;
+                        }
+                    }
+                    _ = server.select_next_some() => {}
+                }
+            }
+        })
+        .await
+        .expect("ping in time");
+        let took = t.elapsed();
+        let _ = client.disconnect_peer_id(peer);
+        tokio::time::timeout(WAIT, async {
+            loop {
+                tokio::select! {
+                    e = client.select_next_some() => {
+                        if let SwarmEvent::ConnectionClosed { .. } = e { break; }
+                    }
+                    _ = server.select_next_some() => {}
+                }
+            }
+        })
+        .await
+        .expect("closed in time");
+        took
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = runtime();
+    let mut g = c.benchmark_group("loopback_connect");
+    g.sample_size(30).measurement_time(Duration::from_secs(8));
+    for profile in [Profile::Windows, Profile::Modern] {
+        let mut pair = rt.block_on(ProofPair::new(profile));
+        g.bench_function(format!("proof_{}", profile.as_str()), |bench| {
+            bench.iter_custom(|iters| {
+                rt.block_on(async {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        total += pair.once().await;
+                    }
+                    total
+                })
+            })
+        });
+    }
+    // Bare libp2p: connect and one ping round trip.
+    let mut ping = rt.block_on(PingPair::new());
     g.bench_function("bare_libp2p_ping", |bench| {
         bench.iter_custom(|iters| {
             rt.block_on(async {
                 let mut total = Duration::ZERO;
                 for _ in 0..iters {
-                    let t = Instant::now();
-                    client.dial(addr.clone()).unwrap();
-                    let peer = tokio::time::timeout(WAIT, async {
-                        loop {
-                            tokio::select! {
-                                e = client.select_next_some() => {
-                                    if let SwarmEvent::Behaviour(ping::Event { result: Ok(_), peer, .. }) = e {
-                                        break peer;
-                                    }
-                                }
-                                _ = server.select_next_some() => {}
-                            }
-                        }
-                    })
-                    .await
-                    .expect("ping in time");
-                    total += t.elapsed();
-                    let _ = client.disconnect_peer_id(peer);
-                    tokio::time::timeout(WAIT, async {
-                        loop {
-                            tokio::select! {
-                                e = client.select_next_some() => {
-                                    if let SwarmEvent::ConnectionClosed { .. } = e { break; }
-                                }
-                                _ = server.select_next_some() => {}
-                            }
-                        }
-                    })
-                    .await
-                    .expect("closed in time");
+                    total += ping.once().await;
                 }
                 total
             })
@@ -176,5 +227,61 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
+/// p50 and p99 of `n` connects of each case, interleaved round-robin so that every case
+/// sees the same machine conditions; printed as a table (docs/PERFORMANCE.md).
+fn percentiles(n: usize) {
+    let rt = runtime();
+    let (mut windows, mut modern, mut bare) = rt.block_on(async {
+        (
+            ProofPair::new(Profile::Windows).await,
+            ProofPair::new(Profile::Modern).await,
+            PingPair::new().await,
+        )
+    });
+    let mut samples: [Vec<Duration>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+    rt.block_on(async {
+        for _ in 0..n {
+            samples[0].push(bare.once().await);
+            samples[1].push(modern.once().await);
+            samples[2].push(windows.once().await);
+        }
+    });
+    let pick = |v: &mut Vec<Duration>, q: usize| {
+        v.sort();
+        v[(v.len() * q / 100).min(v.len() - 1)]
+    };
+    let [mut b, mut m, mut w] = samples;
+    let (b50, b99) = (pick(&mut b, 50), pick(&mut b, 99));
+    println!("\nconnect until both sides authenticated, {n} samples each, interleaved:");
+    println!("| case | p50 | p99 | p50 vs bare | p99 vs bare |");
+    println!("|---|---|---|---|---|");
+    for (name, v) in [
+        ("bare libp2p connect + ping", &mut b),
+        ("connect + proof, modern (P-256)", &mut m),
+        ("connect + proof, windows (RSA-1024)", &mut w),
+    ] {
+        let (p50, p99) = (pick(v, 50), pick(v, 99));
+        println!(
+            "| {name} | {:.2} ms | {:.2} ms | {:.2} × | {:.2} × |",
+            p50.as_secs_f64() * 1e3,
+            p99.as_secs_f64() * 1e3,
+            p50.as_secs_f64() / b50.as_secs_f64(),
+            p99.as_secs_f64() / b99.as_secs_f64()
+        );
+    }
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    // Only under `cargo bench` (which passes --bench), not when tests build benches.
+    if std::env::args().any(|a| a == "--bench") {
+        let n = std::env::var("PEERNET_BENCH_SAMPLES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(300);
+        percentiles(n);
+    }
+}

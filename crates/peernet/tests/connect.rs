@@ -370,3 +370,99 @@ fn a_password_joiner_without_gmc_cannot_connect_yet() {
     let e = joined.connect().unwrap_err();
     assert_eq!(e.hresult(), hr::E_NOTIMPL, "{e}");
 }
+
+#[test]
+fn a_gmc_outside_its_validity_is_refused_before_any_dial() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let m = Machine::new();
+    let a = m.store("alice", Profile::Modern);
+    let ahead = Arc::new(AtomicU64::new(0));
+    let clock = ahead.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let pn = Peernet::open_with(
+        dir.path(),
+        Options::default()
+            .with_pfx_iterations(1000)
+            .with_node_launch(NodeLaunch::InProcess)
+            .with_runtime_dir(m.runtime.path())
+            .with_clock(move || {
+                std::time::SystemTime::now() + Duration::from_secs(clock.load(Ordering::SeqCst))
+            }),
+    )
+    .unwrap();
+    pn.set_node_listen(Some(&["127.0.0.1:0".parse().unwrap()]))
+        .unwrap();
+    let bob = pn
+        .identity_create(Some("bob"), Some("bob"), Some(Profile::Modern))
+        .unwrap();
+    let b = Store {
+        _dir: dir,
+        pn,
+        identity: bob,
+    };
+    let g =
+        a.pn.group_create(&GroupProperties::new("chat", "Chat").with_creator(&a.identity))
+            .unwrap();
+    let info = b.pn.identity_get_xml(Some(&b.identity)).unwrap();
+    let inv = g
+        .create_invitation(
+            &info,
+            Some(std::time::SystemTime::now() + Duration::from_secs(3600)),
+            &[Role::MEMBER],
+        )
+        .unwrap();
+    let joined = b.pn.group_join(Some(&b.identity), &inv, None).unwrap();
+    // Two hours later bob's GMC has expired: his node refuses to offer it.
+    ahead.store(7200, Ordering::SeqCst);
+    let e = joined.connect().unwrap_err();
+    assert_eq!(e.hresult(), hr::PEER_E_INVALID_CREDENTIAL, "{e}");
+    let info = peernet::node::node_status(&b.pn).unwrap();
+    assert!(
+        info.as_ref().is_none_or(|n| n.groups.is_empty()),
+        "the group was not taken: {info:?}"
+    );
+}
+
+#[test]
+fn the_node_socket_survives_malformed_and_oversized_lines() {
+    use std::io::{BufRead, BufReader, Write};
+    let m = Machine::new();
+    let a = m.store("alice", Profile::Modern);
+    peernet::node::start_node(&a.pn).unwrap();
+    let sock = a.pn.store().dir().join(peernet::node::SOCKET_FILE);
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&sock).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let huge = vec![b'x'; (1 << 20) + 10];
+    for line in [
+        &b"not json"[..],
+        b"{\"op\":\"connect\"}",
+        &huge[..],
+        b"\xff\xfe",
+    ] {
+        let mut s = std::os::unix::net::UnixStream::connect(&sock).unwrap();
+        s.set_read_timeout(Some(WAIT)).unwrap();
+        let _ = s.write_all(line);
+        let _ = s.write_all(b"\n");
+        let mut answer = String::new();
+        let _ = BufReader::new(&s).read_line(&mut answer);
+        assert!(
+            answer.is_empty() || answer.contains("\"error\""),
+            "{answer}"
+        );
+        assert!(peernet::node::node_status(&a.pn).unwrap().is_some());
+    }
+    // A connect for an identity the store does not hold is an error answer.
+    let mut s = std::os::unix::net::UnixStream::connect(&sock).unwrap();
+    s.write_all(b"{\"op\":\"connect\",\"identity\":\"a.b\",\"group\":\"c.d\",\"addresses\":[],\"persistent\":false,\"timeout_ms\":1}\n")
+        .unwrap();
+    let mut answer = String::new();
+    BufReader::new(&s).read_line(&mut answer).unwrap();
+    assert!(
+        answer.contains("PEER_E_NOT_FOUND") || answer.contains("\"hresult\""),
+        "{answer}"
+    );
+}

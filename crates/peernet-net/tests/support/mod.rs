@@ -113,6 +113,33 @@ pub fn addr(node: &Node) -> SocketAddr {
     node.listen_addrs()[0]
 }
 
+/// What a hostile peer dials: a node of this process, or another process's node by its
+/// loopback address and PeerId.
+pub trait Target {
+    /// The node's loopback address.
+    fn socket(&self) -> SocketAddr;
+    /// The node's PeerId.
+    fn peer(&self) -> PeerId;
+}
+
+impl Target for Node {
+    fn socket(&self) -> SocketAddr {
+        addr(self)
+    }
+    fn peer(&self) -> PeerId {
+        self.peer_id()
+    }
+}
+
+impl Target for (SocketAddr, PeerId) {
+    fn socket(&self) -> SocketAddr {
+        self.0
+    }
+    fn peer(&self) -> PeerId {
+        self.1
+    }
+}
+
 /// The first event matching `pred`, skipping others; panics after [`WAIT`].
 pub async fn wait_for(events: &mut Events, what: &str, pred: impl Fn(&Event) -> bool) -> Event {
     let deadline = tokio::time::Instant::now() + WAIT;
@@ -202,16 +229,16 @@ fn hostile_swarm() -> Swarm<libp2p_stream::Behaviour> {
 
 impl Hostile {
     /// Connected to `target` (no stream opened yet).
-    pub async fn connect(target: &Node) -> Hostile {
+    pub async fn connect(target: &impl Target) -> Hostile {
         Hostile::connect_as(target, libp2p_identity::Keypair::generate_ed25519()).await
     }
 
     /// Connected to `target` with transport key `key`.
-    pub async fn connect_as(target: &Node, key: libp2p_identity::Keypair) -> Hostile {
+    pub async fn connect_as(target: &impl Target, key: libp2p_identity::Keypair) -> Hostile {
         let mut swarm = hostile_swarm_with(key);
         let peer = *swarm.local_peer_id();
         let control = swarm.behaviour().new_control();
-        let ma: libp2p_core::Multiaddr = format!("/ip4/127.0.0.1/tcp/{}", addr(target).port())
+        let ma: libp2p_core::Multiaddr = format!("/ip4/127.0.0.1/tcp/{}", target.socket().port())
             .parse()
             .unwrap();
         swarm.dial(ma).unwrap();
@@ -277,8 +304,8 @@ impl Hostile {
         )
     }
 
-    pub async fn stream(&mut self, target: &Node) -> Stream {
-        tokio::time::timeout(WAIT, self.control.open_stream(target.peer_id(), PROTOCOL))
+    pub async fn stream(&mut self, target: &impl Target) -> Stream {
+        tokio::time::timeout(WAIT, self.control.open_stream(target.peer(), PROTOCOL))
             .await
             .expect("stream opens in time")
             .expect("stream opens")
@@ -289,7 +316,7 @@ impl Hostile {
     /// with a proof of its own (it must not, for a refused proof).
     pub async fn send_proof(
         &mut self,
-        target: &Node,
+        target: &impl Target,
         make: impl FnOnce(&Binding<'_>) -> Proof,
     ) -> bool {
         let mut s = self.stream(target).await;
@@ -300,7 +327,7 @@ impl Hostile {
         let Message::Hello { nonce: nonce_r } = read_message(&mut s).await.unwrap() else {
             panic!("expected Hello")
         };
-        let target_peer = target.peer_id();
+        let target_peer = target.peer();
         let binding = Binding {
             group: "",
             initiator: &self.peer,

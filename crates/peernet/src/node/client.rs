@@ -200,6 +200,19 @@ fn spawn(exe: &Path, dir: &Path, runtime_dir: Option<&Path>) -> Result<()> {
     Ok(())
 }
 
+/// Starts the store's node as `pn`'s options say ([`NodeLaunch`]) when none runs, and
+/// returns it.
+///
+/// # Errors
+/// `PEER_E_SERVICE_NOT_AVAILABLE` when no node can be started or reached.
+pub fn start_node(pn: &Peernet) -> Result<NodeInfo> {
+    let mut s = Session::open(pn)?;
+    match s.request(&Request::Hello)? {
+        Reply::Node(info) => Ok(info),
+        other => Err(unavailable(format!("unexpected answer {other:?}"))),
+    }
+}
+
 /// The store's running node, or `None` when none runs (never starts one).
 ///
 /// # Errors

@@ -37,7 +37,7 @@ mod ipc;
 mod service;
 
 pub(crate) use client::Session;
-pub use client::{node_status, stop_node};
+pub use client::{node_status, start_node, stop_node};
 pub use discovery::{participant_name, runtime_dir};
 pub use ipc::{Connection, NodeGroup, NodeInfo};
 pub(crate) use ipc::{Reply, Request};
