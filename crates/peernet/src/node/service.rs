@@ -793,7 +793,14 @@ async fn connect(
     } else {
         discovery::lookup(&shared.runtime_dir, &participant, &shared.peer_id)
             .into_iter()
-            .filter_map(|(_, addrs)| addrs.into_iter().next())
+            // Same machine: the loopback address when the entry has one.
+            .filter_map(|(_, addrs)| {
+                addrs
+                    .iter()
+                    .copied()
+                    .find(|a| a.ip().is_loopback())
+                    .or_else(|| addrs.first().copied())
+            })
             .take(MAX_NEIGHBORS)
             .collect()
     };
