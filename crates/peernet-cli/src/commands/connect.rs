@@ -92,28 +92,25 @@ pub(super) fn connect(
         at.identity,
         timeout.as_secs()
     ));
-    // The creator listens at once and is connected in Windows' sense; anyone else (and
-    // the creator with --wait) waits for a first neighbor.
-    let deadline = std::time::Instant::now() + timeout;
-    let flags = loop {
-        let flags = g.get_status()?.flags;
-        let done = flags & PEER_GROUP_STATUS_HAS_CONNECTIONS != 0
-            || (!wait && flags & PEER_GROUP_STATUS_LISTENING != 0);
-        if done {
-            break flags;
-        }
-        if std::time::Instant::now() >= deadline {
-            let _ = g.disconnect_persistent();
-            return Err(CliError::new(
-                hr::PEER_E_CONNECTION_FAILED,
-                format!(
-                    "no member of the group answered within {} s (give --address HOST:PORT of a member, or start one on this machine)",
-                    timeout.as_secs()
-                ),
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(25));
+    // The creator listens at once and is connected in Windows' sense; anyone else
+    // listens only once it has a connection, so LISTENING is the wait for both (and
+    // HAS_CONNECTIONS with --wait).
+    let mask = if wait {
+        PEER_GROUP_STATUS_HAS_CONNECTIONS
+    } else {
+        PEER_GROUP_STATUS_LISTENING
     };
+    let flags = g.wait_for_status(mask, timeout)?;
+    if flags & mask != mask {
+        let _ = g.disconnect_persistent();
+        return Err(CliError::new(
+            hr::PEER_E_CONNECTION_FAILED,
+            format!(
+                "no member of the group answered within {} s (give --address HOST:PORT of a member, or start one on this machine)",
+                timeout.as_secs()
+            ),
+        ));
+    }
     let n = g.enum_connections()?.len();
     Ok(Report::new(
         status_json(&g, flags, n),

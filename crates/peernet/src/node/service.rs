@@ -695,8 +695,10 @@ fn info(shared: &Shared) -> NodeInfo {
 /// The credentials `identity` proves itself with in `group`, and whether it is the
 /// group's creator (who listens at once).
 fn credentials(ctx: &Peernet, identity: &str, group: &str) -> Result<(GroupCredentials, bool)> {
+    // group_open validated the chain and read its membership state; only the row's
+    // creator is still needed.
     let g = ctx.group_open(identity, group, None)?;
-    let (row, chain, status) = g.current()?;
+    let (row, chain, status) = (g.row()?, g.inner.chain.clone(), g.membership());
     match status {
         MembershipStatus::Valid => {}
         MembershipStatus::CredentialsPending => {
