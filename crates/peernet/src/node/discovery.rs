@@ -8,9 +8,9 @@
 //! are written to a temporary name and renamed, so a reader never sees half a file.
 
 use std::fs;
-use std::io;
+use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use peernet_crypto::PeerName;
@@ -75,30 +75,108 @@ pub(crate) fn dialable(addrs: &[SocketAddr]) -> Vec<SocketAddr> {
     out
 }
 
+/// Makes sure `runtime` is a directory of this user alone before anything in it is
+/// trusted: created with mode 0700 when absent; refused when it is not a real directory
+/// (a symlink, a file) or belongs to another user (a fallback under a shared temporary
+/// directory can be pre-created by anyone); group and other permission bits are
+/// removed when this user owns it.
+///
+/// # Errors
+/// `PermissionDenied` naming the reason; the I/O error of creating or probing it.
+pub(crate) fn secure_runtime_dir(runtime: &Path) -> io::Result<()> {
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(runtime)?;
+    let meta = fs::symlink_metadata(runtime)?;
+    if !meta.file_type().is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!(
+                "runtime directory '{}' is not a directory",
+                runtime.display()
+            ),
+        ));
+    }
+    // The owner of a file this process creates is this process's user: no unsafe call
+    // to geteuid needed.
+    let probe = runtime.join(format!(".owner.{}", std::process::id()));
+    let _ = fs::remove_file(&probe);
+    let me = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&probe)
+        .and_then(|f| f.metadata())
+        .map(|m| m.uid());
+    let _ = fs::remove_file(&probe);
+    let me = me?;
+    if meta.uid() != me {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!(
+                "runtime directory '{}' belongs to uid {}, not to this user (uid {me}); remove it or set {RUNTIME_DIR_ENV}",
+                runtime.display(),
+                meta.uid()
+            ),
+        ));
+    }
+    if meta.mode() & 0o077 != 0 {
+        fs::set_permissions(runtime, fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
 /// Publishes this node for `participant`.
 ///
 /// # Errors
-/// The I/O error of creating the directory or writing the file.
+/// Those of [`secure_runtime_dir`]; the I/O error of creating the directory or writing
+/// the file.
 pub(crate) fn publish(
     runtime: &Path,
     participant: &str,
     peer_id: &str,
     addrs: &[SocketAddr],
 ) -> io::Result<()> {
+    secure_runtime_dir(runtime)?;
     let dir = group_dir(runtime, participant);
     fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
         .create(&dir)?;
-    let _ = fs::set_permissions(runtime, fs::Permissions::from_mode(0o700));
     let mut body = format!("{participant}\n{peer_id}\n{}\n", std::process::id());
     for a in dialable(addrs) {
         body.push_str(&a.to_string());
         body.push('\n');
     }
     let tmp = dir.join(format!(".{peer_id}.{}.tmp", std::process::id()));
-    fs::write(&tmp, body)?;
+    let _ = fs::remove_file(&tmp);
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)?;
+    f.write_all(body.as_bytes())?;
+    drop(f);
     fs::rename(&tmp, dir.join(peer_id))
+}
+
+/// The text of a regular file of at most [`MAX_ENTRY_LEN`] bytes (no symlink, no FIFO,
+/// no device), or `None`.
+fn read_entry(path: &Path) -> Option<String> {
+    let before = fs::symlink_metadata(path).ok()?;
+    if !before.file_type().is_file() || before.len() > MAX_ENTRY_LEN {
+        return None;
+    }
+    let f = fs::File::open(path).ok()?;
+    let opened = f.metadata().ok()?;
+    if !opened.file_type().is_file() || opened.ino() != before.ino() || opened.dev() != before.dev()
+    {
+        return None;
+    }
+    let mut text = String::new();
+    f.take(MAX_ENTRY_LEN).read_to_string(&mut text).ok()?;
+    Some(text)
 }
 
 /// Removes this node's publication for `participant` (absent is fine).
@@ -122,6 +200,10 @@ pub(crate) fn lookup(
     participant: &str,
     except: &str,
 ) -> Vec<(String, Vec<SocketAddr>)> {
+    if let Err(e) = secure_runtime_dir(runtime) {
+        eprintln!("peernet node: same-machine discovery is off: {e}");
+        return Vec::new();
+    }
     let dir = group_dir(runtime, participant);
     let Ok(entries) = fs::read_dir(&dir) else {
         return Vec::new();
@@ -133,10 +215,7 @@ pub(crate) fn lookup(
         if name.starts_with('.') || name == except {
             continue;
         }
-        if fs::metadata(&path).map_or(true, |m| m.len() > MAX_ENTRY_LEN) {
-            continue;
-        }
-        let Ok(text) = fs::read_to_string(&path) else {
+        let Some(text) = read_entry(&path) else {
             continue;
         };
         let mut lines = text.lines();
@@ -203,8 +282,47 @@ mod tests {
             .unwrap();
         }
         fs::write(gd.join("node-z"), "x".repeat(5000)).unwrap();
+        // A symlink to a good entry elsewhere is not followed.
+        let elsewhere = tempfile::tempdir().unwrap();
+        let target = elsewhere.path().join("node-s");
+        fs::write(&target, format!("{p}\nnode-s\n1\n127.0.0.1:4\n")).unwrap();
+        std::os::unix::fs::symlink(&target, gd.join("node-s")).unwrap();
         let found = lookup(dir.path(), p, "");
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].0, "node-a");
+    }
+
+    #[test]
+    fn a_runtime_dir_that_is_not_a_private_directory_is_refused() {
+        let base = tempfile::tempdir().unwrap();
+        // Created private when absent.
+        let fresh = base.path().join("fresh");
+        secure_runtime_dir(&fresh).unwrap();
+        assert_eq!(fs::metadata(&fresh).unwrap().mode() & 0o777, 0o700);
+        // Loose permissions of our own directory are tightened.
+        let loose = base.path().join("loose");
+        fs::create_dir(&loose).unwrap();
+        fs::set_permissions(&loose, fs::Permissions::from_mode(0o777)).unwrap();
+        secure_runtime_dir(&loose).unwrap();
+        assert_eq!(fs::metadata(&loose).unwrap().mode() & 0o777, 0o700);
+        // A symlink to a directory (someone else's planted link) and a file are refused,
+        // and a lookup through them finds nothing.
+        let link = base.path().join("link");
+        std::os::unix::fs::symlink(&fresh, &link).unwrap();
+        let e = secure_runtime_dir(&link).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::PermissionDenied, "{e}");
+        let file = base.path().join("file");
+        fs::write(&file, "x").unwrap();
+        assert!(secure_runtime_dir(&file).is_err());
+        publish(
+            &fresh,
+            "a.participant",
+            "node-a",
+            &["127.0.0.1:1".parse().unwrap()],
+        )
+        .unwrap();
+        assert_eq!(lookup(&fresh, "a.participant", "").len(), 1);
+        assert!(lookup(&link, "a.participant", "").is_empty());
+        assert!(publish(&link, "a.participant", "node-b", &[]).is_err());
     }
 }
