@@ -39,6 +39,7 @@ mod identity;
 mod members;
 mod node;
 mod records;
+mod replica;
 mod schema;
 mod seal;
 mod store;
@@ -63,6 +64,7 @@ pub use records::{
     Guid, MAX_RECORD_ATTRIBUTES_SIZE, MAX_RECORD_DATA_SIZE, MAX_RECORD_PEER_NAME_SIZE,
     MAX_RECORD_SECURITY_DATA_SIZE, RECORD_SCAN_PAGE, RecordKey, RecordRow,
 };
+pub use replica::{Applied, MAX_IDS_PER_READ, RECORD_FLAG_DELETED};
 pub use store::{DB_FILE, HOME_ENV, KEY_FILE, Store};
 pub use watch::ChangeWatcher;
 pub use zeroize::Zeroizing;

@@ -582,7 +582,8 @@ impl Store {
         })
     }
 
-    /// The earliest expiration (FILETIME) among the group's records, if any: one read
+    /// The earliest expiration (FILETIME) among the group's records and tombstones, if
+    /// any: one read
     /// on the `(identity, group_peer_name, expiration)` index, so a caller can skip the
     /// write transaction of [`Store::delete_expired_records`] while nothing is due.
     ///
@@ -593,8 +594,12 @@ impl Store {
             require_group(tx, identity, group)?;
             let min: Option<i64> = tx
                 .prepare_cached(
-                    "SELECT min(expiration) FROM group_records
-                     WHERE identity = ?1 AND group_peer_name = ?2",
+                    "SELECT min(e) FROM (
+                        SELECT min(expiration) AS e FROM group_records
+                         WHERE identity = ?1 AND group_peer_name = ?2
+                        UNION ALL
+                        SELECT min(expiration) FROM group_tombstones
+                         WHERE identity = ?1 AND group_peer_name = ?2)",
                 )?
                 .query_row([identity, group], |r| r.get(0))?;
             Ok(min.map(|m| u64::try_from(m).unwrap_or(0)))
@@ -631,6 +636,12 @@ impl Store {
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             expired.sort();
+            // Tombstones go silently: their delete was reported when it happened.
+            tx.prepare_cached(
+                "DELETE FROM group_tombstones
+                 WHERE identity = ?1 AND group_peer_name = ?2 AND expiration <= ?3",
+            )?
+            .execute(params![identity, group, now])?;
             for key in &expired {
                 append_change(
                     tx,

@@ -4,7 +4,13 @@
 //! [`MIGRATIONS`]. Step `i` (0-based) moves the schema from version `i` to `i + 1`.
 
 /// The migration steps; `MIGRATIONS.len()` is the schema version this build writes.
-pub(crate) const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4];
+pub(crate) const MIGRATIONS: &[&str] = &[
+    MIGRATION_1,
+    MIGRATION_2,
+    MIGRATION_3,
+    MIGRATION_4,
+    MIGRATION_5,
+];
 
 /// Version 1: identities, clouds, groups and the members' GMC chains.
 pub(crate) const MIGRATION_1: &str = r#"
@@ -174,4 +180,33 @@ UPDATE sqlite_sequence SET seq = max(seq, coalesce(
 DROP TABLE group_changes_v3;
 CREATE INDEX group_changes_by_group ON group_changes (identity, group_peer_name, seq);
 CREATE INDEX group_changes_by_time ON group_changes (time_ms);
+"#;
+
+/// Version 5: replication (issue 17). A deleted record becomes a tombstone ([MS-PPGRH]
+/// 1.3.5.2, 3.1.7.9): its last version, signed by the deleter with
+/// `PEER_RECORD_FLAG_DELETED`, kept until its expiration so that a member who still
+/// holds the live record learns of the delete. Tombstones live in their own table so
+/// that every read of live records stays as it was.
+pub(crate) const MIGRATION_5: &str = r#"
+CREATE TABLE group_tombstones (
+    identity         TEXT    NOT NULL,
+    group_peer_name  TEXT    NOT NULL,
+    record_id        BLOB    NOT NULL CHECK (length(record_id) = 16),
+    record_type      BLOB    NOT NULL CHECK (length(record_type) = 16),
+    version          INTEGER NOT NULL,
+    flags            INTEGER NOT NULL,
+    creator_id       TEXT    NOT NULL,
+    modified_by_id   TEXT    NOT NULL,
+    attributes       TEXT,
+    created          INTEGER NOT NULL,
+    expiration       INTEGER NOT NULL,
+    last_modified    INTEGER NOT NULL,
+    data             BLOB    NOT NULL,
+    security_data    BLOB    NOT NULL,
+    PRIMARY KEY (identity, group_peer_name, record_id),
+    FOREIGN KEY (identity, group_peer_name)
+        REFERENCES groups (identity, group_peer_name) ON DELETE CASCADE
+);
+CREATE INDEX group_tombstones_by_expiration
+    ON group_tombstones (identity, group_peer_name, expiration);
 "#;

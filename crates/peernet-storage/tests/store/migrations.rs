@@ -82,7 +82,7 @@ fn fresh_store_is_current() {
         store.schema_version().expect("version"),
         Store::supported_schema_version()
     );
-    assert_eq!(Store::supported_schema_version(), 4);
+    assert_eq!(Store::supported_schema_version(), 5);
     store.check_integrity().expect("integrity");
     let conn = rusqlite::Connection::open(store.db_path()).expect("raw");
     let mode: String = conn
@@ -122,7 +122,7 @@ fn version_1_store_is_upgraded_keeping_data() {
         .expect("group");
     }
     let store = Store::open(&path).expect("open current");
-    assert_eq!(store.schema_version().expect("version"), 4);
+    assert_eq!(store.schema_version().expect("version"), 5);
     assert_eq!(
         store.default_identity().expect("default").as_deref(),
         Some("a.x")
@@ -174,7 +174,7 @@ fn version_2_store_is_upgraded_keeping_records_and_members() {
         .expect("member");
     }
     let store = Store::open(&path).expect("open current");
-    assert_eq!(store.schema_version().expect("version"), 4);
+    assert_eq!(store.schema_version().expect("version"), 5);
     let mut id = [0u8; 16];
     id[0] = 1;
     let r = store
@@ -302,7 +302,7 @@ fn version_3_change_log_is_rebuilt_keeping_rows_and_sequence() {
         last as u64
     };
     let store = Store::open(&path).expect("open current");
-    assert_eq!(store.schema_version().expect("version"), 4);
+    assert_eq!(store.schema_version().expect("version"), 5);
     let kept = store.changes_since("a.x", "g.1", 0).expect("changes");
     assert_eq!(kept.len() as u64, last_v3 - 1, "{kept:?}");
     store
