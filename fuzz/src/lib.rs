@@ -7,6 +7,7 @@ use peernet_protocol::{IdentityExport, XmlDocument};
 pub mod crypto;
 pub mod facade;
 pub mod net;
+pub mod replication;
 
 /// Check one input against document type `T`. `normalize` maps a parsed value to what the
 /// writer preserves (identity exports: the element-name variant is not written back).

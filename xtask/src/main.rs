@@ -306,6 +306,8 @@ fn seeds(target: &str) -> (&'static [&'static str], u32) {
         "handshake_messages" => (&[], 65536),
         // The node socket's JSON lines: its own corpus (a line is at most 1 MiB).
         "node_socket" => (&[], 65536),
+        // Replication frames: its own corpus (a frame is at most 4 MiB).
+        "replication_messages" => (&[], 65536),
         // peernet-protocol targets: the golden and the hostile XML documents.
         _ => (&["fixtures/xml", "fixtures/invalid/xml"], 8192),
     }

@@ -88,6 +88,10 @@ pub enum Error {
     /// (facade: PEER_E_CONNECTION_REFUSED).
     #[error("too many handshake streams")]
     TooManyStreams,
+    /// No connection to the peer carries the group's membership proofs, so no group
+    /// data may cross (facade: PEER_E_CONNECTION_NOT_AUTHENTICATED).
+    #[error("no authenticated connection of group '{0}' to this peer")]
+    NotAuthenticated(String),
 }
 
 impl Error {
@@ -108,7 +112,8 @@ impl Error {
             | Error::Malformed(_)
             | Error::UnknownGroup(_)
             | Error::WrongGroup(_)
-            | Error::BadSignature => "PEER_E_CONNECTION_NOT_AUTHENTICATED",
+            | Error::BadSignature
+            | Error::NotAuthenticated(_) => "PEER_E_CONNECTION_NOT_AUTHENTICATED",
         }
     }
 

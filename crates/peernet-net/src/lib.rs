@@ -27,6 +27,7 @@
 //! ```
 
 mod behaviour;
+pub mod data;
 pub mod error;
 mod handshake;
 mod node;
@@ -34,6 +35,7 @@ pub mod proof;
 pub mod wire;
 
 pub use behaviour::PROTOCOL;
+pub use data::{DATA_PROTOCOL, DataStream, DataStreams};
 pub use error::{Error, Result};
 pub use libp2p_identity::PeerId;
 pub use node::{

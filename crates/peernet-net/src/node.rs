@@ -21,6 +21,7 @@ use tokio::sync::{mpsc, oneshot};
 use zeroize::Zeroizing;
 
 use crate::behaviour::{Behaviour, BehaviourEvent};
+use crate::data::{self, DATA_PROTOCOL, DataStream, DataStreams, Peers};
 use crate::error::{Error, Result};
 use crate::proof::{GroupCredentials, Groups};
 
@@ -198,10 +199,20 @@ enum Command {
     Close(ConnectionId, oneshot::Sender<bool>),
 }
 
+/// The membership handshake beside libp2p's generic streams (group data).
+#[derive(libp2p_swarm::NetworkBehaviour)]
+#[behaviour(prelude = "libp2p_swarm::derive_prelude")]
+pub(crate) struct Combined {
+    membership: Behaviour,
+    streams: libp2p_stream::Behaviour,
+}
+
 /// A running node. Dropping it stops the node and closes its connections.
 pub struct Node {
     peer_id: PeerId,
     groups: Groups,
+    peers: Peers,
+    control: libp2p_stream::Control,
     commands: mpsc::Sender<Command>,
     listen_addrs: Vec<SocketAddr>,
     dropped: Arc<AtomicU64>,
@@ -273,7 +284,13 @@ impl Node {
         drop(key);
         let peer_id = keypair.public().to_peer_id();
         let groups: Groups = Arc::new(RwLock::new(BTreeMap::new()));
-        let behaviour = Behaviour::new(peer_id, groups.clone(), config.handshake_timeout);
+        let streams = libp2p_stream::Behaviour::new();
+        let control = streams.new_control();
+        let behaviour = Combined {
+            membership: Behaviour::new(peer_id, groups.clone(), config.handshake_timeout),
+            streams,
+        };
+        let peers: Peers = Arc::default();
         let mut swarm = Swarm::new(
             transport(&keypair)?,
             behaviour,
@@ -307,6 +324,7 @@ impl Node {
             swarm,
             events: events_tx,
             dropped: dropped.clone(),
+            peers: peers.clone(),
             authenticated: HashMap::new(),
             open: HashMap::new(),
         };
@@ -346,6 +364,8 @@ impl Node {
             Node {
                 peer_id,
                 groups,
+                peers,
+                control,
                 commands,
                 listen_addrs,
                 dropped,
@@ -448,11 +468,67 @@ impl Node {
     }
 
     /// Close `connection` without waiting (for callers outside an async context); an
-    /// authenticated one reports [`Event::Disconnected`]. Dropped when the node's
-    /// command queue is full or the node stopped.
+    /// authenticated one reports [`Event::Disconnected`]. When the command queue is
+    /// full the close waits for room on the current tokio runtime (outside one, it is
+    /// dropped); a stopped node has nothing to close.
     pub fn close_detached(&self, connection: ConnectionId) {
         let (tx, _rx) = oneshot::channel();
-        let _ = self.commands.try_send(Command::Close(connection, tx));
+        if let Err(mpsc::error::TrySendError::Full(cmd)) =
+            self.commands.try_send(Command::Close(connection, tx))
+        {
+            // A full queue drains soon: wait for room on the runtime rather than lose
+            // the close.
+            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                let commands = self.commands.clone();
+                rt.spawn(async move {
+                    let _ = commands.send(cmd).await;
+                });
+            }
+        }
+    }
+
+    /// Whether `peer` has proven `group` on an open connection.
+    pub fn is_authenticated(&self, peer: &PeerId, group: &PeerName) -> bool {
+        data::is_authenticated(&self.peers, peer, group.as_str())
+    }
+
+    /// Opens a group data stream to `peer` for `group` on an authenticated connection
+    /// (see [`crate::data`]); bounded by the handshake timeout.
+    ///
+    /// # Errors
+    /// [`Error::NotAuthenticated`] when no connection to `peer` carries `group`'s
+    /// proofs; [`Error::StreamClosed`] when the stream cannot be opened;
+    /// [`Error::Timeout`].
+    pub async fn open_data_stream(&self, peer: PeerId, group: &PeerName) -> Result<DataStream> {
+        if !self.is_authenticated(&peer, group) {
+            return Err(Error::NotAuthenticated(group.as_str().to_string()));
+        }
+        let mut control = self.control.clone();
+        let open = async {
+            let mut s = control
+                .open_stream(peer, DATA_PROTOCOL)
+                .await
+                .map_err(|e| Error::StreamClosed(e.to_string()))?;
+            data::write_header(&mut s, group.as_str()).await?;
+            Ok(s)
+        };
+        tokio::time::timeout(data::HEADER_TIMEOUT, open)
+            .await
+            .map_err(|_| Error::Timeout)?
+    }
+
+    /// The inbound group data streams, gated by the peers' proven groups. Only one
+    /// consumer: a second call fails.
+    ///
+    /// # Errors
+    /// [`Error::StreamClosed`] when they are already taken.
+    pub fn accept_data_streams(&self) -> Result<DataStreams> {
+        let incoming = self
+            .control
+            .clone()
+            .accept(DATA_PROTOCOL)
+            .map_err(|e| Error::StreamClosed(e.to_string()))?;
+        Ok(data::spawn_gate(incoming, self.peers.clone()))
     }
 
     /// How many events were dropped because the consumer did not keep up.
@@ -473,7 +549,8 @@ impl Drop for Node {
 }
 
 struct Driver {
-    swarm: Swarm<Behaviour>,
+    swarm: Swarm<Combined>,
+    peers: Peers,
     events: mpsc::Sender<Event>,
     dropped: Arc<AtomicU64>,
     /// Authenticated connections: id → (peer, groups).
@@ -509,7 +586,11 @@ impl Driver {
                     .build();
                 let id = opts.connection_id();
                 if let Some(groups) = groups {
-                    self.swarm.behaviour_mut().dial_groups.insert(id, groups);
+                    self.swarm
+                        .behaviour_mut()
+                        .membership
+                        .dial_groups
+                        .insert(id, groups);
                 }
                 let r = self
                     .swarm
@@ -545,19 +626,25 @@ impl Driver {
         }
     }
 
-    fn handle(&mut self, ev: SwarmEvent<BehaviourEvent>) {
+    fn handle(&mut self, ev: SwarmEvent<CombinedEvent>) {
         match ev {
             SwarmEvent::NewListenAddr { address, .. } => {
                 if let Some(address) = to_socket_addr(&address) {
                     self.emit(Event::Listening { address });
                 }
             }
-            SwarmEvent::Behaviour(BehaviourEvent::Authenticated {
+            SwarmEvent::Behaviour(CombinedEvent::Membership(BehaviourEvent::Authenticated {
                 peer,
                 connection,
                 group,
                 member,
-            }) => {
+            })) => {
+                if let Ok(mut p) = self.peers.write() {
+                    *p.entry(peer)
+                        .or_default()
+                        .entry(group.as_str().to_string())
+                        .or_insert(0) += 1;
+                }
                 self.authenticated
                     .entry(connection)
                     .or_insert_with(|| (peer, Vec::new()))
@@ -572,12 +659,12 @@ impl Driver {
                     address,
                 });
             }
-            SwarmEvent::Behaviour(BehaviourEvent::Refused {
+            SwarmEvent::Behaviour(CombinedEvent::Membership(BehaviourEvent::Refused {
                 peer,
                 connection,
                 group,
                 error,
-            }) => self.emit(Event::AuthenticationFailed {
+            })) => self.emit(Event::AuthenticationFailed {
                 peer,
                 connection: ConnectionId::of(connection),
                 group,
@@ -598,6 +685,21 @@ impl Driver {
             } => {
                 self.open.remove(&connection_id);
                 if let Some((_, groups)) = self.authenticated.remove(&connection_id) {
+                    if let Ok(mut p) = self.peers.write()
+                        && let Some(proven) = p.get_mut(&peer_id)
+                    {
+                        for g in &groups {
+                            if let Some(n) = proven.get_mut(g.as_str()) {
+                                *n = n.saturating_sub(1);
+                                if *n == 0 {
+                                    proven.remove(g.as_str());
+                                }
+                            }
+                        }
+                        if proven.is_empty() {
+                            p.remove(&peer_id);
+                        }
+                    }
                     self.emit(Event::Disconnected {
                         peer: peer_id,
                         connection: ConnectionId::of(connection_id),

@@ -39,6 +39,7 @@ mod join;
 mod members;
 pub mod node;
 mod records;
+pub mod replication;
 pub mod secret;
 mod time;
 

@@ -280,7 +280,7 @@ impl Group {
     }
 
     /// Signs `row` (sets `security_data`) with this identity's key.
-    fn sign_row(&self, row: &mut RecordRow, leaf: &Certificate) -> Result<()> {
+    pub(crate) fn sign_row(&self, row: &mut RecordRow, leaf: &Certificate) -> Result<()> {
         let serial = leaf.serial16().unwrap_or_default();
         let key = self.ctx().identity_private_key(self.identity())?;
         let msg = signed_bytes(self.peer_name(), row, &serial);
@@ -295,11 +295,15 @@ impl Group {
         Ok(())
     }
 
-    /// The public key of `member`'s leaf GMC as known to this group: our own chain, or a
-    /// member row whose chain validates under this group's root.
-    fn member_key(&self, own: &[Certificate], member: &str) -> Result<Option<Vec<u8>>> {
+    /// `member`'s leaf GMC as known to this group: our own chain, or a member row whose
+    /// chain validates under this group's root and whose leaf names `member`.
+    pub(crate) fn known_member_leaf(
+        &self,
+        own: &[Certificate],
+        member: &str,
+    ) -> Result<Option<Certificate>> {
         if member == self.identity() && own.len() > 1 {
-            return Ok(own.last().map(|c| c.public_key_der().to_vec()));
+            return Ok(own.last().cloned());
         }
         let row = match self
             .ctx()
@@ -313,22 +317,48 @@ impl Group {
         let Some(certs) = member_chain(&row) else {
             return Ok(None);
         };
+        Ok(self.checked_member_leaf(own, &certs, member))
+    }
+
+    /// The leaf of `certs` if it is a chain of this group (same root as `own`,
+    /// validating under the group's policy) whose leaf names `member`.
+    pub(crate) fn checked_member_leaf(
+        &self,
+        own: &[Certificate],
+        certs: &[Certificate],
+        member: &str,
+    ) -> Option<Certificate> {
         if own.first().map(Certificate::der) != certs.first().map(Certificate::der) {
-            return Ok(None);
+            return None;
         }
         let gpn = &self.inner.group_peer_name;
         let policy = ChainPolicy::new(self.profile(), self.ctx().now()).group(gpn);
-        if validate_with_time_status(&certs, policy).is_err() {
-            return Ok(None);
+        if validate_with_time_status(certs, policy).is_err() {
+            return None;
         }
-        let leaf = certs.last().filter(|_| certs.len() > 1);
-        Ok(leaf
+        certs
+            .last()
+            .filter(|_| certs.len() > 1)
             .filter(|l| l.subject_peer_name().is_some_and(|p| p.as_str() == member))
-            .map(|l| l.public_key_der().to_vec()))
+            .cloned()
     }
 
     /// Verifies a stored record's signature (`PEER_E_INVALID_RECORD` if it fails).
     fn verify_row(&self, own: &[Certificate], row: &RecordRow) -> Result<()> {
+        let Some(leaf) = self.known_member_leaf(own, &row.modified_by_id)? else {
+            return Err(invalid_record(
+                &row.id,
+                format!(
+                    "its modifier '{}' has no membership credentials known to this group",
+                    row.modified_by_id
+                ),
+            ));
+        };
+        self.verify_signed_by(row, &leaf)
+    }
+
+    /// Verifies `row`'s signature against `leaf`'s key (`PEER_E_INVALID_RECORD`).
+    pub(crate) fn verify_signed_by(&self, row: &RecordRow, leaf: &Certificate) -> Result<()> {
         let sd = &row.security_data;
         if sd.len() < 18 || sd[0] != RECORD_SIGNATURE_VERSION {
             return Err(invalid_record(
@@ -338,29 +368,16 @@ impl Group {
         }
         let mut serial = [0u8; 16];
         serial.copy_from_slice(&sd[1..17]);
-        let Some(spki) = self.member_key(own, &row.modified_by_id)? else {
-            return Err(invalid_record(
-                &row.id,
-                format!(
-                    "its modifier '{}' has no membership credentials known to this group",
-                    row.modified_by_id
-                ),
-            ));
-        };
-        let Some(profile) = Profile::of_public_key(&spki) else {
+        let spki = leaf.public_key_der();
+        let Some(profile) = Profile::of_public_key(spki) else {
             return Err(invalid_record(
                 &row.id,
                 "the modifier's key type is unknown",
             ));
         };
         let msg = signed_bytes(self.peer_name(), row, &serial);
-        peernet_crypto::key::verify_signature(
-            &spki,
-            &profile.signature_algorithm(),
-            &msg,
-            &sd[17..],
-        )
-        .map_err(|_| invalid_record(&row.id, "the signature does not match its content"))
+        peernet_crypto::key::verify_signature(spki, &profile.signature_algorithm(), &msg, &sd[17..])
+            .map_err(|_| invalid_record(&row.id, "the signature does not match its content"))
     }
 
     fn now_ft(&self) -> u64 {
@@ -458,6 +475,51 @@ impl Group {
     /// `PEER_E_INVALID_RECORD_EXPIRATION`.
     pub fn add_record(&self, record: &Record) -> Result<Guid> {
         let own = self.publisher()?;
+        let leaf = own
+            .last()
+            .ok_or_else(|| Error::api(hr::PEER_E_GROUP_NOT_READY, "no credentials"))?;
+        self.check_new_record(leaf, record)?;
+        let _ = self.delete_expired_records();
+        self.ensure_own_member(&own)?;
+        let mut row = self.new_row(record, self.now_ft())?;
+        self.sign_row(&mut row, leaf)?;
+        self.ctx()
+            .store
+            .insert_record(self.identity(), self.peer_name(), &row)
+            .map_err(|e| self.group_err(e))?;
+        Ok(row.id)
+    }
+
+    /// Publishes several records in one transaction (peernet extension; one commit
+    /// instead of one per record). All or none: the first invalid record fails the
+    /// call with the error [`Group::add_record`] would give and nothing is stored.
+    /// Returns the ids in input order.
+    ///
+    /// # Errors
+    /// As [`Group::add_record`].
+    pub fn add_records(&self, records: &[Record]) -> Result<Vec<Guid>> {
+        let own = self.publisher()?;
+        let leaf = own
+            .last()
+            .ok_or_else(|| Error::api(hr::PEER_E_GROUP_NOT_READY, "no credentials"))?;
+        let _ = self.delete_expired_records();
+        self.ensure_own_member(&own)?;
+        let now = self.now_ft();
+        let mut rows = Vec::with_capacity(records.len());
+        for record in records {
+            self.check_new_record(leaf, record)?;
+            let mut row = self.new_row(record, now)?;
+            self.sign_row(&mut row, leaf)?;
+            rows.push(row);
+        }
+        self.ctx()
+            .store
+            .insert_records(self.identity(), self.peer_name(), &rows)
+            .map_err(|e| self.group_err(e))?;
+        Ok(rows.iter().map(|r| r.id).collect())
+    }
+
+    fn check_new_record(&self, leaf: &Certificate, record: &Record) -> Result<()> {
         if RESERVED_RECORD_TYPES.contains(&record.record_type) {
             return Err(Error::api(
                 hr::PEER_E_NOT_AUTHORIZED,
@@ -475,14 +537,11 @@ impl Group {
         }
         check_attributes(record.attributes.as_deref())?;
         check_data(&record.data)?;
-        let leaf = own
-            .last()
-            .ok_or_else(|| Error::api(hr::PEER_E_GROUP_NOT_READY, "no credentials"))?;
-        self.check_expiration(leaf, record.flags, record.expiration)?;
-        let _ = self.delete_expired_records();
-        self.ensure_own_member(&own)?;
-        let now = self.now_ft();
-        let mut row = RecordRow {
+        self.check_expiration(leaf, record.flags, record.expiration)
+    }
+
+    fn new_row(&self, record: &Record, now: u64) -> Result<RecordRow> {
+        Ok(RecordRow {
             id: new_record_id()?,
             record_type: record.record_type,
             version: 1,
@@ -495,13 +554,7 @@ impl Group {
             last_modified: now,
             data: record.data.clone(),
             security_data: Vec::new(),
-        };
-        self.sign_row(&mut row, leaf)?;
-        self.ctx()
-            .store
-            .insert_record(self.identity(), self.peer_name(), &row)
-            .map_err(|e| self.group_err(e))?;
-        Ok(row.id)
+        })
     }
 
     fn authorize(&self, own: &[Certificate], row: &RecordRow, what: &str) -> Result<()> {
@@ -625,11 +678,35 @@ impl Group {
         }
         self.authorize(&own, &cur, "delete")?;
         self.ensure_own_member(&own)?;
+        let leaf = own
+            .last()
+            .ok_or_else(|| Error::api(hr::PEER_E_GROUP_NOT_READY, "no credentials"))?;
+        // A delete is an update with the Deleted flag and no payload ([MS-PPGRH]
+        // 1.3.5.2): the signed tombstone replicates and lives until the record's
+        // expiration, so a member still holding the record learns of the delete.
+        let mut tomb = RecordRow {
+            version: cur
+                .version
+                .checked_add(1)
+                .ok_or_else(|| invalid_record(&cur.id, "its version counter is exhausted"))?,
+            flags: cur.flags | PEER_RECORD_FLAG_DELETED,
+            modified_by_id: self.identity().to_owned(),
+            attributes: None,
+            last_modified: self.now_ft().max(cur.last_modified),
+            data: Vec::new(),
+            security_data: Vec::new(),
+            ..cur.clone()
+        };
+        self.sign_row(&mut tomb, leaf)?;
         self.ctx()
             .store
-            .delete_record(self.identity(), self.peer_name(), id)
-            .map(|_| ())
-            .map_err(|e| self.group_err(e))
+            .tombstone_record(self.identity(), self.peer_name(), &tomb, cur.version)
+            .map_err(|e| match e {
+                peernet_storage::Error::RecordVersionConflict { .. } => {
+                    invalid_record(id, "it was updated while being deleted; try again")
+                }
+                e => self.group_err(e),
+            })
     }
 
     /// `PeerGroupGetRecord`: one record, verified.

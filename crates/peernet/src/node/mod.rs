@@ -34,6 +34,7 @@ use std::time::Duration;
 mod client;
 mod discovery;
 mod ipc;
+mod replica;
 mod service;
 
 pub(crate) use client::Session;

@@ -188,9 +188,10 @@ struct State {
     idle_since: Option<Instant>,
 }
 
-struct Shared {
-    ctx: Peernet,
-    node: Node,
+pub(crate) struct Shared {
+    pub(crate) ctx: Peernet,
+    pub(crate) node: Node,
+    pub(crate) replicas: super::replica::Replicas,
     peer_id: String,
     runtime_dir: PathBuf,
     listen: Vec<SocketAddr>,
@@ -202,6 +203,29 @@ struct Shared {
 }
 
 impl Shared {
+    /// The group peer name of a held group.
+    pub(crate) fn group_name(&self, key: &Key) -> Option<PeerName> {
+        self.state().groups.get(key).map(|g| g.name.clone())
+    }
+
+    /// The held group of a group peer name.
+    pub(crate) fn key_of(&self, group: &str) -> Option<Key> {
+        self.state().by_group.get(group).cloned()
+    }
+
+    /// A replication session of `key` completed its first synchronization: the group
+    /// listens ([MS-PPSEC] 3.1.7.3) and is published for discovery.
+    pub(crate) fn synchronized(&self, key: &Key) {
+        let mut st = self.state();
+        if let Some(gs) = st.groups.get_mut(key)
+            && !gs.listening
+        {
+            gs.listening = true;
+            self.publish(gs);
+            self.status(key, gs);
+        }
+    }
+
     fn state(&self) -> MutexGuard<'_, State> {
         self.state
             .lock()
@@ -280,6 +304,7 @@ async fn serve(
         ..NodeConfig::default()
     };
     let (node, mut events) = Node::start(key, config).await.map_err(|e| net_err(&e))?;
+    let mut streams = node.accept_data_streams().map_err(|e| net_err(&e))?;
     let sock = socket_path(&dir);
     let _ = fs::remove_file(&sock);
     let listener = UnixListener::bind(&sock).map_err(|e| {
@@ -310,6 +335,7 @@ async fn serve(
         ctx,
         node,
         service: options.service,
+        replicas: super::replica::Replicas::default(),
         state: Mutex::new(State::default()),
         writes: Mutex::new(writes),
         stop: tokio::sync::Notify::new(),
@@ -328,6 +354,9 @@ async fn serve(
                 Some(ev) => on_event(&shared, ev),
                 None => break,
             },
+            Some((peer, group, stream)) = streams.next() => {
+                super::replica::on_inbound(&shared, peer, &group, stream);
+            }
             _ = tick.tick() => {
                 if on_tick(&shared, &options) {
                     break;
@@ -365,6 +394,7 @@ fn shutdown(shared: &Arc<Shared>, sock: &Path) {
 /// publication removed and its status cleared.
 fn release(shared: &Shared, key: &Key, mut gs: GroupState) {
     shared.node.leave_group(&gs.name);
+    super::replica::stop_group(shared, key);
     for (id, c) in std::mem::take(&mut gs.connections) {
         shared.event(key, disconnected(id, &c));
     }
@@ -415,7 +445,7 @@ fn on_tick(shared: &Shared, options: &NodeOptions) -> bool {
     now.duration_since(since) >= options.idle_exit
 }
 
-fn on_event(shared: &Shared, ev: Event) {
+fn on_event(shared: &Arc<Shared>, ev: Event) {
     let mut st = shared.state();
     match ev {
         Event::PeerAuthenticated {
@@ -427,6 +457,15 @@ fn on_event(shared: &Shared, ev: Event) {
         } => {
             st.dials.remove(&connection);
             let Some(key) = st.by_group.get(group.as_str()).cloned() else {
+                // The group was released while its handshake ran: a connection that
+                // carries no group this node still holds is closed.
+                if !st
+                    .groups
+                    .values()
+                    .any(|g| g.connections.contains_key(&connection))
+                {
+                    shared.node.close_detached(connection);
+                }
                 return;
             };
             let Some(gs) = st.groups.get_mut(&key) else {
@@ -453,11 +492,11 @@ fn on_event(shared: &Shared, ev: Event) {
             );
             gs.connections.insert(connection, c);
             gs.deadline = None;
-            // [MS-PPGRH] 1.3.2: a member that is not the creator listens once connected
-            // (after its first synchronization, which comes with replication).
-            gs.listening = true;
-            shared.publish(gs);
+            // A member that is not the creator listens after its first
+            // synchronization ([MS-PPSEC] 3.1.7.3): `Shared::synchronized`.
             shared.status(&key, gs);
+            drop(st);
+            super::replica::on_authenticated(shared, &key, peer);
         }
         Event::Disconnected {
             connection, groups, ..
@@ -767,6 +806,8 @@ async fn connect(
             shared.publish(gs);
         }
         shared.status(&key, gs);
+        drop(st);
+        super::replica::start_group(shared, &key);
     }
     let (name, participant, connected, listening) = {
         let mut st = shared.state();
