@@ -346,3 +346,78 @@ fn node_commands() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn sigkill_mid_sync_leaves_whole_records_and_the_next_sync_completes() {
+    const TOTAL: u64 = 30_000;
+    let mut env = Env::new();
+    let alice = env.store("a", "alice");
+    let bob = env.store("b", "bob");
+    let g = env.group(&alice, &bob);
+    // Alice publishes through the library (one transaction per 5,000 records).
+    let opts = || peernet::Options::default().with_pfx_iterations(1000);
+    let pa = peernet::Peernet::open_with(env.path("a"), opts()).unwrap();
+    let ga = pa.group_open(&alice, &g, None).unwrap();
+    let expires = std::time::SystemTime::now() + Duration::from_secs(3600);
+    let ty: peernet::Guid = "{4d5b2f11-6522-433b-84ef-a298e60757b0}".parse().unwrap();
+    for chunk in 0..TOTAL / 5000 {
+        let batch: Vec<peernet::Record> = (0..5000)
+            .map(|i| {
+                peernet::Record::new(ty, expires).with_data(format!("{chunk}/{i}").into_bytes())
+            })
+            .collect();
+        ga.add_records(&batch).unwrap();
+    }
+    drop((ga, pa));
+    let pb = peernet::Peernet::open_with(env.path("b"), opts()).unwrap();
+    let count = || pb.store().record_count(&bob, &g, None).unwrap();
+    env.ok("a", &["group", "connect", "--identity", &alice, &g]);
+    // Bob's node runs as a child of this test, and his connect (which returns once the
+    // first synchronization is done) in the background.
+    let spawn = |args: &[&str]| {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("peernet"))
+            .current_dir(env.dir.path())
+            .env_remove("PEERNET_HOME")
+            .env("PEERNET_PFX_ITERATIONS", "1000")
+            .env("PEERNET_RUNTIME_DIR", env.path("runtime"))
+            .arg("--store")
+            .arg(env.path("b"))
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut node = spawn(&["node", "run"]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while env.node_pid("b") != Some(u64::from(node.id())) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut connect = spawn(&["group", "connect", "--identity", &bob, &g]);
+    // Kill bob's node as soon as the first batch of the sync is committed.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while count() == 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    node.kill().unwrap(); // SIGKILL
+    let _ = node.wait();
+    let _ = connect.wait();
+    let at_kill = count();
+    assert!(
+        at_kill > 0 && at_kill < TOTAL,
+        "the kill landed mid-sync ({at_kill} of {TOTAL} stored)"
+    );
+    // Whole records only: the store is intact and every stored record verifies.
+    pb.store().check_integrity().unwrap();
+    let gb = pb.group_open(&bob, &g, None).unwrap();
+    assert_eq!(gb.enum_records(None).unwrap().len() as u64, count());
+    // The next connect starts a node that resumes and completes the sync.
+    env.ok("b", &["group", "connect", "--identity", &bob, &g]);
+    let deadline = Instant::now() + Duration::from_secs(180);
+    while count() < TOTAL && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(count(), TOTAL, "resumed from {at_kill}");
+    assert_eq!(gb.enum_records(None).unwrap().len() as u64, TOTAL);
+}

@@ -218,6 +218,13 @@ fn connect_step(
     a.set_node_listen(Some(&loopback))?;
     joined.peernet().set_node_listen(Some(&loopback))?;
     let ga = a.group_open(alice, group, None)?;
+    // A record Alice publishes before the stores ever meet: the sync brings it to B.
+    let chat: peernet::Guid = "{4d5b2f11-6522-433b-84ef-a298e60757b0}"
+        .parse()
+        .expect("a GUID");
+    let expires = std::time::SystemTime::now() + Duration::from_secs(120);
+    let rid =
+        ga.add_record(&peernet::Record::new(chat, expires).with_data(b"hello from A".to_vec()))?;
     ga.connect_persistent(&[])?;
     joined.connect_persistent(&[])?;
     let wait = Duration::from_secs(20);
@@ -243,6 +250,25 @@ fn connect_step(
             n,
             format!("status A {fa:#x}, B {fb:#x}, connections {seen:?}"),
         ));
+    }
+    // Bob listens once his first synchronization is done: Alice's record is there.
+    let got = joined.get_record(&rid);
+    let n = s.step(
+        "B",
+        "Alice's record, published before they met, is in Bob's store: signed by her, verified by him",
+        "peernet --store b record list --identity \"$BOB\" \"$GROUP\"",
+        &match &got {
+            Ok(r) => format!(
+                "\"{}\" by {}",
+                String::from_utf8_lossy(&r.data),
+                short(&r.creator_id)
+            ),
+            Err(e) => e.to_string(),
+        },
+    );
+    match got {
+        Ok(r) if r.data == b"hello from A" && r.creator_id == alice => {}
+        other => return Err(failed(n, format!("Bob's copy: {other:?}"))),
     }
     ga.disconnect_persistent()?;
     joined.disconnect_persistent()?;

@@ -17,7 +17,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures::{AsyncReadExt, AsyncWriteExt};
 use peernet_net::{DataStream, PeerId};
@@ -39,6 +39,11 @@ pub(crate) const SESSION_QUEUE: usize = 4096;
 /// Records whose modifier's membership has not arrived, kept per group; past this the
 /// oldest are dropped (the next synchronization brings them again).
 pub(crate) const MAX_DEFERRED: usize = 10_000;
+/// Remembered relayed items and applied versions per group; past this the sets start
+/// over (a repeat is then dropped by its receivers as "already present").
+const MAX_SEEN: usize = 100_000;
+/// Tries to open a session's stream.
+const OPEN_ATTEMPTS: usize = 5;
 /// Ids read from the store per batch when answering.
 const READ_BATCH: usize = 512;
 
@@ -62,6 +67,10 @@ struct GroupReplica {
     /// (id, version) applied from the network: the change-log watcher does not send
     /// them again.
     recent: HashSet<(Guid, u32)>,
+    /// Item hashes this node has relayed or sent as its own (each goes out once).
+    seen: HashSet<u64>,
+    /// A validator kept between batches (its cached memberships), with its age.
+    validator: Option<(Validator, Instant)>,
     stop: Arc<AtomicBool>,
 }
 
@@ -123,9 +132,20 @@ pub(crate) fn on_authenticated(shared: &Arc<Shared>, key: &Key, peer: PeerId) {
     let shared = shared.clone();
     let key = key.clone();
     tokio::spawn(async move {
-        match shared.node.open_data_stream(peer, &name).await {
-            Ok(stream) => run_session(shared, key, peer, stream, true).await,
-            Err(e) => eprintln!("peernet node: cannot open replication to {peer}: {e}"),
+        // Two nodes that dialed each other at once hold two connections and libp2p
+        // closes one; a stream opened on it fails: try again while still proven.
+        for attempt in 0..OPEN_ATTEMPTS {
+            match shared.node.open_data_stream(peer, &name).await {
+                Ok(stream) => return run_session(shared, key, peer, stream, true).await,
+                Err(e)
+                    if attempt + 1 == OPEN_ATTEMPTS
+                        || !shared.node.is_authenticated(&peer, &name) =>
+                {
+                    eprintln!("peernet node: cannot open replication to {peer}: {e}");
+                    return;
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
         }
     });
 }
@@ -206,56 +226,101 @@ fn batches(rows: Vec<RecordRow>) -> Vec<Message> {
     out
 }
 
-/// What a batch of received records did.
+/// What validation made of a batch of received records.
 #[derive(Default)]
-struct Outcome {
-    applied: Vec<RecordRow>,
+struct Checked {
+    valid: Vec<RecordRow>,
     deferred: Vec<RecordRow>,
-    invalid: usize,
 }
 
-/// Validates and stores `rows` (one transaction).
-fn apply(shared: &Shared, key: &Key, rows: Vec<RecordRow>) -> Outcome {
-    let mut out = Outcome::default();
-    let group = match shared.ctx.group_open(&key.0, &key.1, None) {
-        Ok(g) => g,
-        Err(e) => {
-            eprintln!("peernet node: cannot open {}: {e}", key.1);
-            return out;
+/// How long a kept validator's cached memberships are trusted.
+const VALIDATOR_AGE: Duration = Duration::from_secs(60);
+
+/// Validates `rows` against the memberships this store knows, with the group's kept
+/// validator when it is fresh.
+fn validate_rows(shared: &Shared, key: &Key, rows: Vec<RecordRow>) -> Checked {
+    let mut out = Checked::default();
+    let kept = shared
+        .replicas
+        .lock()
+        .get_mut(key)
+        .and_then(|g| g.validator.take())
+        .filter(|(_, at)| at.elapsed() < VALIDATOR_AGE);
+    let (mut v, at) = match kept {
+        Some(k) => k,
+        None => {
+            let made = shared
+                .ctx
+                .group_open(&key.0, &key.1, None)
+                .and_then(|g| Validator::new(&g));
+            match made {
+                Ok(v) => (v, Instant::now()),
+                Err(e) => {
+                    eprintln!("peernet node: cannot validate for {}: {e}", key.1);
+                    return out;
+                }
+            }
         }
     };
-    let mut v = match Validator::new(&group) {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!("peernet node: cannot validate for {}: {e}", key.1);
-            return out;
-        }
-    };
-    let mut valid = Vec::with_capacity(rows.len());
     for r in rows {
         match v.check(&r) {
-            Verdict::Valid => valid.push(r),
+            Verdict::Valid => out.valid.push(r),
             Verdict::Defer { .. } => out.deferred.push(r),
             Verdict::Invalid(why) => {
-                out.invalid += 1;
                 if !why.contains("expired") {
                     eprintln!("peernet node: refused record {} of {}: {why}", r.id, key.1);
                 }
             }
         }
     }
+    if let Some(g) = shared.replicas.lock().get_mut(key) {
+        g.validator = Some((v, at));
+    }
+    out
+}
+
+/// Memberships changed: the kept validator must look them up again.
+fn memberships_changed(shared: &Shared, key: &Key) {
+    if let Some(g) = shared.replicas.lock().get_mut(key) {
+        g.validator = None;
+    }
+}
+
+/// Stores validated rows in one transaction; returns those that were newer.
+fn store_rows(shared: &Shared, key: &Key, valid: &[RecordRow]) -> Vec<RecordRow> {
     if valid.is_empty() {
-        return out;
+        return Vec::new();
     }
     match shared
         .ctx
         .store
-        .apply_records(&key.0, &key.1, &valid, replaces)
+        .apply_records(&key.0, &key.1, valid, replaces)
     {
-        Ok(applied) => out.applied = applied.into_iter().map(|a| a.row).collect(),
-        Err(e) => eprintln!("peernet node: cannot store records of {}: {e}", key.1),
+        Ok(applied) => applied.into_iter().map(|a| a.row).collect(),
+        Err(e) => {
+            eprintln!("peernet node: cannot store records of {}: {e}", key.1);
+            Vec::new()
+        }
     }
-    out
+}
+
+fn row_hash(r: &RecordRow) -> u64 {
+    item_hash(r.id.as_bytes(), r.version, &r.security_data)
+}
+
+/// The rows of `rows` this node has not relayed yet, marking them relayed.
+fn unseen(shared: &Shared, key: &Key, rows: &[RecordRow]) -> Vec<RecordRow> {
+    let mut groups = shared.replicas.lock();
+    let Some(g) = groups.get_mut(key) else {
+        return Vec::new();
+    };
+    if g.seen.len() > MAX_SEEN {
+        g.seen.clear();
+    }
+    rows.iter()
+        .filter(|r| g.seen.insert(row_hash(r)))
+        .cloned()
+        .collect()
 }
 
 /// Sends `msgs` to every session of `key` except `except`'s, without waiting: a
@@ -286,31 +351,38 @@ fn flood(shared: &Shared, key: &Key, except: Option<PeerId>, msgs: &[Message]) {
     }
 }
 
-/// Stores a received batch, relays what was new, keeps what must wait for a
-/// membership.
-async fn receive(shared: &Arc<Shared>, key: &Key, from: PeerId, rows: Vec<RecordRow>) {
+/// Takes a received batch: validated rows this node has not relayed before go on to the
+/// other neighbours at once (a flood does not wait for the local commit's fsync; an
+/// older version relayed this way is dropped as "old" by its receivers), then the batch
+/// is stored in one transaction; what waits for a membership is kept.
+async fn receive(shared: &Arc<Shared>, key: &Key, from: Option<PeerId>, rows: Vec<RecordRow>) {
     let s = shared.clone();
     let k = key.clone();
-    let Some(out) = blocking(move || apply(&s, &k, rows)).await else {
+    let Some(checked) = blocking(move || validate_rows(&s, &k, rows)).await else {
         return;
     };
-    {
-        let mut groups = shared.replicas.lock();
-        if let Some(g) = groups.get_mut(key) {
-            if g.recent.len() > 100_000 {
-                g.recent.clear();
-            }
-            g.recent
-                .extend(out.applied.iter().map(|r| (r.id, r.version)));
-            g.deferred.extend(out.deferred);
-            let excess = g.deferred.len().saturating_sub(MAX_DEFERRED);
-            g.deferred.drain(..excess);
+    let fresh = unseen(shared, key, &checked.valid);
+    flood(shared, key, from, &batches(fresh));
+    let s = shared.clone();
+    let k = key.clone();
+    let valid = checked.valid;
+    let applied = blocking(move || store_rows(&s, &k, &valid))
+        .await
+        .unwrap_or_default();
+    let mut groups = shared.replicas.lock();
+    if let Some(g) = groups.get_mut(key) {
+        if g.recent.len() > MAX_SEEN {
+            g.recent.clear();
         }
+        g.recent.extend(applied.iter().map(|r| (r.id, r.version)));
+        g.deferred.extend(checked.deferred);
+        let excess = g.deferred.len().saturating_sub(MAX_DEFERRED);
+        g.deferred.drain(..excess);
     }
-    flood(shared, key, Some(from), &batches(out.applied));
 }
 
-/// New memberships arrived: deferred records are validated again.
+/// New memberships arrived: deferred records are validated again (and relayed to every
+/// neighbour: the one that sent them may not know the author either).
 async fn retry_deferred(shared: &Arc<Shared>, key: &Key) {
     let rows = {
         let mut groups = shared.replicas.lock();
@@ -320,21 +392,7 @@ async fn retry_deferred(shared: &Arc<Shared>, key: &Key) {
         }
     };
     if !rows.is_empty() {
-        // Relayed to every neighbour: the one that sent them may not know either.
-        let s = shared.clone();
-        let k = key.clone();
-        let Some(out) = blocking(move || apply(&s, &k, rows)).await else {
-            return;
-        };
-        {
-            let mut groups = shared.replicas.lock();
-            if let Some(g) = groups.get_mut(key) {
-                g.recent
-                    .extend(out.applied.iter().map(|r| (r.id, r.version)));
-                g.deferred.extend(out.deferred);
-            }
-        }
-        flood(shared, key, None, &batches(out.applied));
+        Box::pin(receive(shared, key, None, rows)).await;
     }
 }
 
@@ -434,6 +492,7 @@ async fn run_session(
                 .flatten()
                 .unwrap_or_default();
                 if !accepted.is_empty() {
+                    memberships_changed(&shared, &key);
                     flood(&shared, &key, Some(peer), &[Message::Members(accepted)]);
                     retry_deferred(&shared, &key).await;
                 }
@@ -483,7 +542,7 @@ async fn run_session(
                 if rows.is_empty() {
                     sync.wants = sync.wants.saturating_sub(1);
                 } else {
-                    receive(&shared, &key, peer, rows).await;
+                    receive(&shared, &key, Some(peer), rows).await;
                 }
             }
             Message::Done => sync.ended = true,
@@ -537,6 +596,9 @@ fn watch_local_changes(shared: &Arc<Shared>, key: &Key, stop: &AtomicBool) {
                 _ => {}
             }
         }
+        if !members.is_empty() {
+            memberships_changed(shared, key);
+        }
         if !members.is_empty()
             && let Ok(g) = shared.ctx.group_open(&key.0, &key.1, None)
             && let Ok(all) = g.member_chains()
@@ -564,6 +626,7 @@ fn watch_local_changes(shared: &Arc<Shared>, key: &Key, stop: &AtomicBool) {
                 .filter(|r| !g.recent.remove(&(r.id, r.version)))
                 .collect()
         };
+        let rows = unseen(shared, key, &rows);
         flood(shared, key, None, &batches(rows));
     }
 }

@@ -29,22 +29,23 @@ pub enum Verdict {
 }
 
 /// Validates records of one group against the memberships it knows, caching each
-/// member's validated leaf certificate for a batch.
-pub struct Validator<'g> {
-    group: &'g Group,
+/// member's validated leaf certificate (keep one for a while to validate many batches;
+/// [`Validator::refresh`] after memberships change).
+pub struct Validator {
+    group: Group,
     own: Arc<Vec<Certificate>>,
     leaves: HashMap<String, Option<Certificate>>,
 }
 
-impl<'g> Validator<'g> {
+impl Validator {
     /// A validator for `group` (its current chain is the trust anchor).
     ///
     /// # Errors
     /// `PEER_E_INVALID_GROUP` and the chain errors of opening the group.
-    pub fn new(group: &'g Group) -> Result<Validator<'g>> {
+    pub fn new(group: &Group) -> Result<Validator> {
         let (_, own, _) = group.current()?;
         Ok(Validator {
-            group,
+            group: group.clone(),
             own,
             leaves: HashMap::new(),
         })
@@ -62,6 +63,11 @@ impl<'g> Validator<'g> {
     /// Forgets the members not known yet (after new memberships arrived).
     pub fn refresh(&mut self) {
         self.leaves.retain(|_, l| l.is_some());
+    }
+
+    /// Forgets every cached membership (after one was renewed).
+    pub fn forget(&mut self) {
+        self.leaves.clear();
     }
 
     /// The checks that do not depend on the stored version of the record.
