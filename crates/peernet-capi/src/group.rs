@@ -8,8 +8,8 @@
 //! → `Peernet::group_open`). Exceptions: PeerGroupParseInvitation calls the free function
 //! `peernet::parse_invitation`; PeerGroupSetProperties reads `Group::get_properties` for
 //! the fields left "unchanged" before `Group::set_properties`; the two peer-time
-//! conversions have no facade method and return `PEER_E_GROUP_NOT_READY` for a valid
-//! group. A NULL (or empty) identity is passed to the facade as `None`: it resolves the
+//! conversions return `PEER_E_GROUP_NOT_READY` for a group without a connected
+//! neighbour. A NULL (or empty) identity is passed to the facade as `None`: it resolves the
 //! default identity only once the other arguments are sound, so a refused call creates
 //! none.
 //!
@@ -23,9 +23,7 @@
 use std::mem::{offset_of, size_of};
 use std::time::SystemTime;
 
-use peernet::hresult::{
-    E_INVALIDARG, E_OUTOFMEMORY, PEER_E_GROUP_NOT_READY, PEER_E_INVALID_GROUP, S_OK,
-};
+use peernet::hresult::{E_INVALIDARG, E_OUTOFMEMORY, PEER_E_INVALID_GROUP, S_OK};
 use peernet::{Group, HResult, IssueFlags, Role, Secret};
 
 use crate::context::context;
@@ -727,18 +725,10 @@ unsafe fn convert_time(
     })
 }
 
-/// Peer time is the group's synchronized clock, adopted from neighbors during
-/// synchronization ([MS-PPGRH] 1.3.6), which comes with replication (not in this
-/// release); until then a valid group is in the state Windows reports before
-/// synchronization: `PEER_E_GROUP_NOT_READY`. A deleted group is `PEER_E_INVALID_GROUP`.
-fn not_synchronized(g: &Group, _time: u64) -> Result<u64, HResult> {
-    h(g.check())?;
-    Err(PEER_E_GROUP_NOT_READY)
-}
-
-/// `PeerGroupUniversalTimeToPeerTime(hGroup, pftUniversalTime, pftPeerTime)`:
-/// `PEER_E_GROUP_NOT_READY` for a valid group (no synchronized peer time without
-/// networking). Input and output may be the same structure.
+/// `PeerGroupUniversalTimeToPeerTime(hGroup, pftUniversalTime, pftPeerTime)`: the
+/// group's peer time (`Group::universal_time_to_peer_time`: this node's and its
+/// neighbours' clocks averaged); `PEER_E_GROUP_NOT_READY` while the group has no
+/// connected neighbour. Input and output may be the same structure.
 ///
 /// # Safety
 /// See the module documentation.
@@ -749,7 +739,11 @@ pub unsafe extern "C" fn PeerGroupUniversalTimeToPeerTime(
     pftPeerTime: *mut FILETIME,
 ) -> HRESULT {
     // SAFETY: forwarded contract.
-    unsafe { convert_time(hGroup, pftUniversalTime, pftPeerTime, not_synchronized) }
+    unsafe {
+        convert_time(hGroup, pftUniversalTime, pftPeerTime, |g, t| {
+            h(g.universal_time_to_peer_time(t))
+        })
+    }
 }
 
 /// `PeerGroupPeerTimeToUniversalTime(hGroup, pftPeerTime, pftUniversalTime)`: as
@@ -764,7 +758,11 @@ pub unsafe extern "C" fn PeerGroupPeerTimeToUniversalTime(
     pftUniversalTime: *mut FILETIME,
 ) -> HRESULT {
     // SAFETY: forwarded contract.
-    unsafe { convert_time(hGroup, pftPeerTime, pftUniversalTime, not_synchronized) }
+    unsafe {
+        convert_time(hGroup, pftPeerTime, pftUniversalTime, |g, t| {
+            h(g.peer_time_to_universal_time(t))
+        })
+    }
 }
 
 #[cfg(test)]

@@ -89,7 +89,7 @@ impl Store {
     }
 
     /// Logs a network event of the group (`NEIGHBOR_CONNECTION`, `CONNECTION_FAILED`,
-    /// `AUTHENTICATION_FAILED`) in the change log, so that every process with a
+    /// `AUTHENTICATION_FAILED`, `MEMBER_CHANGED` CONNECTED / DISCONNECTED) in the change log, so that every process with a
     /// registration receives it.
     ///
     /// # Errors
@@ -106,6 +106,11 @@ impl Store {
             ChangeEvent::NeighborConnection { .. }
                 | ChangeEvent::ConnectionFailed { .. }
                 | ChangeEvent::AuthenticationFailed { .. }
+                | ChangeEvent::MemberChanged {
+                    change: crate::MemberChangeType::Connected
+                        | crate::MemberChangeType::Disconnected,
+                    ..
+                }
         ) {
             return Err(Error::InvalidInput {
                 reason: "only network events are logged through log_network_event".into(),

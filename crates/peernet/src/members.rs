@@ -16,7 +16,8 @@ pub const PEER_MEMBER_PRESENT: u32 = 0x1;
 /// `PEER_MEMBER` as known to the group database (no addresses: no networking).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Member {
-    /// `dwFlags`: `PEER_MEMBER_PRESENT` never set (no connections in this release).
+    /// `dwFlags`: `PEER_MEMBER_PRESENT` for this identity while the group is connected
+    /// and for members with a neighbour connection to this store's node.
     pub flags: u32,
     /// `pwzIdentity`.
     pub identity: String,
@@ -71,8 +72,10 @@ impl MemberCredentials {
 
 impl Group {
     /// `PeerGroupEnumMembers`: the members known to the group database. `flags`
-    /// `PEER_MEMBER_PRESENT` selects members online now: none in this release (no
-    /// connections). `identity` Some → that member only. This identity comes first.
+    /// `PEER_MEMBER_PRESENT` selects members online now: this identity while the group
+    /// is connected (listening or with a connection), and the members with a neighbour
+    /// connection to this store's node (presence records of members further away are
+    /// not published yet). `identity` Some → that member only. This identity comes first.
     ///
     /// # Errors
     /// `PEER_E_INVALID_GROUP`, `E_INVALIDARG` (unknown flags).
@@ -88,12 +91,22 @@ impl Group {
             .store
             .members(self.identity(), self.peer_name())
             .map_err(|e| self.group_err(e))?;
+        // Presence is live state, from the store's node (nobody without one).
+        let online = |present: bool| if present { PEER_MEMBER_PRESENT } else { 0 };
+        // A node that does not answer counts as no presence, not as a failure.
+        let connected = self.get_status().is_ok_and(|s| s.flags != 0);
+        let neighbours: std::collections::BTreeSet<String> = self
+            .enum_connections()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| c.member)
+            .collect();
         let mut out = Vec::new();
         let me = self.identity();
         if own.len() > 1 {
             let row = rows.iter().find(|r| r.peer_name == me);
             out.push(Member {
-                flags: 0,
+                flags: online(connected),
                 identity: me.to_owned(),
                 attributes: row.and_then(|r| r.attributes.clone()),
                 node_id: row.and_then(|r| r.node_id).unwrap_or(0),
@@ -102,8 +115,7 @@ impl Group {
         }
         for r in rows.iter().filter(|r| r.peer_name != me || own.len() <= 1) {
             out.push(Member {
-                // Presence is live state; without connections nobody is present.
-                flags: 0,
+                flags: online(neighbours.contains(&r.peer_name)),
                 identity: r.peer_name.clone(),
                 attributes: r.attributes.clone(),
                 node_id: r.node_id.unwrap_or(0),

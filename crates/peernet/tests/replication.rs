@@ -132,6 +132,11 @@ fn sync_on_connect_then_floods_updates_and_deletes() {
     let stores = vec![store("alice", runtime.path()), store("bob", runtime.path())];
     let g = group(&stores, &[]);
     let (ga, gb) = (&g[0], &g[1]);
+    // No peer time before a neighbour's clock arrived ([MS-PPGRH] 1.3.6).
+    assert_eq!(
+        ga.universal_time_to_peer_time(1).unwrap_err().hresult(),
+        hr::PEER_E_GROUP_NOT_READY
+    );
     // Each side has records of its own before they ever meet.
     let a_ids: Vec<Guid> = (0..5)
         .map(|i| ga.add_record(&record(&format!("a{i}"))).unwrap())
@@ -139,6 +144,11 @@ fn sync_on_connect_then_floods_updates_and_deletes() {
     let b_id = gb.add_record(&record("b0")).unwrap();
     // Bob's record names him as author: alice learns his membership from the sync.
     ga.connect().unwrap();
+    let hm = ga
+        .register_event(&[EventRegistration::new(
+            peernet::event::PEER_GROUP_EVENT_MEMBER_CHANGED,
+        )])
+        .unwrap();
     let hb = gb
         .register_event(&[EventRegistration::new(PEER_GROUP_EVENT_RECORD_CHANGED)])
         .unwrap();
@@ -153,6 +163,45 @@ fn sync_on_connect_then_floods_updates_and_deletes() {
             & PEER_GROUP_STATUS_LISTENING,
         0
     );
+    // Alice's processes saw bob join (his membership arrived) and connect.
+    let (mut joined, mut connected) = (false, false);
+    let deadline = Instant::now() + WAIT;
+    while !(joined && connected) && Instant::now() < deadline {
+        if let Some(e) = hm.next_event(Duration::from_millis(100))
+            && let GroupEvent::MemberChanged { change, identity } = e.event
+            && identity == gb.identity()
+        {
+            joined |= change == peernet::MemberChangeType::Joined;
+            connected |= change == peernet::MemberChangeType::Connected;
+        }
+    }
+    assert!(
+        joined && connected,
+        "joined {joined}, connected {connected}"
+    );
+    // Presence: each side sees itself and its neighbour online.
+    for (g, other) in [(ga, gb), (gb, ga)] {
+        let present: Vec<String> = g
+            .enum_members(peernet::flags::PEER_MEMBER_PRESENT, None)
+            .unwrap()
+            .into_iter()
+            .map(|m| m.identity)
+            .collect();
+        assert!(present.contains(&g.identity().to_string()), "{present:?}");
+        assert!(
+            present.contains(&other.identity().to_string()),
+            "{present:?}"
+        );
+    }
+    // Peer time: both clocks averaged (one machine: within a second of UTC), and the
+    // two conversions are inverse.
+    let now = peernet::to_filetime(SystemTime::now());
+    for g in [ga, gb] {
+        wait_until("a peer time", || g.universal_time_to_peer_time(now).is_ok());
+        let p = g.universal_time_to_peer_time(now).unwrap();
+        assert!(p.abs_diff(now) < 10_000_000, "{p} vs {now}");
+        assert_eq!(g.peer_time_to_universal_time(p).unwrap(), now);
+    }
     // Remote changes raise RECORD_CHANGED in the other store's processes.
     let mut added = 0;
     let deadline = Instant::now() + WAIT;

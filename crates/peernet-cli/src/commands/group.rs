@@ -418,6 +418,11 @@ fn enum_members(pn: &Peernet, at: &GroupRef) -> Result<Report, CliError> {
                 c.map(|c| role_names(&c.roles).join(","))
                     .unwrap_or_default(),
                 c.map(|c| rfc3339(c.validity_end)).unwrap_or_default(),
+                if m.flags & peernet::PEER_MEMBER_PRESENT != 0 {
+                    "yes".to_string()
+                } else {
+                    "no".to_string()
+                },
                 c.map(|c| c.friendly_name.clone()).unwrap_or_default(),
             ]
         })
@@ -425,7 +430,13 @@ fn enum_members(pn: &Peernet, at: &GroupRef) -> Result<Report, CliError> {
     Ok(Report::new(
         json!({"members": ms.iter().map(member_json).collect::<Vec<_>>()}),
         table(
-            &["IDENTITY", "ROLES", "VALID UNTIL", "FRIENDLY NAME"],
+            &[
+                "IDENTITY",
+                "ROLES",
+                "VALID UNTIL",
+                "PRESENT",
+                "FRIENDLY NAME",
+            ],
             &rows,
         ),
     ))

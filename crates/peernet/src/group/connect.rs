@@ -178,6 +178,47 @@ impl Group {
         }
     }
 
+    /// The group's peer time minus this machine's UTC, in FILETIME ticks (100 ns): the
+    /// clocks of this node and its synchronizing neighbours averaged ([MS-PPGRH] 1.3.6).
+    ///
+    /// # Errors
+    /// `PEER_E_INVALID_GROUP`; `PEER_E_GROUP_NOT_READY` when the group has no
+    /// synchronizing neighbour (not connected, or connected to nobody yet), as Windows
+    /// before synchronization.
+    pub fn peer_time_offset(&self) -> Result<i64> {
+        self.row()?;
+        let offset = match self.ask(&Request::PeerTime {
+            identity: self.identity().to_string(),
+            group: self.peer_name().to_string(),
+        })? {
+            Some(Reply::PeerTime { offset }) => offset,
+            _ => None,
+        };
+        offset.ok_or_else(|| {
+            Error::api(
+                hr::PEER_E_GROUP_NOT_READY,
+                "no peer time yet: the group has no connected neighbour to synchronize with",
+            )
+        })
+    }
+
+    /// `PeerGroupUniversalTimeToPeerTime`: a UTC FILETIME as the group's peer time.
+    ///
+    /// # Errors
+    /// As [`Group::peer_time_offset`]; `E_INVALIDARG` when the result leaves the
+    /// FILETIME range.
+    pub fn universal_time_to_peer_time(&self, utc: u64) -> Result<u64> {
+        shift(utc, self.peer_time_offset()?)
+    }
+
+    /// `PeerGroupPeerTimeToUniversalTime`: a peer-time FILETIME as UTC.
+    ///
+    /// # Errors
+    /// As [`Group::universal_time_to_peer_time`].
+    pub fn peer_time_to_universal_time(&self, peer: u64) -> Result<u64> {
+        shift(peer, self.peer_time_offset()?.saturating_neg())
+    }
+
     /// `PeerGroupClose`: releases this handle's connect (the node leaves the group when
     /// no other handle holds it). Other handles stay valid.
     ///
@@ -192,6 +233,14 @@ impl Group {
         *guard = None;
         Ok(())
     }
+}
+
+fn shift(t: u64, by: i64) -> Result<u64> {
+    i64::try_from(t)
+        .ok()
+        .and_then(|t| t.checked_add(by))
+        .and_then(|v| u64::try_from(v).ok())
+        .ok_or_else(|| Error::invalid_arg("the time is outside the FILETIME range"))
 }
 
 fn check_addresses(addresses: &[SocketAddr]) -> Result<Vec<SocketAddr>> {

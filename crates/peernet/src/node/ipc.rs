@@ -34,6 +34,8 @@ pub(crate) enum Request {
     Status { identity: String, group: String },
     /// The neighbor connections of `group`.
     Connections { identity: String, group: String },
+    /// The peer-time offset of `group`.
+    PeerTime { identity: String, group: String },
     /// Stop the node.
     Stop,
 }
@@ -50,6 +52,9 @@ pub(crate) enum Reply {
     Status { flags: u32 },
     /// To `Connections`.
     Connections { list: Vec<Connection> },
+    /// To `PeerTime`: peer time minus this node's UTC in FILETIME ticks, or `None`
+    /// before a neighbour's clock arrived.
+    PeerTime { offset: Option<i64> },
     /// A failure with its HRESULT.
     Error { hresult: u32, message: String },
 }

@@ -69,6 +69,8 @@ struct GroupReplica {
     recent: HashSet<(Guid, u32)>,
     /// Item hashes this node has relayed or sent as its own (each goes out once).
     seen: HashSet<u64>,
+    /// Each session's clock offset (its UTC minus ours, FILETIME ticks).
+    offsets: HashMap<PeerId, i64>,
     /// A validator kept between batches (its cached memberships), with its age.
     validator: Option<(Validator, Instant)>,
     stop: Arc<AtomicBool>,
@@ -86,6 +88,24 @@ impl Replicas {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
+
+/// The group's peer-time offset from this node's UTC (FILETIME ticks): the mean of the
+/// clocks of this node and its synchronizing neighbours ([MS-PPGRH] 1.3.6), so that
+/// two neighbours agree exactly and a larger group approximately. `None` without a
+/// neighbour's clock yet.
+pub(crate) fn peer_time_offset(shared: &Shared, key: &Key) -> Option<i64> {
+    let groups = shared.replicas.lock();
+    let g = groups.get(key)?;
+    if g.offsets.is_empty() {
+        return None;
+    }
+    let sum: i128 = g.offsets.values().map(|o| i128::from(*o)).sum();
+    i64::try_from(sum / (g.offsets.len() as i128 + 1)).ok()
+}
+
+fn now_filetime() -> u64 {
+    crate::time::to_filetime(std::time::SystemTime::now())
 }
 
 /// Starts replicating `key`: its change-log watcher.
@@ -460,6 +480,7 @@ async fn run_session(
         return;
     };
     let mut ok = tx.send(Message::Members(chains)).await.is_ok();
+    ok &= tx.send(Message::Time(now_filetime())).await.is_ok();
     if initiator && ok {
         ok = tx.send(Message::Ranges(set.initiate())).await.is_ok();
     }
@@ -546,6 +567,15 @@ async fn run_session(
                 }
             }
             Message::Done => sync.ended = true,
+            Message::Time(theirs) => {
+                // One way, so the offset carries the transit time (sub-millisecond on a
+                // LAN); a clock beyond the FILETIME range is ignored.
+                if let (Ok(t), Ok(n)) = (i64::try_from(theirs), i64::try_from(now_filetime()))
+                    && let Some(g) = shared.replicas.lock().get_mut(&key)
+                {
+                    g.offsets.insert(peer, t - n);
+                }
+            }
         }
         if sync.ended && sync.wants == 0 && !sync.reported {
             sync.reported = true;
@@ -557,10 +587,11 @@ async fn run_session(
 
 fn end_session(shared: &Shared, key: &Key, peer: PeerId) {
     let mut groups = shared.replicas.lock();
-    if let Some(g) = groups.get_mut(key)
-        && let Some(s) = g.sessions.remove(&peer)
-    {
-        s.close();
+    if let Some(g) = groups.get_mut(key) {
+        g.offsets.remove(&peer);
+        if let Some(s) = g.sessions.remove(&peer) {
+            s.close();
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use peernet_crypto::PeerName;
 use peernet_net::{ConnectionId, Event, GroupCredentials, Node, NodeConfig, NodeKey};
-use peernet_storage::{ChangeEvent, ConnectionStatus};
+use peernet_storage::{ChangeEvent, ConnectionStatus, MemberChangeType};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
 
@@ -395,14 +395,28 @@ fn shutdown(shared: &Arc<Shared>, sock: &Path) {
 fn release(shared: &Shared, key: &Key, mut gs: GroupState) {
     shared.node.leave_group(&gs.name);
     super::replica::stop_group(shared, key);
+    let mut gone = std::collections::BTreeSet::new();
     for (id, c) in std::mem::take(&mut gs.connections) {
         shared.event(key, disconnected(id, &c));
+        gone.insert(c.member);
+    }
+    for m in gone {
+        shared.event(key, member_changed(MemberChangeType::Disconnected, &m));
     }
     gs.listening = false;
     if gs.published {
         discovery::unpublish(&shared.runtime_dir, &gs.participant, &shared.peer_id);
     }
     shared.status(key, &gs);
+}
+
+/// `MEMBER_CHANGED` CONNECTED / DISCONNECTED: a member's first neighbour connection
+/// opened, or its last closed.
+fn member_changed(change: MemberChangeType, member: &str) -> ChangeEvent {
+    ChangeEvent::MemberChanged {
+        change,
+        member_peer_name: member.to_owned(),
+    }
 }
 
 fn disconnected(id: ConnectionId, c: &Connection) -> ChangeEvent {
@@ -490,6 +504,10 @@ fn on_event(shared: &Arc<Shared>, ev: Event) {
                     hresult: 0,
                 },
             );
+            let first = !gs.connections.values().any(|o| o.member == c.member);
+            if first {
+                shared.event(&key, member_changed(MemberChangeType::Connected, &c.member));
+            }
             gs.connections.insert(connection, c);
             gs.deadline = None;
             // A member that is not the creator listens after its first
@@ -509,6 +527,12 @@ fn on_event(shared: &Arc<Shared>, ev: Event) {
                     && let Some(c) = gs.connections.remove(&connection)
                 {
                     shared.event(&key, disconnected(connection, &c));
+                    if !gs.connections.values().any(|o| o.member == c.member) {
+                        shared.event(
+                            &key,
+                            member_changed(MemberChangeType::Disconnected, &c.member),
+                        );
+                    }
                     shared.status(&key, gs);
                 }
             }
@@ -704,6 +728,9 @@ async fn handle(shared: &Arc<Shared>, session: u64, req: Request) -> Result<Repl
                 .unwrap_or_default();
             Ok(Reply::Connections { list })
         }
+        Request::PeerTime { identity, group } => Ok(Reply::PeerTime {
+            offset: super::replica::peer_time_offset(shared, &(identity, group)),
+        }),
         Request::Stop => Ok(Reply::Ok),
     }
 }

@@ -13,6 +13,7 @@
 //! | 3 | `Want` | `u32` count + `u64` item hashes |
 //! | 4 | `Records` | `u32` count, per record: id, type (16 bytes each), version, flags (`u32`), creator and modifier (`u16` length + UTF-8), attributes (`u8` 0/1, then `u32` length + UTF-8), created, expiration, last modified (`u64` FILETIME), data and security data (`u32` length + bytes) |
 //! | 5 | `Done` | empty: the sender has sent all its initial sync |
+//! | 6 | `Time` | `u64` the sender's UTC clock (FILETIME) when it sent the message |
 
 use futures::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use peernet_protocol::Guid;
@@ -37,6 +38,7 @@ const T_RANGES: u8 = 2;
 const T_WANT: u8 = 3;
 const T_RECORDS: u8 = 4;
 const T_DONE: u8 = 5;
+const T_TIME: u8 = 6;
 
 /// A message of the replication protocol.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,6 +53,8 @@ pub enum Message {
     Records(Vec<RecordRow>),
     /// The sender finished its part of the initial synchronization.
     Done,
+    /// The sender's UTC clock (FILETIME) at sending: peer time is averaged from it.
+    Time(u64),
 }
 
 fn malformed(why: &str) -> Error {
@@ -173,6 +177,10 @@ impl Message {
                 }
             }
             Message::Done => out.push(T_DONE),
+            Message::Time(t) => {
+                out.push(T_TIME);
+                out.extend_from_slice(&t.to_be_bytes());
+            }
         }
         if out.len() > MAX_FRAME_LEN {
             return Err(malformed("message larger than a frame"));
@@ -243,6 +251,7 @@ impl Message {
                 Message::Records(v)
             }
             T_DONE => Message::Done,
+            T_TIME => Message::Time(r.u64()?),
             _ => return Err(malformed("unknown message type")),
         };
         if !r.0.is_empty() {
@@ -440,6 +449,7 @@ mod tests {
                 },
             ]),
             Message::Done,
+            Message::Time(0x01dc_0000_1234_5678),
         ]
     }
 
