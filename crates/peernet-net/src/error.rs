@@ -92,6 +92,21 @@ pub enum Error {
     /// data may cross (facade: PEER_E_CONNECTION_NOT_AUTHENTICATED).
     #[error("no authenticated connection of group '{0}' to this peer")]
     NotAuthenticated(String),
+
+    // ---- the password join ----
+    /// The member refused the password: the joiner's password is not the group's
+    /// (facade: ERROR_INVALID_PASSWORD).
+    #[error("wrong password for the group")]
+    WrongPassword,
+    /// The member cannot admit password joiners (no password authentication, not an
+    /// Administrator or Inviting Member, or it does not know the password)
+    /// (facade: PEER_E_NOT_AUTHORIZED).
+    #[error("the member cannot admit password joiners: {0}")]
+    JoinRefused(String),
+    /// The member accepted the password but could not issue the credentials
+    /// (facade: E_FAIL).
+    #[error("the member could not issue the credentials: {0}")]
+    JoinFailed(String),
 }
 
 impl Error {
@@ -114,6 +129,9 @@ impl Error {
             | Error::WrongGroup(_)
             | Error::BadSignature
             | Error::NotAuthenticated(_) => "PEER_E_CONNECTION_NOT_AUTHENTICATED",
+            Error::WrongPassword => "ERROR_INVALID_PASSWORD",
+            Error::JoinRefused(_) => "PEER_E_NOT_AUTHORIZED",
+            Error::JoinFailed(_) => "E_FAIL",
         }
     }
 

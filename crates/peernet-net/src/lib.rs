@@ -31,6 +31,7 @@ pub mod data;
 pub mod error;
 mod handshake;
 mod node;
+pub mod password;
 pub mod proof;
 pub mod wire;
 
@@ -41,4 +42,6 @@ pub use libp2p_identity::PeerId;
 pub use node::{
     ConnectionId, EVENT_QUEUE, Event, Events, GROUPING_PORT, Node, NodeConfig, NodeKey,
 };
+pub use password::{JoinerCredentials, PASSWORD_JOIN_PROTOCOL, PasswordJoinRequest, PasswordJoins};
 pub use proof::{GroupCredentials, Role};
+pub use wire::JoinRefusal;

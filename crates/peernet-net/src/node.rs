@@ -195,6 +195,8 @@ enum Command {
         Option<Vec<String>>,
         oneshot::Sender<Result<ConnectionId>>,
     ),
+    /// A dial that proves no group, answered once the connection is established.
+    DialBare(SocketAddr, oneshot::Sender<Result<(ConnectionId, PeerId)>>),
     Connections(oneshot::Sender<Vec<(ConnectionId, PeerId, PeerName)>>),
     Close(ConnectionId, oneshot::Sender<bool>),
 }
@@ -216,6 +218,7 @@ pub struct Node {
     commands: mpsc::Sender<Command>,
     listen_addrs: Vec<SocketAddr>,
     dropped: Arc<AtomicU64>,
+    timeout: Duration,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -327,6 +330,7 @@ impl Node {
             peers: peers.clone(),
             authenticated: HashMap::new(),
             open: HashMap::new(),
+            bare: HashMap::new(),
         };
         // Wait (bounded) until each listener reported an address or failed.
         let mut listen_addrs = Vec::new();
@@ -369,6 +373,7 @@ impl Node {
                 commands,
                 listen_addrs,
                 dropped,
+                timeout: config.handshake_timeout,
                 task,
             },
             Events(events_rx),
@@ -531,6 +536,64 @@ impl Node {
         Ok(data::spawn_gate(incoming, self.peers.clone()))
     }
 
+    /// The password join of [`crate::password`], as the joiner: dials `addr` on a
+    /// connection that proves no group, asks the member there to admit `joiner`, and
+    /// closes the connection. Returns the GMC invitation the member granted. Bounded by
+    /// the handshake timeout.
+    ///
+    /// # Errors
+    /// [`Error::WrongPassword`], [`Error::JoinRefused`], [`Error::JoinFailed`] from the
+    /// member; [`Error::Dial`] when `addr` cannot be reached; the chain errors when the
+    /// peer is no member of the group; [`Error::Timeout`], [`Error::StreamClosed`],
+    /// [`Error::Malformed`], [`Error::NodeStopped`].
+    pub async fn password_join(
+        &self,
+        addr: SocketAddr,
+        joiner: &crate::password::JoinerCredentials<'_>,
+    ) -> Result<String> {
+        let (tx, rx) = oneshot::channel();
+        self.commands
+            .send(Command::DialBare(addr, tx))
+            .await
+            .map_err(|_| Error::NodeStopped)?;
+        let work = async {
+            let (connection, peer) = rx.await.map_err(|_| Error::NodeStopped)??;
+            let result = async {
+                let mut s = self
+                    .control
+                    .clone()
+                    .open_stream(peer, crate::password::PASSWORD_JOIN_PROTOCOL)
+                    .await
+                    .map_err(|e| Error::StreamClosed(e.to_string()))?;
+                crate::password::request(&mut s, &self.peer_id, &peer, joiner).await
+            }
+            .await;
+            let _ = self.close(connection).await;
+            result
+        };
+        tokio::time::timeout(self.timeout, work)
+            .await
+            .map_err(|_| Error::Timeout)?
+    }
+
+    /// The password joins addressed to this node (see [`crate::password`]), each for a
+    /// group it holds. Only one consumer: a second call fails.
+    ///
+    /// # Errors
+    /// [`Error::StreamClosed`] when they are already taken.
+    pub fn accept_password_joins(&self) -> Result<crate::password::PasswordJoins> {
+        let incoming = self
+            .control
+            .clone()
+            .accept(crate::password::PASSWORD_JOIN_PROTOCOL)
+            .map_err(|e| Error::StreamClosed(e.to_string()))?;
+        Ok(crate::password::spawn_gate(
+            incoming,
+            self.groups.clone(),
+            self.peer_id,
+        ))
+    }
+
     /// How many events were dropped because the consumer did not keep up.
     pub fn dropped_events(&self) -> u64 {
         self.dropped.load(Ordering::Relaxed)
@@ -548,6 +611,9 @@ impl Drop for Node {
     }
 }
 
+/// A dial of [`Command::DialBare`]: its address and who waits for it.
+type BareDial = (SocketAddr, oneshot::Sender<Result<(ConnectionId, PeerId)>>);
+
 struct Driver {
     swarm: Swarm<Combined>,
     peers: Peers,
@@ -557,6 +623,8 @@ struct Driver {
     authenticated: HashMap<libp2p_swarm::ConnectionId, (PeerId, Vec<PeerName>)>,
     /// Every established connection, with its remote address.
     open: HashMap<libp2p_swarm::ConnectionId, Option<SocketAddr>>,
+    /// Dials that prove no group (password joins), waiting for their connection.
+    bare: HashMap<libp2p_swarm::ConnectionId, BareDial>,
 }
 
 impl Driver {
@@ -601,6 +669,33 @@ impl Driver {
                         reason: e.to_string(),
                     });
                 let _ = reply.send(r);
+            }
+            Command::DialBare(addr, reply) => {
+                let opts = DialOpts::unknown_peer_id()
+                    .address(to_multiaddr(addr))
+                    .build();
+                let id = opts.connection_id();
+                self.swarm
+                    .behaviour_mut()
+                    .membership
+                    .dial_groups
+                    .insert(id, Vec::new());
+                match self.swarm.dial(opts) {
+                    Ok(()) => {
+                        self.bare.insert(id, (addr, reply));
+                    }
+                    Err(e) => {
+                        self.swarm
+                            .behaviour_mut()
+                            .membership
+                            .dial_groups
+                            .remove(&id);
+                        let _ = reply.send(Err(Error::Dial {
+                            address: addr.to_string(),
+                            reason: e.to_string(),
+                        }));
+                    }
+                }
             }
             Command::Connections(reply) => {
                 let mut v: Vec<_> = self
@@ -671,12 +766,16 @@ impl Driver {
                 reason: error,
             }),
             SwarmEvent::ConnectionEstablished {
+                peer_id,
                 connection_id,
                 endpoint,
                 ..
             } => {
-                self.open
-                    .insert(connection_id, to_socket_addr(endpoint.get_remote_address()));
+                let remote = to_socket_addr(endpoint.get_remote_address());
+                self.open.insert(connection_id, remote);
+                if let Some((_, reply)) = self.bare.remove(&connection_id) {
+                    let _ = reply.send(Ok((ConnectionId::of(connection_id), peer_id)));
+                }
             }
             SwarmEvent::ConnectionClosed {
                 peer_id,
@@ -711,10 +810,19 @@ impl Driver {
                 connection_id,
                 error,
                 ..
-            } => self.emit(Event::ConnectionFailed {
-                connection: ConnectionId::of(connection_id),
-                reason: error.to_string(),
-            }),
+            } => {
+                if let Some((addr, reply)) = self.bare.remove(&connection_id) {
+                    let _ = reply.send(Err(Error::Dial {
+                        address: addr.to_string(),
+                        reason: error.to_string(),
+                    }));
+                } else {
+                    self.emit(Event::ConnectionFailed {
+                        connection: ConnectionId::of(connection_id),
+                        reason: error.to_string(),
+                    });
+                }
+            }
             _ => {}
         }
     }

@@ -153,6 +153,20 @@ impl GroupCredentials {
         self.chain.last().and_then(Certificate::subject_peer_name)
     }
 
+    /// This member's chain with its leaf key's signature over `message` (the password
+    /// join's challenge, see [`crate::password`]).
+    pub(crate) fn sign_message(&self, message: &[u8]) -> Result<Proof> {
+        let signature = self
+            .key
+            .sign(message)
+            .map_err(|e| Error::InvalidCredentials(e.to_string()))?;
+        Ok(Proof {
+            group: self.group.as_str().to_string(),
+            chain: self.chain.iter().map(|c| c.der().to_vec()).collect(),
+            signature,
+        })
+    }
+
     /// This member's proof for `binding`, signed as `role`.
     ///
     /// # Errors
@@ -207,7 +221,27 @@ pub fn verify_proof(
     role: Role,
     now: SystemTime,
 ) -> Result<PeerName> {
-    if proof.group != expected.as_str() || binding.group != expected.as_str() {
+    if binding.group != expected.as_str() {
+        return Err(Error::WrongGroup(format!(
+            "the connection is for {}, expected {}",
+            binding.group,
+            expected.as_str()
+        )));
+    }
+    verify_signed(proof, expected, profile, &transcript(binding, role), now)
+}
+
+/// Check that `proof` names the group `expected`, that its chain validates for the
+/// group and `profile` at `now`, and that the chain leaf's key signed `message`.
+/// Returns the member's peer name.
+pub(crate) fn verify_signed(
+    proof: &Proof,
+    expected: &PeerName,
+    profile: Profile,
+    message: &[u8],
+    now: SystemTime,
+) -> Result<PeerName> {
+    if proof.group != expected.as_str() {
         return Err(Error::WrongGroup(format!(
             "the proof is for {}, expected {}",
             proof.group,
@@ -232,7 +266,7 @@ pub fn verify_proof(
     verify_signature(
         leaf.public_key_der(),
         &profile.signature_algorithm(),
-        &transcript(binding, role),
+        message,
         &proof.signature,
     )
     .map_err(|_| Error::BadSignature)?;

@@ -11,6 +11,14 @@
 //! | `0x01` | [`Message::Hello`] | 32-byte nonce |
 //! | `0x02` | [`Message::Proof`] | `u16` group name length, UTF-8 group peer name, `u8` certificate count (1..=25), per certificate `u32` length + DER (root first), `u16` signature length + signature |
 //! | `0x03` | [`Message::Confirm`] | empty |
+//! | `0x10` | [`Message::JoinRequest`] | `u16` group name length, UTF-8 group peer name, `u32` length + the joiner's IDC (DER), 32-byte nonce |
+//! | `0x11` | [`Message::JoinChallenge`] | 32-byte nonce, then a `0x02` Proof body |
+//! | `0x12` | [`Message::JoinPassword`] | 32-byte password MAC |
+//! | `0x13` | [`Message::JoinGranted`] | `u32` length + UTF-8 GMC invitation (`PEERINVITATION` XML) |
+//! | `0x14` | [`Message::JoinRefused`] | `u8` reason ([`JoinRefusal`]), `u16` length + UTF-8 text (at most [`MAX_REASON_LEN`]) |
+//!
+//! Types `0x10`–`0x14` are the password join ([`crate::password`]); the membership
+//! handshake refuses them.
 //!
 //! All integers are big-endian. A payload with bytes after its last field is malformed.
 
@@ -40,6 +48,41 @@ pub const MAX_SIGNATURE_LEN: usize = 1024;
 const TYPE_HELLO: u8 = 0x01;
 const TYPE_PROOF: u8 = 0x02;
 const TYPE_CONFIRM: u8 = 0x03;
+const TYPE_JOIN_REQUEST: u8 = 0x10;
+const TYPE_JOIN_CHALLENGE: u8 = 0x11;
+const TYPE_JOIN_PASSWORD: u8 = 0x12;
+const TYPE_JOIN_GRANTED: u8 = 0x13;
+const TYPE_JOIN_REFUSED: u8 = 0x14;
+
+/// Length of the password MAC of [`Message::JoinPassword`] (HMAC-SHA-256).
+pub const MAC_LEN: usize = 32;
+
+/// The longest refusal text sent or accepted.
+pub const MAX_REASON_LEN: usize = 1024;
+
+/// Why a member refused a password join ([`Message::JoinRefused`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum JoinRefusal {
+    /// The password MAC does not match the group's password (ERROR_INVALID_PASSWORD).
+    WrongPassword = 1,
+    /// This member cannot admit password joiners: the group has no password
+    /// authentication, the member is neither Administrator nor Inviting Member, or it
+    /// does not know the password (PEER_E_NOT_AUTHORIZED).
+    NotAuthorized = 2,
+    /// The member could not issue the credentials (E_FAIL).
+    Failed = 3,
+}
+
+impl JoinRefusal {
+    fn from_byte(b: u8) -> Result<Self> {
+        match b {
+            1 => Ok(JoinRefusal::WrongPassword),
+            2 => Ok(JoinRefusal::NotAuthorized),
+            3 => Ok(JoinRefusal::Failed),
+            _ => Err(Error::Malformed("unknown refusal reason")),
+        }
+    }
+}
 
 /// One side's membership proof: its group, its GMC chain and its signature over the
 /// connection transcript (see [`crate::proof`]).
@@ -65,6 +108,70 @@ pub enum Message {
     Proof(Proof),
     /// The initiator accepted the responder's proof; the connection is authenticated.
     Confirm,
+    /// A password joiner asks to be admitted to `group` with its identity certificate.
+    JoinRequest {
+        /// The group peer name, as text.
+        group: String,
+        /// The joiner's IDC (DER): the GMC is issued for its key.
+        idc: Vec<u8>,
+        /// The joiner's fresh nonce.
+        nonce: [u8; NONCE_LEN],
+    },
+    /// The member's nonce and its membership proof over the join transcript.
+    JoinChallenge {
+        /// The member's fresh nonce.
+        nonce: [u8; NONCE_LEN],
+        /// The member's chain and signature.
+        proof: Proof,
+    },
+    /// The joiner's proof of the password: a MAC over the join transcript keyed by the
+    /// password's hash string (the password itself never crosses).
+    JoinPassword {
+        /// HMAC-SHA-256.
+        mac: [u8; MAC_LEN],
+    },
+    /// The member admitted the joiner: its new GMC as a GMC invitation.
+    JoinGranted {
+        /// `PEERINVITATION` XML.
+        invitation: String,
+    },
+    /// The member refused the joiner.
+    JoinRefused {
+        /// Why.
+        refusal: JoinRefusal,
+        /// A human-readable explanation.
+        reason: String,
+    },
+}
+
+fn put_group(out: &mut Vec<u8>, group: &str) -> Result<()> {
+    if group.len() > MAX_GROUP_NAME_LEN {
+        return Err(Error::Malformed("group name too long"));
+    }
+    out.extend_from_slice(&(group.len() as u16).to_be_bytes());
+    out.extend_from_slice(group.as_bytes());
+    Ok(())
+}
+
+fn put_proof(out: &mut Vec<u8>, p: &Proof) -> Result<()> {
+    put_group(out, &p.group)?;
+    if p.chain.is_empty() || p.chain.len() > MAX_CHAIN_LEN {
+        return Err(Error::Malformed("certificate count out of range"));
+    }
+    out.push(p.chain.len() as u8);
+    for c in &p.chain {
+        if c.len() > MAX_FRAME_LEN {
+            return Err(Error::FrameTooLarge { len: c.len() });
+        }
+        out.extend_from_slice(&(c.len() as u32).to_be_bytes());
+        out.extend_from_slice(c);
+    }
+    if p.signature.len() > MAX_SIGNATURE_LEN {
+        return Err(Error::Malformed("signature too long"));
+    }
+    out.extend_from_slice(&(p.signature.len() as u16).to_be_bytes());
+    out.extend_from_slice(&p.signature);
+    Ok(())
 }
 
 impl Message {
@@ -74,6 +181,11 @@ impl Message {
             Message::Hello { .. } => "Hello",
             Message::Proof(_) => "Proof",
             Message::Confirm => "Confirm",
+            Message::JoinRequest { .. } => "JoinRequest",
+            Message::JoinChallenge { .. } => "JoinChallenge",
+            Message::JoinPassword { .. } => "JoinPassword",
+            Message::JoinGranted { .. } => "JoinGranted",
+            Message::JoinRefused { .. } => "JoinRefused",
         }
     }
 
@@ -92,27 +204,43 @@ impl Message {
             Message::Confirm => out.push(TYPE_CONFIRM),
             Message::Proof(p) => {
                 out.push(TYPE_PROOF);
-                if p.group.len() > MAX_GROUP_NAME_LEN {
-                    return Err(Error::Malformed("group name too long"));
+                put_proof(&mut out, p)?;
+            }
+            Message::JoinRequest { group, idc, nonce } => {
+                out.push(TYPE_JOIN_REQUEST);
+                put_group(&mut out, group)?;
+                if idc.len() > MAX_FRAME_LEN {
+                    return Err(Error::FrameTooLarge { len: idc.len() });
                 }
-                out.extend_from_slice(&(p.group.len() as u16).to_be_bytes());
-                out.extend_from_slice(p.group.as_bytes());
-                if p.chain.is_empty() || p.chain.len() > MAX_CHAIN_LEN {
-                    return Err(Error::Malformed("certificate count out of range"));
+                out.extend_from_slice(&(idc.len() as u32).to_be_bytes());
+                out.extend_from_slice(idc);
+                out.extend_from_slice(nonce);
+            }
+            Message::JoinChallenge { nonce, proof } => {
+                out.push(TYPE_JOIN_CHALLENGE);
+                out.extend_from_slice(nonce);
+                put_proof(&mut out, proof)?;
+            }
+            Message::JoinPassword { mac } => {
+                out.push(TYPE_JOIN_PASSWORD);
+                out.extend_from_slice(mac);
+            }
+            Message::JoinGranted { invitation } => {
+                out.push(TYPE_JOIN_GRANTED);
+                if invitation.len() > MAX_FRAME_LEN {
+                    return Err(Error::FrameTooLarge {
+                        len: invitation.len(),
+                    });
                 }
-                out.push(p.chain.len() as u8);
-                for c in &p.chain {
-                    if c.len() > MAX_FRAME_LEN {
-                        return Err(Error::FrameTooLarge { len: c.len() });
-                    }
-                    out.extend_from_slice(&(c.len() as u32).to_be_bytes());
-                    out.extend_from_slice(c);
-                }
-                if p.signature.len() > MAX_SIGNATURE_LEN {
-                    return Err(Error::Malformed("signature too long"));
-                }
-                out.extend_from_slice(&(p.signature.len() as u16).to_be_bytes());
-                out.extend_from_slice(&p.signature);
+                out.extend_from_slice(&(invitation.len() as u32).to_be_bytes());
+                out.extend_from_slice(invitation.as_bytes());
+            }
+            Message::JoinRefused { refusal, reason } => {
+                out.push(TYPE_JOIN_REFUSED);
+                out.push(*refusal as u8);
+                let reason = truncate(reason, MAX_REASON_LEN);
+                out.extend_from_slice(&(reason.len() as u16).to_be_bytes());
+                out.extend_from_slice(reason.as_bytes());
             }
         }
         if out.len() > MAX_FRAME_LEN {
@@ -136,39 +264,48 @@ impl Message {
             return Err(Error::Malformed("unknown format version"));
         }
         let msg = match r.u8()? {
-            TYPE_HELLO => {
-                let mut nonce = [0u8; NONCE_LEN];
-                nonce.copy_from_slice(r.take(NONCE_LEN)?);
-                Message::Hello { nonce }
-            }
+            TYPE_HELLO => Message::Hello { nonce: r.nonce()? },
             TYPE_CONFIRM => Message::Confirm,
-            TYPE_PROOF => {
-                let n = usize::from(r.u16()?);
-                if n > MAX_GROUP_NAME_LEN {
-                    return Err(Error::Malformed("group name too long"));
-                }
-                let group = std::str::from_utf8(r.take(n)?)
-                    .map_err(|_| Error::Malformed("group name is not UTF-8"))?
-                    .to_string();
-                let count = usize::from(r.u8()?);
-                if count == 0 || count > MAX_CHAIN_LEN {
-                    return Err(Error::Malformed("certificate count out of range"));
-                }
-                let mut chain = Vec::with_capacity(count);
-                for _ in 0..count {
-                    let len = r.u32()? as usize;
-                    chain.push(r.take(len)?.to_vec());
-                }
-                let n = usize::from(r.u16()?);
-                if n > MAX_SIGNATURE_LEN {
-                    return Err(Error::Malformed("signature too long"));
-                }
-                let signature = r.take(n)?.to_vec();
-                Message::Proof(Proof {
+            TYPE_PROOF => Message::Proof(r.proof()?),
+            TYPE_JOIN_REQUEST => {
+                let group = r.group()?;
+                let len = r.u32()? as usize;
+                let idc = r.take(len)?.to_vec();
+                Message::JoinRequest {
                     group,
-                    chain,
-                    signature,
-                })
+                    idc,
+                    nonce: r.nonce()?,
+                }
+            }
+            TYPE_JOIN_CHALLENGE => {
+                let nonce = r.nonce()?;
+                Message::JoinChallenge {
+                    nonce,
+                    proof: r.proof()?,
+                }
+            }
+            TYPE_JOIN_PASSWORD => {
+                let mut mac = [0u8; MAC_LEN];
+                mac.copy_from_slice(r.take(MAC_LEN)?);
+                Message::JoinPassword { mac }
+            }
+            TYPE_JOIN_GRANTED => {
+                let len = r.u32()? as usize;
+                let invitation = std::str::from_utf8(r.take(len)?)
+                    .map_err(|_| Error::Malformed("invitation is not UTF-8"))?
+                    .to_string();
+                Message::JoinGranted { invitation }
+            }
+            TYPE_JOIN_REFUSED => {
+                let refusal = JoinRefusal::from_byte(r.u8()?)?;
+                let n = usize::from(r.u16()?);
+                if n > MAX_REASON_LEN {
+                    return Err(Error::Malformed("refusal reason too long"));
+                }
+                let reason = std::str::from_utf8(r.take(n)?)
+                    .map_err(|_| Error::Malformed("refusal reason is not UTF-8"))?
+                    .to_string();
+                Message::JoinRefused { refusal, reason }
             }
             _ => return Err(Error::Malformed("unknown message type")),
         };
@@ -201,6 +338,54 @@ impl<'a> Reader<'a> {
         let b = self.take(4)?;
         Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
     }
+    fn nonce(&mut self) -> Result<[u8; NONCE_LEN]> {
+        let mut nonce = [0u8; NONCE_LEN];
+        nonce.copy_from_slice(self.take(NONCE_LEN)?);
+        Ok(nonce)
+    }
+    fn group(&mut self) -> Result<String> {
+        let n = usize::from(self.u16()?);
+        if n > MAX_GROUP_NAME_LEN {
+            return Err(Error::Malformed("group name too long"));
+        }
+        Ok(std::str::from_utf8(self.take(n)?)
+            .map_err(|_| Error::Malformed("group name is not UTF-8"))?
+            .to_string())
+    }
+    fn proof(&mut self) -> Result<Proof> {
+        let group = self.group()?;
+        let count = usize::from(self.u8()?);
+        if count == 0 || count > MAX_CHAIN_LEN {
+            return Err(Error::Malformed("certificate count out of range"));
+        }
+        let mut chain = Vec::with_capacity(count);
+        for _ in 0..count {
+            let len = self.u32()? as usize;
+            chain.push(self.take(len)?.to_vec());
+        }
+        let n = usize::from(self.u16()?);
+        if n > MAX_SIGNATURE_LEN {
+            return Err(Error::Malformed("signature too long"));
+        }
+        let signature = self.take(n)?.to_vec();
+        Ok(Proof {
+            group,
+            chain,
+            signature,
+        })
+    }
+}
+
+/// `s` cut to at most `max` bytes on a character boundary.
+fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 /// Write `msg` as one frame and flush.
@@ -246,9 +431,56 @@ mod tests {
         })
     }
 
+    fn all() -> Vec<Message> {
+        let Message::Proof(p) = proof() else {
+            unreachable!()
+        };
+        vec![
+            Message::Hello { nonce: [7; 32] },
+            Message::Confirm,
+            proof(),
+            Message::JoinRequest {
+                group: p.group.clone(),
+                idc: vec![0x30; 40],
+                nonce: [3; 32],
+            },
+            Message::JoinChallenge {
+                nonce: [4; 32],
+                proof: p,
+            },
+            Message::JoinPassword { mac: [5; MAC_LEN] },
+            Message::JoinGranted {
+                invitation: "<PEERINVITATION/>".into(),
+            },
+            Message::JoinRefused {
+                refusal: JoinRefusal::WrongPassword,
+                reason: "wrong password".into(),
+            },
+        ]
+    }
+
+    #[test]
+    fn a_long_refusal_reason_is_cut_on_a_character_boundary() {
+        let m = Message::JoinRefused {
+            refusal: JoinRefusal::Failed,
+            reason: "é".repeat(MAX_REASON_LEN),
+        };
+        match Message::decode(&m.encode().unwrap()).unwrap() {
+            Message::JoinRefused { reason, .. } => {
+                assert_eq!(reason.len(), MAX_REASON_LEN);
+                assert!(reason.chars().all(|c| c == 'é'));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            Message::decode(&[VERSION, TYPE_JOIN_REFUSED, 9, 0, 0]),
+            Err(Error::Malformed("unknown refusal reason"))
+        ));
+    }
+
     #[test]
     fn every_message_round_trips() {
-        for m in [Message::Hello { nonce: [7; 32] }, Message::Confirm, proof()] {
+        for m in all() {
             let bytes = m.encode().unwrap();
             assert_eq!(bytes[0], VERSION);
             assert_eq!(Message::decode(&bytes).unwrap(), m, "{}", m.kind());
@@ -257,7 +489,7 @@ mod tests {
 
     #[test]
     fn every_truncation_and_extension_is_malformed() {
-        for m in [Message::Hello { nonce: [7; 32] }, Message::Confirm, proof()] {
+        for m in all() {
             let bytes = m.encode().unwrap();
             for cut in 0..bytes.len() {
                 assert!(

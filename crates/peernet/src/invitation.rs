@@ -510,6 +510,95 @@ impl Group {
         .map_err(|e| Error::xml("cannot write PEERINVITATION", e, hr::E_FAIL))
     }
 
+    /// What this member needs to admit password joiners online ([MS-PPSEC] 3.3.5.2.5):
+    /// valid credentials holding Administrator or Inviting Member in a group with
+    /// password authentication, and the group password's hash string. Returns the hash
+    /// string.
+    ///
+    /// # Errors
+    /// `PEER_E_NOT_AUTHORIZED` (no password authentication, neither role, or this store
+    /// does not know the password); `PEER_E_GROUP_NOT_READY`; `PEER_E_INVALID_TIME_PERIOD`.
+    pub(crate) fn password_admission(&self) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+        let (row, certs, status) = self.current()?;
+        match status {
+            MembershipStatus::Valid => {}
+            MembershipStatus::CredentialsPending => {
+                return Err(Error::api(
+                    hr::PEER_E_GROUP_NOT_READY,
+                    "this membership has no credentials yet",
+                ));
+            }
+            MembershipStatus::Expired | MembershipStatus::NotYetValid => {
+                return Err(Error::api(
+                    hr::PEER_E_INVALID_TIME_PERIOD,
+                    "this member's credentials are not valid now",
+                ));
+            }
+        }
+        let enabled =
+            row.properties.authentication_schemes & PEER_GROUP_PASSWORD_AUTHENTICATION != 0;
+        let leaf = certs.last().unwrap_or(&certs[0]);
+        chain::check_password_issuer(leaf, enabled).map_err(|e| {
+            Error::crypto_as(
+                hr::PEER_E_NOT_AUTHORIZED,
+                "this member cannot admit password joiners",
+                e,
+            )
+        })?;
+        self.ctx()
+            .store
+            .group_password_verifier(&row.identity, &row.group_peer_name)
+            .map_err(Error::storage)?
+            .ok_or_else(|| {
+                Error::api(
+                    hr::PEER_E_NOT_AUTHORIZED,
+                    "this member does not know the group password",
+                )
+            })
+    }
+
+    /// Admits a password joiner whose password was proven: issues a GMC for the joiner's
+    /// identity certificate `idc` (DER) with the group's password role
+    /// (`groupPasswordRole`, Member by default) until this member's own GMC ends, stores
+    /// it as the joiner's member row (`MEMBER_CHANGED` JOINED) and returns it as a GMC
+    /// invitation.
+    ///
+    /// # Errors
+    /// `E_INVALIDARG` for an IDC that does not parse or validate; as
+    /// [`Group::create_invitation`].
+    pub(crate) fn admit_password_joiner(&self, idc: &[u8]) -> Result<String> {
+        let idc = Certificate::from_der(idc).map_err(|e| {
+            Error::crypto_as(hr::E_INVALIDARG, "the joiner's identity certificate", e)
+        })?;
+        let key_profile = Profile::of_public_key(idc.public_key_der()).unwrap_or(self.profile());
+        chain::validate_idc(&idc, key_profile, self.ctx().now()).map_err(|e| {
+            Error::crypto_as(
+                hr::E_INVALIDARG,
+                "the joiner's identity certificate is not valid",
+                e,
+            )
+        })?;
+        let subject = idc
+            .subject_peer_name()
+            .ok_or_else(|| Error::invalid_arg("the identity certificate names no peer"))?;
+        let role = self
+            .row()?
+            .properties
+            .password_role
+            .map(Role::from_bytes)
+            .unwrap_or(Role::MEMBER);
+        let (ders, pw) = self.issue(
+            subject.clone(),
+            idc.subject_friendly_name(),
+            idc.public_key_der(),
+            &[role],
+            None,
+            None,
+        )?;
+        self.store_member_chain(subject.as_str(), &ders)?;
+        self.gmc_invitation(&ders, pw)
+    }
+
     /// `PeerGroupIssueCredentials`: issues (or renews, or changes the roles of) a GMC for
     /// `subject_identity` and returns it as a GMC invitation. `info` None → the subject's
     /// friendly name, key and roles from its GMC in the group database (member rows,

@@ -297,6 +297,76 @@ impl Peernet {
     }
 }
 
+/// What a pending password join proves itself with online: the group peer name, the
+/// identity's IDC (DER), the profile of its key, and the password's hash string.
+pub(crate) type PasswordJoinRequest = (PeerName, Vec<u8>, Profile, zeroize::Zeroizing<Vec<u8>>);
+
+impl Peernet {
+    /// What a pending password join of `identity` in `group` proves itself with online:
+    /// the group peer name, the identity's IDC (DER), the profile of its key, and the
+    /// hash string of the password given at [`Peernet::group_password_join`].
+    ///
+    /// # Errors
+    /// `PEER_E_NOT_FOUND`; `PEER_E_INVALID_GROUP` when no password was recorded;
+    /// `PEER_E_NO_KEY_ACCESS`.
+    pub(crate) fn password_join_request(
+        &self,
+        identity: &str,
+        group: &str,
+    ) -> Result<PasswordJoinRequest> {
+        let name = PeerName::parse(group)
+            .map_err(|e| Error::crypto_as(hr::PEER_E_INVALID_GROUP, "group peer name", e))?;
+        let idc = self.identity_cert(&self.load_identity(identity)?)?;
+        let profile = Profile::of_public_key(idc.public_key_der()).unwrap_or_default();
+        let verifier = self
+            .store
+            .group_password_verifier(identity, group)
+            .map_err(Error::storage)?
+            .ok_or_else(|| {
+                Error::api(
+                    hr::PEER_E_INVALID_GROUP,
+                    "no password was recorded for this join; join with the password again",
+                )
+            })?;
+        Ok((name, idc.der().to_vec(), profile, verifier))
+    }
+
+    /// Stores the GMC a member granted to the pending password join of `identity` in
+    /// `group` (`invitation`, a GMC invitation): validated as [`Peernet::group_join`]
+    /// validates, and refused unless it is a membership of exactly this group.
+    ///
+    /// # Errors
+    /// `PEER_E_INVITATION_NOT_TRUSTED` for a grant of another group; as
+    /// [`Peernet::group_join`].
+    pub(crate) fn complete_password_join(
+        &self,
+        identity: &str,
+        group: &str,
+        invitation: &str,
+    ) -> Result<()> {
+        let g = match parse_invitation_doc(invitation)? {
+            Invitation::Gmc(g) => g,
+            Invitation::Password(_) => {
+                return Err(Error::api(
+                    hr::PEER_E_INVITATION_NOT_TRUSTED,
+                    "the member granted a password invitation instead of credentials",
+                ));
+            }
+        };
+        let parsed = parse_invitation_chain(&g.gmc, self.now())?;
+        if parsed.group.as_str() != group {
+            return Err(Error::api(
+                hr::PEER_E_INVITATION_NOT_TRUSTED,
+                format!(
+                    "the member granted credentials of group '{}', not of '{group}'",
+                    parsed.group.as_str()
+                ),
+            ));
+        }
+        self.group_join(Some(identity), invitation, None).map(drop)
+    }
+}
+
 /// The local cloud a join resolved to (PPSEC 3.1.4.2: a private name is replaced by the
 /// local one), recorded so that later opens need no override.
 fn local_cloud(c: &peernet_storage::Cloud) -> GroupCloud {

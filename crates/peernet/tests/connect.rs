@@ -346,8 +346,149 @@ fn handles_and_processes_share_one_node() {
     );
 }
 
+/// `owner` creates a password group (`role` for password joiners) and connects.
+fn password_group(owner: &Store, profile: Profile, role: Role) -> (Group, String) {
+    let g = owner
+        .pn
+        .group_create(
+            &GroupProperties::new("pw", "Password group")
+                .with_creator(&owner.identity)
+                .with_profile(profile)
+                .with_password("s3cret pass", role),
+        )
+        .unwrap();
+    let inv = g.create_password_invitation().unwrap();
+    g.connect().unwrap();
+    (g, inv)
+}
+
 #[test]
-fn a_password_joiner_without_gmc_cannot_connect_yet() {
+fn a_password_joiner_receives_its_gmc_online_and_connects_both_profiles() {
+    for profile in [Profile::Modern, Profile::Windows] {
+        let m = Machine::new();
+        let a = m.store("alice", profile);
+        let b = m.store("bob", profile);
+        let (ga, inv) = password_group(&a, profile, Role::MEMBER);
+        let (gb, _) =
+            b.pn.group_password_join(
+                Some(&b.identity),
+                &inv,
+                &peernet::Secret::from("s3cret pass"),
+                None,
+            )
+            .unwrap();
+        assert_eq!(
+            gb.membership(),
+            peernet::MembershipStatus::CredentialsPending
+        );
+        // Found by same-machine discovery; connect returns once the GMC is stored.
+        gb.connect().unwrap();
+        let reopened = b.pn.group_open(&b.identity, gb.peer_name(), None).unwrap();
+        assert_eq!(
+            reopened.membership(),
+            peernet::MembershipStatus::Valid,
+            "{profile:?}: a member with a valid chain"
+        );
+        assert_eq!(
+            reopened.roles(),
+            vec![Role::MEMBER],
+            "the group's password role"
+        );
+        wait_connected(&gb);
+        wait_connected(&ga);
+        // The issuer recorded the new member.
+        let members = ga.enum_members(0, None).unwrap();
+        assert!(
+            members.iter().any(|mb| mb.identity == b.identity),
+            "{profile:?}: {members:?}"
+        );
+        // And the new member takes part in the group database.
+        let rec = peernet::Record::new(
+            peernet::Guid::from_fields(1, 2, 3, [4; 8]),
+            std::time::SystemTime::now() + Duration::from_secs(600),
+        )
+        .with_data(b"hello from a password joiner".to_vec());
+        let id = reopened.add_record(&rec).unwrap();
+        let deadline = std::time::Instant::now() + WAIT;
+        while ga.get_record(&id).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "record not replicated"
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+}
+
+#[test]
+fn a_password_join_with_the_admin_role_gets_administrator_rights() {
+    let m = Machine::new();
+    let a = m.store("alice", Profile::Modern);
+    let b = m.store("bob", Profile::Modern);
+    let (ga, inv) = password_group(&a, Profile::Modern, Role::ADMIN);
+    let (gb, _) =
+        b.pn.group_password_join(
+            Some(&b.identity),
+            &inv,
+            &peernet::Secret::from("s3cret pass"),
+            None,
+        )
+        .unwrap();
+    let addr = peernet::node::node_status(&a.pn).unwrap().unwrap().listen[0];
+    let addr: SocketAddr = format!("127.0.0.1:{}", addr.port()).parse().unwrap();
+    gb.connect_by_address(&[addr]).unwrap();
+    let reopened = b.pn.group_open(&b.identity, gb.peer_name(), None).unwrap();
+    assert_eq!(reopened.roles(), vec![Role::ADMIN]);
+    drop(ga);
+}
+
+#[test]
+fn a_wrong_password_is_refused_online_on_both_sides_and_nothing_is_stored() {
+    let m = Machine::new();
+    let a = m.store("alice", Profile::Modern);
+    let c = m.store("carol", Profile::Modern);
+    let (ga, inv) = password_group(&a, Profile::Modern, Role::MEMBER);
+    let h = ga
+        .register_event(&[EventRegistration::new(
+            peernet::event::PEER_GROUP_EVENT_AUTHENTICATION_FAILED,
+        )])
+        .unwrap();
+    // Carol's store does not know the password: the join is recorded, to be proven online.
+    let (gc, _) =
+        c.pn.group_password_join(
+            Some(&c.identity),
+            &inv,
+            &peernet::Secret::from("not the password"),
+            None,
+        )
+        .unwrap();
+    let before = c.pn.store().group(&c.identity, gc.peer_name()).unwrap();
+    let e = gc.connect().unwrap_err();
+    assert_eq!(e.hresult(), hr::ERROR_INVALID_PASSWORD, "{e}");
+    let ev = next_event(&h, "AUTHENTICATION_FAILED", |e| {
+        matches!(e, GroupEvent::AuthenticationFailed { .. })
+    });
+    let GroupEvent::AuthenticationFailed { hresult, .. } = ev else {
+        unreachable!()
+    };
+    assert_eq!(hresult, hr::ERROR_INVALID_PASSWORD.as_i32());
+    // Nothing stored on either side: carol is still pending, alice knows no carol.
+    let after = c.pn.store().group(&c.identity, gc.peer_name()).unwrap();
+    assert!(after.gmc_chain.is_empty());
+    assert_eq!(format!("{before:?}"), format!("{after:?}"));
+    assert!(
+        !ga.enum_members(0, None)
+            .unwrap()
+            .iter()
+            .any(|mb| mb.identity == c.identity)
+    );
+    // Trying again gives the same answer (nothing half-done in between).
+    let e = gc.connect().unwrap_err();
+    assert_eq!(e.hresult(), hr::ERROR_INVALID_PASSWORD, "{e}");
+}
+
+#[test]
+fn a_password_join_with_no_member_reachable_fails_cleanly() {
     let m = Machine::new();
     let a = m.store("alice", Profile::Modern);
     let b = m.store("bob", Profile::Modern);
@@ -359,7 +500,7 @@ fn a_password_joiner_without_gmc_cannot_connect_yet() {
         )
         .unwrap();
     let inv = g.create_password_invitation().unwrap();
-    let (joined, _) =
+    let (gb, _) =
         b.pn.group_password_join(
             Some(&b.identity),
             &inv,
@@ -367,8 +508,21 @@ fn a_password_joiner_without_gmc_cannot_connect_yet() {
             None,
         )
         .unwrap();
-    let e = joined.connect().unwrap_err();
-    assert_eq!(e.hresult(), hr::E_NOTIMPL, "{e}");
+    // Alice never connected: nobody to find, nobody at a closed port.
+    let e = gb.connect().unwrap_err();
+    assert_eq!(e.hresult(), hr::PEER_E_CONNECTION_FAILED, "{e}");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let e = gb.connect_by_address(&[closed]).unwrap_err();
+    assert_eq!(e.hresult(), hr::PEER_E_CONNECTION_FAILED, "{e}");
+    assert_eq!(
+        b.pn.group_open(&b.identity, gb.peer_name(), None)
+            .unwrap()
+            .membership(),
+        peernet::MembershipStatus::CredentialsPending
+    );
 }
 
 #[test]

@@ -265,10 +265,17 @@ impl Hostile {
 
     /// Listening on loopback, accepting handshake streams; returns the address.
     pub async fn listen() -> (Hostile, libp2p_stream::IncomingStreams, SocketAddr) {
+        Hostile::listen_for(PROTOCOL).await
+    }
+
+    /// Listening on loopback, accepting streams of `protocol`; returns the address.
+    pub async fn listen_for(
+        protocol: libp2p_swarm::StreamProtocol,
+    ) -> (Hostile, libp2p_stream::IncomingStreams, SocketAddr) {
         let mut swarm = hostile_swarm();
         let peer = *swarm.local_peer_id();
         let mut control = swarm.behaviour().new_control();
-        let incoming = control.accept(PROTOCOL).unwrap();
+        let incoming = control.accept(protocol).unwrap();
         swarm
             .listen_on("/ip4/127.0.0.1/tcp/0".parse().unwrap())
             .unwrap();

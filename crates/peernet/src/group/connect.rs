@@ -39,9 +39,17 @@ impl Group {
     ///
     /// # Errors
     /// `PEER_E_INVALID_GROUP`; `PEER_E_INVALID_CREDENTIAL` for an expired or not yet
-    /// valid GMC; `E_NOTIMPL` for a password join without its GMC (completed online by
-    /// replication, not in this release) and for a second identity of the same store in
-    /// the same group; `PEER_E_SERVICE_NOT_AVAILABLE` when no node can be started.
+    /// valid GMC; `E_NOTIMPL` for a second identity of the same store in the same group;
+    /// `PEER_E_SERVICE_NOT_AVAILABLE` when no node can be started.
+    ///
+    /// A password join without its GMC yet ([`crate::MembershipStatus::CredentialsPending`])
+    /// is completed first ([MS-PPSEC] 3.3.5.2.5): the node asks the members it dials to
+    /// admit the identity, proving the password without sending it, and stores the GMC the
+    /// first one grants; only then does this call return. Its errors then also include
+    /// `ERROR_INVALID_PASSWORD` (a member refused the password), `PEER_E_NOT_AUTHORIZED`
+    /// (no member reached may admit password joiners), `PEER_E_CONNECTION_FAILED` (no
+    /// member found or answering within 45 s); the membership stays pending after any of
+    /// them.
     pub fn connect(&self) -> Result<()> {
         self.connect_request(&[], false)
     }

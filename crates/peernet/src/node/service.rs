@@ -305,6 +305,7 @@ async fn serve(
     };
     let (node, mut events) = Node::start(key, config).await.map_err(|e| net_err(&e))?;
     let mut streams = node.accept_data_streams().map_err(|e| net_err(&e))?;
+    let mut joins = node.accept_password_joins().map_err(|e| net_err(&e))?;
     let sock = socket_path(&dir);
     let _ = fs::remove_file(&sock);
     let listener = UnixListener::bind(&sock).map_err(|e| {
@@ -356,6 +357,9 @@ async fn serve(
             },
             Some((peer, group, stream)) = streams.next() => {
                 super::replica::on_inbound(&shared, peer, &group, stream);
+            }
+            Some(req) = joins.next() => {
+                tokio::spawn(serve_password_join(shared.clone(), req));
             }
             _ = tick.tick() => {
                 if on_tick(&shared, &options) {
@@ -769,8 +773,8 @@ fn credentials(ctx: &Peernet, identity: &str, group: &str) -> Result<(GroupCrede
         MembershipStatus::Valid => {}
         MembershipStatus::CredentialsPending => {
             return Err(Error::api(
-                hr::E_NOTIMPL,
-                "this identity joined with a password and has no GMC yet; receiving it online comes with group replication (not in this release)",
+                hr::PEER_E_GROUP_NOT_READY,
+                "this identity joined with a password and has no GMC yet",
             ));
         }
         MembershipStatus::Expired | MembershipStatus::NotYetValid => {
@@ -794,6 +798,139 @@ fn credentials(ctx: &Peernet, identity: &str, group: &str) -> Result<(GroupCrede
     Ok((creds, row.properties.creator_peer_name == identity))
 }
 
+/// The members same-machine discovery finds for `participant` (the loopback address of
+/// each when it has one), at most [`MAX_NEIGHBORS`].
+fn discovered(shared: &Shared, participant: &str) -> Vec<SocketAddr> {
+    discovery::lookup(&shared.runtime_dir, participant, &shared.peer_id)
+        .into_iter()
+        .filter_map(|(_, addrs)| {
+            addrs
+                .iter()
+                .copied()
+                .find(|a| a.ip().is_loopback())
+                .or_else(|| addrs.first().copied())
+        })
+        .take(MAX_NEIGHBORS)
+        .collect()
+}
+
+/// The longest a password join may take in all (below the clients' reply timeout).
+const PASSWORD_JOIN_LIMIT: Duration = Duration::from_secs(45);
+
+/// Completes the pending password join of `key` online ([MS-PPSEC] 3.3.5.2.5): asks the
+/// members at `addresses` (or found by discovery) in turn to admit this identity, and
+/// stores the GMC the first one grants.
+async fn password_join(shared: &Arc<Shared>, key: &Key, addresses: &[SocketAddr]) -> Result<()> {
+    let (name, idc, profile, verifier) = shared.ctx.password_join_request(&key.0, &key.1)?;
+    let targets = if addresses.is_empty() {
+        discovered(shared, &discovery::participant_name(&name))
+    } else {
+        addresses.to_vec()
+    };
+    if targets.is_empty() {
+        return Err(Error::api(
+            hr::PEER_E_CONNECTION_FAILED,
+            "no member of the group was found to complete the password join; connect by address",
+        ));
+    }
+    let joiner = peernet_net::JoinerCredentials {
+        group: &name,
+        profile,
+        idc: &idc,
+        verifier: &verifier,
+    };
+    let attempts = async {
+        let mut last = None;
+        for t in targets {
+            match shared.node.password_join(t, &joiner).await {
+                Ok(invitation) => return Ok(invitation),
+                Err(peernet_net::Error::WrongPassword) => {
+                    return Err(Error::api(
+                        hr::ERROR_INVALID_PASSWORD,
+                        format!(
+                            "the member at {t} refused the password of group '{}'",
+                            key.1
+                        ),
+                    ));
+                }
+                Err(e) => last = Some((t, e)),
+            }
+        }
+        Err(match last {
+            Some((t, e)) => Error::api(
+                net_code(&e),
+                format!("no member admitted this password join (last, {t}: {e})"),
+            ),
+            None => Error::api(hr::PEER_E_CONNECTION_FAILED, "no member answered"),
+        })
+    };
+    let invitation = tokio::time::timeout(PASSWORD_JOIN_LIMIT, attempts)
+        .await
+        .map_err(|_| {
+            Error::api(
+                hr::PEER_E_CONNECTION_FAILED,
+                format!("no member admitted this password join within {PASSWORD_JOIN_LIMIT:?}"),
+            )
+        })??;
+    shared
+        .ctx
+        .complete_password_join(&key.0, &key.1, &invitation)
+}
+
+/// Serves one password join addressed to this node: the group's member admits the
+/// joiner when it may ([`crate::Group`]'s password admission), the password is proven,
+/// and the GMC issued. A wrong password is logged as `AUTHENTICATION_FAILED`.
+async fn serve_password_join(shared: Arc<Shared>, mut req: peernet_net::PasswordJoinRequest) {
+    use peernet_net::JoinRefusal;
+    let Some(key) = shared.key_of(req.group().as_str()) else {
+        req.refuse(JoinRefusal::NotAuthorized, "the group is not held here")
+            .await;
+        return;
+    };
+    let admission = shared
+        .ctx
+        .group_open(&key.0, &key.1, None)
+        .and_then(|g| g.password_admission().map(|v| (g, v)));
+    let (group, verifier) = match admission {
+        Ok(x) => x,
+        Err(e) => {
+            req.refuse(JoinRefusal::NotAuthorized, &e.to_string()).await;
+            return;
+        }
+    };
+    match req.authenticate(&verifier).await {
+        Ok(()) => {}
+        Err(e) => {
+            shared.refused.fetch_add(1, Ordering::Relaxed);
+            let code = if e == peernet_net::Error::WrongPassword {
+                hr::ERROR_INVALID_PASSWORD
+            } else {
+                net_code(&e)
+            };
+            shared.event(
+                &key,
+                ChangeEvent::AuthenticationFailed {
+                    peer_id: req.peer().to_string(),
+                    hresult: code.as_i32(),
+                },
+            );
+            return;
+        }
+    }
+    drop(verifier);
+    // Issuing signs and commits: off the network thread.
+    let idc = req.idc().to_vec();
+    let issued = tokio::task::spawn_blocking(move || group.admit_password_joiner(&idc))
+        .await
+        .unwrap_or_else(|_| Err(Error::api(hr::E_FAIL, "the issuing task failed")));
+    match issued {
+        Ok(invitation) => {
+            let _ = req.grant(&invitation).await;
+        }
+        Err(e) => req.refuse(JoinRefusal::Failed, &e.to_string()).await,
+    }
+}
+
 async fn connect(
     shared: &Arc<Shared>,
     session: u64,
@@ -812,6 +949,11 @@ async fn connect(
                     other.0, key.1
                 ),
             ));
+        }
+        if shared.ctx.group_open(&key.0, &key.1, None)?.membership()
+            == MembershipStatus::CredentialsPending
+        {
+            password_join(shared, &key, &addresses).await?;
         }
         let (creds, creator) = credentials(&shared.ctx, &key.0, &key.1)?;
         let name = creds.group().clone();
@@ -861,18 +1003,7 @@ async fn connect(
     } else if connected {
         Vec::new()
     } else {
-        discovery::lookup(&shared.runtime_dir, &participant, &shared.peer_id)
-            .into_iter()
-            // Same machine: the loopback address when the entry has one.
-            .filter_map(|(_, addrs)| {
-                addrs
-                    .iter()
-                    .copied()
-                    .find(|a| a.ip().is_loopback())
-                    .or_else(|| addrs.first().copied())
-            })
-            .take(MAX_NEIGHBORS)
-            .collect()
+        discovered(shared, &participant)
     };
     for t in &targets {
         match shared.node.dial_group(*t, &name).await {
