@@ -10,13 +10,14 @@ use peernet::Connection;
 use peernet::hresult::E_INVALIDARG;
 
 use crate::enumeration::{EnumItem, put_enum};
-use crate::ffi::{OK, guard, h, init, read_slice, started_with};
+use crate::ffi::{OK, guard, h, init, init_value, read_guid, read_slice, started_with};
 use crate::group::with_group;
 use crate::memory::BlockBuilder;
 use crate::types::{
-    DWORD, HGROUP, HPEERENUM, HRESULT, IN6_ADDR, PEER_ADDRESS, PEER_CONNECTION_INFO,
-    PEER_CONNECTION_NEIGHBOR, SOCKADDR_IN6, ULONG,
+    DWORD, GUID, HGROUP, HPEERENUM, HRESULT, IN6_ADDR, PCWSTR, PEER_ADDRESS, PEER_CONNECTION_INFO,
+    PEER_CONNECTION_NEIGHBOR, SOCKADDR_IN6, ULONG, ULONGLONG,
 };
+use std::ffi::c_void;
 
 /// The most addresses one `PeerGroupConnectByAddress` takes.
 const MAX_ADDRESSES: usize = 64;
@@ -99,7 +100,7 @@ impl EnumItem for ConnectionItem {
         let c = &self.0;
         let at = b.push(PEER_CONNECTION_INFO {
             dwSize: size_of::<PEER_CONNECTION_INFO>() as u32,
-            dwFlags: PEER_CONNECTION_NEIGHBOR,
+            dwFlags: c.flags,
             ullConnectionId: c.connection_id,
             ullNodeId: c.node_id,
             pwzPeerId: std::ptr::null_mut(),
@@ -113,10 +114,9 @@ impl EnumItem for ConnectionItem {
     }
 }
 
-/// `PeerGroupEnumConnections(hGroup, dwFlags, phPeerEnum)`: the neighbor connections
-/// as `PEER_CONNECTION_INFO` items (`pwzPeerId` is the remote member's identity).
-/// Direct connections do not exist yet, so `PEER_CONNECTION_DIRECT` alone enumerates
-/// nothing.
+/// `PeerGroupEnumConnections(hGroup, dwFlags, phPeerEnum)`: the neighbor and/or
+/// direct connections as `PEER_CONNECTION_INFO` items (`pwzPeerId` is the remote
+/// member's identity; `dwFlags` says which kind each is).
 ///
 /// # Safety
 /// `phPeerEnum` writable.
@@ -134,14 +134,83 @@ pub unsafe extern "C" fn PeerGroupEnumConnections(
             if dwFlags == 0 || dwFlags & !known != 0 {
                 return Err(E_INVALIDARG);
             }
-            let list = with_group(hGroup, |g| h(g.enum_connections()))?;
-            let items: Vec<ConnectionItem> = if dwFlags & PEER_CONNECTION_NEIGHBOR != 0 {
-                list.into_iter().map(ConnectionItem).collect()
-            } else {
-                Vec::new()
-            };
+            let list = with_group(hGroup, |g| h(g.enum_connections_of(dwFlags)))?;
+            let items: Vec<ConnectionItem> = list.into_iter().map(ConnectionItem).collect();
             put_enum(phPeerEnum, items)
         }
+    })
+}
+
+/// `PeerGroupOpenDirectConnection(hGroup, pwzIdentity, pAddress, pullConnectionId)`:
+/// [`peernet::Group::open_direct_connection`] to the member `pwzIdentity`, dialing
+/// `pAddress` (may be NULL) when the node has no neighbour connection with it.
+///
+/// # Safety
+/// `pwzIdentity` a NUL-terminated UTF-16 string; `pAddress` NULL or readable;
+/// `pullConnectionId` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupOpenDirectConnection(
+    hGroup: HGROUP,
+    pwzIdentity: PCWSTR,
+    pAddress: *const PEER_ADDRESS,
+    pullConnectionId: *mut ULONGLONG,
+) -> HRESULT {
+    guard(|| {
+        // SAFETY: caller's contract.
+        unsafe {
+            started_with(init_value(pullConnectionId))?;
+            let identity = crate::wide::read_req(pwzIdentity)?;
+            let address = if pAddress.is_null() {
+                None
+            } else {
+                Some(socket_addr(&pAddress.read_unaligned())?)
+            };
+            let id = with_group(hGroup, |g| h(g.open_direct_connection(&identity, address)))?;
+            pullConnectionId.write_unaligned(id);
+        }
+        OK
+    })
+}
+
+/// `PeerGroupCloseDirectConnection(hGroup, ullConnectionId)`.
+#[unsafe(no_mangle)]
+pub extern "C" fn PeerGroupCloseDirectConnection(
+    hGroup: HGROUP,
+    ullConnectionId: ULONGLONG,
+) -> HRESULT {
+    guard(|| {
+        crate::startup::require_started()?;
+        with_group(hGroup, |g| h(g.close_direct_connection(ullConnectionId)))?;
+        OK
+    })
+}
+
+/// `PeerGroupSendData(hGroup, ullConnectionId, pType, cbData, pvData)`: on a direct or
+/// neighbour connection; at most [`peernet::MAX_DATA`] bytes (`E_INVALIDARG` beyond).
+///
+/// # Safety
+/// `pType` readable; `pvData` readable for `cbData` bytes (NULL only with 0).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PeerGroupSendData(
+    hGroup: HGROUP,
+    ullConnectionId: ULONGLONG,
+    pType: *const GUID,
+    cbData: ULONG,
+    pvData: *const c_void,
+) -> HRESULT {
+    guard(|| {
+        crate::startup::require_started()?;
+        // SAFETY: caller's contract.
+        let data_type = crate::convert::guid_bytes(&unsafe { read_guid(pType) }?);
+        if cbData as usize > peernet::MAX_DATA {
+            return Err(E_INVALIDARG);
+        }
+        // SAFETY: caller's contract.
+        let data = unsafe { read_slice(pvData.cast::<u8>(), cbData, peernet::MAX_DATA) }?;
+        with_group(hGroup, |g| {
+            h(g.send_data(ullConnectionId, &data_type, &data))
+        })?;
+        OK
     })
 }
 

@@ -23,9 +23,9 @@ use crate::group::with_group;
 use crate::handles::{HandleTable, Kind, with};
 use crate::memory::BlockBuilder;
 use crate::types::{
-    DWORD, HANDLE, HGROUP, HPEEREVENT, HRESULT, PEER_EVENT_CONNECTION_CHANGE_DATA,
-    PEER_EVENT_MEMBER_CHANGE_DATA, PEER_EVENT_RECORD_CHANGE_DATA, PEER_GROUP_EVENT_DATA,
-    PEER_GROUP_EVENT_DATA_UNION, PEER_GROUP_EVENT_REGISTRATION,
+    DWORD, HANDLE, HGROUP, HPEEREVENT, HRESULT, PEER_DATA, PEER_EVENT_CONNECTION_CHANGE_DATA,
+    PEER_EVENT_INCOMING_DATA, PEER_EVENT_MEMBER_CHANGE_DATA, PEER_EVENT_RECORD_CHANGE_DATA,
+    PEER_GROUP_EVENT_DATA, PEER_GROUP_EVENT_DATA_UNION, PEER_GROUP_EVENT_REGISTRATION,
 };
 
 /// Most event registrations in one call.
@@ -87,6 +87,36 @@ fn event_data_block(e: &GroupEvent) -> Result<*mut PEER_GROUP_EVENT_DATA, HResul
                 pwzIdentity: std::ptr::null_mut(),
             },
         },
+        GroupEvent::DirectConnection {
+            status,
+            connection_id,
+            node_id,
+            ..
+        } => PEER_GROUP_EVENT_DATA_UNION {
+            connectionChangeData: PEER_EVENT_CONNECTION_CHANGE_DATA {
+                dwSize: size_of::<PEER_EVENT_CONNECTION_CHANGE_DATA>() as u32,
+                status: status.to_u32(),
+                ullConnectionId: *connection_id,
+                ullNodeId: *node_id,
+                ullNextConnectionId: 0,
+                hrConnectionFailedReason: 0,
+            },
+        },
+        GroupEvent::IncomingData {
+            connection_id,
+            data_type,
+            data,
+        } => PEER_GROUP_EVENT_DATA_UNION {
+            incomingData: PEER_EVENT_INCOMING_DATA {
+                dwSize: size_of::<PEER_EVENT_INCOMING_DATA>() as u32,
+                ullConnectionId: *connection_id,
+                r#type: guid_from_bytes(data_type),
+                data: PEER_DATA {
+                    cbData: u32::try_from(data.len()).map_err(|_| E_INVALIDARG)?,
+                    pbData: std::ptr::null_mut(),
+                },
+            },
+        },
     };
     let mut b = BlockBuilder::new();
     let at = b.push(PEER_GROUP_EVENT_DATA {
@@ -98,6 +128,17 @@ fn event_data_block(e: &GroupEvent) -> Result<*mut PEER_GROUP_EVENT_DATA, HResul
             at + offset_of!(PEER_GROUP_EVENT_DATA, u)
                 + offset_of!(PEER_EVENT_MEMBER_CHANGE_DATA, pwzIdentity),
             Some(identity),
+        );
+    }
+    if let GroupEvent::IncomingData { data, .. } = e
+        && !data.is_empty()
+    {
+        let bytes = b.push_bytes(data, 8);
+        b.link(
+            at + offset_of!(PEER_GROUP_EVENT_DATA, u)
+                + offset_of!(PEER_EVENT_INCOMING_DATA, data)
+                + offset_of!(PEER_DATA, pbData),
+            bytes,
         );
     }
     Ok(b.finish()?.cast())

@@ -71,6 +71,21 @@ pub enum Command {
     #[command(subcommand)]
     #[command(after_help = "Example:\n  peernet node status\n  peernet node run --service")]
     Node(NodeCommand),
+    /// Chat in a group as the Windows SDK GroupChat sample does: messages as records,
+    /// whispers over direct connections (`/w MEMBER TEXT`, `/members`, `/quit`).
+    #[command(
+        after_help = "Example:\n  peernet chat --identity \"$ID\" \"$GROUP\"\n  peernet chat --identity \"$ID\" \"$GROUP\" --address 127.0.0.1:3587"
+    )]
+    Chat {
+        /// Member identity.
+        #[arg(long)]
+        identity: String,
+        /// Group peer name.
+        group: String,
+        /// Dial these members instead of same-machine discovery (repeatable).
+        #[arg(long = "address", value_name = "HOST:PORT")]
+        addresses: Vec<String>,
+    },
     /// The whole story in a temporary pair of stores standing for two computers.
     #[command(after_help = "Example:\n  peernet demo --keep ./demo-run")]
     Demo {
@@ -445,7 +460,14 @@ pub enum GroupCommand {
         /// Group peer name.
         group: String,
     },
-    /// The group's neighbor connections (PeerGroupEnumConnections).
+    /// Direct connections to members: open, send, close (PeerGroupOpenDirectConnection,
+    /// PeerGroupSendData, PeerGroupCloseDirectConnection).
+    #[command(subcommand)]
+    #[command(
+        after_help = "Example:\n  peernet group direct send --identity \"$ID\" \"$GROUP\" --to \"$MEMBER\" hello"
+    )]
+    Direct(DirectCommand),
+    /// The group's neighbor and direct connections (PeerGroupEnumConnections).
     #[command(after_help = "Example:\n  peernet group connections --identity \"$ID\" \"$GROUP\"")]
     Connections {
         /// Member identity.
@@ -490,6 +512,73 @@ pub enum GroupCommand {
         /// Replace an existing configuration.
         #[arg(long)]
         overwrite: bool,
+    },
+}
+
+/// `peernet group direct …`
+#[derive(Debug, Subcommand)]
+pub enum DirectCommand {
+    /// Send one message: on a direct connection opened for it and closed after, or on
+    /// an existing connection (neighbor or direct).
+    #[command(
+        after_help = "Example:\n  peernet group direct send --identity \"$ID\" \"$GROUP\" --to \"$MEMBER\" hello\n  peernet group direct send --identity \"$ID\" \"$GROUP\" --connection 1 --file photo.jpg"
+    )]
+    Send {
+        /// Member identity.
+        #[arg(long)]
+        identity: String,
+        /// Group peer name.
+        group: String,
+        /// The member to send to (its identity peer name).
+        #[arg(long, conflicts_with = "connection")]
+        to: Option<String>,
+        /// Dial this address when the node has no connection with the member.
+        #[arg(long, value_name = "HOST:PORT")]
+        address: Option<String>,
+        /// An existing connection (from `group connections`).
+        #[arg(long, value_name = "ID")]
+        connection: Option<u64>,
+        /// Data type GUID (default: GroupChat's whisper type).
+        #[arg(long = "type", value_name = "GUID")]
+        data_type: Option<String>,
+        /// Send this file's bytes instead of TEXT.
+        #[arg(long, value_name = "FILE", conflicts_with = "text")]
+        file: Option<PathBuf>,
+        /// The text to send (UTF-8).
+        text: Option<String>,
+    },
+    /// Open a direct connection and send each line of standard input until it ends.
+    #[command(
+        after_help = "Example:\n  echo hi | peernet group direct open --identity \"$ID\" \"$GROUP\" --to \"$MEMBER\""
+    )]
+    Open {
+        /// Member identity.
+        #[arg(long)]
+        identity: String,
+        /// Group peer name.
+        group: String,
+        /// The member (its identity peer name).
+        #[arg(long)]
+        to: String,
+        /// Dial this address when the node has no connection with the member.
+        #[arg(long, value_name = "HOST:PORT")]
+        address: Option<String>,
+        /// Data type GUID (default: GroupChat's whisper type).
+        #[arg(long = "type", value_name = "GUID")]
+        data_type: Option<String>,
+    },
+    /// Close a direct connection of the group (either side's).
+    #[command(
+        after_help = "Example:\n  peernet group direct close --identity \"$ID\" \"$GROUP\" 281474976710656"
+    )]
+    Close {
+        /// Member identity.
+        #[arg(long)]
+        identity: String,
+        /// Group peer name.
+        group: String,
+        /// The connection id (from `group connections`).
+        connection: u64,
     },
 }
 
@@ -552,6 +641,11 @@ pub enum EventArg {
     ConnectionFailed,
     /// PEER_GROUP_EVENT_AUTHENTICATION_FAILED.
     AuthenticationFailed,
+    /// PEER_GROUP_EVENT_DIRECT_CONNECTION (registering it accepts members' direct
+    /// connections).
+    Direct,
+    /// PEER_GROUP_EVENT_INCOMING_DATA.
+    Data,
 }
 
 /// `ID GROUP` of the record commands.

@@ -907,7 +907,7 @@ fn every_command_has_help_with_an_example() {
     }
     let mut leaves = Vec::new();
     walk(&peernet_cli::command(), Vec::new(), &mut leaves);
-    assert_eq!(leaves.len(), 44, "{leaves:?}");
+    assert_eq!(leaves.len(), 48, "{leaves:?}");
     for leaf in leaves {
         let help = peernet_cli::command()
             .try_get_matches_from(

@@ -421,3 +421,150 @@ fn sigkill_mid_sync_leaves_whole_records_and_the_next_sync_completes() {
     assert_eq!(count(), TOTAL, "resumed from {at_kill}");
     assert_eq!(gb.enum_records(None).unwrap().len() as u64, TOTAL);
 }
+
+/// A `peernet chat` process of `store` with its output read line by line.
+struct Chat {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    stderr: PathBuf,
+}
+
+impl Chat {
+    fn start(env: &Env, store: &str, identity: &str, group: &str) -> Chat {
+        use std::io::BufRead;
+        let stderr = env.path(&format!("chat-{store}.err"));
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("peernet"))
+            .current_dir(env.dir.path())
+            .env_remove("PEERNET_HOME")
+            .env("PEERNET_RUNTIME_DIR", env.path("runtime"))
+            .arg("--store")
+            .arg(env.path(store))
+            .args(["chat", "--identity", identity, group])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::fs::File::create(&stderr).unwrap())
+            .spawn()
+            .unwrap();
+        let out = child.stdout.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for l in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+                let _ = tx.send(l);
+            }
+        });
+        Chat {
+            child,
+            lines,
+            stderr,
+        }
+    }
+
+    fn say(&mut self, line: &str) {
+        use std::io::Write;
+        let stdin = self.child.stdin.as_mut().unwrap();
+        writeln!(stdin, "{line}").unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// Waits (60 s at most) for an output line containing `text`; on failure shows what
+    /// `other` printed too.
+    fn expect_with(&self, text: &str, other: &Chat) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(l) if l.contains(text) => return,
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        let theirs: Vec<String> = other.lines.try_iter().collect();
+        panic!(
+            "no line with {text:?}; the other chat printed {theirs:?}, stderr: {}; this one's stderr: {}",
+            std::fs::read_to_string(&other.stderr).unwrap_or_default(),
+            std::fs::read_to_string(&self.stderr).unwrap_or_default()
+        );
+    }
+
+    /// Waits (60 s at most) for an output line containing `text`.
+    fn expect(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut seen = Vec::new();
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(l) if l.contains(text) => return,
+                Ok(l) => seen.push(l),
+                Err(_) => break,
+            }
+        }
+        panic!(
+            "no line with {text:?}; saw {seen:?}; stderr: {}",
+            std::fs::read_to_string(&self.stderr).unwrap_or_default()
+        );
+    }
+
+    fn quit(mut self) {
+        self.say("/quit");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                assert!(s.success(), "chat exited with {s}");
+                return;
+            }
+            assert!(Instant::now() < deadline, "chat did not end on /quit");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Chat {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn two_chats_see_messages_and_whispers_and_direct_send_reaches_the_other() {
+    let mut env = Env::new();
+    let alice = env.store("a", "alice");
+    let bob = env.store("b", "bob");
+    let g = env.group(&alice, &bob);
+    let a = Chat::start(&env, "a", &alice, &g);
+    let mut b = Chat::start(&env, "b", &bob, &g);
+    b.say("hello from bob");
+    a.expect("hello from bob");
+    b.say(&format!("/w {alice} psst"));
+    a.expect_with("whispers: psst", &b);
+    // Another process of bob's store sends on a direct connection of its own.
+    let sent = env.json(
+        "b",
+        &[
+            "group",
+            "direct",
+            "send",
+            "--identity",
+            &bob,
+            &g,
+            "--to",
+            &alice,
+            "one-shot",
+        ],
+    );
+    assert_eq!(sent["bytes"], 8);
+    a.expect("whispers: one-shot");
+    // Errors name the HRESULT.
+    let out = env.run(
+        "b",
+        &["group", "direct", "close", "--identity", &bob, &g, "12345"],
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("PEER_E_CONNECTION_NOT_FOUND"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    b.say("/members");
+    b.expect("(online)");
+    b.quit();
+    a.quit();
+}

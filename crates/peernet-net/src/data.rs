@@ -1,6 +1,6 @@
 //! Group data streams: once a connection carries a group's membership proofs, either
-//! side may open streams of [`DATA_PROTOCOL`] for that group (replication, and later
-//! direct data). A stream starts with a header naming the group (`u16` length + the
+//! side may open streams of [`DATA_PROTOCOL`] for that group (replication), and of
+//! [`DIRECT_PROTOCOL`] (direct connections). A stream starts with a header naming the group (`u16` length + the
 //! group peer name in UTF-8); the receiver accepts it only when the remote PeerId has
 //! an authenticated connection of that group, so nothing of a group reaches a peer
 //! that has not proven its membership.
@@ -20,6 +20,11 @@ use crate::wire::MAX_GROUP_NAME_LEN;
 
 /// The libp2p protocol of group data streams.
 pub const DATA_PROTOCOL: StreamProtocol = StreamProtocol::new("/peernet/group-data/1");
+
+/// The libp2p protocol of direct connections (`PeerGroupOpenDirectConnection`, and
+/// `PeerGroupSendData` on neighbour connections): the same group header and gate as
+/// [`DATA_PROTOCOL`], then the frames of the store's node.
+pub const DIRECT_PROTOCOL: StreamProtocol = StreamProtocol::new("/peernet/direct/1");
 
 /// A group data stream (`AsyncRead + AsyncWrite`).
 pub type DataStream = libp2p_swarm::Stream;

@@ -36,7 +36,7 @@ pub mod proof;
 pub mod wire;
 
 pub use behaviour::PROTOCOL;
-pub use data::{DATA_PROTOCOL, DataStream, DataStreams};
+pub use data::{DATA_PROTOCOL, DIRECT_PROTOCOL, DataStream, DataStreams};
 pub use error::{Error, Result};
 pub use libp2p_identity::PeerId;
 pub use node::{

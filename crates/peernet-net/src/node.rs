@@ -21,7 +21,7 @@ use tokio::sync::{mpsc, oneshot};
 use zeroize::Zeroizing;
 
 use crate::behaviour::{Behaviour, BehaviourEvent};
-use crate::data::{self, DATA_PROTOCOL, DataStream, DataStreams, Peers};
+use crate::data::{self, DATA_PROTOCOL, DIRECT_PROTOCOL, DataStream, DataStreams, Peers};
 use crate::error::{Error, Result};
 use crate::proof::{GroupCredentials, Groups};
 
@@ -505,13 +505,31 @@ impl Node {
     /// proofs; [`Error::StreamClosed`] when the stream cannot be opened;
     /// [`Error::Timeout`].
     pub async fn open_data_stream(&self, peer: PeerId, group: &PeerName) -> Result<DataStream> {
+        self.open_group_stream(DATA_PROTOCOL, peer, group).await
+    }
+
+    /// Opens a direct-connection stream ([`DIRECT_PROTOCOL`]) to `peer` for `group`, as
+    /// [`Node::open_data_stream`] does for data streams.
+    ///
+    /// # Errors
+    /// As [`Node::open_data_stream`].
+    pub async fn open_direct_stream(&self, peer: PeerId, group: &PeerName) -> Result<DataStream> {
+        self.open_group_stream(DIRECT_PROTOCOL, peer, group).await
+    }
+
+    async fn open_group_stream(
+        &self,
+        protocol: libp2p_swarm::StreamProtocol,
+        peer: PeerId,
+        group: &PeerName,
+    ) -> Result<DataStream> {
         if !self.is_authenticated(&peer, group) {
             return Err(Error::NotAuthenticated(group.as_str().to_string()));
         }
         let mut control = self.control.clone();
         let open = async {
             let mut s = control
-                .open_stream(peer, DATA_PROTOCOL)
+                .open_stream(peer, protocol)
                 .await
                 .map_err(|e| Error::StreamClosed(e.to_string()))?;
             data::write_header(&mut s, group.as_str()).await?;
@@ -528,10 +546,23 @@ impl Node {
     /// # Errors
     /// [`Error::StreamClosed`] when they are already taken.
     pub fn accept_data_streams(&self) -> Result<DataStreams> {
+        self.accept_group_streams(DATA_PROTOCOL)
+    }
+
+    /// The inbound direct-connection streams ([`DIRECT_PROTOCOL`]), gated as
+    /// [`Node::accept_data_streams`]. Only one consumer.
+    ///
+    /// # Errors
+    /// [`Error::StreamClosed`] when they are already taken.
+    pub fn accept_direct_streams(&self) -> Result<DataStreams> {
+        self.accept_group_streams(DIRECT_PROTOCOL)
+    }
+
+    fn accept_group_streams(&self, protocol: libp2p_swarm::StreamProtocol) -> Result<DataStreams> {
         let incoming = self
             .control
             .clone()
-            .accept(DATA_PROTOCOL)
+            .accept(protocol)
             .map_err(|e| Error::StreamClosed(e.to_string()))?;
         Ok(data::spawn_gate(incoming, self.peers.clone()))
     }

@@ -25,6 +25,7 @@ use crate::records::Guid;
 
 use peernet_storage::event_type::{
     PEER_GROUP_EVENT_AUTHENTICATION_FAILED, PEER_GROUP_EVENT_CONNECTION_FAILED,
+    PEER_GROUP_EVENT_DIRECT_CONNECTION, PEER_GROUP_EVENT_INCOMING_DATA,
     PEER_GROUP_EVENT_MEMBER_CHANGED, PEER_GROUP_EVENT_NEIGHBOR_CONNECTION,
     PEER_GROUP_EVENT_PROPERTY_CHANGED, PEER_GROUP_EVENT_RECORD_CHANGED,
     PEER_GROUP_EVENT_STATUS_CHANGED,
@@ -107,6 +108,27 @@ pub enum GroupEvent {
         /// The refusal's HRESULT.
         hresult: i32,
     },
+    /// `DIRECT_CONNECTION` with `PEER_EVENT_CONNECTION_CHANGE_DATA`: a member opened a
+    /// direct connection to this store (connected), or one closed (disconnected).
+    DirectConnection {
+        /// `status`.
+        status: ConnectionStatus,
+        /// `ullConnectionId`.
+        connection_id: u64,
+        /// `ullNodeId` of the remote node.
+        node_id: u64,
+        /// The remote member's identity peer name.
+        member: String,
+    },
+    /// `INCOMING_DATA` with `PEER_EVENT_INCOMING_DATA`.
+    IncomingData {
+        /// `ullConnectionId` (a direct or a neighbour connection).
+        connection_id: u64,
+        /// `type`.
+        data_type: Guid,
+        /// `data`.
+        data: Vec<u8>,
+    },
 }
 
 impl GroupEvent {
@@ -120,6 +142,8 @@ impl GroupEvent {
             GroupEvent::NeighborConnection { .. } => PEER_GROUP_EVENT_NEIGHBOR_CONNECTION,
             GroupEvent::ConnectionFailed { .. } => PEER_GROUP_EVENT_CONNECTION_FAILED,
             GroupEvent::AuthenticationFailed { .. } => PEER_GROUP_EVENT_AUTHENTICATION_FAILED,
+            GroupEvent::DirectConnection { .. } => PEER_GROUP_EVENT_DIRECT_CONNECTION,
+            GroupEvent::IncomingData { .. } => PEER_GROUP_EVENT_INCOMING_DATA,
         }
     }
 }
@@ -174,7 +198,8 @@ impl From<ChangeEvent> for GroupEvent {
 pub struct EventData {
     /// The event.
     pub event: GroupEvent,
-    /// The change-log sequence number (increasing in commit order, per store).
+    /// The change-log sequence number (increasing in commit order, per store); 0 for
+    /// `DIRECT_CONNECTION` and `INCOMING_DATA`, which are not logged.
     pub seq: u64,
     /// When the change was committed (millisecond precision).
     pub committed: SystemTime,
@@ -193,6 +218,22 @@ struct Shared {
 struct Queue {
     items: VecDeque<EventData>,
     failure: Option<String>,
+    /// Bytes of `INCOMING_DATA` queued (bounded by [`MAX_QUEUED_DATA`]).
+    data_bytes: usize,
+    /// `INCOMING_DATA` events dropped because the queue held too much data.
+    dropped_data: u64,
+}
+
+/// The most `INCOMING_DATA` bytes one registration queues while its owner does not read
+/// them; messages beyond are dropped (and counted, [`EventHandle::dropped_data`]), so a
+/// member flooding data cannot exhaust this process's memory.
+pub const MAX_QUEUED_DATA: usize = 16 << 20;
+
+fn data_len(e: &GroupEvent) -> usize {
+    match e {
+        GroupEvent::IncomingData { data, .. } => data.len(),
+        _ => 0,
+    }
 }
 
 /// A registration (`HPEEREVENT`). Dropping it (or [`EventHandle::unregister`]) stops
@@ -200,6 +241,7 @@ struct Queue {
 pub struct EventHandle {
     shared: Arc<Shared>,
     thread: Option<JoinHandle<()>>,
+    listener: Option<JoinHandle<()>>,
     registrations: Vec<EventRegistration>,
 }
 
@@ -225,8 +267,10 @@ impl Group {
     /// `PeerGroupRegisterEvent`: starts delivering the group's events of the given types
     /// that are committed after this call, from every handle and process, in commit order.
     /// Connection events (5, 10, 11) and `STATUS_CHANGED` come from the store's node once
-    /// the group is connected; direct-connection events (4, 6) are accepted and not
-    /// raised yet.
+    /// the group is connected. `DIRECT_CONNECTION` (4) and `INCOMING_DATA` (6) are not
+    /// logged: a registration for them listens on the store's node (from when one runs,
+    /// checked every 100 ms) and receives what arrives while it listens; a member's
+    /// direct connection is refused while no registration for 4 listens.
     ///
     /// # Errors
     /// `E_INVALIDARG` (no registration, or an unknown event type), `PEER_E_INVALID_GROUP`.
@@ -288,11 +332,185 @@ impl Group {
                     format!("cannot start the event thread: {e}"),
                 )
             })?;
+        let direct = regs
+            .iter()
+            .any(|r| r.event_type == PEER_GROUP_EVENT_DIRECT_CONNECTION);
+        let data = regs
+            .iter()
+            .any(|r| r.event_type == PEER_GROUP_EVENT_INCOMING_DATA);
+        let listener = if direct || data {
+            Some(listen(self.clone(), shared.clone(), direct, data)?)
+        } else {
+            None
+        };
         Ok(EventHandle {
             shared,
             thread: Some(thread),
+            listener,
             registrations: regs,
         })
+    }
+}
+
+/// How often a direct/data registration looks for the store's node while none runs.
+const NODE_POLL: Duration = Duration::from_millis(100);
+/// How long a connect waits for its handle's registrations to listen on the node.
+const ATTACH_WAIT: Duration = Duration::from_secs(2);
+
+/// Whether a direct/data registration listens on the node, and how to wake it.
+#[derive(Debug, Default)]
+pub(crate) struct Attach {
+    attached: Mutex<bool>,
+    changed: Condvar,
+}
+
+impl Attach {
+    fn set(&self, attached: bool) {
+        if let Ok(mut a) = self.attached.lock() {
+            *a = attached;
+        }
+        self.changed.notify_all();
+    }
+
+    /// Sleeps up to `d`, or until woken by [`wake_and_wait`].
+    fn nap(&self, d: Duration) {
+        if let Ok(a) = self.attached.lock() {
+            let _ = self.changed.wait_timeout(a, d);
+        }
+    }
+}
+
+/// Wakes `group`'s direct/data registrations (a node now runs) and waits, at most
+/// [`ATTACH_WAIT`], until each listens on it: so that a member's direct connection is not
+/// refused in the moment after this connect made the node take the group.
+pub(crate) fn wake_and_wait(group: &Group) {
+    let live: Vec<Arc<Attach>> = match group.inner.listeners.lock() {
+        Ok(mut l) => {
+            l.retain(|w| w.strong_count() > 0);
+            l.iter().filter_map(std::sync::Weak::upgrade).collect()
+        }
+        Err(_) => return,
+    };
+    let deadline = Instant::now() + ATTACH_WAIT;
+    for a in live {
+        a.changed.notify_all();
+        let Ok(mut attached) = a.attached.lock() else {
+            continue;
+        };
+        while !*attached {
+            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                break;
+            };
+            match a.changed.wait_timeout(attached, left) {
+                Ok((g, _)) => attached = g,
+                Err(_) => return,
+            }
+        }
+    }
+}
+
+/// Starts listening on the store's node for `DIRECT_CONNECTION` / `INCOMING_DATA`: at
+/// once when a node runs, else from when one does.
+fn listen(group: Group, s: Arc<Shared>, direct: bool, data: bool) -> Result<JoinHandle<()>> {
+    use crate::node::{Reply, Request, Session};
+    let request = Request::Listen {
+        identity: group.identity().to_string(),
+        group: group.peer_name().to_string(),
+        direct,
+        data,
+    };
+    let attach = move |group: &Group, request: &Request| -> Option<Session> {
+        let mut session = Session::existing(group.ctx()).ok()??;
+        session.request(request).ok()?;
+        session.set_push_timeout(STOP_CHECK).ok()?;
+        Some(session)
+    };
+    let mut first = attach(&group, &request);
+    let state = Arc::new(Attach::default());
+    state.set(first.is_some());
+    if let Ok(mut l) = group.inner.listeners.lock() {
+        l.push(Arc::downgrade(&state));
+    }
+    std::thread::Builder::new()
+        .name("peernet-direct".into())
+        .spawn(move || {
+            while !s.stop.load(Ordering::Acquire) {
+                let Some(mut session) = first.take().or_else(|| attach(&group, &request)) else {
+                    state.nap(NODE_POLL);
+                    continue;
+                };
+                state.set(true);
+                let mut buf = Vec::new();
+                while !s.stop.load(Ordering::Acquire) {
+                    let event = match session.next_push(&mut buf) {
+                        Ok(None) => continue,
+                        Err(_) => break,
+                        Ok(Some(Reply::DirectConnection {
+                            status,
+                            connection_id,
+                            node_id,
+                            member,
+                        })) => GroupEvent::DirectConnection {
+                            status: ConnectionStatus::from_u32(status)
+                                .unwrap_or(ConnectionStatus::Failed),
+                            connection_id,
+                            node_id,
+                            member,
+                        },
+                        Ok(Some(Reply::IncomingData {
+                            connection_id,
+                            data_type,
+                            data,
+                        })) => {
+                            use base64::Engine;
+                            let (Ok(data_type), Ok(data)) = (
+                                data_type.parse(),
+                                base64::engine::general_purpose::STANDARD.decode(data),
+                            ) else {
+                                continue;
+                            };
+                            GroupEvent::IncomingData {
+                                connection_id,
+                                data_type,
+                                data,
+                            }
+                        }
+                        Ok(Some(_)) => continue,
+                    };
+                    push(&s, event);
+                }
+                state.set(false);
+                std::thread::sleep(NODE_POLL);
+            }
+        })
+        .map_err(|e| {
+            Error::api(
+                hr::E_OUTOFMEMORY,
+                format!("cannot start the direct-connection thread: {e}"),
+            )
+        })
+}
+
+/// Queues one event that did not come from the change log.
+fn push(s: &Shared, event: GroupEvent) {
+    if let Ok(mut q) = s.queue.lock() {
+        let n = data_len(&event);
+        if n > 0 && q.data_bytes + n > MAX_QUEUED_DATA {
+            q.dropped_data += 1;
+            return;
+        }
+        q.data_bytes += n;
+        q.items.push_back(EventData {
+            event,
+            seq: 0,
+            committed: SystemTime::now(),
+        });
+    }
+    s.cond.notify_all();
+    if let Ok(f) = s.notify.lock()
+        && let Some(f) = f.as_ref()
+    {
+        f();
     }
 }
 
@@ -324,7 +542,16 @@ fn deliver(s: &Shared, regs: &[EventRegistration], changes: Vec<Change>) {
 impl EventHandle {
     /// `PeerGroupGetEventData`: the next event, or None (`PEER_S_NO_EVENT_DATA`).
     pub fn get_event_data(&self) -> Option<EventData> {
-        self.shared.queue.lock().ok()?.items.pop_front()
+        let mut q = self.shared.queue.lock().ok()?;
+        let e = q.items.pop_front()?;
+        q.data_bytes -= data_len(&e.event).min(q.data_bytes);
+        Some(e)
+    }
+
+    /// `INCOMING_DATA` messages dropped so far because more than [`MAX_QUEUED_DATA`]
+    /// bytes were waiting to be read.
+    pub fn dropped_data(&self) -> u64 {
+        self.shared.queue.lock().map_or(0, |q| q.dropped_data)
     }
 
     /// Blocks until an event is queued or `timeout` passes; whether one is queued
@@ -384,6 +611,9 @@ impl Drop for EventHandle {
     fn drop(&mut self) {
         self.shared.stop.store(true, Ordering::Release);
         if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        if let Some(t) = self.listener.take() {
             let _ = t.join();
         }
     }

@@ -47,8 +47,8 @@ pub use config::ImportedConfig;
 pub use context::{Clock, Options, PEER_GROUP_VERSION, Peernet, VersionData, startup};
 pub use error::{Error, Result};
 pub use events::{
-    ConnectionStatus, EventData, EventHandle, EventRegistration, GroupEvent, MemberChangeType,
-    RecordChangeType,
+    ConnectionStatus, EventData, EventHandle, EventRegistration, GroupEvent, MAX_QUEUED_DATA,
+    MemberChangeType, RecordChangeType,
 };
 pub use group::from_peer_address;
 pub use group::{CloudInfo, Group, GroupProperties, GroupStatus, MembershipStatus};
@@ -57,7 +57,9 @@ pub use identity::{IdentityDetails, IdentityKey, NamePair, create_peer_name};
 pub use invitation::{CredentialInfo, InvitationInfo, IssueFlags, parse_invitation};
 pub use join::JoinOutcome;
 pub use members::{Member, MemberCredentials};
-pub use node::{Connection, NodeLaunch};
+pub use node::{
+    Connection, MAX_DATA, NodeLaunch, PEER_CONNECTION_DIRECT, PEER_CONNECTION_NEIGHBOR,
+};
 pub use records::{Guid, Record};
 pub use secret::{Secret, password_hash_string};
 pub use time::{from_filetime, to_filetime};

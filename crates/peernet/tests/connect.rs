@@ -6,13 +6,14 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use peernet::event::{
-    PEER_GROUP_EVENT_CONNECTION_FAILED, PEER_GROUP_EVENT_NEIGHBOR_CONNECTION,
+    PEER_GROUP_EVENT_CONNECTION_FAILED, PEER_GROUP_EVENT_DIRECT_CONNECTION,
+    PEER_GROUP_EVENT_INCOMING_DATA, PEER_GROUP_EVENT_NEIGHBOR_CONNECTION,
     PEER_GROUP_EVENT_STATUS_CHANGED,
 };
 use peernet::flags::{PEER_GROUP_STATUS_HAS_CONNECTIONS, PEER_GROUP_STATUS_LISTENING};
 use peernet::{
-    ConnectionStatus, EventRegistration, Group, GroupEvent, GroupProperties, NodeLaunch, Options,
-    Peernet, Profile, Role, hresult as hr,
+    ConnectionStatus, EventRegistration, Group, GroupEvent, GroupProperties, Guid, NodeLaunch,
+    Options, Peernet, Profile, Role, hresult as hr,
 };
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -618,5 +619,265 @@ fn the_node_socket_survives_malformed_and_oversized_lines() {
     assert!(
         answer.contains("PEER_E_NOT_FOUND") || answer.contains("\"hresult\""),
         "{answer}"
+    );
+}
+
+/// Two connected stores of `profile`: alice created the group, bob joined; both
+/// connected and listening.
+fn connected_pair(m: &Machine, profile: Profile) -> (Store, Store, Group, Group) {
+    let a = m.store("alice", profile);
+    let b = m.store("bob", profile);
+    let (ga, gb) = group(&a, &[&b], profile);
+    let gb = gb.into_iter().next().unwrap();
+    ga.connect().unwrap();
+    ga.wait_for_status(PEER_GROUP_STATUS_LISTENING, WAIT)
+        .unwrap();
+    gb.connect().unwrap();
+    wait_connected(&gb);
+    wait_connected(&ga);
+    (a, b, ga, gb)
+}
+
+fn data_of(e: &GroupEvent) -> Option<(u64, Guid, Vec<u8>)> {
+    match e {
+        GroupEvent::IncomingData {
+            connection_id,
+            data_type,
+            data,
+        } => Some((*connection_id, *data_type, data.clone())),
+        _ => None,
+    }
+}
+
+const CHAT: Guid = Guid::from_bytes([
+    0x4d, 0x5b, 0x2f, 0x11, 0x65, 0x22, 0x43, 0x3b, 0x84, 0xef, 0xa2, 0x98, 0xe6, 0x07, 0xbb, 0xbb,
+]);
+
+#[test]
+fn direct_connections_carry_data_both_ways_in_order_both_profiles() {
+    for profile in [Profile::Modern, Profile::Windows] {
+        let m = Machine::new();
+        let (a, b, ga, gb) = connected_pair(&m, profile);
+        let ha = ga
+            .register_event(&[
+                EventRegistration::new(PEER_GROUP_EVENT_DIRECT_CONNECTION),
+                EventRegistration::new(PEER_GROUP_EVENT_INCOMING_DATA),
+            ])
+            .unwrap();
+        // A second registration of alice's store (another process would do the same):
+        // data reaches every one registered for INCOMING_DATA.
+        let ha2 = ga
+            .register_event(&[EventRegistration::new(PEER_GROUP_EVENT_INCOMING_DATA)])
+            .unwrap();
+        let hb = gb
+            .register_event(&[EventRegistration::new(PEER_GROUP_EVENT_INCOMING_DATA)])
+            .unwrap();
+        let id = gb.open_direct_connection(&a.identity, None).unwrap();
+        let ev = next_event(&ha, "DIRECT_CONNECTION connected", |e| {
+            matches!(
+                e,
+                GroupEvent::DirectConnection {
+                    status: ConnectionStatus::Connected,
+                    ..
+                }
+            )
+        });
+        let GroupEvent::DirectConnection {
+            connection_id: a_id,
+            member,
+            node_id,
+            ..
+        } = ev
+        else {
+            unreachable!()
+        };
+        assert_eq!(member, b.identity);
+        assert_ne!(node_id, 0);
+        let direct_b = gb
+            .enum_connections_of(peernet::PEER_CONNECTION_DIRECT)
+            .unwrap();
+        assert_eq!(direct_b.len(), 1, "{direct_b:?}");
+        assert_eq!(direct_b[0].connection_id, id);
+        assert_eq!(direct_b[0].flags, peernet::PEER_CONNECTION_DIRECT);
+        assert_eq!(direct_b[0].member, a.identity);
+        let both = ga.enum_connections_of(3).unwrap();
+        assert_eq!(
+            both.len(),
+            2,
+            "a neighbour and a direct connection: {both:?}"
+        );
+
+        // Order kept, sizes from empty to 1 MiB (more than one stream frame).
+        let big: Vec<u8> = (0..1_048_576u32).map(|i| (i % 251) as u8).collect();
+        let payloads: Vec<Vec<u8>> =
+            vec![b"hello".to_vec(), Vec::new(), big.clone(), b"last".to_vec()];
+        for p in &payloads {
+            gb.send_data(id, &CHAT, p).unwrap();
+        }
+        for h in [&ha, &ha2] {
+            for p in &payloads {
+                let e = next_event(h, "INCOMING_DATA", |e| data_of(e).is_some());
+                let (cid, ty, data) = data_of(&e).unwrap();
+                assert_eq!((cid, ty), (a_id, CHAT));
+                assert_eq!(data.len(), p.len());
+                assert!(data == *p, "payload of {} bytes differs", p.len());
+            }
+        }
+        // The other way on the same connection.
+        ga.send_data(a_id, &CHAT, b"whisper back").unwrap();
+        let e = next_event(&hb, "INCOMING_DATA on bob", |e| data_of(e).is_some());
+        assert_eq!(data_of(&e).unwrap(), (id, CHAT, b"whisper back".to_vec()));
+
+        // SendData on a neighbour connection reaches the other side too.
+        let n = gb.enum_connections().unwrap()[0].connection_id;
+        gb.send_data(n, &CHAT, b"over the neighbour").unwrap();
+        let e = next_event(&ha, "INCOMING_DATA on the neighbour connection", |e| {
+            data_of(e).is_some_and(|d| d.2 == b"over the neighbour")
+        });
+        let a_neighbour = ga.enum_connections().unwrap()[0].connection_id;
+        assert_eq!(data_of(&e).unwrap().0, a_neighbour);
+
+        // Errors as Windows gives them.
+        let code = |r: peernet::Result<()>| r.unwrap_err().hresult();
+        assert_eq!(
+            code(gb.send_data(id + 1000, &CHAT, b"x")),
+            hr::PEER_E_CONNECTION_NOT_FOUND
+        );
+        assert_eq!(
+            code(gb.send_data(id, &CHAT, &vec![0; peernet::MAX_DATA + 1])),
+            hr::E_INVALIDARG
+        );
+        assert_eq!(
+            gb.open_direct_connection(&b.identity, None)
+                .unwrap_err()
+                .hresult(),
+            hr::PEER_E_CONNECT_SELF
+        );
+        assert_eq!(
+            gb.open_direct_connection(&format!("{}.nobody", "0".repeat(40)), None)
+                .unwrap_err()
+                .hresult(),
+            hr::PEER_E_CONNECTION_FAILED
+        );
+        assert_eq!(
+            code(gb.close_direct_connection(id + 1000)),
+            hr::PEER_E_CONNECTION_NOT_FOUND
+        );
+
+        // Closing ends it on both sides.
+        gb.close_direct_connection(id).unwrap();
+        next_event(
+            &ha,
+            "DIRECT_CONNECTION disconnected",
+            |e| matches!(e, GroupEvent::DirectConnection { status: ConnectionStatus::Disconnected, connection_id, .. } if *connection_id == a_id),
+        );
+        assert!(
+            gb.enum_connections_of(peernet::PEER_CONNECTION_DIRECT)
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            code(gb.send_data(id, &CHAT, b"x")),
+            hr::PEER_E_CONNECTION_NOT_FOUND
+        );
+        let deadline = std::time::Instant::now() + WAIT;
+        while !ga
+            .enum_connections_of(peernet::PEER_CONNECTION_DIRECT)
+            .unwrap()
+            .is_empty()
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "alice still lists the direct connection"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        drop((ha, ha2, hb));
+    }
+}
+
+#[test]
+fn a_direct_connection_is_refused_unless_the_member_listens_for_it() {
+    let m = Machine::new();
+    let (a, _b, ga, gb) = connected_pair(&m, Profile::Modern);
+    // Nobody on alice's store registered for DIRECT_CONNECTION (INCOMING_DATA alone is
+    // not enough).
+    let only_data = ga
+        .register_event(&[EventRegistration::new(PEER_GROUP_EVENT_INCOMING_DATA)])
+        .unwrap();
+    assert_eq!(
+        gb.open_direct_connection(&a.identity, None)
+            .unwrap_err()
+            .hresult(),
+        hr::PEER_E_CONNECTION_REFUSED
+    );
+    drop(only_data);
+    let h = ga
+        .register_event(&[EventRegistration::new(PEER_GROUP_EVENT_DIRECT_CONNECTION)])
+        .unwrap();
+    let id = gb.open_direct_connection(&a.identity, None).unwrap();
+    next_event(&h, "DIRECT_CONNECTION connected", |e| {
+        matches!(e, GroupEvent::DirectConnection { .. })
+    });
+    // The handle that opened it closes: the connection goes with it.
+    gb.clone().close().unwrap();
+    next_event(&h, "DIRECT_CONNECTION disconnected", |e| {
+        matches!(
+            e,
+            GroupEvent::DirectConnection {
+                status: ConnectionStatus::Disconnected,
+                ..
+            }
+        )
+    });
+    let _ = id;
+}
+
+#[test]
+fn a_member_flooding_data_is_bounded_and_the_node_keeps_serving() {
+    let m = Machine::new();
+    let (a, _b, ga, gb) = connected_pair(&m, Profile::Modern);
+    // Alice registers and does not read while bob floods her.
+    let h = ga
+        .register_event(&[
+            EventRegistration::new(PEER_GROUP_EVENT_DIRECT_CONNECTION),
+            EventRegistration::new(PEER_GROUP_EVENT_INCOMING_DATA),
+        ])
+        .unwrap();
+    let id = gb.open_direct_connection(&a.identity, None).unwrap();
+    let mib: Vec<u8> = (0..1_048_576u32).map(|i| (i % 253) as u8).collect();
+    let sent = 40;
+    for _ in 0..sent {
+        gb.send_data(id, &CHAT, &mib).unwrap();
+    }
+    let deadline = std::time::Instant::now() + WAIT;
+    while h.dropped_data() == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "40 MiB queued without a drop"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut got = 0;
+    while let Some(e) = h.get_event_data() {
+        if let Some((_, _, data)) = data_of(&e.event) {
+            assert!(data == mib, "a kept message is intact");
+            got += 1;
+        }
+    }
+    assert!(
+        got <= peernet::MAX_QUEUED_DATA / mib.len(),
+        "{got} MiB queued"
+    );
+    assert!(got + h.dropped_data() as usize <= sent);
+    // Once read, data flows again, on the same connection.
+    gb.send_data(id, &CHAT, b"after the flood").unwrap();
+    next_event(&h, "data after the flood", |e| {
+        data_of(e).is_some_and(|d| d.2 == b"after the flood")
+    });
+    assert_eq!(
+        ga.enum_connections().unwrap().len(),
+        1,
+        "the neighbour connection stays"
     );
 }

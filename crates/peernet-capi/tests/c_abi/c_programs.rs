@@ -340,3 +340,75 @@ fn connect() {
     );
     let _ = peernet::node::stop_node(&a);
 }
+
+/// `tests/c/chat.c`: the GroupChat sample's call sequence between two stores on this
+/// machine, as two C processes, each with its store's node on a thread of its own
+/// (loopback only, same-machine discovery in a runtime directory of this test): the
+/// guest saves its identity info, the host creates the group and an invitation for it,
+/// both register GroupChat's 5 events and connect; each sees the other's chat record,
+/// and the guest's whisper over a direct connection gets its answer. Run plainly only
+/// (two libp2p nodes under valgrind take minutes).
+#[test]
+fn chat_between_two_stores() {
+    let Some(cc) = tool("cc", "building the tests/c programs") else {
+        return;
+    };
+    let exe = build(&cc, "chat", &[]);
+    let root = exe.parent().expect("scratch directory").join("plain");
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).expect("scratch");
+    let runtime = root.join("runtime");
+    let (idt, inv) = (root.join("guest.idt"), root.join("host.inv"));
+    let chat = |store: &str| {
+        let mut c = Command::new(&exe);
+        c.env("PEERNET_HOME", root.join(store))
+            .env("PEERNET_RUNTIME_DIR", &runtime)
+            .env("PEERNET_NODE_LISTEN", "127.0.0.1:0")
+            .env_remove("PEERNET_NODE_EXE");
+        c
+    };
+    expect_ok(chat("guest").args(["identity", "Guest"]).arg(&idt), "chat");
+    let mut host = chat("host")
+        .args(["host", "Host"])
+        .arg(&idt)
+        .arg(&inv)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the host");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !inv.exists() {
+        if std::time::Instant::now() > deadline || host.try_wait().expect("host").is_some() {
+            let out = host.wait_with_output().expect("host output");
+            panic!(
+                "the host wrote no invitation: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let guest = chat("guest")
+        .args(["guest"])
+        .arg(&inv)
+        .output()
+        .expect("guest");
+    // The host ends once the guest closed its direct connection (bounded in chat.c).
+    let host = host.wait_with_output().expect("host output");
+    let show = |o: &std::process::Output| {
+        format!(
+            "status {:?}\n{}{}",
+            o.status,
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    };
+    assert!(
+        guest.status.success() && host.status.success(),
+        "guest: {}\nhost: {}",
+        show(&guest),
+        show(&host)
+    );
+    assert_eq!(String::from_utf8_lossy(&guest.stdout).trim(), "chat: ok");
+    assert_eq!(String::from_utf8_lossy(&host.stdout).trim(), "chat: ok");
+}

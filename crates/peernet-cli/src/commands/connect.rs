@@ -50,7 +50,7 @@ fn status_line(flags: u32, connections: usize) -> String {
 }
 
 /// `HOST:PORT` arguments, resolved (a name may give several addresses).
-fn resolve(addresses: &[String]) -> Result<Vec<SocketAddr>, CliError> {
+pub(super) fn resolve(addresses: &[String]) -> Result<Vec<SocketAddr>, CliError> {
     let mut out = Vec::new();
     for a in addresses {
         let resolved: Vec<SocketAddr> = a
@@ -148,12 +148,21 @@ pub(super) fn get_status(pn: &Peernet, at: &GroupRef) -> Result<Report, CliError
 /// `group connections`.
 pub(super) fn enum_connections(pn: &Peernet, at: &GroupRef) -> Result<Report, CliError> {
     let g = pn.group_open(&at.identity, &at.group, None)?;
-    let list = g.enum_connections()?;
+    let list =
+        g.enum_connections_of(peernet::PEER_CONNECTION_NEIGHBOR | peernet::PEER_CONNECTION_DIRECT)?;
+    let kind = |c: &peernet::Connection| {
+        if c.flags == peernet::PEER_CONNECTION_DIRECT {
+            "direct"
+        } else {
+            "neighbor"
+        }
+    };
     let rows: Vec<Vec<String>> = list
         .iter()
         .map(|c| {
             vec![
                 c.connection_id.to_string(),
+                kind(c).to_string(),
                 c.member.clone(),
                 c.address.map(|a| a.to_string()).unwrap_or_default(),
                 c.peer_id.clone(),
@@ -167,13 +176,13 @@ pub(super) fn enum_connections(pn: &Peernet, at: &GroupRef) -> Result<Report, Cl
             "peer_id": c.peer_id,
             "member": c.member,
             "address": c.address.map(|a| a.to_string()),
-            "type": "neighbor",
+            "type": kind(c),
             "path": "direct",
         })).collect::<Vec<_>>()}),
         if rows.is_empty() {
             "no connections".to_string()
         } else {
-            table(&["ID", "MEMBER", "ADDRESS", "PEER ID"], &rows)
+            table(&["ID", "TYPE", "MEMBER", "ADDRESS", "PEER ID"], &rows)
         },
     ))
 }

@@ -128,6 +128,7 @@ pub(super) fn run(ctx: &Ctx, c: GroupCommand) -> Result<Report, CliError> {
         GroupCommand::Connections { identity, group } => {
             super::connect::enum_connections(&pn, &at(identity, group))
         }
+        GroupCommand::Direct(d) => super::chat::direct(ctx, &pn, d),
         GroupCommand::Watch {
             identity,
             group,
@@ -528,6 +529,33 @@ fn event_json(e: &EventData) -> Value {
             "peer_id": peer_id,
             "hresult": hresult_name(*hresult),
         }),
+        GroupEvent::DirectConnection {
+            status,
+            connection_id,
+            node_id,
+            member,
+        } => json!({
+            "event": "direct_connection",
+            "change": match status {
+                ConnectionStatus::Connected => "connected",
+                ConnectionStatus::Disconnected => "disconnected",
+                ConnectionStatus::Failed => "failed",
+            },
+            "connection_id": connection_id,
+            "node_id": node_id,
+            "member": member,
+        }),
+        GroupEvent::IncomingData {
+            connection_id,
+            data_type,
+            data,
+        } => json!({
+            "event": "incoming_data",
+            "connection_id": connection_id,
+            "data_type": data_type.to_string(),
+            "bytes": data.len(),
+            "text": std::str::from_utf8(data).ok(),
+        }),
     };
     v["seq"] = json!(e.seq);
     v["committed"] = json!(rfc3339(e.committed));
@@ -556,6 +584,8 @@ fn register_event(
         EventArg::Connection,
         EventArg::ConnectionFailed,
         EventArg::AuthenticationFailed,
+        EventArg::Direct,
+        EventArg::Data,
     ];
     let wanted = if events.is_empty() { &all[..] } else { events };
     let regs: Vec<EventRegistration> = wanted
@@ -571,6 +601,8 @@ fn register_event(
                 EventArg::AuthenticationFailed => {
                     peernet::event::PEER_GROUP_EVENT_AUTHENTICATION_FAILED
                 }
+                EventArg::Direct => peernet::event::PEER_GROUP_EVENT_DIRECT_CONNECTION,
+                EventArg::Data => peernet::event::PEER_GROUP_EVENT_INCOMING_DATA,
             },
             record_type: if *e == EventArg::Record { t } else { None },
         })

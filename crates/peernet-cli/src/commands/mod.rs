@@ -3,6 +3,7 @@
 //! (`identity_export` calls `Peernet::identity_export`, `get_properties` calls
 //! `Group::get_properties`), so one grep finds the facade, the CLI and the C ABI.
 
+mod chat;
 mod cloud;
 mod connect;
 mod demo;
@@ -33,6 +34,15 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<Report, CliError> {
         Command::Record(c) => record::run(ctx, c),
         Command::Node(c) => node::run(ctx, c),
         Command::Demo { keep } => demo::run(ctx, keep.as_deref()),
+        Command::Chat {
+            identity,
+            group,
+            addresses,
+        } => chat::chat(
+            ctx,
+            &crate::cli::GroupRef { identity, group },
+            &connect::resolve(&addresses)?,
+        ),
     }
 }
 

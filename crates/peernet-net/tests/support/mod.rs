@@ -311,6 +311,18 @@ impl Hostile {
         )
     }
 
+    /// A stream of `protocol` to `target`.
+    pub async fn stream_of(
+        &mut self,
+        target: &impl Target,
+        protocol: libp2p_swarm::StreamProtocol,
+    ) -> Stream {
+        tokio::time::timeout(WAIT, self.control.open_stream(target.peer(), protocol))
+            .await
+            .expect("stream opens in time")
+            .expect("stream opens")
+    }
+
     pub async fn stream(&mut self, target: &impl Target) -> Stream {
         tokio::time::timeout(WAIT, self.control.open_stream(target.peer(), PROTOCOL))
             .await

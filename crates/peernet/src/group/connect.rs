@@ -123,13 +123,16 @@ impl Group {
             }
         }
         let mut s = Session::open(self.ctx())?;
+        // The node may have just started: this handle's registrations for direct
+        // connections listen on it before it takes the group.
+        crate::events::wake_and_wait(self);
         s.request(&request)?;
         *guard = Some(s);
         Ok(())
     }
 
     /// Asks the store's node, when one runs; `None` otherwise.
-    fn ask(&self, request: &Request) -> Result<Option<Reply>> {
+    pub(super) fn ask(&self, request: &Request) -> Result<Option<Reply>> {
         match Session::existing(self.ctx())? {
             Some(mut s) => s.request(request).map(Some),
             None => Ok(None),
@@ -176,10 +179,29 @@ impl Group {
     /// # Errors
     /// `PEER_E_INVALID_GROUP`; `PEER_E_SERVICE_NOT_AVAILABLE`.
     pub fn enum_connections(&self) -> Result<Vec<Connection>> {
+        self.enum_connections_of(crate::node::PEER_CONNECTION_NEIGHBOR)
+    }
+
+    /// `PeerGroupEnumConnections(dwFlags)`: neighbour connections
+    /// ([`PEER_CONNECTION_NEIGHBOR`](crate::node::PEER_CONNECTION_NEIGHBOR)), direct
+    /// connections ([`PEER_CONNECTION_DIRECT`](crate::node::PEER_CONNECTION_DIRECT)) or
+    /// both; [`Connection::flags`] says which each is.
+    ///
+    /// # Errors
+    /// `E_INVALIDARG` for no flag or an unknown one; `PEER_E_INVALID_GROUP`;
+    /// `PEER_E_SERVICE_NOT_AVAILABLE`.
+    pub fn enum_connections_of(&self, flags: u32) -> Result<Vec<Connection>> {
+        let known = crate::node::PEER_CONNECTION_NEIGHBOR | crate::node::PEER_CONNECTION_DIRECT;
+        if flags == 0 || flags & !known != 0 {
+            return Err(Error::invalid_arg(format!(
+                "connection flags {flags:#x}: PEER_CONNECTION_NEIGHBOR (1) and/or PEER_CONNECTION_DIRECT (2)"
+            )));
+        }
         self.row()?;
         match self.ask(&Request::Connections {
             identity: self.identity().to_string(),
             group: self.peer_name().to_string(),
+            flags,
         })? {
             Some(Reply::Connections { list }) => Ok(list),
             _ => Ok(Vec::new()),

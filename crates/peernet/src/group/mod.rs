@@ -17,6 +17,7 @@ use crate::identity::{NamePair, stored_profile};
 use crate::secret::password_hash_string;
 
 mod connect;
+mod direct;
 pub use connect::from_peer_address;
 mod properties;
 
@@ -112,6 +113,9 @@ pub(crate) struct GroupInner {
     pub(crate) membership: MembershipStatus,
     /// This handle's session with the store's node, once connected.
     pub(crate) session: std::sync::Mutex<Option<crate::node::Session>>,
+    /// This handle's registrations listening for direct connections and data: a
+    /// connect makes them listen on the node before the node takes the group.
+    pub(crate) listeners: std::sync::Mutex<Vec<std::sync::Weak<crate::events::Attach>>>,
 }
 
 /// Validates a chain; a chain that is only outside its validity period is accepted with
@@ -311,6 +315,7 @@ impl Peernet {
                 chain: certs,
                 membership: MembershipStatus::Valid,
                 session: std::sync::Mutex::new(None),
+                listeners: std::sync::Mutex::new(Vec::new()),
             }),
         })
     }
@@ -428,6 +433,7 @@ impl Peernet {
                 chain: certs,
                 membership,
                 session: std::sync::Mutex::new(None),
+                listeners: std::sync::Mutex::new(Vec::new()),
             }),
         })
     }

@@ -115,6 +115,47 @@ impl Session {
     }
 }
 
+impl Session {
+    /// Sets how long [`Session::next_push`] waits.
+    pub(crate) fn set_push_timeout(&self, timeout: Duration) -> Result<()> {
+        self.writer
+            .set_read_timeout(Some(timeout))
+            .map_err(|e| unavailable(format!("node socket: {e}")))
+    }
+
+    /// The next line the node pushed to this listening session (see `Request::Listen`);
+    /// `Ok(None)` when none completed within the push timeout. `buf` keeps a partial
+    /// line between calls.
+    pub(crate) fn next_push(&mut self, buf: &mut Vec<u8>) -> Result<Option<Reply>> {
+        match (&mut self.reader)
+            .take((MAX_LINE + 1 - buf.len().min(MAX_LINE)) as u64)
+            .read_until(b'\n', buf)
+        {
+            Ok(0) => Err(unavailable("the node closed the connection")),
+            Ok(_) if buf.ends_with(b"\n") => {
+                let reply = serde_json::from_slice(buf);
+                buf.clear();
+                reply
+                    .map(Some)
+                    .map_err(|e| unavailable(format!("the node's push is malformed: {e}")))
+            }
+            Ok(_) if buf.len() > MAX_LINE => Err(unavailable("the node's push is too long")),
+            Ok(_) => Ok(None),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock
+                        | io::ErrorKind::TimedOut
+                        | io::ErrorKind::Interrupted
+                ) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(unavailable(format!("the node went away: {e}"))),
+        }
+    }
+}
+
 /// The `peernet` executable to start as the node, for [`NodeLaunch::Auto`].
 fn find_executable() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os(EXE_ENV).filter(|p| !p.is_empty()) {

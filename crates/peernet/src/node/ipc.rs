@@ -6,8 +6,12 @@ use std::net::SocketAddr;
 
 use serde::{Deserialize, Serialize};
 
-/// The longest line either side accepts.
-pub(crate) const MAX_LINE: usize = 1 << 20;
+/// The longest line either side accepts: a [`MAX_DATA`] payload in base64 and its
+/// request around it.
+pub(crate) const MAX_LINE: usize = 8 << 20;
+
+/// The largest `PeerGroupSendData` payload (4 MiB); a larger one is `E_INVALIDARG`.
+pub const MAX_DATA: usize = 4 << 20;
 
 /// What a process asks.
 #[derive(Debug, Serialize, Deserialize)]
@@ -32,8 +36,45 @@ pub(crate) enum Request {
     },
     /// `PEER_GROUP_STATUS` flags of `group`.
     Status { identity: String, group: String },
-    /// The neighbor connections of `group`.
-    Connections { identity: String, group: String },
+    /// The connections of `group`: `flags` of `PEER_CONNECTION_NEIGHBOR` (1, the
+    /// default) and `PEER_CONNECTION_DIRECT` (2).
+    Connections {
+        identity: String,
+        group: String,
+        #[serde(default = "neighbor_flag")]
+        flags: u32,
+    },
+    /// `PeerGroupOpenDirectConnection` to `member` (at `address` when given).
+    OpenDirect {
+        identity: String,
+        group: String,
+        member: String,
+        address: Option<SocketAddr>,
+    },
+    /// `PeerGroupCloseDirectConnection`.
+    CloseDirect {
+        identity: String,
+        group: String,
+        connection_id: u64,
+    },
+    /// `PeerGroupSendData` on a direct or neighbour connection; `data` in base64.
+    SendData {
+        identity: String,
+        group: String,
+        connection_id: u64,
+        data_type: String,
+        data: String,
+    },
+    /// Turns this session into a listener: after `Ok`, the node pushes
+    /// [`Reply::DirectConnection`] (when `direct`) and [`Reply::IncomingData`] (when
+    /// `data`) lines of `group` until the session ends. A direct connection is accepted
+    /// only while some session listens with `direct`.
+    Listen {
+        identity: String,
+        group: String,
+        direct: bool,
+        data: bool,
+    },
     /// The peer-time offset of `group`.
     PeerTime { identity: String, group: String },
     /// Stop the node.
@@ -41,7 +82,7 @@ pub(crate) enum Request {
 }
 
 /// What the node answers.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "reply", rename_all = "snake_case")]
 pub(crate) enum Reply {
     /// To `Hello`.
@@ -55,14 +96,43 @@ pub(crate) enum Reply {
     /// To `PeerTime`: peer time minus this node's UTC in FILETIME ticks, or `None`
     /// before a neighbour's clock arrived.
     PeerTime { offset: Option<i64> },
+    /// To `OpenDirect`.
+    Direct { connection_id: u64 },
+    /// Pushed to a listener: `PEER_GROUP_EVENT_DIRECT_CONNECTION`.
+    DirectConnection {
+        /// `PEER_CONNECTION_STATUS`: 1 connected, 2 disconnected.
+        status: u32,
+        connection_id: u64,
+        node_id: u64,
+        /// The remote member's identity peer name.
+        member: String,
+    },
+    /// Pushed to a listener: `PEER_GROUP_EVENT_INCOMING_DATA`; `data` in base64.
+    IncomingData {
+        connection_id: u64,
+        data_type: String,
+        data: String,
+    },
     /// A failure with its HRESULT.
     Error { hresult: u32, message: String },
 }
 
-/// A neighbor connection of a group (`PEER_CONNECTION_INFO` with
-/// `PEER_CONNECTION_NEIGHBOR`).
+fn neighbor_flag() -> u32 {
+    PEER_CONNECTION_NEIGHBOR
+}
+
+/// `PEER_CONNECTION_NEIGHBOR`.
+pub const PEER_CONNECTION_NEIGHBOR: u32 = 1;
+/// `PEER_CONNECTION_DIRECT`.
+pub const PEER_CONNECTION_DIRECT: u32 = 2;
+
+/// A connection of a group (`PEER_CONNECTION_INFO`): a neighbour connection, or a
+/// direct connection (`flags`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Connection {
+    /// `dwFlags`: [`PEER_CONNECTION_NEIGHBOR`] or [`PEER_CONNECTION_DIRECT`].
+    #[serde(default = "neighbor_flag")]
+    pub flags: u32,
     /// `ullConnectionId` (unique within the node's run).
     pub connection_id: u64,
     /// `ullNodeId` of the remote node ([`node_id`](super::node_id) of its PeerId).

@@ -32,6 +32,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 mod client;
+mod direct;
 mod discovery;
 mod ipc;
 mod replica;
@@ -40,7 +41,9 @@ mod service;
 pub(crate) use client::Session;
 pub use client::{node_status, start_node, stop_node};
 pub use discovery::{participant_name, runtime_dir};
-pub use ipc::{Connection, NodeGroup, NodeInfo};
+pub use ipc::{
+    Connection, MAX_DATA, NodeGroup, NodeInfo, PEER_CONNECTION_DIRECT, PEER_CONNECTION_NEIGHBOR,
+};
 pub(crate) use ipc::{Reply, Request};
 pub(crate) use service::run_node_with;
 pub use service::{NodeOptions, parse_listen, run_node};

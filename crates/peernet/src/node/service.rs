@@ -143,7 +143,7 @@ pub(crate) fn run_node_with(ctx: &Peernet, options: NodeOptions) -> Result<()> {
 }
 
 /// A group of the node, by (identity, group peer name).
-type Key = (String, String);
+pub(crate) type Key = (String, String);
 
 /// A write to the store, done off the network thread.
 enum Write {
@@ -160,7 +160,14 @@ struct GroupState {
     connections: BTreeMap<ConnectionId, Connection>,
     deadline: Option<Instant>,
     published: bool,
+    /// Connected without addresses: same-machine discovery is asked again every
+    /// [`REDISCOVER`] while a connect waits for its first member.
+    discover: bool,
+    next_discovery: Option<Instant>,
 }
+
+/// How often a waiting connect looks again for members published on this machine.
+const REDISCOVER: Duration = Duration::from_secs(1);
 
 impl GroupState {
     fn flags(&self) -> u32 {
@@ -192,6 +199,7 @@ pub(crate) struct Shared {
     pub(crate) ctx: Peernet,
     pub(crate) node: Node,
     pub(crate) replicas: super::replica::Replicas,
+    pub(crate) directs: super::direct::Directs,
     peer_id: String,
     runtime_dir: PathBuf,
     listen: Vec<SocketAddr>,
@@ -206,6 +214,15 @@ impl Shared {
     /// The group peer name of a held group.
     pub(crate) fn group_name(&self, key: &Key) -> Option<PeerName> {
         self.state().groups.get(key).map(|g| g.name.clone())
+    }
+
+    /// The neighbour connections of a held group (none when not held).
+    pub(crate) fn neighbours(&self, key: &Key) -> Vec<Connection> {
+        self.state()
+            .groups
+            .get(key)
+            .map(|g| g.connections.values().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// The held group of a group peer name.
@@ -305,6 +322,7 @@ async fn serve(
     };
     let (node, mut events) = Node::start(key, config).await.map_err(|e| net_err(&e))?;
     let mut streams = node.accept_data_streams().map_err(|e| net_err(&e))?;
+    let mut directs = node.accept_direct_streams().map_err(|e| net_err(&e))?;
     let mut joins = node.accept_password_joins().map_err(|e| net_err(&e))?;
     let sock = socket_path(&dir);
     let _ = fs::remove_file(&sock);
@@ -337,6 +355,7 @@ async fn serve(
         node,
         service: options.service,
         replicas: super::replica::Replicas::default(),
+        directs: super::direct::Directs::default(),
         state: Mutex::new(State::default()),
         writes: Mutex::new(writes),
         stop: tokio::sync::Notify::new(),
@@ -357,6 +376,9 @@ async fn serve(
             },
             Some((peer, group, stream)) = streams.next() => {
                 super::replica::on_inbound(&shared, peer, &group, stream);
+            }
+            Some((peer, group, stream)) = directs.next() => {
+                super::direct::on_inbound(&shared, peer, &group, stream);
             }
             Some(req) = joins.next() => {
                 tokio::spawn(serve_password_join(shared.clone(), req));
@@ -399,6 +421,7 @@ fn shutdown(shared: &Arc<Shared>, sock: &Path) {
 fn release(shared: &Shared, key: &Key, mut gs: GroupState) {
     shared.node.leave_group(&gs.name);
     super::replica::stop_group(shared, key);
+    super::direct::release(shared, key);
     let mut gone = std::collections::BTreeSet::new();
     for (id, c) in std::mem::take(&mut gs.connections) {
         shared.event(key, disconnected(id, &c));
@@ -435,9 +458,37 @@ fn disconnected(id: ConnectionId, c: &Connection) -> ChangeEvent {
 }
 
 /// Returns true when the node should stop (idle long enough).
-fn on_tick(shared: &Shared, options: &NodeOptions) -> bool {
+fn on_tick(shared: &Arc<Shared>, options: &NodeOptions) -> bool {
     let now = Instant::now();
     let mut st = shared.state();
+    // Connects still waiting for a first member look for newly published ones (a
+    // member that started after this connect), unless a dial is in flight.
+    let dialing: std::collections::BTreeSet<Key> = st.dials.values().cloned().collect();
+    let retry: Vec<(Key, String, PeerName)> = st
+        .groups
+        .iter_mut()
+        .filter(|(k, gs)| {
+            gs.discover
+                && gs.connections.is_empty()
+                && gs.deadline.is_some_and(|d| d > now)
+                && gs.next_discovery.is_some_and(|d| d <= now)
+                && !dialing.contains(*k)
+        })
+        .map(|(k, gs)| {
+            gs.next_discovery = Some(now + REDISCOVER);
+            (k.clone(), gs.participant.clone(), gs.name.clone())
+        })
+        .collect();
+    for (key, participant, name) in retry {
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            for t in discovered(&shared, &participant) {
+                if let Ok(id) = shared.node.dial_group(t, &name).await {
+                    shared.state().dials.insert(id, key.clone());
+                }
+            }
+        });
+    }
     let failed: Vec<Key> = st
         .groups
         .iter_mut()
@@ -491,6 +542,7 @@ fn on_event(shared: &Arc<Shared>, ev: Event) {
             };
             let peer_id = peer.to_string();
             let c = Connection {
+                flags: super::ipc::PEER_CONNECTION_NEIGHBOR,
                 connection_id: connection.get(),
                 node_id: node_id(&peer_id),
                 peer_id,
@@ -614,6 +666,20 @@ async fn session(shared: Arc<Shared>, stream: UnixStream) {
             break;
         }
         let reply = match serde_json::from_str::<Request>(&line) {
+            Ok(Request::Listen {
+                identity,
+                group,
+                direct,
+                data,
+            }) => {
+                let (listener, rx) =
+                    super::direct::listen(&shared, (identity, group), id, direct, data);
+                if send(&mut write, &Reply::Ok).await.is_ok() {
+                    listen(rx, &mut reader, &mut write).await;
+                }
+                super::direct::unlisten(&shared, listener);
+                break;
+            }
             Ok(Request::Stop) => {
                 let _ = write.write_all(b"{\"reply\":\"ok\"}\n").await;
                 shared.stop.notify_one();
@@ -640,6 +706,33 @@ async fn session(shared: Arc<Shared>, stream: UnixStream) {
     end_session(&shared, id);
 }
 
+/// A listening session: pushes out until the process closes the session (anything it
+/// still sends is read and dropped, bounded by [`MAX_LINE`]) or the node drops it.
+async fn listen(
+    mut rx: tokio::sync::mpsc::Receiver<Reply>,
+    reader: &mut BufReader<tokio::net::unix::OwnedReadHalf>,
+    write: &mut tokio::net::unix::OwnedWriteHalf,
+) {
+    let mut buf = Vec::new();
+    loop {
+        tokio::select! {
+            push = rx.recv() => match push {
+                Some(r) => {
+                    if send(write, &r).await.is_err() {
+                        break;
+                    }
+                }
+                None => break,
+            },
+            n = reader.read_until(b'\n', &mut buf) => match n {
+                Ok(0) | Err(_) => break,
+                Ok(_) if buf.len() > MAX_LINE => break,
+                Ok(_) => buf.clear(),
+            },
+        }
+    }
+}
+
 async fn send(w: &mut tokio::net::unix::OwnedWriteHalf, reply: &Reply) -> std::io::Result<()> {
     let mut line = serde_json::to_string(reply).map_err(std::io::Error::other)?;
     line.push('\n');
@@ -647,6 +740,7 @@ async fn send(w: &mut tokio::net::unix::OwnedWriteHalf, reply: &Reply) -> std::i
 }
 
 fn end_session(shared: &Shared, id: u64) {
+    super::direct::end_session(shared, id);
     let mut st = shared.state();
     let keys: Vec<Key> = st
         .groups
@@ -723,15 +817,45 @@ async fn handle(shared: &Arc<Shared>, session: u64, req: Request) -> Result<Repl
                 .map_or(0, GroupState::flags);
             Ok(Reply::Status { flags })
         }
-        Request::Connections { identity, group } => {
-            let st = shared.state();
-            let list = st
-                .groups
-                .get(&(identity, group))
-                .map(|gs| gs.connections.values().cloned().collect())
-                .unwrap_or_default();
+        Request::Connections {
+            identity,
+            group,
+            flags,
+        } => {
+            let key = (identity, group);
+            let mut list = Vec::new();
+            if flags & super::ipc::PEER_CONNECTION_NEIGHBOR != 0 {
+                list = shared.neighbours(&key);
+            }
+            if flags & super::ipc::PEER_CONNECTION_DIRECT != 0 {
+                list.extend(super::direct::connections(shared, &key));
+            }
             Ok(Reply::Connections { list })
         }
+        Request::OpenDirect {
+            identity,
+            group,
+            member,
+            address,
+        } => super::direct::open(shared, session, (identity, group), &member, address)
+            .await
+            .map(|connection_id| Reply::Direct { connection_id }),
+        Request::CloseDirect {
+            identity,
+            group,
+            connection_id,
+        } => super::direct::close(shared, &(identity, group), connection_id).map(|()| Reply::Ok),
+        Request::SendData {
+            identity,
+            group,
+            connection_id,
+            data_type,
+            data,
+        } => super::direct::send(shared, (identity, group), connection_id, &data_type, &data)
+            .await
+            .map(|()| Reply::Ok),
+        // Handled by `session`.
+        Request::Listen { .. } => Ok(Reply::Ok),
         Request::PeerTime { identity, group } => Ok(Reply::PeerTime {
             offset: super::replica::peer_time_offset(shared, &(identity, group)),
         }),
@@ -970,6 +1094,8 @@ async fn connect(
             connections: BTreeMap::new(),
             deadline: None,
             published: false,
+            discover: false,
+            next_discovery: None,
         });
         if creator {
             shared.publish(gs);
@@ -998,6 +1124,7 @@ async fn connect(
             gs.listening,
         )
     };
+    let addresses_empty = addresses.is_empty();
     let targets: Vec<SocketAddr> = if !addresses.is_empty() {
         addresses
     } else if connected {
@@ -1021,6 +1148,8 @@ async fn connect(
         && (!targets.is_empty() || !listening)
     {
         gs.deadline = Some(Instant::now() + timeout);
+        gs.discover = addresses_empty;
+        gs.next_discovery = Some(Instant::now() + REDISCOVER);
     }
     Ok(Reply::Ok)
 }
