@@ -7,8 +7,9 @@
 //! 2. small-message round trip (16 bytes there, 16 back) p50 / p99 over 1,000 rounds,
 //!    through the stores' nodes and over the bare stream.
 //!
-//! `cargo bench -p peernet --bench direct` (release). Every node runs on a thread of the
-//! bench process, on loopback. Not a test: nothing is asserted.
+//! Each side is measured [`RUNS`] times, alternately, and the median of each figure is
+//! shown. `cargo bench -p peernet --bench direct` (release). Every node runs on a thread
+//! of the bench process, on loopback. Not a test: nothing is asserted.
 
 #[path = "../../peernet-net/tests/support/mod.rs"]
 #[allow(unused_imports)]
@@ -29,6 +30,7 @@ const MIB: usize = 1 << 20;
 const TOTAL_MIB: usize = 64;
 const ROUNDS: usize = 1000;
 const WAIT: Duration = Duration::from_secs(60);
+const RUNS: usize = 5;
 
 struct Store {
     _dir: tempfile::TempDir,
@@ -228,10 +230,44 @@ fn bare_libp2p() -> (f64, Duration, Duration) {
     })
 }
 
+fn median(runs: &[(f64, Duration, Duration)]) -> (f64, Duration, Duration) {
+    let mid = runs.len() / 2;
+    let mut t: Vec<f64> = runs.iter().map(|r| r.0).collect();
+    t.sort_by(f64::total_cmp);
+    let mut p50: Vec<Duration> = runs.iter().map(|r| r.1).collect();
+    p50.sort();
+    let mut p99: Vec<Duration> = runs.iter().map(|r| r.2).collect();
+    p99.sort();
+    (t[mid], p50[mid], p99[mid])
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; nothing else is taken.
-    let bare = bare_libp2p();
-    let nodes = through_nodes();
+    let (mut bare, mut nodes) = (Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        bare.push(bare_libp2p());
+        nodes.push(through_nodes());
+    }
+    let spread = |runs: &[(f64, Duration, Duration)]| {
+        let lo = runs.iter().map(|r| r.0).fold(f64::INFINITY, f64::min);
+        let hi = runs.iter().map(|r| r.0).fold(0.0, f64::max);
+        format!("{lo:.0}–{hi:.0}")
+    };
+    println!(
+        "{RUNS} runs each; throughput range bare {} MiB/s, nodes {} MiB/s",
+        spread(&bare),
+        spread(&nodes)
+    );
+    let ratios: Vec<f64> = bare.iter().zip(&nodes).map(|(b, n)| n.0 / b.0).collect();
+    println!(
+        "per-run ratios: {}",
+        ratios
+            .iter()
+            .map(|r| format!("{r:.2}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let (bare, nodes) = (median(&bare), median(&nodes));
     println!("| path | throughput (64 × 1 MiB) | vs bare | RTT p50 (16 B) | RTT p99 |");
     println!("|---|---|---|---|---|");
     println!(

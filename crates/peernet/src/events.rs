@@ -460,19 +460,17 @@ fn listen(group: Group, s: Arc<Shared>, direct: bool, data: bool) -> Result<Join
                         Ok(Some(Reply::IncomingData {
                             connection_id,
                             data_type,
-                            data,
+                            body,
+                            ..
                         })) => {
-                            use base64::Engine;
-                            let (Ok(data_type), Ok(data)) = (
-                                data_type.parse(),
-                                base64::engine::general_purpose::STANDARD.decode(data),
-                            ) else {
+                            let Ok(data_type) = data_type.parse() else {
                                 continue;
                             };
                             GroupEvent::IncomingData {
                                 connection_id,
                                 data_type,
-                                data,
+                                data: std::sync::Arc::try_unwrap(body)
+                                    .unwrap_or_else(|b| b.as_ref().clone()),
                             }
                         }
                         Ok(Some(_)) => continue,

@@ -5,8 +5,6 @@
 
 use std::net::SocketAddr;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD as BASE64;
 use peernet_protocol::Guid;
 
 use super::Group;
@@ -15,9 +13,13 @@ use crate::hresult as hr;
 use crate::node::{MAX_DATA, Reply, Request, Session};
 
 impl Group {
-    /// Sends `request` on this handle's session with the node (opened when this handle
-    /// has none yet and a node runs).
+    /// Sends `request` (and `body` after it) on this handle's session with the node
+    /// (opened when this handle has none yet and a node runs).
     fn on_session(&self, request: &Request) -> Result<Reply> {
+        self.on_session_with(request, &[])
+    }
+
+    fn on_session_with(&self, request: &Request, body: &[u8]) -> Result<Reply> {
         let mut guard = self
             .inner
             .session
@@ -27,7 +29,7 @@ impl Group {
             *guard = Session::existing(self.ctx())?;
         }
         match guard.as_mut() {
-            Some(s) => s.request(request),
+            Some(s) => s.request_with(request, body),
             None => Err(Error::api(
                 hr::PEER_E_CONNECTION_FAILED,
                 "the group is not connected (PeerGroupConnect first)",
@@ -107,13 +109,16 @@ impl Group {
             )));
         }
         self.row()?;
-        self.on_session(&Request::SendData {
-            identity: self.identity().to_string(),
-            group: self.peer_name().to_string(),
-            connection_id,
-            data_type: data_type.to_string(),
-            data: BASE64.encode(data),
-        })
+        self.on_session_with(
+            &Request::SendData {
+                identity: self.identity().to_string(),
+                group: self.peer_name().to_string(),
+                connection_id,
+                data_type: data_type.to_string(),
+                len: data.len(),
+            },
+            data,
+        )
         .map(|_| ())
     }
 }

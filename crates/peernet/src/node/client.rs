@@ -91,11 +91,19 @@ impl Session {
 
     /// Sends `request` and reads the answer; an `Error` answer becomes its HRESULT.
     pub(crate) fn request(&mut self, request: &Request) -> Result<Reply> {
+        self.request_with(request, &[])
+    }
+
+    /// As [`Session::request`], with `body` sent raw after the request's line.
+    pub(crate) fn request_with(&mut self, request: &Request, body: &[u8]) -> Result<Reply> {
         let io = |e: io::Error| unavailable(format!("the node went away: {e}"));
         let mut line = serde_json::to_string(request)
             .map_err(|e| Error::api(hr::E_FAIL, format!("encoding a node request: {e}")))?;
         line.push('\n');
         self.writer.write_all(line.as_bytes()).map_err(io)?;
+        if !body.is_empty() {
+            self.writer.write_all(body).map_err(io)?;
+        }
         let mut answer = String::new();
         let n = (&mut self.reader)
             .take(MAX_LINE as u64 + 1)
@@ -116,6 +124,25 @@ impl Session {
 }
 
 impl Session {
+    /// The raw bytes after a pushed line: they follow at once, so they are read with the
+    /// reply timeout, then the push timeout is restored.
+    fn push_body(&mut self, len: usize) -> Result<Vec<u8>> {
+        use std::io::Read;
+        if len > super::ipc::MAX_DATA {
+            return Err(unavailable("the node's push is too long"));
+        }
+        let io = |e: io::Error| unavailable(format!("the node went away: {e}"));
+        let previous = self.writer.read_timeout().map_err(io)?;
+        self.writer
+            .set_read_timeout(Some(REPLY_TIMEOUT))
+            .map_err(io)?;
+        let mut body = vec![0u8; len];
+        let read = self.reader.read_exact(&mut body);
+        self.writer.set_read_timeout(previous).map_err(io)?;
+        read.map_err(io)?;
+        Ok(body)
+    }
+
     /// Sets how long [`Session::next_push`] waits.
     pub(crate) fn set_push_timeout(&self, timeout: Duration) -> Result<()> {
         self.writer
@@ -135,9 +162,23 @@ impl Session {
             Ok(_) if buf.ends_with(b"\n") => {
                 let reply = serde_json::from_slice(buf);
                 buf.clear();
-                reply
-                    .map(Some)
-                    .map_err(|e| unavailable(format!("the node's push is malformed: {e}")))
+                match reply {
+                    Ok(Reply::IncomingData {
+                        connection_id,
+                        data_type,
+                        len,
+                        ..
+                    }) => self.push_body(len).map(|body| {
+                        Some(Reply::IncomingData {
+                            connection_id,
+                            data_type,
+                            len,
+                            body: std::sync::Arc::new(body),
+                        })
+                    }),
+                    Ok(r) => Ok(Some(r)),
+                    Err(e) => Err(unavailable(format!("the node's push is malformed: {e}"))),
+                }
             }
             Ok(_) if buf.len() > MAX_LINE => Err(unavailable("the node's push is too long")),
             Ok(_) => Ok(None),

@@ -21,8 +21,6 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD as BASE64;
 use futures::io::{ReadHalf, WriteHalf};
 use futures::{AsyncReadExt, AsyncWriteExt};
 use peernet_net::{DataStream, PeerId};
@@ -371,14 +369,11 @@ pub(crate) async fn send(
     key: Key,
     id: u64,
     data_type: &str,
-    data: &str,
+    bytes: Vec<u8>,
 ) -> Result<()> {
     let guid: Guid = data_type
         .parse()
         .map_err(|_| Error::invalid_arg(format!("'{data_type}' is not a GUID")))?;
-    let bytes = BASE64
-        .decode(data)
-        .map_err(|_| Error::invalid_arg("the data is not base64"))?;
     if bytes.len() > MAX_DATA {
         return Err(Error::invalid_arg(format!(
             "{} bytes is more than PeerGroupSendData takes ({MAX_DATA})",
@@ -565,14 +560,14 @@ async fn read_loop(
         if len > MAX_DATA {
             break;
         }
-        // Grows with what arrives: a peer announcing MAX_DATA and sending little costs
-        // little.
-        let mut data = Vec::new();
+        // Grows with what arrives beyond 256 KiB: a peer announcing MAX_DATA and sending
+        // little costs little.
+        let mut data = Vec::with_capacity(len.min(256 << 10));
         match (&mut r).take(len as u64).read_to_end(&mut data).await {
             Ok(n) if n == len => {}
             _ => break,
         }
-        deliver(&shared, &key, id, t, &data).await;
+        deliver(&shared, &key, id, t, data).await;
     }
     let mut inner = shared.directs.inner();
     if inner.channels.get(&id).is_some_and(|c| c.serial == serial) {
@@ -586,7 +581,7 @@ async fn read_loop(
 
 /// Pushes one message to every data listener of `key`, waiting at most
 /// [`LISTENER_STALL`] for each; a listener that stays full is dropped.
-async fn deliver(shared: &Shared, key: &Key, id: u64, t: [u8; 16], data: &[u8]) {
+async fn deliver(shared: &Shared, key: &Key, id: u64, t: [u8; 16], data: Vec<u8>) {
     let listeners: Vec<(u64, mpsc::Sender<Reply>)> = shared
         .directs
         .inner()
@@ -601,7 +596,8 @@ async fn deliver(shared: &Shared, key: &Key, id: u64, t: [u8; 16], data: &[u8]) 
     let reply = Reply::IncomingData {
         connection_id: id,
         data_type: Guid::from(t).to_string(),
-        data: BASE64.encode(data),
+        len: data.len(),
+        body: Arc::new(data),
     };
     for (n, tx) in listeners {
         let sent = tokio::time::timeout(LISTENER_STALL, tx.send(reply.clone())).await;

@@ -6,9 +6,9 @@ use std::net::SocketAddr;
 
 use serde::{Deserialize, Serialize};
 
-/// The longest line either side accepts: a [`MAX_DATA`] payload in base64 and its
-/// request around it.
-pub(crate) const MAX_LINE: usize = 8 << 20;
+/// The longest line either side accepts. Data travels after its line, raw
+/// (`SendData`, `IncomingData`).
+pub(crate) const MAX_LINE: usize = 1 << 20;
 
 /// The largest `PeerGroupSendData` payload (4 MiB); a larger one is `E_INVALIDARG`.
 pub const MAX_DATA: usize = 4 << 20;
@@ -57,13 +57,14 @@ pub(crate) enum Request {
         group: String,
         connection_id: u64,
     },
-    /// `PeerGroupSendData` on a direct or neighbour connection; `data` in base64.
+    /// `PeerGroupSendData` on a direct or neighbour connection; the line is followed by
+    /// `len` raw bytes of data (at most [`MAX_DATA`]).
     SendData {
         identity: String,
         group: String,
         connection_id: u64,
         data_type: String,
-        data: String,
+        len: usize,
     },
     /// Turns this session into a listener: after `Ok`, the node pushes
     /// [`Reply::DirectConnection`] (when `direct`) and [`Reply::IncomingData`] (when
@@ -107,11 +108,14 @@ pub(crate) enum Reply {
         /// The remote member's identity peer name.
         member: String,
     },
-    /// Pushed to a listener: `PEER_GROUP_EVENT_INCOMING_DATA`; `data` in base64.
+    /// Pushed to a listener: `PEER_GROUP_EVENT_INCOMING_DATA`; the line is followed by
+    /// `len` raw bytes (`body`, not part of the line).
     IncomingData {
         connection_id: u64,
         data_type: String,
-        data: String,
+        len: usize,
+        #[serde(skip)]
+        body: std::sync::Arc<Vec<u8>>,
     },
     /// A failure with its HRESULT.
     Error { hresult: u32, message: String },

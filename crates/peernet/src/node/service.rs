@@ -680,6 +680,31 @@ async fn session(shared: Arc<Shared>, stream: UnixStream) {
                 super::direct::unlisten(&shared, listener);
                 break;
             }
+            Ok(Request::SendData {
+                identity,
+                group,
+                connection_id,
+                data_type,
+                len,
+            }) => {
+                // The data follows the line; more than MAX_DATA cannot be skipped
+                // reliably, so it ends the session.
+                if len > super::ipc::MAX_DATA {
+                    let reply = Reply::Error {
+                        hresult: hr::E_INVALIDARG.0,
+                        message: format!("{len} bytes is more than PeerGroupSendData takes"),
+                    };
+                    let _ = send(&mut write, &reply).await;
+                    break;
+                }
+                let mut data = vec![0u8; len];
+                if reader.read_exact(&mut data).await.is_err() {
+                    break;
+                }
+                super::direct::send(&shared, (identity, group), connection_id, &data_type, data)
+                    .await
+                    .map(|()| Reply::Ok)
+            }
             Ok(Request::Stop) => {
                 let _ = write.write_all(b"{\"reply\":\"ok\"}\n").await;
                 shared.stop.notify_one();
@@ -736,7 +761,11 @@ async fn listen(
 async fn send(w: &mut tokio::net::unix::OwnedWriteHalf, reply: &Reply) -> std::io::Result<()> {
     let mut line = serde_json::to_string(reply).map_err(std::io::Error::other)?;
     line.push('\n');
-    w.write_all(line.as_bytes()).await
+    w.write_all(line.as_bytes()).await?;
+    if let Reply::IncomingData { body, .. } = reply {
+        w.write_all(body).await?;
+    }
+    Ok(())
 }
 
 fn end_session(shared: &Shared, id: u64) {
@@ -845,15 +874,8 @@ async fn handle(shared: &Arc<Shared>, session: u64, req: Request) -> Result<Repl
             group,
             connection_id,
         } => super::direct::close(shared, &(identity, group), connection_id).map(|()| Reply::Ok),
-        Request::SendData {
-            identity,
-            group,
-            connection_id,
-            data_type,
-            data,
-        } => super::direct::send(shared, (identity, group), connection_id, &data_type, &data)
-            .await
-            .map(|()| Reply::Ok),
+        // Handled by `session`, which reads the data after the line.
+        Request::SendData { .. } => Ok(Reply::Ok),
         // Handled by `session`.
         Request::Listen { .. } => Ok(Reply::Ok),
         Request::PeerTime { identity, group } => Ok(Reply::PeerTime {
