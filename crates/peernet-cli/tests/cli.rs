@@ -983,7 +983,7 @@ fn demo_runs_and_checks_itself() {
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("demo: all 22 steps behaved as expected"),
+        stdout.contains("demo: all 23 steps behaved as expected"),
         "{stdout}"
     );
     assert!(stdout.contains("ERROR_INVALID_PASSWORD"));
@@ -999,7 +999,7 @@ fn demo_runs_and_checks_itself() {
     let j: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(j["ok"], true);
     let steps = j["steps"].as_array().unwrap();
-    assert_eq!(steps.len(), 22);
+    assert_eq!(steps.len(), 23);
     assert!(
         steps.iter().any(|s| s["result"]
             .as_str()

@@ -225,6 +225,12 @@ fn connect_step(
     let expires = std::time::SystemTime::now() + Duration::from_secs(120);
     let rid =
         ga.add_record(&peernet::Record::new(chat, expires).with_data(b"hello from A".to_vec()))?;
+    // Alice listens for whispers (GroupChat's DIRECT_CONNECTION + INCOMING_DATA) before
+    // she connects: a member's direct connection is refused otherwise.
+    let whispers = ga.register_event(&[
+        peernet::EventRegistration::new(peernet::event::PEER_GROUP_EVENT_DIRECT_CONNECTION),
+        peernet::EventRegistration::new(peernet::event::PEER_GROUP_EVENT_INCOMING_DATA),
+    ])?;
     ga.connect_persistent(&[])?;
     joined.connect_persistent(&[])?;
     let wait = Duration::from_secs(20);
@@ -270,6 +276,37 @@ fn connect_step(
         Ok(r) if r.data == b"hello from A" && r.creator_id == alice => {}
         other => return Err(failed(n, format!("Bob's copy: {other:?}"))),
     }
+    // Bob whispers to Alice over a direct connection (GroupChat's whisper type).
+    let whisper: peernet::Guid = "{4d5b2f11-6522-433b-84ef-a298e607bbbb}"
+        .parse()
+        .expect("a GUID");
+    let id = joined.open_direct_connection(alice, None)?;
+    joined.send_data(id, &whisper, b"psst, Alice")?;
+    let deadline = std::time::Instant::now() + wait;
+    let mut heard = None;
+    while heard.is_none() && std::time::Instant::now() < deadline {
+        if let Some(e) = whispers.next_event(Duration::from_millis(100))
+            && let peernet::GroupEvent::IncomingData {
+                data, data_type, ..
+            } = e.event
+            && data_type == whisper
+        {
+            heard = Some(data);
+        }
+    }
+    joined.close_direct_connection(id)?;
+    let n = s.step(
+        "B",
+        "Bob whispers to Alice over a direct connection; only a member can open one",
+        "peernet --store b group direct send --identity \"$BOB\" \"$GROUP\" --to \"$ALICE\" \"psst, Alice\"",
+        &heard.as_ref().map_or("nothing arrived".to_string(), |d| {
+            format!("Alice received \"{}\"", String::from_utf8_lossy(d))
+        }),
+    );
+    if heard.as_deref() != Some(b"psst, Alice".as_slice()) {
+        return Err(failed(n, format!("Alice heard {heard:?}")));
+    }
+    drop(whispers);
     ga.disconnect_persistent()?;
     joined.disconnect_persistent()?;
     Ok(())
