@@ -6,6 +6,14 @@
 //! (`PeerIdentity*`, `PeerEnumIdentities`, `PeerEnumGroups`, `PeerCreatePeerName`) and
 //! the memory/enumeration helpers do not need startup, as on Windows, where their
 //! reference pages do not mention it.
+//!
+//! SIGPIPE: a C host keeps the default disposition (terminate the process), and the
+//! library writes to sockets whose other end may be gone (the store's node died, another
+//! process closed its session with a node running in this one). So PeerGroupStartup sets
+//! SIGPIPE to ignored when, and only when, its disposition is still the default: such a
+//! write then fails (`PEER_E_SERVICE_NOT_AVAILABLE` and the like) instead of killing the
+//! host. A host that installed its own disposition keeps it. Rust programs ignore SIGPIPE
+//! already.
 
 use std::sync::Mutex;
 
@@ -46,6 +54,7 @@ pub unsafe extern "C" fn PeerGroupStartup(
             return Err(E_INVALIDARG);
         }
         let v = h(peernet::startup(wVersionRequested))?;
+        ignore_default_sigpipe();
         // SAFETY: non-NULL and writable per the contract.
         unsafe {
             pVersionData.write(PEER_VERSION_DATA {
@@ -57,6 +66,27 @@ pub unsafe extern "C" fn PeerGroupStartup(
         OK
     })
 }
+
+/// Sets SIGPIPE to ignored if its disposition is the default (module documentation).
+#[cfg(unix)]
+fn ignore_default_sigpipe() {
+    // SAFETY: `sigaction` with a NULL new action only reads the disposition into `old`;
+    // the second call installs SIG_IGN with an empty mask. No handler code is involved.
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        if libc::sigaction(libc::SIGPIPE, std::ptr::null(), &mut old) == 0
+            && old.sa_sigaction == libc::SIG_DFL
+        {
+            let mut ignore: libc::sigaction = std::mem::zeroed();
+            ignore.sa_sigaction = libc::SIG_IGN;
+            libc::sigemptyset(&mut ignore.sa_mask);
+            libc::sigaction(libc::SIGPIPE, &ignore, std::ptr::null_mut());
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn ignore_default_sigpipe() {}
 
 /// `HRESULT PeerGroupShutdown(void)`: undoes one `PeerGroupStartup`; the last one
 /// closes every group handle and event registration still open. Without a matching

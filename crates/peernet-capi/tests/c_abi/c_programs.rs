@@ -137,6 +137,19 @@ fn enum_and_startup() {
     build_and_run("enum_and_startup", &[]);
 }
 
+/// `tests/c/sigpipe.c`: PeerGroupStartup ignores a default SIGPIPE (a write to a closed
+/// socket fails with EPIPE instead of killing the host) and keeps a host's own handler.
+#[test]
+fn sigpipe() {
+    let Some(cc) = tool("cc", "building the tests/c programs") else {
+        return;
+    };
+    let exe = build(&cc, "sigpipe", &[]);
+    // std's Command starts children with SIGPIPE at its default.
+    expect_ok(Command::new(&exe).arg("default"), "sigpipe");
+    expect_ok(Command::new(&exe).arg("own"), "sigpipe");
+}
+
 #[test]
 fn threads() {
     build_and_run("threads", &["-pthread"]);
