@@ -225,13 +225,16 @@ struct Queue {
 }
 
 /// The most `INCOMING_DATA` bytes one registration queues while its owner does not read
-/// them; messages beyond are dropped (and counted, [`EventHandle::dropped_data`]), so a
-/// member flooding data cannot exhaust this process's memory.
+/// them, each message counted with [`QUEUED_DATA_OVERHEAD`] more; messages beyond are
+/// dropped (and counted, [`EventHandle::dropped_data`]), so a member flooding data, even
+/// empty messages, cannot exhaust this process's memory.
 pub const MAX_QUEUED_DATA: usize = 16 << 20;
+/// What one queued `INCOMING_DATA` message costs beyond its bytes.
+pub const QUEUED_DATA_OVERHEAD: usize = 256;
 
 fn data_len(e: &GroupEvent) -> usize {
     match e {
-        GroupEvent::IncomingData { data, .. } => data.len(),
+        GroupEvent::IncomingData { data, .. } => data.len() + QUEUED_DATA_OVERHEAD,
         _ => 0,
     }
 }

@@ -881,3 +881,48 @@ fn a_member_flooding_data_is_bounded_and_the_node_keeps_serving() {
         "the neighbour connection stays"
     );
 }
+
+#[test]
+fn both_sides_sending_on_a_neighbour_connection_at_once_lose_nothing() {
+    for _ in 0..3 {
+        let m = Machine::new();
+        let (a, b, ga, gb) = connected_pair(&m, Profile::Modern);
+        let reg = [
+            EventRegistration::new(PEER_GROUP_EVENT_DIRECT_CONNECTION),
+            EventRegistration::new(PEER_GROUP_EVENT_INCOMING_DATA),
+        ];
+        let (ha, hb) = (
+            ga.register_event(&reg).unwrap(),
+            gb.register_event(&reg).unwrap(),
+        );
+        let na = ga.enum_connections().unwrap()[0].connection_id;
+        let nb = gb.enum_connections().unwrap()[0].connection_id;
+        let go = std::sync::Arc::new(std::sync::Barrier::new(2));
+        let sender =
+            |g: Group, id: u64, text: &'static [u8], go: std::sync::Arc<std::sync::Barrier>| {
+                std::thread::spawn(move || {
+                    go.wait();
+                    g.send_data(id, &CHAT, text).unwrap();
+                })
+            };
+        let t1 = sender(ga.clone(), na, b"from alice", go.clone());
+        let t2 = sender(gb.clone(), nb, b"from bob", go);
+        t1.join().unwrap();
+        t2.join().unwrap();
+        next_event(&hb, "alice's message at bob", |e| {
+            data_of(e).is_some_and(|d| d.2 == b"from alice")
+        });
+        next_event(&ha, "bob's message at alice", |e| {
+            data_of(e).is_some_and(|d| d.2 == b"from bob")
+        });
+        // And the opener of a direct connection hears of it, as Windows raises
+        // DIRECT_CONNECTION for the id it returned.
+        let id = gb.open_direct_connection(&a.identity, None).unwrap();
+        next_event(
+            &hb,
+            "PEER_CONNECTED for bob's own direct connection",
+            |e| matches!(e, GroupEvent::DirectConnection { status: ConnectionStatus::Connected, connection_id, .. } if *connection_id == id),
+        );
+        let _ = b;
+    }
+}

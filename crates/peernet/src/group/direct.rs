@@ -28,19 +28,29 @@ impl Group {
         if guard.is_none() {
             *guard = Session::existing(self.ctx())?;
         }
-        match guard.as_mut() {
+        let result = match guard.as_mut() {
             Some(s) => s.request_with(request, body),
             None => Err(Error::api(
                 hr::PEER_E_CONNECTION_FAILED,
                 "the group is not connected (PeerGroupConnect first)",
             )),
+        };
+        // A session that failed (node gone, reply timed out) may be out of step with the
+        // node: the next call starts a new one.
+        if result
+            .as_ref()
+            .is_err_and(|e| e.hresult() == hr::PEER_E_SERVICE_NOT_AVAILABLE)
+        {
+            *guard = None;
         }
+        result
     }
 
     /// `PeerGroupOpenDirectConnection`: a direct connection to the member `identity`
     /// (its identity peer name), over this node's neighbour connection with it, or
     /// dialing `address` first when there is none. Returns the connection id for
-    /// [`Group::send_data`]. The connection lasts until
+    /// [`Group::send_data`]; this store's DIRECT_CONNECTION registrations (the opener's
+    /// too, as Windows) get PEER_CONNECTED for it. The connection lasts until
     /// [`Group::close_direct_connection`], this handle's close, or the member's.
     ///
     /// # Errors
@@ -99,8 +109,9 @@ impl Group {
     ///
     /// # Errors
     /// `E_INVALIDARG` for more than [`MAX_DATA`] bytes; `PEER_E_CONNECTION_NOT_FOUND`
-    /// when `connection_id` is no connection of this group (or it closed);
-    /// `PEER_E_CONNECTION_FAILED` when the group is not connected.
+    /// when `connection_id` is no connection of this group (or it closed, or the group is
+    /// not connected on the node); `PEER_E_CONNECTION_FAILED` when the member read
+    /// nothing for 20 s or no node runs for this handle.
     pub fn send_data(&self, connection_id: u64, data_type: &Guid, data: &[u8]) -> Result<()> {
         if data.len() > MAX_DATA {
             return Err(Error::invalid_arg(format!(

@@ -85,6 +85,8 @@ impl Session {
     fn from_stream(s: UnixStream) -> Result<Session> {
         let io = |e: io::Error| unavailable(format!("node socket: {e}"));
         s.set_read_timeout(Some(REPLY_TIMEOUT)).map_err(io)?;
+        // A node that stopped reading (a 4 MiB SendData body) cannot hold a caller forever.
+        s.set_write_timeout(Some(REPLY_TIMEOUT)).map_err(io)?;
         let reader = BufReader::new(s.try_clone().map_err(io)?);
         Ok(Session { writer: s, reader })
     }

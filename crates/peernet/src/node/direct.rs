@@ -52,8 +52,17 @@ const OPEN_TIMEOUT: Duration = Duration::from_secs(10);
 /// The first direct connection id; neighbour connection ids are the libp2p node's
 /// small counters, so the two never meet.
 const FIRST_DIRECT_ID: u64 = 1 << 48;
-/// Direct and neighbour-data connections one node holds at once; more are refused.
+/// Direct and neighbour-data streams one node holds at once; more are refused.
 pub const MAX_CHANNELS: usize = 256;
+/// Streams one remote node may hold with this one; more are refused.
+pub const MAX_CHANNELS_PER_PEER: usize = 16;
+/// Bytes of frames being read at once, over every stream of the node: a reader waits for
+/// its frame's share before reading it (so many members sending large frames slowly
+/// hold at most this much).
+pub const READ_BUDGET: usize = 64 << 20;
+/// How long `PeerGroupSendData` waits for room in a connection's queue (the member does
+/// not read) before `PEER_E_CONNECTION_FAILED`.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(20);
 /// `PEER_CONNECTED` / `PEER_DISCONNECTED`.
 const CONNECTED: u32 = 1;
 const DISCONNECTED: u32 = 2;
@@ -81,8 +90,16 @@ struct Listener {
 }
 
 /// The node's direct connections and listeners.
-#[derive(Default)]
-pub(crate) struct Directs(Mutex<Inner>);
+pub(crate) struct Directs(Mutex<Inner>, Arc<tokio::sync::Semaphore>);
+
+impl Default for Directs {
+    fn default() -> Self {
+        Directs(
+            Mutex::default(),
+            Arc::new(tokio::sync::Semaphore::new(READ_BUDGET >> 10)),
+        )
+    }
+}
 
 #[derive(Default)]
 struct Inner {
@@ -97,6 +114,17 @@ impl Inner {
     fn serial(&mut self) -> u64 {
         self.next_serial += 1;
         self.next_serial
+    }
+
+    fn id(&mut self) -> u64 {
+        self.next_id += 1;
+        FIRST_DIRECT_ID + self.next_id
+    }
+
+    /// Whether one more stream with `peer` fits.
+    fn room_for(&self, peer: &str) -> bool {
+        self.channels.len() < MAX_CHANNELS
+            && self.channels.values().filter(|c| c.peer_id == peer).count() < MAX_CHANNELS_PER_PEER
     }
 
     fn direct_listeners(&self, key: &Key) -> Vec<mpsc::Sender<Reply>> {
@@ -131,11 +159,16 @@ fn not_found(id: u64) -> Error {
 /// misses it).
 fn announce(to: Vec<mpsc::Sender<Reply>>, status: u32, id: u64, c: &Channel) {
     for tx in to {
-        let _ = tx.try_send(Reply::DirectConnection {
+        let reply = Reply::DirectConnection {
             status,
             connection_id: id,
             node_id: c.node_id,
             member: c.member.clone(),
+        };
+        // Waits behind queued data rather than being lost; a listener that stays full
+        // is dropped by `deliver` anyway.
+        tokio::spawn(async move {
+            let _ = tokio::time::timeout(LISTENER_STALL, tx.send(reply)).await;
         });
     }
 }
@@ -304,24 +337,42 @@ pub(crate) async fn open(
     .await
     .map_err(|_| failed("opening the direct connection timed out"))??;
     let mut inner = shared.directs.inner();
-    if inner.channels.len() >= MAX_CHANNELS {
+    if !inner.room_for(&c.peer_id) {
         return Err(Error::api(
             hr::E_OUTOFMEMORY,
-            format!("this node holds {MAX_CHANNELS} connections already"),
+            format!(
+                "this node holds {MAX_CHANNELS} connections already (or {MAX_CHANNELS_PER_PEER} with this member)"
+            ),
         ));
     }
-    let id = FIRST_DIRECT_ID + inner.next_id;
-    inner.next_id += 1;
-    start(shared, &mut inner, id, key, &c, true, Some(session), stream);
+    let id = inner.id();
+    start(
+        shared,
+        &mut inner,
+        id,
+        id,
+        key.clone(),
+        &c,
+        true,
+        Some(session),
+        stream,
+    );
+    // As Windows, the opener's registrations hear of it too (the id is valid from then).
+    if let Some(ch) = inner.channels.get(&id) {
+        announce(inner.direct_listeners(&key), CONNECTED, id, ch);
+    }
     Ok(id)
 }
 
-/// Runs a channel's reader and writer and registers it under `id`.
+/// Runs a channel's reader and writer and registers it under `id`; its data arrives as
+/// connection `events_id`. A read-only channel (`id != events_id`: the second stream of a
+/// neighbour connection) gets no writer.
 #[allow(clippy::too_many_arguments)]
 fn start(
     shared: &Arc<Shared>,
     inner: &mut Inner,
     id: u64,
+    events_id: u64,
     key: Key,
     neighbour: &Connection,
     direct: bool,
@@ -331,8 +382,16 @@ fn start(
     let (r, w) = stream.split();
     let (tx, rx) = mpsc::channel(SEND_QUEUE);
     let serial = inner.serial();
-    tokio::spawn(write_loop(w, rx));
-    let reader = tokio::spawn(read_loop(shared.clone(), key.clone(), id, serial, r));
+    if id == events_id {
+        tokio::spawn(write_loop(w, rx));
+    }
+    let reader = tokio::spawn(read_loop(
+        shared.clone(),
+        key.clone(),
+        events_id,
+        (id, serial),
+        r,
+    ));
     inner.channels.insert(
         id,
         Channel {
@@ -394,9 +453,17 @@ pub(crate) async fn send(
     };
     let mut t = [0u8; 16];
     t.copy_from_slice(guid.as_ref());
-    tx.send((t, bytes))
-        .await
-        .map_err(|_| Error::api(hr::PEER_E_CONNECTION_NOT_FOUND, "the connection closed"))
+    match tokio::time::timeout(SEND_TIMEOUT, tx.send((t, bytes))).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => Err(Error::api(
+            hr::PEER_E_CONNECTION_NOT_FOUND,
+            "the connection closed",
+        )),
+        Err(_) => Err(failed(format!(
+            "the member has read nothing for {} s",
+            SEND_TIMEOUT.as_secs()
+        ))),
+    }
 }
 
 /// The data stream of neighbour connection `id`, opened now.
@@ -440,19 +507,37 @@ async fn neighbour_channel(
     .await
     .map_err(|_| failed("opening the data stream timed out"))??;
     let mut inner = shared.directs.inner();
-    // Another send may have opened one meanwhile: use it and let this stream go.
-    if let Some(c) = inner.channels.get(&id) {
-        return Ok(c.tx.clone());
+    // The other side (or another send) opened one meanwhile: send on that one, and keep
+    // reading this one, which the other side may already write on.
+    if let Some(existing) = inner.channels.get(&id).map(|c| c.tx.clone()) {
+        if inner.room_for(&c.peer_id) {
+            let extra = inner.id();
+            start(
+                shared,
+                &mut inner,
+                extra,
+                id,
+                key.clone(),
+                &c,
+                false,
+                None,
+                stream,
+            );
+        }
+        return Ok(existing);
     }
-    if inner.channels.len() >= MAX_CHANNELS {
+    if !inner.room_for(&c.peer_id) {
         return Err(Error::api(
             hr::E_OUTOFMEMORY,
-            format!("this node holds {MAX_CHANNELS} connections already"),
+            format!(
+                "this node holds {MAX_CHANNELS} connections already (or {MAX_CHANNELS_PER_PEER} with this member)"
+            ),
         ));
     }
     Ok(start(
         shared,
         &mut inner,
+        id,
         id,
         key.clone(),
         &c,
@@ -489,7 +574,7 @@ async fn accept(shared: &Arc<Shared>, key: Key, peer: PeerId, mut stream: DataSt
     let direct = kind[0] == KIND_DIRECT;
     let accepted = {
         let inner = shared.directs.inner();
-        inner.channels.len() < MAX_CHANNELS && (!direct || !inner.direct_listeners(&key).is_empty())
+        inner.room_for(&peer_id) && (!direct || !inner.direct_listeners(&key).is_empty())
     };
     let answer = if accepted { ACCEPTED } else { REFUSED };
     if stream.write_all(&[answer]).await.is_err() || stream.flush().await.is_err() || !accepted {
@@ -498,11 +583,11 @@ async fn accept(shared: &Arc<Shared>, key: Key, peer: PeerId, mut stream: DataSt
     }
     let mut inner = shared.directs.inner();
     if direct {
-        let id = FIRST_DIRECT_ID + inner.next_id;
-        inner.next_id += 1;
+        let id = inner.id();
         start(
             shared,
             &mut inner,
+            id,
             id,
             key.clone(),
             &neighbour,
@@ -516,12 +601,15 @@ async fn accept(shared: &Arc<Shared>, key: Key, peer: PeerId, mut stream: DataSt
     } else {
         let id = neighbour.connection_id;
         if inner.channels.contains_key(&id) {
-            // This side opened its own stream to the peer first: read this one only.
-            let serial = inner.serial();
-            let (r, _w) = stream.split();
-            tokio::spawn(read_loop(shared.clone(), key, id, serial, r));
+            // This side opened its own stream to the peer first: only read this one.
+            let extra = inner.id();
+            start(
+                shared, &mut inner, extra, id, key, &neighbour, false, None, stream,
+            );
         } else {
-            start(shared, &mut inner, id, key, &neighbour, false, None, stream);
+            start(
+                shared, &mut inner, id, id, key, &neighbour, false, None, stream,
+            );
         }
     }
 }
@@ -545,10 +633,11 @@ async fn write_loop(mut w: WriteHalf<DataStream>, mut rx: mpsc::Receiver<Frame>)
 async fn read_loop(
     shared: Arc<Shared>,
     key: Key,
-    id: u64,
-    serial: u64,
+    events_id: u64,
+    (id, serial): (u64, u64),
     mut r: ReadHalf<DataStream>,
 ) {
+    let budget = shared.directs.1.clone();
     loop {
         let mut header = [0u8; 20];
         if r.read_exact(&mut header).await.is_err() {
@@ -560,6 +649,14 @@ async fn read_loop(
         if len > MAX_DATA {
             break;
         }
+        // The node-wide share of frames being read (KiB), held until delivered.
+        let Ok(_share) = budget
+            .clone()
+            .acquire_many_owned((len >> 10) as u32 + 1)
+            .await
+        else {
+            break;
+        };
         // Grows with what arrives beyond 256 KiB: a peer announcing MAX_DATA and sending
         // little costs little.
         let mut data = Vec::with_capacity(len.min(256 << 10));
@@ -567,7 +664,7 @@ async fn read_loop(
             Ok(n) if n == len => {}
             _ => break,
         }
-        deliver(&shared, &key, id, t, data).await;
+        deliver(&shared, &key, events_id, t, data).await;
     }
     let mut inner = shared.directs.inner();
     if inner.channels.get(&id).is_some_and(|c| c.serial == serial) {

@@ -740,6 +740,8 @@ async fn listen(
 ) {
     let mut buf = Vec::new();
     loop {
+        // A line is bounded even before its newline.
+        let mut limited = (&mut *reader).take((MAX_LINE + 1 - buf.len().min(MAX_LINE)) as u64);
         tokio::select! {
             push = rx.recv() => match push {
                 Some(r) => {
@@ -749,7 +751,7 @@ async fn listen(
                 }
                 None => break,
             },
-            n = reader.read_until(b'\n', &mut buf) => match n {
+            n = limited.read_until(b'\n', &mut buf) => match n {
                 Ok(0) | Err(_) => break,
                 Ok(_) if buf.len() > MAX_LINE => break,
                 Ok(_) => buf.clear(),
