@@ -48,7 +48,7 @@ pub use context::{Clock, Options, PEER_GROUP_VERSION, Peernet, VersionData, star
 pub use error::{Error, Result};
 pub use events::{
     ConnectionStatus, EventData, EventHandle, EventRegistration, GroupEvent, MAX_QUEUED_DATA,
-    MemberChangeType, RecordChangeType,
+    MemberChangeType, QUEUED_DATA_OVERHEAD, RecordChangeType,
 };
 pub use group::from_peer_address;
 pub use group::{CloudInfo, Group, GroupProperties, GroupStatus, MembershipStatus};
