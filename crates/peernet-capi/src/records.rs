@@ -21,9 +21,13 @@ use crate::group::with_group;
 use crate::memory::BlockBuilder;
 use crate::startup::require_started;
 use crate::types::{
-    DWORD, FILETIME, GUID, HGROUP, HPEERENUM, HRESULT, PCWSTR, PEER_CREDENTIAL_INFO, PEER_DATA,
-    PEER_MEMBER, PEER_RECORD,
+    DWORD, FILETIME, GUID, HGROUP, HPEERENUM, HRESULT, PCWSTR, PEER_ADDRESS, PEER_CREDENTIAL_INFO,
+    PEER_DATA, PEER_MEMBER, PEER_RECORD,
 };
+
+/// The most addresses one `PEER_MEMBER` carries (a member has one neighbour connection
+/// per node, at most a few).
+const MAX_MEMBER_ADDRESSES: usize = 16;
 use crate::wide::{read_opt, read_opt_nonempty, read_req};
 
 /// Largest record payload read from a caller's `PEER_RECORD` (the facade's limit, 1 MiB,
@@ -141,11 +145,22 @@ impl EnumItem for MemberItem {
             pwzIdentity: std::ptr::null_mut(),
             pwzAttributes: std::ptr::null_mut(),
             ullNodeId: m.node_id,
-            cAddresses: 0,
+            cAddresses: m.addresses.len().min(MAX_MEMBER_ADDRESSES) as u32,
             pAddresses: std::ptr::null_mut(),
             pCredentialInfo: std::ptr::null_mut(),
         });
         type M = PEER_MEMBER;
+        if !m.addresses.is_empty() {
+            let n = m.addresses.len().min(MAX_MEMBER_ADDRESSES);
+            let arr = b.reserve::<PEER_ADDRESS>(n);
+            for (i, a) in m.addresses.iter().take(n).enumerate() {
+                b.put(
+                    arr + i * size_of::<PEER_ADDRESS>(),
+                    crate::connection::peer_address(*a),
+                );
+            }
+            b.link(at + offset_of!(M, pAddresses), arr);
+        }
         type C = PEER_CREDENTIAL_INFO;
         b.link_wstr(at + offset_of!(M, pwzIdentity), Some(&m.identity));
         b.link_wstr(at + offset_of!(M, pwzAttributes), m.attributes.as_deref());

@@ -27,6 +27,10 @@ pub struct Member {
     pub node_id: u64,
     /// `pCredentialInfo`: from the member's leaf GMC, when known.
     pub credentials: Option<MemberCredentials>,
+    /// `pAddresses`: the remote address of each neighbour connection this store's node
+    /// has with the member (what GroupChat hands to `PeerGroupOpenDirectConnection`);
+    /// empty for this identity and for members not connected to this node.
+    pub addresses: Vec<std::net::SocketAddr>,
 }
 
 /// `PEER_CREDENTIAL_INFO` of a member (from its leaf GMC).
@@ -95,12 +99,16 @@ impl Group {
         let online = |present: bool| if present { PEER_MEMBER_PRESENT } else { 0 };
         // A node that does not answer counts as no presence, not as a failure.
         let connected = self.get_status().is_ok_and(|s| s.flags != 0);
-        let neighbours: std::collections::BTreeSet<String> = self
-            .enum_connections()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|c| c.member)
-            .collect();
+        let mut neighbours: std::collections::BTreeMap<String, Vec<std::net::SocketAddr>> =
+            std::collections::BTreeMap::new();
+        for c in self.enum_connections().unwrap_or_default() {
+            let at = neighbours.entry(c.member).or_default();
+            if let Some(a) = c.address
+                && !at.contains(&a)
+            {
+                at.push(a);
+            }
+        }
         let mut out = Vec::new();
         let me = self.identity();
         if own.len() > 1 {
@@ -111,15 +119,17 @@ impl Group {
                 attributes: row.and_then(|r| r.attributes.clone()),
                 node_id: row.and_then(|r| r.node_id).unwrap_or(0),
                 credentials: MemberCredentials::from_chain(&own),
+                addresses: Vec::new(),
             });
         }
         for r in rows.iter().filter(|r| r.peer_name != me || own.len() <= 1) {
             out.push(Member {
-                flags: online(neighbours.contains(&r.peer_name)),
+                flags: online(neighbours.contains_key(&r.peer_name)),
                 identity: r.peer_name.clone(),
                 attributes: r.attributes.clone(),
                 node_id: r.node_id.unwrap_or(0),
                 credentials: member_chain(r).and_then(|c| MemberCredentials::from_chain(&c)),
+                addresses: neighbours.get(&r.peer_name).cloned().unwrap_or_default(),
             });
         }
         out.retain(|m| flags & PEER_MEMBER_PRESENT == 0 || m.flags & PEER_MEMBER_PRESENT != 0);

@@ -700,6 +700,21 @@ fn direct_connections_carry_data_both_ways_in_order_both_profiles() {
         assert_eq!(direct_b[0].connection_id, id);
         assert_eq!(direct_b[0].flags, peernet::PEER_CONNECTION_DIRECT);
         assert_eq!(direct_b[0].member, a.identity);
+        // Bob is present on alice's side with the address of their neighbour connection.
+        let present = ga
+            .enum_members(peernet::PEER_MEMBER_PRESENT, Some(&b.identity))
+            .unwrap();
+        assert_eq!(present.len(), 1);
+        assert!(
+            present[0].addresses.iter().all(|a| a.ip().is_loopback())
+                && !present[0].addresses.is_empty(),
+            "{present:?}"
+        );
+        assert!(
+            ga.enum_members(0, Some(&a.identity)).unwrap()[0]
+                .addresses
+                .is_empty()
+        );
         let both = ga.enum_connections_of(3).unwrap();
         assert_eq!(
             both.len(),

@@ -406,6 +406,12 @@ static void guest(const char *inv)
         {
             PEER_MEMBER *m = (PEER_MEMBER *)items[0];
             CHECK(m->dwFlags & PEER_MEMBER_PRESENT);
+            /* The host is a neighbour: its address is there, as GroupChat expects. */
+            CHECK(m->cAddresses >= 1 && m->pAddresses != NULL);
+            if (m->cAddresses >= 1 && m->pAddresses != NULL) {
+                CHECK(m->pAddresses[0].dwSize == sizeof(PEER_ADDRESS));
+                CHECK(m->pAddresses[0].sin6.sin6_addr.u.Byte[12] == 127);
+            }
             /* The host's node may not listen for direct connections yet: refused until it
              * does (bounded). */
             for (i = 0; i < WAIT_STEPS; i++) {

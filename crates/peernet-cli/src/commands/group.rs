@@ -403,6 +403,7 @@ fn member_json(m: &Member) -> Value {
         "issuer_peer_name": c.map(|c| c.issuer_peer_name.clone()),
         "validity_start": c.map(|c| rfc3339(c.validity_start)),
         "validity_end": c.map(|c| rfc3339(c.validity_end)),
+        "addresses": m.addresses.iter().map(ToString::to_string).collect::<Vec<_>>(),
     })
 }
 
