@@ -298,6 +298,19 @@ impl Peernet {
     }
 }
 
+/// `PEER_E_NOT_AUTHORIZED` (with `what`) unless the group has password authentication
+/// and this member's leaf GMC holds Administrator or Inviting Member.
+fn password_issuer(
+    row: &peernet_storage::Group,
+    certs: &[peernet_crypto::Certificate],
+    what: &str,
+) -> Result<()> {
+    let enabled = row.properties.authentication_schemes & PEER_GROUP_PASSWORD_AUTHENTICATION != 0;
+    let leaf = certs.last().unwrap_or(&certs[0]);
+    chain::check_password_issuer(leaf, enabled)
+        .map_err(|e| Error::crypto_as(hr::PEER_E_NOT_AUTHORIZED, what, e))
+}
+
 impl Group {
     /// Issues a GMC for `subject_key` and returns the subject's full chain (DER, root first).
     fn issue(
@@ -488,16 +501,7 @@ impl Group {
                 "this membership has no credentials yet",
             ));
         }
-        let enabled =
-            row.properties.authentication_schemes & PEER_GROUP_PASSWORD_AUTHENTICATION != 0;
-        let leaf = certs.last().unwrap_or(&certs[0]);
-        chain::check_password_issuer(leaf, enabled).map_err(|e| {
-            Error::crypto_as(
-                hr::PEER_E_NOT_AUTHORIZED,
-                "cannot create a password invitation",
-                e,
-            )
-        })?;
+        password_issuer(&row, &certs, "cannot create a password invitation")?;
         let cloud = self.cloud();
         Invitation::Password(PasswordInvitation {
             cloud_name: cloud.name.clone(),
@@ -535,16 +539,7 @@ impl Group {
                 ));
             }
         }
-        let enabled =
-            row.properties.authentication_schemes & PEER_GROUP_PASSWORD_AUTHENTICATION != 0;
-        let leaf = certs.last().unwrap_or(&certs[0]);
-        chain::check_password_issuer(leaf, enabled).map_err(|e| {
-            Error::crypto_as(
-                hr::PEER_E_NOT_AUTHORIZED,
-                "this member cannot admit password joiners",
-                e,
-            )
-        })?;
+        password_issuer(&row, &certs, "this member cannot admit password joiners")?;
         self.ctx()
             .store
             .group_password_verifier(&row.identity, &row.group_peer_name)

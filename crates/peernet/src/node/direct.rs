@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use futures::io::{ReadHalf, WriteHalf};
 use futures::{AsyncReadExt, AsyncWriteExt};
+use peernet_crypto::PeerName;
 use peernet_net::{DataStream, PeerId};
 use peernet_protocol::Guid;
 use tokio::sync::mpsc;
@@ -308,42 +309,10 @@ pub(crate) async fn open(
             "no connection to the member '{member}' (it is not connected, or not a member)"
         ))
     })?;
-    let peer: PeerId = c
-        .peer_id
-        .parse()
-        .map_err(|_| failed("the neighbour's PeerId does not parse"))?;
-    let stream = tokio::time::timeout(OPEN_TIMEOUT, async {
-        let mut s = shared
-            .node
-            .open_direct_stream(peer, &name)
-            .await
-            .map_err(|e| failed(format!("cannot open a stream to '{member}': {e}")))?;
-        s.write_all(&[KIND_DIRECT])
-            .await
-            .map_err(|e| failed(e.to_string()))?;
-        s.flush().await.map_err(|e| failed(e.to_string()))?;
-        let mut answer = [0u8; 1];
-        s.read_exact(&mut answer)
-            .await
-            .map_err(|e| failed(format!("the member closed the stream: {e}")))?;
-        if answer[0] != ACCEPTED {
-            return Err(Error::api(
-                hr::PEER_E_CONNECTION_REFUSED,
-                format!("'{member}' refused the direct connection (nobody there listens for PEER_GROUP_EVENT_DIRECT_CONNECTION)"),
-            ));
-        }
-        Ok(s)
-    })
-    .await
-    .map_err(|_| failed("opening the direct connection timed out"))??;
+    let stream = open_stream(shared, &c, &name, KIND_DIRECT).await?;
     let mut inner = shared.directs.inner();
     if !inner.room_for(&c.peer_id) {
-        return Err(Error::api(
-            hr::E_OUTOFMEMORY,
-            format!(
-                "this node holds {MAX_CHANNELS} connections already (or {MAX_CHANNELS_PER_PEER} with this member)"
-            ),
-        ));
+        return Err(full());
     }
     let id = inner.id();
     start(
@@ -362,6 +331,60 @@ pub(crate) async fn open(
         announce(inner.direct_listeners(&key), CONNECTED, id, ch);
     }
     Ok(id)
+}
+
+/// No room for one more stream with a peer.
+fn full() -> Error {
+    Error::api(
+        hr::E_OUTOFMEMORY,
+        format!(
+            "this node holds {MAX_CHANNELS} connections already (or {MAX_CHANNELS_PER_PEER} with this member)"
+        ),
+    )
+}
+
+/// Opens a direct-protocol stream to the neighbour `c` asking for `kind`, and reads the
+/// answer: PEER_E_CONNECTION_REFUSED when refused, PEER_E_CONNECTION_FAILED when the
+/// stream cannot be opened or answered within [`OPEN_TIMEOUT`].
+async fn open_stream(
+    shared: &Shared,
+    c: &Connection,
+    name: &PeerName,
+    kind: u8,
+) -> Result<DataStream> {
+    let peer: PeerId = c
+        .peer_id
+        .parse()
+        .map_err(|_| failed("the neighbour's PeerId does not parse"))?;
+    let member = &c.member;
+    tokio::time::timeout(OPEN_TIMEOUT, async {
+        let mut s = shared
+            .node
+            .open_direct_stream(peer, name)
+            .await
+            .map_err(|e| failed(format!("cannot open a stream to '{member}': {e}")))?;
+        s.write_all(&[kind])
+            .await
+            .map_err(|e| failed(e.to_string()))?;
+        s.flush().await.map_err(|e| failed(e.to_string()))?;
+        let mut answer = [0u8; 1];
+        s.read_exact(&mut answer)
+            .await
+            .map_err(|e| failed(format!("'{member}' closed the stream: {e}")))?;
+        if answer[0] != ACCEPTED {
+            return Err(Error::api(
+                hr::PEER_E_CONNECTION_REFUSED,
+                if kind == KIND_DIRECT {
+                    format!("'{member}' refused the direct connection (nobody there listens for PEER_GROUP_EVENT_DIRECT_CONNECTION)")
+                } else {
+                    format!("'{member}' refused the data stream")
+                },
+            ));
+        }
+        Ok(s)
+    })
+    .await
+    .map_err(|_| failed(format!("opening a stream to '{member}' timed out")))?
 }
 
 /// Runs a channel's reader and writer and registers it under `id`; its data arrives as
@@ -478,34 +501,7 @@ async fn neighbour_channel(
         .find(|c| c.connection_id == id)
         .ok_or_else(|| not_found(id))?;
     let name = shared.group_name(key).ok_or_else(|| not_found(id))?;
-    let peer: PeerId = c
-        .peer_id
-        .parse()
-        .map_err(|_| failed("the neighbour's PeerId does not parse"))?;
-    let stream = tokio::time::timeout(OPEN_TIMEOUT, async {
-        let mut s = shared
-            .node
-            .open_direct_stream(peer, &name)
-            .await
-            .map_err(|e| failed(e.to_string()))?;
-        s.write_all(&[KIND_NEIGHBOR])
-            .await
-            .map_err(|e| failed(e.to_string()))?;
-        s.flush().await.map_err(|e| failed(e.to_string()))?;
-        let mut answer = [0u8; 1];
-        s.read_exact(&mut answer)
-            .await
-            .map_err(|e| failed(e.to_string()))?;
-        if answer[0] != ACCEPTED {
-            return Err(Error::api(
-                hr::PEER_E_CONNECTION_REFUSED,
-                "the neighbour refused the data stream",
-            ));
-        }
-        Ok(s)
-    })
-    .await
-    .map_err(|_| failed("opening the data stream timed out"))??;
+    let stream = open_stream(shared, &c, &name, KIND_NEIGHBOR).await?;
     let mut inner = shared.directs.inner();
     // The other side (or another send) opened one meanwhile: send on that one, and keep
     // reading this one, which the other side may already write on.
@@ -527,12 +523,7 @@ async fn neighbour_channel(
         return Ok(existing);
     }
     if !inner.room_for(&c.peer_id) {
-        return Err(Error::api(
-            hr::E_OUTOFMEMORY,
-            format!(
-                "this node holds {MAX_CHANNELS} connections already (or {MAX_CHANNELS_PER_PEER} with this member)"
-            ),
-        ));
+        return Err(full());
     }
     Ok(start(
         shared,
